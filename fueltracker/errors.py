@@ -1,0 +1,49 @@
+"""Typed domain errors raised by services and shown by the UI next to the field they name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class FuelTrackerError(Exception):
+    """Base class of every error the domain raises on purpose."""
+
+
+class NotFoundError(FuelTrackerError):
+    """The object does not exist *for this user* (another user's id looks exactly the same)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} not found")
+        self.what = what
+
+
+class ValidationError(FuelTrackerError):
+    """A value was rejected; `field` names the input, `reason` says why in plain words."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+class DuplicateError(ValidationError):
+    """The value collides with an existing row (same username, vehicle name, fill-up ...)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected row of an imported file (1-based data row number, column, reason)."""
+
+    row_number: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportRejected(FuelTrackerError):
+    """An import wrote nothing because these rows were invalid."""
+
+    errors: list[RowError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{len(self.errors)} invalid row(s); nothing was imported"

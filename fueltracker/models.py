@@ -1,0 +1,163 @@
+"""ORM models (SQLAlchemy 2 typed mapping): users, vehicles and fill-ups.
+
+Storage is canonical: kilometres, litres and money in the user's currency, all NUMERIC.
+Scales keep what a user typed in other units exact enough to come back as typed
+(12.345 US gal is 46.730908473 L at 9 places).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Numeric,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fueltracker.db import Base
+
+ODOMETER_KM = Numeric(15, 6)
+VOLUME_L = Numeric(16, 9)
+MONEY = Numeric(14, 4)
+
+
+def _created_at() -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def _updated_at() -> Mapped[dt.datetime]:
+    return mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class User(Base):
+    """An account with its display preferences, data revision and session revocation mark."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        # Usernames are compared case-insensitively: "Anna" and "anna" are one account.
+        Index("uq_users_username_lower", func.lower(text("username")), unique=True),
+        CheckConstraint("char_length(username) BETWEEN 3 AND 64", name="username_length"),
+        CheckConstraint("distance_unit IN ('km', 'mi')", name="distance_unit"),
+        CheckConstraint("volume_unit IN ('L', 'gal_us', 'gal_uk')", name="volume_unit"),
+        CheckConstraint(
+            "consumption_unit IN ('L/100km', 'km/L', 'mpg_us', 'mpg_uk')", name="consumption_unit"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(100), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, server_default="USD")
+    distance_unit: Mapped[str] = mapped_column(String(2), nullable=False, server_default="km")
+    volume_unit: Mapped[str] = mapped_column(String(6), nullable=False, server_default="L")
+    consumption_unit: Mapped[str] = mapped_column(
+        String(8), nullable=False, server_default="L/100km"
+    )
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, server_default="UTC")
+    # Bumped in the same transaction as every write to the user's data: the cache key.
+    data_revision: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    # Re-auth cookies issued before this instant are rejected (sign-out everywhere).
+    sessions_valid_after: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+
+    vehicles: Mapped[list[Vehicle]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Vehicle(Base):
+    """A car or motorbike of one user; archived vehicles keep their history."""
+
+    __tablename__ = "vehicles"
+    __table_args__ = (
+        Index("uq_vehicles_user_id_name_lower", "user_id", func.lower(text("name")), unique=True),
+        # Target of the fill-ups' composite foreign key: a fill-up cannot point at a vehicle
+        # of another user even if the application forgot to check.
+        UniqueConstraint("id", "user_id"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 100", name="name_length"),
+        CheckConstraint("year IS NULL OR year BETWEEN 1885 AND 2100", name="year_range"),
+        CheckConstraint(
+            "tank_capacity_l IS NULL OR (tank_capacity_l > 0 AND tank_capacity_l <= 2000)",
+            name="tank_capacity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    make: Mapped[str | None] = mapped_column(String(50))
+    model: Mapped[str | None] = mapped_column(String(50))
+    year: Mapped[int | None] = mapped_column(SmallInteger)
+    fuel_type: Mapped[str | None] = mapped_column(String(30))
+    tank_capacity_l: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+
+    user: Mapped[User] = relationship(back_populates="vehicles")
+
+
+class FuelEntry(Base):
+    """One fill-up. `user_id` is redundant with the vehicle's on purpose: every query filters
+    on it, and it makes the table shardable by user."""
+
+    __tablename__ = "fuel_entries"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["vehicle_id", "user_id"],
+            ["vehicles.id", "vehicles.user_id"],
+            ondelete="CASCADE",
+            name="fk_fuel_entries_vehicle_user",
+        ),
+        UniqueConstraint("vehicle_id", "date", "odometer_km"),
+        Index("ix_fuel_entries_vehicle_date", "vehicle_id", text("date DESC")),
+        Index("ix_fuel_entries_user_date", "user_id", text("date DESC"), text("odometer_km DESC")),
+        CheckConstraint("volume_l > 0 AND volume_l <= 2000", name="volume_range"),
+        CheckConstraint("total_amount >= 0 AND total_amount <= 100000", name="amount_range"),
+        CheckConstraint("odometer_km >= 0", name="odometer_non_negative"),
+        CheckConstraint("date >= DATE '1900-01-01'", name="date_min"),
+        CheckConstraint("notes IS NULL OR char_length(notes) <= 500", name="notes_length"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    odometer_km: Mapped[Decimal] = mapped_column(ODOMETER_KM, nullable=False)
+    volume_l: Mapped[Decimal] = mapped_column(VOLUME_L, nullable=False)
+    total_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    station: Mapped[str | None] = mapped_column(String(100))
+    brand: Mapped[str | None] = mapped_column(String(50))
+    grade: Mapped[str | None] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(String(500))
+    is_full: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
+    missed_previous: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+
+

@@ -1,0 +1,140 @@
+"""Export and import of a user's fill-ups in our native CSV format (formats.md).
+
+Import writes every row or none: vehicles missing from the account are created by name,
+rows already present (same vehicle, date, odometer and volume) are skipped, so importing
+the same file twice adds nothing, and every row is validated like a fill-up typed in the form.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from fueltracker import metrics
+from fueltracker.errors import ImportRejected, NotFoundError, RowError, ValidationError
+from fueltracker.export import native_csv
+from fueltracker.importers import ParsedRow
+from fueltracker.models import FuelEntry, User, Vehicle
+from fueltracker.schemas import FillupCreate, VehicleCreate, parse
+from fueltracker.services.fillups import load_entries_frame
+from fueltracker.services.users import bump_revision, local_today
+from fueltracker.services.vehicles import create_vehicle
+from fueltracker.validation import Reading, future_date_problem, odometer_conflict
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    imported: int = 0
+    duplicates: int = 0
+    vehicles_created: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def export_native(session: Session, user_id: int) -> str:
+    """All of the user's fill-ups, every vehicle, as native CSV text."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("User")
+    derived = metrics.add_derived(load_entries_frame(session, user_id))
+    return native_csv(derived, user.currency)
+
+
+def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
+                vehicle_name: str | None = None, today: dt.date | None = None) -> ImportResult:
+    """Validate and store parsed rows in the caller's transaction: all of them or none.
+
+    `vehicle_name` sends every row to that vehicle (one-vehicle files). Raises
+    ImportRejected listing each bad row; nothing is written then.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("User")
+    today = today or local_today(user.timezone)
+    result = ImportResult()
+    errors: list[RowError] = []
+
+    other_currencies = sorted({r.currency for r in rows if r.currency and r.currency != user.currency})
+    if other_currencies:
+        result.warnings.append(
+            f"The file has amounts in {', '.join(other_currencies)} but your account uses "
+            f"{user.currency}; amounts were imported as they are, not converted"
+        )
+
+    by_vehicle: dict[str, list[ParsedRow]] = {}
+    for row in rows:
+        by_vehicle.setdefault(vehicle_name or row.vehicle, []).append(row)
+
+    to_insert: list[dict] = []
+    for name, vehicle_rows in by_vehicle.items():
+        vehicle_id = session.scalar(
+            select(Vehicle.id).where(Vehicle.user_id == user_id,
+                                     func.lower(Vehicle.name) == name.lower()).with_for_update()
+        )
+        existing: list[tuple[dt.date, object, object]] = []
+        if vehicle_id is None:
+            if vehicle_name:
+                raise NotFoundError(f"Vehicle '{vehicle_name}'")
+            vehicle_id = create_vehicle(session, user_id, parse(VehicleCreate, name=name)).id
+            result.vehicles_created.append(name)
+        else:
+            existing = [tuple(r) for r in session.execute(
+                select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
+                    FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
+            )]
+        to_insert += _check_vehicle_rows(vehicle_id, vehicle_rows, existing, today,
+                                         user.distance_unit, result, errors)
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row_number))
+    if to_insert:
+        session.execute(insert(FuelEntry), [row | {"user_id": user_id} for row in to_insert])
+        bump_revision(session, user_id)
+    result.imported = len(to_insert)
+    return result
+
+
+def _check_vehicle_rows(vehicle_id: int, rows: list[ParsedRow], existing: list[tuple],
+                        today: dt.date, distance_unit: str, result: ImportResult,
+                        errors: list[RowError]) -> list[dict]:
+    """Rows of one vehicle that can be inserted; appends errors and counts duplicates."""
+    present = {(d, o): v for d, o, v in existing}
+    readings = sorted((d, o) for d, o, _ in existing)
+    accepted: list[dict] = []
+    for row in sorted(rows, key=lambda r: (r.date, r.odometer_km)):
+        key = (row.date, row.odometer_km)
+        if key in present:
+            if present[key] == row.volume_l:
+                result.duplicates += 1
+            else:
+                errors.append(RowError(row.row_number, "odometer_km",
+                                       "another fill-up with this date and odometer exists"))
+            continue
+        try:
+            data = parse(FillupCreate, vehicle_id=vehicle_id, date=row.date,
+                         odometer_km=row.odometer_km, volume_l=row.volume_l,
+                         total_amount=row.total_amount, is_full=row.is_full,
+                         missed_previous=row.missed_previous, station=row.station,
+                         brand=row.brand, grade=row.grade, notes=row.notes)
+        except ValidationError as exc:
+            errors.append(RowError(row.row_number, exc.field, exc.reason))
+            continue
+        problem = future_date_problem(row.date, today)
+        if problem:
+            errors.append(RowError(row.row_number, "date", problem))
+            continue
+        position = bisect.bisect_left(readings, key)
+        before = Reading(*readings[position - 1]) if position > 0 else None
+        after = Reading(*readings[position]) if position < len(readings) else None
+        conflict = odometer_conflict(row.date, row.odometer_km, before, after, distance_unit)
+        if conflict:
+            errors.append(RowError(row.row_number, "odometer_km", conflict))
+            continue
+        readings.insert(position, key)
+        present[key] = row.volume_l
+        accepted.append(data.model_dump())
+    return accepted

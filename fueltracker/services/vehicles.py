@@ -1,0 +1,111 @@
+"""Vehicles of one user: create, edit, rename, archive/reactivate, delete with history."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
+from fueltracker.models import FuelEntry, Vehicle
+from fueltracker.schemas import VehicleCreate, VehicleRead, VehicleUpdate, parse
+from fueltracker.services.users import bump_revision
+
+
+def _owned(session: Session, user_id: int, vehicle_id: int, *, lock: bool = False) -> Vehicle:
+    query = select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.user_id == user_id)
+    if lock:
+        query = query.with_for_update()
+    vehicle = session.scalar(query)
+    if vehicle is None:
+        raise NotFoundError("Vehicle")
+    return vehicle
+
+
+def _check_name_free(session: Session, user_id: int, name: str, except_id: int | None) -> None:
+    query = select(Vehicle.id).where(
+        Vehicle.user_id == user_id, func.lower(Vehicle.name) == name.lower()
+    )
+    if except_id is not None:
+        query = query.where(Vehicle.id != except_id)
+    if session.scalar(query) is not None:
+        raise DuplicateError("name", f"You already have a vehicle named '{name}'")
+
+
+def _flush(session: Session, name: str) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # a concurrent request took the name first
+        raise DuplicateError("name", f"You already have a vehicle named '{name}'") from exc
+
+
+def create_vehicle(session: Session, user_id: int, data: VehicleCreate) -> VehicleRead:
+    """Add a vehicle; names are unique per user, compared case-insensitively."""
+    _check_name_free(session, user_id, data.name, None)
+    vehicle = Vehicle(user_id=user_id, **data.model_dump())
+    session.add(vehicle)
+    _flush(session, data.name)
+    bump_revision(session, user_id)
+    return VehicleRead.model_validate(vehicle)
+
+
+def get_vehicle(session: Session, user_id: int, vehicle_id: int) -> VehicleRead:
+    """One of the user's vehicles; another user's id is NotFoundError like a missing one."""
+    return VehicleRead.model_validate(_owned(session, user_id, vehicle_id))
+
+
+def list_vehicles(session: Session, user_id: int, *, include_archived: bool = True
+                  ) -> list[VehicleRead]:
+    """The user's vehicles, active ones first, then by name."""
+    query = select(Vehicle).where(Vehicle.user_id == user_id)
+    if not include_archived:
+        query = query.where(Vehicle.is_active.is_(True))
+    query = query.order_by(Vehicle.is_active.desc(), func.lower(Vehicle.name))
+    return [VehicleRead.model_validate(v) for v in session.scalars(query)]
+
+
+def update_vehicle(session: Session, user_id: int, vehicle_id: int, data: VehicleUpdate
+                   ) -> VehicleRead:
+    """Change a vehicle's name and details."""
+    vehicle = _owned(session, user_id, vehicle_id)
+    _check_name_free(session, user_id, data.name, vehicle_id)
+    for key, value in data.model_dump().items():
+        setattr(vehicle, key, value)
+    _flush(session, data.name)
+    bump_revision(session, user_id)
+    return VehicleRead.model_validate(vehicle)
+
+
+def rename_vehicle(session: Session, user_id: int, vehicle_id: int, new_name: str) -> VehicleRead:
+    """Give a vehicle a new name, keeping its other details."""
+    current = get_vehicle(session, user_id, vehicle_id)
+    fields = current.model_dump(exclude={"id", "is_active"}) | {"name": new_name}
+    return update_vehicle(session, user_id, vehicle_id, parse(VehicleUpdate, **fields))
+
+
+def set_vehicle_active(session: Session, user_id: int, vehicle_id: int, active: bool
+                       ) -> VehicleRead:
+    """Archive (False) or reactivate (True) a vehicle; its history stays either way."""
+    vehicle = _owned(session, user_id, vehicle_id)
+    vehicle.is_active = active
+    session.flush()
+    bump_revision(session, user_id)
+    return VehicleRead.model_validate(vehicle)
+
+
+def delete_vehicle(session: Session, user_id: int, vehicle_id: int, confirm_name: str) -> int:
+    """Delete a vehicle and all its fill-ups once the user typed its exact name.
+
+    Returns the number of fill-ups deleted with it.
+    """
+    vehicle = _owned(session, user_id, vehicle_id, lock=True)
+    if confirm_name.strip() != vehicle.name:
+        raise ValidationError("confirm_name", f"Type '{vehicle.name}' exactly to confirm")
+    deleted = session.execute(
+        delete(FuelEntry).where(FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
+    ).rowcount
+    session.delete(vehicle)
+    session.flush()
+    bump_revision(session, user_id)
+    return deleted or 0
