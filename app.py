@@ -1,0 +1,41 @@
+"""Fuel Tracker's router: page config, the sign-in gate, and st.navigation over pages/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from fueltracker.logging_setup import configure_logging
+from fueltracker.ui import auth, layout
+from fueltracker.ui.errors import unexpected_errors_reported
+
+# Absolute page paths: the app also runs from a test harness in another folder.
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+
+configure_logging()
+st.set_page_config(page_title="Fuel Tracker", page_icon=":material/local_gas_station:",
+                   layout="wide")
+
+with unexpected_errors_reported():
+    user = auth.gate()
+    if user is None:
+        st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:",
+                               url_path="sign-in")], position="hidden").run()
+    else:
+        navigation = st.navigation({
+            "Fuel": [
+                st.Page(PAGES_DIR / "dashboard.py", title="Dashboard",
+                        icon=":material/dashboard:", default=True),
+                st.Page(PAGES_DIR / "log_fillup.py", title="Log fill-up",
+                        icon=":material/local_gas_station:", url_path="log"),
+                st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:",
+                        url_path="history"),
+            ],
+            "Garage": [
+                st.Page(PAGES_DIR / "vehicles.py", title="Vehicles",
+                        icon=":material/directions_car:", url_path="vehicles"),
+            ],
+        })
+        layout.sidebar(user)
+        navigation.run()

@@ -1,0 +1,200 @@
+"""Sign-in glue: our own sign-in and registration forms over the user service, and
+streamlit-authenticator's signed re-auth cookie.
+
+We keep the library for the cookie (a JWT with username and expiry, set and deleted by its
+JavaScript component) but not for its login form: that form strips spaces from passwords and
+needs every account in memory. Revocation: a cookie issued before the user's
+`sessions_valid_after` (bumped at sign-out) is refused, so a copied cookie dies at sign-out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from fueltracker.config import get_settings
+from fueltracker.errors import FuelTrackerError, NotFoundError
+from fueltracker.schemas import UserCreate, UserRead, parse
+from fueltracker.services import users
+from fueltracker.ui.context import session
+from fueltracker.ui.errors import FieldErrors
+
+log = logging.getLogger("fueltracker.auth")
+
+USER_ID_KEY = "user_id"
+# The cookie component needs a moment to run in the browser before a rerun removes it.
+COOKIE_SETTLE_SECONDS = 0.5
+
+
+def _authenticator() -> stauth.Authenticate:
+    """The library object of this script run (created once per run, as it renders a component)."""
+    settings = get_settings()
+    authenticator = stauth.Authenticate(
+        {"usernames": {}},
+        cookie_name=settings.cookie_name,
+        cookie_key=settings.resolved_cookie_key(),
+        cookie_expiry_days=min(settings.cookie_expiry_days, 30.0),
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+    st.session_state["_authenticator"] = authenticator
+    return authenticator
+
+
+def _start_session(user: UserRead) -> None:
+    st.session_state[USER_ID_KEY] = user.id
+    # The library signs the cookie for st.session_state["username"].
+    st.session_state["username"] = user.username
+    st.session_state["name"] = user.display_name
+    st.session_state["authentication_status"] = True
+    st.session_state["logout"] = False
+
+
+def _end_session() -> None:
+    for key in (USER_ID_KEY, "username", "name", "authentication_status"):
+        st.session_state.pop(key, None)
+    st.session_state["logout"] = True
+
+
+def _user_from_cookie(authenticator: stauth.Authenticate) -> UserRead | None:
+    token = authenticator.cookie_controller.get_cookie()
+    if not token:
+        return None
+    expiry_days = min(get_settings().cookie_expiry_days, 30.0)
+    issued_at = dt.datetime.fromtimestamp(token["exp_date"] - expiry_days * 86400, dt.UTC)
+    with session() as db:
+        user_id = users.session_is_valid(db, token["username"], issued_at)
+        user = users.get_user(db, user_id) if user_id is not None else None
+    if user is None:
+        log.info("event=cookie_rejected")
+        return None
+    log.info("event=cookie_login user_id=%s", user.id)
+    return user
+
+
+def gate() -> UserRead | None:
+    """The signed-in user of this run (session, else a valid re-auth cookie), or None."""
+    authenticator = _authenticator()
+    user_id = st.session_state.get(USER_ID_KEY)
+    if user_id is not None:
+        try:
+            with session() as db:
+                return users.get_user(db, user_id)
+        except NotFoundError:  # the account was deleted meanwhile
+            _end_session()
+            return None
+    user = _user_from_cookie(authenticator)
+    if user is not None:
+        _start_session(user)
+    return user
+
+
+def require_user() -> UserRead:
+    """The signed-in user for a page script; stops the script if nobody is signed in."""
+    user_id = st.session_state.get(USER_ID_KEY)
+    if user_id is not None:
+        try:
+            with session() as db:
+                return users.get_user(db, user_id)
+        except NotFoundError:
+            _end_session()
+    st.warning("Please sign in.")
+    st.stop()
+    raise AssertionError("unreachable")
+
+
+def sign_out(user: UserRead) -> None:
+    """End this session and revoke every re-auth cookie of the user, then rerun."""
+    with session() as db:
+        users.revoke_sessions(db, user.id)
+    authenticator: stauth.Authenticate | None = st.session_state.get("_authenticator")
+    if authenticator is not None:
+        authenticator.cookie_controller.delete_cookie()
+    _end_session()
+    log.info("event=logout user_id=%s", user.id)
+    time.sleep(COOKIE_SETTLE_SECONDS)
+    st.rerun()
+
+
+def _signed_in(user: UserRead) -> None:
+    _start_session(user)
+    authenticator: stauth.Authenticate | None = st.session_state.get("_authenticator")
+    if authenticator is not None:
+        authenticator.cookie_controller.set_cookie()
+    time.sleep(COOKIE_SETTLE_SECONDS)
+    st.rerun()
+
+
+def sign_in_page() -> None:
+    """The page a signed-out visitor sees: sign in, or create an account."""
+    left, middle, right = st.columns([1, 2, 1])
+    del left, right
+    with middle:
+        st.title(":material/local_gas_station: Fuel Tracker")
+        st.caption("Log every fill-up in seconds. See what your car really uses and costs.")
+        if get_settings().allow_registration:
+            sign_in_tab, register_tab = st.tabs(["Sign in", "Create account"])
+        else:
+            sign_in_tab, register_tab = st.container(), None
+        with sign_in_tab:
+            _sign_in_form()
+        if register_tab is not None:
+            with register_tab:
+                _register_form()
+
+
+def _sign_in_form() -> None:
+    with st.form("sign_in"):
+        username = st.text_input("Username", key="sign_in_username", autocomplete="username")
+        password = st.text_input("Password", type="password", key="sign_in_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
+    if not submitted:
+        return
+    with session() as db:
+        user = users.authenticate(db, username, password)
+    if user is None:
+        log.info("event=login_failed")
+        st.error("Wrong username or password.")
+        return
+    log.info("event=login_ok user_id=%s", user.id)
+    _signed_in(user)
+
+
+def _register_form() -> None:
+    errors = FieldErrors("register")
+    with st.form("register"):
+        username = st.text_input("Username", key="register_username", autocomplete="username",
+                                 help="3–64 letters, digits, dots, dashes or underscores")
+        errors.show("username")
+        display_name = st.text_input("Your name", key="register_display_name")
+        errors.show("display_name")
+        email = st.text_input("Email (optional)", key="register_email", autocomplete="email")
+        errors.show("email")
+        password = st.text_input("Password", type="password", key="register_password",
+                                 autocomplete="new-password", help="12 to 64 characters")
+        repeat = st.text_input("Repeat password", type="password", key="register_repeat",
+                               autocomplete="new-password")
+        errors.show("password")
+        submitted = st.form_submit_button("Create account", type="primary",
+                                          width="stretch")
+    if not submitted:
+        return
+    errors.clear()
+    if password != repeat:
+        errors.set("password", "The two passwords differ.")
+        st.rerun()
+    try:
+        data = parse(UserCreate, username=username, display_name=display_name or username,
+                     email=email, password=password)
+        with session() as db:
+            user = users.register_user(db, data)
+    except FuelTrackerError as exc:
+        errors.set(getattr(exc, "field", "username"), str(exc))
+        st.rerun()
+    log.info("event=register user_id=%s", user.id)
+    _signed_in(user)

@@ -1,0 +1,54 @@
+"""Per-run access to the database and the signed-in user's data, with the caches.
+
+Analysis data is cached with st.cache_data keyed by (user id, data revision): every write
+bumps the revision in its own transaction, so a cached frame is never stale, and the user
+id in the key means no user can ever be served another user's rows. ORM objects and
+sessions are never cached, only DataFrames and DTOs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from fueltracker import metrics
+from fueltracker.db import get_engine, session_scope
+from fueltracker.export import native_csv
+from fueltracker.schemas import UserRead, VehicleRead
+from fueltracker.services import fillups, vehicles
+
+
+@st.cache_resource(show_spinner=False)
+def engine():
+    """The process-wide engine (starts the embedded server on first use if configured so)."""
+    return get_engine()
+
+
+def session():
+    """A session in one transaction for one use case (commit at the end of the block)."""
+    return session_scope(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def derived_frame(user_id: int, revision: int) -> pd.DataFrame:
+    """The user's fill-ups with every derived value (metrics.add_derived), cached per revision."""
+    del revision  # part of the cache key only
+    with session() as db:
+        return metrics.add_derived(fillups.load_entries_frame(db, user_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def native_export(user_id: int, revision: int, currency: str) -> bytes:
+    """All fill-ups as native CSV bytes, cached like derived_frame."""
+    return native_csv(derived_frame(user_id, revision), currency).encode("utf-8")
+
+
+def user_frame(user: UserRead) -> pd.DataFrame:
+    """The signed-in user's derived frame at their current revision."""
+    return derived_frame(user.id, user.data_revision)
+
+
+def user_vehicles(user: UserRead, include_archived: bool = True) -> list[VehicleRead]:
+    """The signed-in user's vehicles (a small query, not cached: it must never be stale)."""
+    with session() as db:
+        return vehicles.list_vehicles(db, user.id, include_archived=include_archived)

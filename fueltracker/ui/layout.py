@@ -1,0 +1,31 @@
+"""The frame around every signed-in page: sidebar with the account, one-click export and
+sign-out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from fueltracker.schemas import UserRead
+from fueltracker.ui import auth, context
+from fueltracker.ui.text import plain
+
+
+def sidebar(user: UserRead) -> None:
+    """Render the account box of the sidebar."""
+    with st.sidebar:
+        st.caption(f"Signed in as {plain(user.display_name)} ({plain(user.username)})")
+        st.download_button(
+            "Download all fill-ups (CSV)",
+            data=context.native_export(user.id, user.data_revision, user.currency),
+            file_name=f"fueltracker-{user.username}-{dt.date.today().isoformat()}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+            key="download_all",
+        )
+        if st.button("Sign out", icon=":material/logout:", width="stretch",
+                     key="sign_out"):
+            auth.sign_out(user)

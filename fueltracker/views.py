@@ -1,0 +1,131 @@
+"""Presentation in the user's units (pure): the derived frame and summaries turned into
+tables and labelled figures for the pages. Conversions go through units.py only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from fueltracker import units
+from fueltracker.metrics import (
+    STATUS_MISSED,
+    STATUS_NO_ANCHOR,
+    STATUS_OK,
+    STATUS_PARTIAL,
+    Summary,
+    summarize,
+)
+from fueltracker.schemas import UserRead
+
+_STATUS_NOTE = {
+    STATUS_PARTIAL: "partial: counted at the next full tank",
+    STATUS_MISSED: "missed fill-up: chain broken",
+    STATUS_NO_ANCHOR: "no full tank before it",
+    "first": "first fill-up",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline number: label, formatted value, optional help text."""
+
+    label: str
+    value: str
+    help: str | None = None
+
+
+def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
+    """Fill-ups newest first with their derived values, in the user's units and labels.
+
+    Numbers stay numbers (the table formats them); the index is the entry id.
+    """
+    d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
+    ordered = derived.sort_values(["date", "odometer_km"], ascending=False, kind="stable")
+    table = pd.DataFrame(index=ordered["entry_id"].to_numpy())
+    table["Date"] = ordered["date"].dt.date.to_numpy()
+    table["Vehicle"] = ordered["vehicle_name"].to_numpy()
+    table[f"Odometer ({units.distance_label(d_unit)})"] = units.km_to_distance(
+        ordered["odometer_km"], d_unit).to_numpy()
+    table[f"Volume ({units.volume_label(v_unit)})"] = units.l_to_volume(
+        ordered["volume_l"], v_unit).to_numpy()
+    table[f"Total ({user.currency})"] = ordered["total_amount"].to_numpy()
+    table[f"Price ({units.price_per_volume_label(user.currency, v_unit)})"] = (
+        units.price_per_l_to_unit(ordered["unit_price_per_l"], v_unit).to_numpy())
+    table[f"Distance ({units.distance_label(d_unit)})"] = units.km_to_distance(
+        ordered["distance_km"], d_unit).to_numpy()
+    table[f"Consumption ({units.consumption_label(c_unit)})"] = (
+        units.consumption_from_l_per_100km(ordered["consumption_l_per_100km"], c_unit).to_numpy())
+    table[f"Cost ({units.cost_per_distance_label(user.currency, d_unit)})"] = (
+        units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy())
+    table["Full"] = ordered["is_full"].to_numpy()
+    table["Note on consumption"] = ordered["consumption_status"].map(_STATUS_NOTE).fillna("").to_numpy()
+    table["Station"] = ordered["station"].to_numpy()
+    table["Brand"] = ordered["brand"].to_numpy()
+    table["Grade"] = ordered["grade"].to_numpy()
+    table["Notes"] = ordered["notes"].to_numpy()
+    table.index.name = "entry_id"
+    return table
+
+
+def summary_figures(summary: Summary, user: UserRead) -> list[Figure]:
+    """The dashboard's headline figures for a period, formatted in the user's units."""
+    d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
+    distance = units.km_to_distance(summary.distance_km, d_unit)
+    price = (None if summary.avg_price_per_l is None
+             else units.price_per_l_to_unit(summary.avg_price_per_l, v_unit))
+    cost = (None if summary.fuel_cost_per_km is None
+            else units.cost_per_km_to_unit(summary.fuel_cost_per_km, d_unit))
+    broken = " Missed fill-ups break the chain: distance around them is not counted." \
+        if summary.has_broken_chain else ""
+    return [
+        Figure("Total spent", units.format_money(summary.total_spent, user.currency),
+               f"{summary.fillup_count} fill-ups"),
+        Figure("Distance tracked",
+               f"{units.format_number(distance, 0)} {units.distance_label(d_unit)}",
+               "Distance between full tanks." + broken),
+        Figure("Average consumption",
+               units.format_consumption(summary.avg_consumption_l_per_100km, c_unit),
+               "Total fuel of full-tank segments over their total distance (distance-weighted)."),
+        Figure("Average price",
+               units.EMPTY_PLACEHOLDER if price is None else
+               f"{units.format_number(price, 3)} {units.price_per_volume_label(user.currency, v_unit)}",
+               "Total paid over total volume (volume-weighted)."),
+        Figure("Fuel cost",
+               units.EMPTY_PLACEHOLDER if cost is None else
+               f"{units.format_number(cost, 3)} {units.cost_per_distance_label(user.currency, d_unit)}",
+               "Fuel paid in full-tank segments over their distance."),
+    ]
+
+
+def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
+    """analytics.vehicle_summary in the user's units, one row per vehicle."""
+    d_unit, c_unit = user.distance_unit, user.consumption_unit
+    return pd.DataFrame({
+        "Vehicle": summary["vehicle_name"],
+        "Fill-ups": summary["fillup_count"],
+        f"Distance ({units.distance_label(d_unit)})": units.km_to_distance(
+            summary["tracked_km"], d_unit),
+        f"Consumption ({units.consumption_label(c_unit)})": units.consumption_from_l_per_100km(
+            summary["avg_consumption_l_per_100km"], c_unit),
+        f"Spent ({user.currency})": summary["total_spent"],
+        "Last fill-up": pd.to_datetime(summary["last_date"]).dt.date,
+    })
+
+
+def fillup_outcome(derived: pd.DataFrame, entry_id: int, user: UserRead) -> str:
+    """What a just-saved fill-up tells: its consumption, or why it has none yet."""
+    row = derived.loc[derived["entry_id"] == entry_id]
+    if row.empty:
+        return "Saved."
+    row = row.iloc[0]
+    status = row["consumption_status"]
+    if status == STATUS_PARTIAL:
+        return "Saved. Partial fill-up: its fuel counts at the next full tank."
+    if status == STATUS_OK:
+        vehicle = derived.loc[derived["vehicle_id"] == row["vehicle_id"]]
+        average = summarize(vehicle).avg_consumption_l_per_100km
+        return (f"Saved. This tank: "
+                f"{units.format_consumption(row['consumption_l_per_100km'], user.consumption_unit)}"
+                f" (vehicle average {units.format_consumption(average, user.consumption_unit)}).")
+    return f"Saved. No consumption for this one ({_STATUS_NOTE.get(status, status)})."

@@ -1,0 +1,47 @@
+"""Vehicles page: add, edit, archive or reactivate, and delete a vehicle with its history."""
+
+import streamlit as st
+
+from fueltracker import analytics, views
+from fueltracker.ui import auth, context, forms, garage
+from fueltracker.ui.text import plain
+
+user = auth.require_user()
+st.title("Vehicles")
+if "vehicles_message" in st.session_state:
+    st.success(st.session_state.pop("vehicles_message"), icon=":material/check_circle:")
+
+vehicle_list = context.user_vehicles(user)
+derived = context.user_frame(user)
+if vehicle_list and not derived.empty:
+    st.dataframe(views.vehicle_table(analytics.vehicle_summary(derived), user), hide_index=True,
+                 width="stretch")
+
+with st.expander("Add a vehicle", expanded=not vehicle_list, icon=":material/add:"):
+    form_number = st.session_state.setdefault("vehicle_form_number", 0)
+    key = f"new_vehicle_{form_number}"
+    data = forms.vehicle_form(key=key)
+    if data is not None and forms.save_vehicle(user, data, key) is not None:
+        st.session_state["vehicle_form_number"] = form_number + 1
+        st.session_state["vehicles_message"] = f"Added {data.name}."
+        st.rerun()
+
+for vehicle in vehicle_list:
+    title = plain(vehicle.name) + ("" if vehicle.is_active else " (archived)")
+    with st.expander(title, icon=":material/directions_car:"):
+        key = f"vehicle_{vehicle.id}"
+        data = forms.vehicle_form(key=key, existing=vehicle)
+        if data is not None and forms.save_vehicle(user, data, key, vehicle) is not None:
+            st.session_state["vehicles_message"] = f"Saved {data.name}."
+            st.rerun()
+        label = "Reactivate" if not vehicle.is_active else "Archive (keeps its history)"
+        if st.button(label, key=f"archive_{vehicle.id}"):
+            garage.set_active(user, vehicle.id, not vehicle.is_active)
+            st.rerun()
+        confirm = st.text_input(f"Type {vehicle.name} to delete it and all its fill-ups",
+                                key=f"confirm_delete_{vehicle.id}")
+        if st.button("Delete vehicle and history", type="primary", key=f"delete_{vehicle.id}",
+                     disabled=confirm.strip() != vehicle.name):
+            count = garage.delete(user, vehicle.id, confirm)
+            st.session_state["vehicles_message"] = f"Deleted {vehicle.name} and {count} fill-ups."
+            st.rerun()
