@@ -27,11 +27,11 @@ MAX_PASSWORD_BYTES = 72  # bcrypt's limit: bcrypt 5 raises above it
 
 
 
-def parse(model: type[M], **values: object) -> M:
-    """Build `model`, turning pydantic's first complaint into our typed ValidationError
+def parse(schema: type[M], /, **values: object) -> M:
+    """Build `schema`, turning pydantic's first complaint into our typed ValidationError
     (field name + a sentence a user understands)."""
     try:
-        return model(**values)
+        return schema(**values)
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "value"

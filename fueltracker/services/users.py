@@ -91,13 +91,13 @@ def set_password(session: Session, user_id: int, new_password: str) -> None:
     session.execute(
         update(User)
         .where(User.id == user_id)
-        .values(password_hash=hash_password(new_password), sessions_valid_after=func.now())
+        .values(password_hash=hash_password(new_password), sessions_valid_after=func.clock_timestamp())
     )
 
 
 def revoke_sessions(session: Session, user_id: int) -> None:
     """Invalidate every re-auth cookie of this user (called at sign-out)."""
-    session.execute(update(User).where(User.id == user_id).values(sessions_valid_after=func.now()))
+    session.execute(update(User).where(User.id == user_id).values(sessions_valid_after=func.clock_timestamp()))
 
 
 def session_is_valid(session: Session, username: str, issued_at: dt.datetime) -> int | None:

@@ -1,0 +1,131 @@
+"""Every page with a signed-in account: empty states, data, forms and their error paths."""
+
+from fueltracker.db import session_scope
+from fueltracker.services import fillups
+from tests.app.conftest import open_page, revision
+
+TWO_FULL_TANKS = (("2024-01-01", "10000", "40", "72"), ("2024-01-20", "10800", "42", "77.7"))
+
+
+def test_dashboard_empty_state(signed_in_app):
+    app = open_page(signed_in_app, "dashboard")
+    assert not app.exception
+    assert "No fill-ups yet" in app.info[0].value
+
+
+def test_dashboard_with_data(signed_in_app, garage):
+    garage("Golf", TWO_FULL_TANKS)
+    app = open_page(signed_in_app, "dashboard")
+    app.segmented_control(key="dashboard_period").set_value("All time").run()
+    assert not app.exception
+    figures = {m.label: m.value for m in app.metric}
+    assert figures["Average consumption"] == "5.25 L/100 km"
+    assert figures["Total spent"] == "149.70 USD"
+    assert len(app.get("plotly_chart")) == 2
+
+
+def test_log_fillup_needs_a_vehicle(signed_in_app):
+    app = open_page(signed_in_app, "log_fillup")
+    assert "Add a vehicle first" in app.info[0].value
+
+
+def _fill(app, odometer, volume, total):
+    app.number_input(key="fillup_0_odometer").set_value(odometer)
+    app.number_input(key="fillup_0_volume").set_value(volume)
+    app.number_input(key="fillup_0_total").set_value(total)
+    return _submit(app)
+
+
+def _submit(app):
+    submit = [b for b in app.button if b.label in ("Save fill-up", "Save changes")][0]
+    return submit.click().run()
+
+
+def test_log_fillup_saves_and_reports_consumption(signed_in_app, garage, account):
+    garage("Golf", TWO_FULL_TANKS[:1])
+    app = open_page(signed_in_app, "log_fillup")
+    before = revision(account.id)
+    _fill(app, 10800.0, 42.0, 77.7)
+    assert not app.exception
+    assert "5.25 L/100 km" in app.success[0].value
+    assert revision(account.id) == before + 1
+    assert app.number_input(key="fillup_1_odometer").value is None  # fresh form
+
+
+def test_log_partial_fillup_is_deferred(signed_in_app, garage):
+    garage("Golf", TWO_FULL_TANKS[:1])
+    app = open_page(signed_in_app, "log_fillup")
+    app.toggle(key="fillup_0_full").set_value(False)
+    _fill(app, 10300.0, 15.0, 27.0)
+    assert "Partial fill-up" in app.success[0].value
+
+
+def test_log_fillup_validation_error_keeps_input(signed_in_app, garage):
+    garage("Golf", TWO_FULL_TANKS)
+    app = open_page(signed_in_app, "log_fillup")
+    _fill(app, 9000.0, 30.0, 50.0)
+    assert not app.exception
+    messages = [e.value for e in app.error]
+    assert messages == ["Odometer 9,000 km must be greater than 10,800 km recorded on 2024-01-20"]
+    assert app.number_input(key="fillup_0_odometer").value == 9000.0
+    assert app.number_input(key="fillup_0_volume").value == 30.0
+
+
+def test_log_fillup_in_us_units(signed_in_app, garage, account):
+    from fueltracker.services import users
+
+    with session_scope() as session:
+        users.set_preferences(session, account.id, distance_unit="mi", volume_unit="gal_us",
+                              consumption_unit="mpg_us")
+    garage("Truck")
+    app = open_page(signed_in_app, "log_fillup")
+    assert app.number_input(key="fillup_0_volume").label == "Volume (US gal)"
+    _fill(app, 1000.0, 12.345, 40.0)
+    with session_scope() as session:
+        [row] = fillups.list_fillups(session, account.id).rows
+    assert str(row.odometer_km) == "1609.344000"
+    assert round(float(row.volume_l) / 3.785411784, 3) == 12.345
+
+
+def test_history_lists_derived_values_and_pages(signed_in_app, garage):
+    entries = tuple((f"2024-01-{day:02d}", str(10000 + day * 500), "30", "50")
+                    for day in range(1, 31))
+    garage("Golf", entries)
+    app = open_page(signed_in_app, "history")
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert len(table) == 25
+    assert table.iloc[0]["Date"].isoformat() == "2024-01-30"
+    assert table.iloc[0]["Consumption (L/100 km)"] == 6.0  # 30 L / 500 km
+    app.button(key="older").click().run()
+    assert len(app.dataframe[0].value) == 5
+    assert any(c.value.startswith("Page 2 ·") for c in app.caption)
+    app.button(key="newer").click().run()
+    assert len(app.dataframe[0].value) == 25
+
+
+def test_history_empty_state(signed_in_app):
+    app = open_page(signed_in_app, "history")
+    assert "No fill-ups yet" in app.info[0].value
+
+
+def test_vehicles_add_and_duplicate(signed_in_app, garage):
+    garage("Golf")
+    app = open_page(signed_in_app, "vehicles")
+    assert not app.exception
+    app.text_input(key="new_vehicle_0_name").input("golf")
+    [b for b in app.button if b.label == "Save vehicle"][0].click().run()
+    assert any("already have a vehicle named" in e.value for e in app.error)
+    app.text_input(key="new_vehicle_0_name").input("V-Strom")
+    [b for b in app.button if b.label == "Save vehicle"][0].click().run()
+    assert not app.exception
+    assert "Added V-Strom." in app.success[0].value
+
+
+def test_vehicles_archive(signed_in_app, garage):
+    golf = garage("Golf")
+    app = open_page(signed_in_app, "vehicles")
+    app.button(key=f"archive_{golf.id}").click().run()
+    assert not app.exception
+    app = open_page(signed_in_app, "log_fillup")
+    assert "Add a vehicle first" in app.info[0].value
