@@ -1,0 +1,63 @@
+# Fuel Tracker — the two commands: `make run` and `make test`.
+# Everything a fresh machine needs is set up here (venv, packages, Chromium for browser tests).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+PORT   ?= 8501
+
+.PHONY: install run test test-fast chromium screenshots clean-data help
+
+help:
+	@echo "make run     - set up, start the embedded PostgreSQL, seed the demo account, serve on :$(PORT)"
+	@echo "make test    - set up and run the whole test suite against a throwaway PostgreSQL"
+	@echo "make install - create .venv with the pinned requirements"
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (never `playwright install`: no network for it).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "warning: /usr/bin/chromium missing and cannot be installed; browser tests will skip"; \
+	fi
+
+run: install
+	@if [ -n "$$FUELTRACKER_DATABASE_URL" ]; then \
+		$(PY) -m fueltracker migrate; \
+	else \
+		$(PY) -m fueltracker migrate && $(PY) -m fueltracker demo; \
+	fi
+	@echo ""
+	@echo "  Fuel Tracker is starting: open http://127.0.0.1:$(PORT)"
+	@[ -n "$$FUELTRACKER_DATABASE_URL" ] || echo "  Sign in as 'demo' with password 'demo-fueltracker', or create an account."
+	@echo ""
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# pytest's exit code 5 means "no tests collected": that is a failure, not a pass.
+test: install chromium
+	@$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
+
+# Unit tests only (no database, no browser): seconds.
+test-fast: install
+	$(PY) -m pytest tests/unit -q
+
+screenshots: install chromium
+	$(PY) scripts/screenshot.py --out test-artifacts/
+
+clean-data:
+	rm -rf data/pgdata data/cookie_key
