@@ -6,15 +6,12 @@ Every command uses FUELTRACKER_DATABASE_URL when set, else the embedded database
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
 from fueltracker.config import get_settings
 from fueltracker.errors import FuelTrackerError, ImportRejected
 from fueltracker.logging_setup import configure_logging
-
-log = logging.getLogger("fueltracker.cli")
 
 
 def _migrate(_: argparse.Namespace) -> int:

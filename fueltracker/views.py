@@ -104,7 +104,8 @@ def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
     return pd.DataFrame({
         "Vehicle": summary["vehicle_name"],
         "Fill-ups": summary["fillup_count"],
-        f"Distance ({units.distance_label(d_unit)})": units.km_to_distance(
+        # Odometer span: what the user drove, whether or not every fill-up was logged.
+        f"Distance tracked ({units.distance_label(d_unit)})": units.km_to_distance(
             summary["tracked_km"], d_unit),
         f"Consumption ({units.consumption_label(c_unit)})": units.consumption_from_l_per_100km(
             summary["avg_consumption_l_per_100km"], c_unit),

@@ -131,8 +131,7 @@ def _signed_in(user: UserRead) -> None:
 
 def sign_in_page() -> None:
     """The page a signed-out visitor sees: sign in, or create an account."""
-    left, middle, right = st.columns([1, 2, 1])
-    del left, right
+    _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title(":material/local_gas_station: Fuel Tracker")
         st.caption("Log every fill-up in seconds. See what your car really uses and costs.")

@@ -1,0 +1,1 @@
+"""Fuel Tracker: log fill-ups and explore consumption, prices and running costs."""
