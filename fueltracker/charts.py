@@ -7,6 +7,7 @@ are converted here to the user's preferred units via ``units``.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,11 @@ NO_SPENDING_MESSAGE = "No fill-ups yet"
 
 # Statuses that end a chain of segments: the line must not join across them.
 _CHAIN_BREAKS = frozenset({STATUS_MISSED, STATUS_NO_ANCHOR})
+
+
+def _plain(text: object) -> str:
+    """A user's text for a legend or hover label: plotly renders a subset of HTML there."""
+    return html.escape(str(text), quote=False)
 
 
 def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
@@ -130,11 +136,11 @@ def consumption_chart(
                 x=xs,
                 y=ys,
                 mode="lines+markers",
-                name=str(vehicle_name),
+                name=_plain(vehicle_name),
                 connectgaps=False,
                 # The name rides in customdata so characters such as "%{" in a
                 # user's vehicle name are never parsed as template syntax.
-                customdata=[[odo, str(vehicle_name)] for odo in odos],
+                customdata=[[odo, _plain(vehicle_name)] for odo in odos],
                 hovertemplate=(
                     "<b>%{customdata[1]}</b><br>"
                     "%{x|%Y-%m-%d}<br>"
@@ -144,7 +150,18 @@ def consumption_chart(
                 ),
             )
         )
+    _date_axis(figure, derived["date"])
     return _base_layout(figure, x_title="Date", y_title=label)
+
+
+def _date_axis(figure: go.Figure, dates: pd.Series) -> None:
+    """Dates without clock times; a short history gets a few weeks of axis so plotly does
+    not zoom into hours around one point."""
+    figure.update_xaxes(tickformat="%d %b %Y", hoverformat="%Y-%m-%d")
+    first, last = dates.min(), dates.max()
+    if last - first < pd.Timedelta(days=28):
+        middle = first + (last - first) / 2
+        figure.update_xaxes(range=[middle - pd.Timedelta(days=14), middle + pd.Timedelta(days=14)])
 
 
 def monthly_spend_chart(monthly: pd.DataFrame, currency: str) -> go.Figure:
@@ -159,12 +176,12 @@ def monthly_spend_chart(monthly: pd.DataFrame, currency: str) -> go.Figure:
             go.Bar(
                 x=rows["month"],
                 y=rows["spent"],
-                name=str(vehicle_name),
+                name=_plain(vehicle_name),
                 # Month-long periods give bars a month's width even when only
                 # one month exists (a lone date would render a hairline bar).
                 xperiod="M1",
                 xperiodalignment="middle",
-                customdata=[[str(vehicle_name)]] * len(rows),
+                customdata=[[_plain(vehicle_name)]] * len(rows),
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>"
                     "%{x|%b %Y}<br>"

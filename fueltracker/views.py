@@ -60,42 +60,57 @@ def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
         units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy())
     table["Full"] = ordered["is_full"].to_numpy()
     table["Note on consumption"] = ordered["consumption_status"].map(_STATUS_NOTE).fillna("").to_numpy()
-    table["Station"] = ordered["station"].to_numpy()
-    table["Brand"] = ordered["brand"].to_numpy()
-    table["Grade"] = ordered["grade"].to_numpy()
-    table["Notes"] = ordered["notes"].to_numpy()
+    for label, column in (("Station", "station"), ("Brand", "brand"), ("Grade", "grade"),
+                          ("Notes", "notes")):
+        table[label] = ordered[column].fillna("").to_numpy()
     table.index.name = "entry_id"
     return table
 
 
 def summary_figures(summary: Summary, user: UserRead) -> list[Figure]:
-    """The dashboard's headline figures for a period, formatted in the user's units."""
+    """The dashboard's headline figures for a period; the unit sits in the label so the
+    number fits its card."""
     d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
     distance = units.km_to_distance(summary.distance_km, d_unit)
+    consumption = units.consumption_from_l_per_100km(summary.avg_consumption_l_per_100km, c_unit)
     price = (None if summary.avg_price_per_l is None
              else units.price_per_l_to_unit(summary.avg_price_per_l, v_unit))
     cost = (None if summary.fuel_cost_per_km is None
             else units.cost_per_km_to_unit(summary.fuel_cost_per_km, d_unit))
-    broken = " Missed fill-ups break the chain: distance around them is not counted." \
-        if summary.has_broken_chain else ""
+    broken = (" Missed fill-ups break the chain: the distance around them is not counted."
+              if summary.has_broken_chain else "")
     return [
-        Figure("Total spent", units.format_money(summary.total_spent, user.currency),
-               f"{summary.fillup_count} fill-ups"),
-        Figure("Distance tracked",
-               f"{units.format_number(distance, 0)} {units.distance_label(d_unit)}",
+        Figure(f"Spent ({user.currency})",
+               units.format_number(summary.total_spent, units.currency_decimals(user.currency)),
+               f"{summary.fillup_count} fill-ups in the period."),
+        Figure(f"Distance ({units.distance_label(d_unit)})", units.format_number(distance, 0),
                "Distance between full tanks." + broken),
-        Figure("Average consumption",
-               units.format_consumption(summary.avg_consumption_l_per_100km, c_unit),
-               "Total fuel of full-tank segments over their total distance (distance-weighted)."),
-        Figure("Average price",
-               units.EMPTY_PLACEHOLDER if price is None else
-               f"{units.format_number(price, 3)} {units.price_per_volume_label(user.currency, v_unit)}",
-               "Total paid over total volume (volume-weighted)."),
-        Figure("Fuel cost",
-               units.EMPTY_PLACEHOLDER if cost is None else
-               f"{units.format_number(cost, 3)} {units.cost_per_distance_label(user.currency, d_unit)}",
-               "Fuel paid in full-tank segments over their distance."),
+        Figure(f"Consumption ({units.consumption_label(c_unit)})",
+               units.format_number(consumption, 2),
+               "All fuel of the full-tank segments over their distance (distance-weighted)."),
+        Figure(f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})",
+               units.format_number(price, 3), "Total paid over total volume (volume-weighted)."),
+        Figure(f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
+               units.format_number(cost, 3), "Fuel paid in full-tank segments over their distance."),
     ]
+
+
+NUMBER_FORMATS = {
+    # column label before its unit -> printf format in tables
+    "Odometer": "%.0f", "Volume": "%.2f", "Total": "%.2f", "Price": "%.3f",
+    "Distance": "%.0f", "Distance tracked": "%.0f", "Consumption": "%.2f", "Cost": "%.3f",
+    "Spent": "%.2f",
+}
+
+
+def number_formats(table: pd.DataFrame) -> dict[str, str]:
+    """printf formats for the numeric columns of a table from this module, by label."""
+    formats = {}
+    for column in table.columns:
+        prefix = str(column).split(" (")[0]
+        if prefix in NUMBER_FORMATS:
+            formats[column] = NUMBER_FORMATS[prefix]
+    return formats
 
 
 def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from fueltracker import analytics, charts, views
-from fueltracker.ui import auth, context, periods
+from fueltracker.ui import auth, context, periods, tables
 
 user = auth.require_user()
-st.title("Dashboard")
+st.title("Dashboard", anchor=False)
 derived = context.user_frame(user)
 if derived.empty:
     st.info("No fill-ups yet. Add a vehicle under **Vehicles**, then log your first fill-up "
@@ -31,6 +31,5 @@ with left:
     st.plotly_chart(charts.monthly_spend_chart(analytics.monthly_summary(in_period), user.currency),
                     width="stretch", key="spend_chart")
 with right:
-    st.subheader("Vehicles")
-    st.dataframe(views.vehicle_table(analytics.vehicle_summary(derived), user), hide_index=True,
-                 width="stretch")
+    st.subheader("Vehicles in this period")
+    tables.show(views.vehicle_table(analytics.vehicle_summary(in_period), user))

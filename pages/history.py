@@ -3,10 +3,10 @@ delete the selected one."""
 
 import streamlit as st
 
-from fueltracker.ui import auth, context, forms, history
+from fueltracker.ui import auth, context, forms, history, tables
 
 user = auth.require_user()
-st.title("History")
+st.title("History", anchor=False)
 derived = context.user_frame(user)
 if derived.empty:
     st.info("No fill-ups yet: log one under **Log fill-up**.", icon=":material/info:")
@@ -20,8 +20,8 @@ chosen = st.multiselect("Vehicles", list(names), format_func=names.get, key="his
                         placeholder="All vehicles")
 page, number = history.current_page(user, chosen)
 table = history.page_table(derived, page, user)
-event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
-                     selection_mode="single-row", key="history_table")
+event = tables.show(table, all_rows=True, on_select="rerun", selection_mode="single-row",
+                    key="history_table")
 
 newer, label, older = st.columns([1, 2, 1])
 if newer.button("Newer", icon=":material/chevron_left:", disabled=number == 1, key="newer"):

@@ -3,19 +3,18 @@
 import streamlit as st
 
 from fueltracker import analytics, views
-from fueltracker.ui import auth, context, forms, garage
+from fueltracker.ui import auth, context, forms, garage, tables
 from fueltracker.ui.text import plain
 
 user = auth.require_user()
-st.title("Vehicles")
+st.title("Vehicles", anchor=False)
 if "vehicles_message" in st.session_state:
     st.success(st.session_state.pop("vehicles_message"), icon=":material/check_circle:")
 
 vehicle_list = context.user_vehicles(user)
 derived = context.user_frame(user)
 if vehicle_list and not derived.empty:
-    st.dataframe(views.vehicle_table(analytics.vehicle_summary(derived), user), hide_index=True,
-                 width="stretch")
+    tables.show(views.vehicle_table(analytics.vehicle_summary(derived), user))
 
 with st.expander("Add a vehicle", expanded=not vehicle_list, icon=":material/add:"):
     form_number = st.session_state.setdefault("vehicle_form_number", 0)

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import time
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -26,23 +27,47 @@ from fueltracker.ui.errors import FieldErrors
 log = logging.getLogger("fueltracker.auth")
 
 USER_ID_KEY = "user_id"
+MAX_COOKIE_DAYS = 30.0
 # The cookie component needs a moment to run in the browser before a rerun removes it.
 COOKIE_SETTLE_SECONDS = 0.5
 
 
+def _cookie_expiry_days() -> float:
+    return min(get_settings().cookie_expiry_days, MAX_COOKIE_DAYS)
+
+
 def _authenticator() -> stauth.Authenticate:
-    """The library object of this script run (created once per run, as it renders a component)."""
+    """The library object, created only to set or delete the cookie: it renders a cookie
+    component whose first report reruns the script, and a rerun on every page load would
+    swallow a click made in that moment."""
     settings = get_settings()
-    authenticator = stauth.Authenticate(
+    return stauth.Authenticate(
         {"usernames": {}},
         cookie_name=settings.cookie_name,
         cookie_key=settings.resolved_cookie_key(),
-        cookie_expiry_days=min(settings.cookie_expiry_days, 30.0),
+        cookie_expiry_days=_cookie_expiry_days(),
         auto_hash=False,
         login_sleep_time=0,
     )
-    st.session_state["_authenticator"] = authenticator
-    return authenticator
+
+
+def _read_cookie() -> dict | None:
+    """The re-auth cookie's claims if its signature holds (the library's JWT format,
+    read from the request headers without any component)."""
+    settings = get_settings()
+    token = st.context.cookies.get(settings.cookie_name)
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, settings.resolved_cookie_key(), algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    if not isinstance(claims.get("username"), str) or not isinstance(
+            claims.get("exp_date"), int | float):
+        return None
+    if claims["exp_date"] <= time.time():
+        return None
+    return claims
 
 
 def _start_session(user: UserRead) -> None:
@@ -60,12 +85,15 @@ def _end_session() -> None:
     st.session_state["logout"] = True
 
 
-def _user_from_cookie(authenticator: stauth.Authenticate) -> UserRead | None:
-    token = authenticator.cookie_controller.get_cookie()
-    if not token:
+def _user_from_cookie() -> UserRead | None:
+    if st.session_state.get("logout"):
+        return None  # signed out in this tab: the browser may still send the old cookie
+    token = _read_cookie()
+    if token is None:
         return None
-    expiry_days = min(get_settings().cookie_expiry_days, 30.0)
-    issued_at = dt.datetime.fromtimestamp(token["exp_date"] - expiry_days * 86400, dt.UTC)
+    # The library's token has no issue time: it is the expiry minus the lifetime.
+    issued_at = dt.datetime.fromtimestamp(token["exp_date"] - _cookie_expiry_days() * 86400,
+                                          dt.UTC)
     with session() as db:
         user_id = users.session_is_valid(db, token["username"], issued_at)
         user = users.get_user(db, user_id) if user_id is not None else None
@@ -78,7 +106,6 @@ def _user_from_cookie(authenticator: stauth.Authenticate) -> UserRead | None:
 
 def gate() -> UserRead | None:
     """The signed-in user of this run (session, else a valid re-auth cookie), or None."""
-    authenticator = _authenticator()
     user_id = st.session_state.get(USER_ID_KEY)
     if user_id is not None:
         try:
@@ -87,7 +114,7 @@ def gate() -> UserRead | None:
         except NotFoundError:  # the account was deleted meanwhile
             _end_session()
             return None
-    user = _user_from_cookie(authenticator)
+    user = _user_from_cookie()
     if user is not None:
         _start_session(user)
     return user
@@ -111,9 +138,7 @@ def sign_out(user: UserRead) -> None:
     """End this session and revoke every re-auth cookie of the user, then rerun."""
     with session() as db:
         users.revoke_sessions(db, user.id)
-    authenticator: stauth.Authenticate | None = st.session_state.get("_authenticator")
-    if authenticator is not None:
-        authenticator.cookie_controller.delete_cookie()
+    _authenticator().cookie_controller.delete_cookie()
     _end_session()
     log.info("event=logout user_id=%s", user.id)
     time.sleep(COOKIE_SETTLE_SECONDS)
@@ -122,9 +147,7 @@ def sign_out(user: UserRead) -> None:
 
 def _signed_in(user: UserRead) -> None:
     _start_session(user)
-    authenticator: stauth.Authenticate | None = st.session_state.get("_authenticator")
-    if authenticator is not None:
-        authenticator.cookie_controller.set_cookie()
+    _authenticator().cookie_controller.set_cookie()
     time.sleep(COOKIE_SETTLE_SECONDS)
     st.rerun()
 
@@ -133,7 +156,7 @@ def sign_in_page() -> None:
     """The page a signed-out visitor sees: sign in, or create an account."""
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
-        st.title(":material/local_gas_station: Fuel Tracker")
+        st.title(":material/local_gas_station: Fuel Tracker", anchor=False)
         st.caption("Log every fill-up in seconds. See what your car really uses and costs.")
         if get_settings().allow_registration:
             sign_in_tab, register_tab = st.tabs(["Sign in", "Create account"])

@@ -176,3 +176,16 @@ class TestMonthlySpendChart:
         figure = charts.monthly_spend_chart(monthly, "USD")
         assert len(figure.data) == 0
         assert figure.layout.annotations[0].text == "No fill-ups yet"
+
+
+def test_vehicle_names_are_not_html_in_legend_or_hover():
+    frame = pd.DataFrame({
+        "entry_id": [1, 2], "vehicle_id": [1, 1], "vehicle_name": ["<b>x</b>", "<b>x</b>"],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-10"]), "odometer_km": [1000.0, 1500.0],
+        "volume_l": [40.0, 30.0], "total_amount": [60.0, 45.0], "is_full": [True, True],
+        "missed_previous": [False, False], "station": None, "brand": None, "grade": None,
+        "notes": None,
+    })
+    figure = charts.consumption_chart(add_derived(frame), "L/100km", "km")
+    assert figure.data[0].name == "&lt;b&gt;x&lt;/b&gt;"
+    assert figure.layout.xaxis.range is not None  # nine days: widened, no hour ticks
