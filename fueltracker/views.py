@@ -46,14 +46,14 @@ def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
     table["Date"] = ordered["date"].dt.date.to_numpy()
     table["Vehicle"] = ordered["vehicle_name"].to_numpy()
     table[f"Odometer ({units.distance_label(d_unit)})"] = units.km_to_distance(
-        ordered["odometer_km"], d_unit).to_numpy()
+        ordered["odometer_km"], d_unit).round().to_numpy()
     table[f"Volume ({units.volume_label(v_unit)})"] = units.l_to_volume(
         ordered["volume_l"], v_unit).to_numpy()
     table[f"Total ({user.currency})"] = ordered["total_amount"].to_numpy()
     table[f"Price ({units.price_per_volume_label(user.currency, v_unit)})"] = (
         units.price_per_l_to_unit(ordered["unit_price_per_l"], v_unit).to_numpy())
     table[f"Distance ({units.distance_label(d_unit)})"] = units.km_to_distance(
-        ordered["distance_km"], d_unit).to_numpy()
+        ordered["distance_km"], d_unit).round().to_numpy()
     table[f"Consumption ({units.consumption_label(c_unit)})"] = (
         units.consumption_from_l_per_100km(ordered["consumption_l_per_100km"], c_unit).to_numpy())
     table[f"Cost ({units.cost_per_distance_label(user.currency, d_unit)})"] = (
@@ -85,7 +85,7 @@ def summary_figures(summary: Summary, user: UserRead) -> list[Figure]:
                f"{summary.fillup_count} fill-ups in the period."),
         Figure(f"Distance ({units.distance_label(d_unit)})", units.format_number(distance, 0),
                "Distance between full tanks." + broken),
-        Figure(f"Consumption ({units.consumption_label(c_unit)})",
+        Figure(f"Avg {units.consumption_label(c_unit)}",
                units.format_number(consumption, 2),
                "All fuel of the full-tank segments over their distance (distance-weighted)."),
         Figure(f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})",
@@ -97,8 +97,10 @@ def summary_figures(summary: Summary, user: UserRead) -> list[Figure]:
 
 NUMBER_FORMATS = {
     # column label before its unit -> printf format in tables
-    "Odometer": "%.0f", "Volume": "%.2f", "Total": "%.2f", "Price": "%.3f",
-    "Distance": "%.0f", "Distance tracked": "%.0f", "Consumption": "%.2f", "Cost": "%.3f",
+    # "localized": thousands separators (values are whole numbers by then, see history_table)
+    "Odometer": "localized", "Volume": "%.2f", "Total": "%.2f", "Price": "%.3f",
+    "Distance": "localized", "Distance tracked": "localized", "Consumption": "%.2f",
+    "Cost": "%.3f",
     "Spent": "%.2f",
 }
 
@@ -121,7 +123,7 @@ def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
         "Fill-ups": summary["fillup_count"],
         # Odometer span: what the user drove, whether or not every fill-up was logged.
         f"Distance tracked ({units.distance_label(d_unit)})": units.km_to_distance(
-            summary["tracked_km"], d_unit),
+            summary["tracked_km"], d_unit).round(),
         f"Consumption ({units.consumption_label(c_unit)})": units.consumption_from_l_per_100km(
             summary["avg_consumption_l_per_100km"], c_unit),
         f"Spent ({user.currency})": summary["total_spent"],

@@ -25,11 +25,9 @@ st.subheader("Consumption")
 st.plotly_chart(charts.consumption_chart(in_period, user.consumption_unit, user.distance_unit),
                 width="stretch", key="consumption_chart")
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Spend per month")
-    st.plotly_chart(charts.monthly_spend_chart(analytics.monthly_summary(in_period), user.currency),
-                    width="stretch", key="spend_chart")
-with right:
-    st.subheader("Vehicles in this period")
-    tables.show(views.vehicle_table(analytics.vehicle_summary(in_period), user))
+st.subheader("Vehicles in this period")
+tables.show(views.vehicle_table(analytics.vehicle_summary(in_period), user))
+
+st.subheader("Spend per month")
+st.plotly_chart(charts.monthly_spend_chart(analytics.monthly_summary(in_period), user.currency),
+                width="stretch", key="spend_chart")

@@ -19,7 +19,7 @@ def test_dashboard_with_data(signed_in_app, garage):
     app.segmented_control(key="dashboard_period").set_value("All time").run()
     assert not app.exception
     figures = {m.label: m.value for m in app.metric}
-    assert figures["Consumption (L/100 km)"] == "5.25"
+    assert figures["Avg L/100 km"] == "5.25"
     assert figures["Spent (USD)"] == "149.70"
     assert figures["Avg price (USD/L)"] == "1.826"  # 149.70 / 82 L
     assert len(app.get("plotly_chart")) == 2
