@@ -20,21 +20,14 @@ import argparse
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Run as `python scripts/screenshot.py`: make the project importable for the shared helpers.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.e2e.browser import CHROMIUM, Settle, launch  # noqa: E402
+
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # (sidebar link, page title, file name)
@@ -44,37 +37,7 @@ PAGES = (
     ("History", "History", "history"),
     ("Vehicles", "Vehicles", "vehicles"),
 )
-QUIET_S = 0.75
-SETTLE_TIMEOUT_S = 30.0
 MAX_HEIGHT = 8000
-
-
-class Settle:
-    """Waits for no script run and no websocket traffic for QUIET_S (charts, cookie
-    component and reruns done)."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.last_frame = time.monotonic()
-        page.on("websocket", self._watch)
-
-    def _watch(self, websocket) -> None:
-        websocket.on("framesent", self._touch)
-        websocket.on("framereceived", self._touch)
-
-    def _touch(self, _payload: object = None) -> None:
-        self.last_frame = time.monotonic()
-
-    def __call__(self) -> None:
-        app = self.page.get_by_test_id("stApp")
-        deadline = time.monotonic() + SETTLE_TIMEOUT_S
-        while True:
-            state = app.get_attribute("data-test-script-state") if app.count() else None
-            if state == "notRunning" and time.monotonic() - self.last_frame >= QUIET_S:
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the app did not settle within {SETTLE_TIMEOUT_S:.0f} s")
-            self.page.wait_for_timeout(100)
 
 
 def sign_in(page: Page, settle: Settle, url: str, user: str, password: str) -> None:
@@ -138,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("test-artifacts"),
                         help="folder for the PNG files (created if missing)")
     args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         print(f"error: Chromium not found at {CHROMIUM}", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
@@ -147,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = tempfile.mkdtemp(prefix="ft-screenshot-chromium-")
     try:
         with sync_playwright() as playwright:
-            context = playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                viewport=DESKTOP, locale="en-US")
+            context = launch(playwright, profile, DESKTOP)
             context.set_default_timeout(20_000)
             try:
                 page = context.pages[0] if context.pages else context.new_page()

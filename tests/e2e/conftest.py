@@ -24,18 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import CHROMIUM, launch
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERVER_START_TIMEOUT_S = 60.0
 SERVER_STOP_TIMEOUT_S = 10.0
 VIEWPORT = {"width": 1440, "height": 900}
@@ -126,16 +118,8 @@ def playwright_instance():
 def browser(playwright_instance, tmp_path_factory):
     """A fresh Chromium profile (persistent context on an empty tmp dir) for one test."""
     profile = tmp_path_factory.mktemp("chromium-profile")
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(profile),
-        executable_path=str(CHROMIUM),
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport=VIEWPORT,
-        accept_downloads=True,
-        locale="en-US",
-        timezone_id="UTC",
-    )
+    context = launch(playwright_instance, profile, VIEWPORT, accept_downloads=True,
+                     timezone_id="UTC")
     context.set_default_timeout(15_000)
     try:
         yield context
