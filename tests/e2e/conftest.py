@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,10 @@ def _python() -> str:
     return str(venv_python) if venv_python.exists() else sys.executable
 
 
-@pytest.fixture(scope="session")
-def app_server(database_url: str) -> Iterator[str]:
-    """Base URL of the app served by `streamlit run app.py` on the test database."""
+@contextmanager
+def serve(database_url: str, log_name: str) -> Iterator[str]:
+    """Serve the app the way `make run` does (fueltracker.ui.server) on the test database;
+    yields its base URL and stops it afterwards."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     # database_url has put FUELTRACKER_DATABASE_URL and FUELTRACKER_COOKIE_KEY in os.environ.
@@ -63,7 +65,7 @@ def app_server(database_url: str) -> Iterator[str]:
     log_file = tempfile.NamedTemporaryFile(prefix="ft-e2e-streamlit-", suffix=".log",
                                            delete=False)
     process = subprocess.Popen(
-        [_python(), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [_python(), "-m", "fueltracker.ui.server", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
@@ -96,11 +98,24 @@ def app_server(database_url: str) -> Iterator[str]:
         # Keep the log of the run next to the screenshots; the temp copy goes.
         try:
             ARTIFACTS.mkdir(exist_ok=True)
-            (ARTIFACTS / "e2e-streamlit.log").write_text(Path(log_file.name).read_text(
-                errors="replace"))
+            (ARTIFACTS / log_name).write_text(Path(log_file.name).read_text(errors="replace"))
         except OSError:
             pass
         Path(log_file.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def app_server(database_url: str) -> Iterator[str]:
+    """Base URL of the app shared by the browser tests of this run."""
+    with serve(database_url, "e2e-streamlit.log") as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def fresh_app_server(database_url: str) -> Iterator[str]:
+    """A server no session has visited yet (first-request behaviour)."""
+    with serve(database_url, "e2e-streamlit-fresh.log") as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ def test_compose_has_healthchecked_database_and_no_literal_secrets():
 def test_dockerfile_migrates_before_serving():
     dockerfile = (ROOT / "Dockerfile").read_text()
     command = [line for line in dockerfile.splitlines() if line.startswith("CMD")][0]
-    assert command.index("fueltracker migrate") < command.index("streamlit run")
+    assert command.index("fueltracker migrate") < command.index("fueltracker.ui.server")
     assert "USER fueltracker" in dockerfile
 
 

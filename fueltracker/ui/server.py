@@ -1,0 +1,30 @@
+"""Serve the app: `python -m fueltracker.ui.server [streamlit options]` runs `streamlit run
+app.py` in this process after switching off Streamlit's legacy pages/ folder mode.
+
+app.py routes with st.navigation, but Streamlit only learns that when a first script run
+calls it: until then a fresh server treats pages/ as an old-style multipage folder, and a
+deep link such as /history opens pages/history.py without the router (no sidebar, no sign-in
+form; the page itself still refuses a signed-out visitor). Setting the flag Streamlit sets
+on its first st.navigation call, before any session starts, makes every run go through app.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the Streamlit server on app.py with the given extra options."""
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()
