@@ -130,3 +130,22 @@ def test_vehicles_archive(signed_in_app, garage):
     assert not app.exception
     app = open_page(signed_in_app, "log_fillup")
     assert "Add a vehicle first" in app.info[0].value
+
+
+def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, monkeypatch,
+                                                        caplog):
+    from fueltracker.services import fillups as fillup_service
+
+    garage("Golf", TWO_FULL_TANKS)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(fillup_service, "load_entries_frame", broken)
+    app = open_page(signed_in_app, "dashboard")
+    assert not app.exception  # no traceback element reaches the browser
+    [message] = [e.value for e in app.error]
+    assert message.startswith("Something went wrong on our side. Reference: ")
+    assert "database on fire" not in message
+    reference = message.split("Reference: ")[1][:8]
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
