@@ -104,16 +104,24 @@ def _user_from_cookie() -> UserRead | None:
     return user
 
 
+def _session_user() -> UserRead | None:
+    """The user this browser session signed in as, fresh from the database (preferences
+    and data revision may have changed since the last run)."""
+    user_id = st.session_state.get(USER_ID_KEY)
+    if user_id is None:
+        return None
+    try:
+        with session() as db:
+            return users.get_user(db, user_id)
+    except NotFoundError:  # the account was deleted meanwhile
+        _end_session()
+        return None
+
+
 def gate() -> UserRead | None:
     """The signed-in user of this run (session, else a valid re-auth cookie), or None."""
-    user_id = st.session_state.get(USER_ID_KEY)
-    if user_id is not None:
-        try:
-            with session() as db:
-                return users.get_user(db, user_id)
-        except NotFoundError:  # the account was deleted meanwhile
-            _end_session()
-            return None
+    if st.session_state.get(USER_ID_KEY) is not None:
+        return _session_user()
     user = _user_from_cookie()
     if user is not None:
         _start_session(user)
@@ -122,13 +130,9 @@ def gate() -> UserRead | None:
 
 def require_user() -> UserRead:
     """The signed-in user for a page script; stops the script if nobody is signed in."""
-    user_id = st.session_state.get(USER_ID_KEY)
-    if user_id is not None:
-        try:
-            with session() as db:
-                return users.get_user(db, user_id)
-        except NotFoundError:
-            _end_session()
+    user = _session_user()
+    if user is not None:
+        return user
     st.warning("Please sign in.")
     st.stop()
     raise AssertionError("unreachable")

@@ -12,21 +12,16 @@ import pandas as pd
 import streamlit as st
 
 from fueltracker import metrics
-from fueltracker.db import get_engine, session_scope
+from fueltracker.db import session_scope
 from fueltracker.export import native_csv
 from fueltracker.schemas import UserRead, VehicleRead
 from fueltracker.services import fillups, vehicles
 
 
-@st.cache_resource(show_spinner=False)
-def engine():
-    """The process-wide engine (starts the embedded server on first use if configured so)."""
-    return get_engine()
-
-
 def session():
-    """A session in one transaction for one use case (commit at the end of the block)."""
-    return session_scope(engine())
+    """A session in one transaction for one use case (commit at the end of the block), on
+    the process-wide engine (which starts the embedded server on first use if so configured)."""
+    return session_scope()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
