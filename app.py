@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from fueltracker.logging_setup import configure_logging
+from fueltracker.logging_setup import configure_logging, current_user_id, start_run
 from fueltracker.ui import auth, layout
 from fueltracker.ui.errors import unexpected_errors_reported
 
@@ -14,11 +14,13 @@ from fueltracker.ui.errors import unexpected_errors_reported
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 configure_logging()
+start_run()
 st.set_page_config(page_title="Fuel Tracker", page_icon=":material/local_gas_station:",
                    layout="wide")
 
 with unexpected_errors_reported():
     user = auth.gate()
+    current_user_id.set(user.id if user else None)
     # The same pages are registered signed in or not, so a deep link (/history) resolves
     # to our page instead of Streamlit's pages/ folder fallback, and opens after sign-in.
     navigation = st.navigation({

@@ -9,9 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from fueltracker import security
 from fueltracker.config import get_settings
 from fueltracker.errors import FuelTrackerError, ImportRejected
-from fueltracker.logging_setup import configure_logging
+from fueltracker.logging_setup import configure_logging, start_run
 
 
 def _migrate(_: argparse.Namespace) -> int:
@@ -53,6 +54,7 @@ def _import(args: argparse.Namespace) -> int:
     with session_scope() as session:
         user_id = find_user_id(session, args.username)
         result = import_rows(session, user_id, rows, vehicle_name=args.vehicle)
+    security.event("import", user_id=user_id, rows=result.imported, via="cli")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     created = f"; created vehicles: {', '.join(result.vehicles_created)}" if result.vehicles_created else ""
@@ -66,7 +68,9 @@ def _export(args: argparse.Namespace) -> int:
     from fueltracker.services.users import find_user_id
 
     with session_scope() as session:
-        text = export_native(session, find_user_id(session, args.username))
+        user_id = find_user_id(session, args.username)
+        text = export_native(session, user_id)
+    security.event("export", user_id=user_id, via="cli")
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -124,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the process exit code (non-zero on failure)."""
     configure_logging()
+    start_run()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from fueltracker.errors import NotFoundError
 from fueltracker.importers import ParsedRow
-from fueltracker.schemas import UserCreate, VehicleCreate
+from fueltracker.schemas import PreferencesUpdate, UserCreate, VehicleCreate
 from fueltracker.services import transfer, users, vehicles
 
 DEMO_USERNAME = "demo"
@@ -84,7 +84,9 @@ def seed_demo(session: Session, today: dt.date | None = None) -> bool:
         pass
     user = users.register_user(session, UserCreate(
         username=DEMO_USERNAME, display_name=DEMO_DISPLAY_NAME, password=DEMO_PASSWORD))
-    users.set_preferences(session, user.id, currency="EUR")
+    users.set_preferences(session, user.id, PreferencesUpdate(
+        currency="EUR", distance_unit="km", volume_unit="L", consumption_unit="L/100km",
+        timezone="Europe/Berlin"))
     for name, make, model, year, fuel_type, tank, *_ in _VEHICLES:
         vehicles.create_vehicle(session, user.id, VehicleCreate(
             name=name, make=make, model=model, year=year, fuel_type=fuel_type,

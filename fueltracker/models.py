@@ -161,3 +161,20 @@ class FuelEntry(Base):
     updated_at: Mapped[dt.datetime] = _updated_at()
 
 
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, by the username typed (normalised), known account or not: the
+    throttle counts recent failures here, so it holds across reruns, processes and replicas."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_attempted_at", "username_key", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    username_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    attempted_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp(), nullable=False
+    )
+    succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)

@@ -9,22 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal, TypeVar
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 from fueltracker.errors import ValidationError
+from fueltracker.passwords import password_problem
 
 M = TypeVar("M", bound=BaseModel)
 
 DistanceUnit = Literal["km", "mi"]
 VolumeUnit = Literal["L", "gal_us", "gal_uk"]
 ConsumptionUnit = Literal["L/100km", "km/L", "mpg_us", "mpg_uk"]
-
-MIN_PASSWORD_CHARS = 12
-MAX_PASSWORD_CHARS = 64
-MAX_PASSWORD_BYTES = 72  # bcrypt's limit: bcrypt 5 raises above it
-
 
 
 def parse(schema: type[M], /, **values: object) -> M:
@@ -40,11 +46,22 @@ def parse(schema: type[M], /, **values: object) -> M:
         raise ValidationError(field, f"{label}: {reason}") from exc
 
 
+def _check_email(value: str | None) -> str | None:
+    if value is not None and ("@" not in value or value.startswith("@") or value.endswith("@")):
+        raise ValueError("must look like name@example.com")
+    return value
+
+
 def _blank_to_none(value: object) -> object:
     if isinstance(value, str):
         value = value.strip()
         return value or None
     return value
+
+
+# Optional email: blank means none; only its shape is checked (no mail is ever sent).
+Email = Annotated[Annotated[str, StringConstraints(max_length=254)] | None,
+                  BeforeValidator(_blank_to_none), AfterValidator(_check_email)]
 
 
 class _Model(BaseModel):
@@ -63,40 +80,17 @@ class UserCreate(BaseModel):
     ]
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                    max_length=100)]
-    email: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=254)] = None
+    email: Email = None
     # Spaces are part of a password: no stripping.
     password: str = Field(repr=False)
 
-    @field_validator("email", mode="before")
-    @classmethod
-    def _empty_email(cls, value: object) -> object:
-        return _blank_to_none(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, value: str | None) -> str | None:
-        if value is not None and ("@" not in value or value.startswith("@") or value.endswith("@")):
-            raise ValueError("must look like name@example.com")
-        return value
-
     @field_validator("password")
     @classmethod
-    def _password_policy(cls, value: str) -> str:
-        problem = password_problem(value)
+    def _password_policy(cls, value: str, info: ValidationInfo) -> str:
+        problem = password_problem(value, info.data.get("username"))
         if problem:
             raise ValueError(problem)
         return value
-
-
-def password_problem(password: str) -> str | None:
-    """Why `password` is unacceptable, or None. Length rules only: no composition rules."""
-    if len(password) < MIN_PASSWORD_CHARS:
-        return f"must be at least {MIN_PASSWORD_CHARS} characters"
-    if len(password) > MAX_PASSWORD_CHARS:
-        return f"must be at most {MAX_PASSWORD_CHARS} characters"
-    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        return f"must be at most {MAX_PASSWORD_BYTES} bytes (fewer accented or emoji characters)"
-    return None
 
 
 class UserRead(_Model):
@@ -114,6 +108,32 @@ class UserRead(_Model):
     consumption_unit: ConsumptionUnit
     timezone: str
     data_revision: int
+
+
+class PreferencesUpdate(_Model):
+    """Display preferences of an account (domain.md's defaults live in the database)."""
+
+    currency: Annotated[str, BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+                        StringConstraints(pattern=r"^[A-Z]{3}$")]
+    distance_unit: DistanceUnit
+    volume_unit: VolumeUnit
+    consumption_unit: ConsumptionUnit
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"'{value}' is not an IANA timezone such as Europe/Berlin")
+        return value
+
+
+class ProfileUpdate(_Model):
+    """The name shown in the app and the optional email address."""
+
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                   max_length=100)]
+    email: Email = None
 
 
 class VehicleCreate(_Model):

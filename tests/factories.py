@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from fueltracker.schemas import FillupCreate, UserCreate, UserRead, VehicleCreate, VehicleRead
+from fueltracker.schemas import (
+    FillupCreate,
+    PreferencesUpdate,
+    UserCreate,
+    UserRead,
+    VehicleCreate,
+    VehicleRead,
+)
 from fueltracker.services import fillups, users, vehicles
 
 PASSWORD = "correct horse battery"
@@ -19,8 +26,14 @@ def make_user(session: Session, username: str = "alice", **preferences: str) -> 
     user = users.register_user(session, UserCreate(username=username, display_name=username.title(),
                                                    password=PASSWORD))
     if preferences:
-        user = users.set_preferences(session, user.id, **preferences)
+        user = users.set_preferences(session, user.id, preferences_of(user, **preferences))
     return user
+
+
+def preferences_of(user: UserRead, **changes: str) -> PreferencesUpdate:
+    """The user's preferences with some changed."""
+    fields = PreferencesUpdate.model_fields
+    return PreferencesUpdate(**(user.model_dump(include=set(fields)) | changes))
 
 
 def make_vehicle(session: Session, user: UserRead, name: str = "Golf", **fields: object

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zoneinfo
+from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
-from fueltracker.models import User
-from fueltracker.schemas import UserCreate, UserRead, parse, password_problem
+from fueltracker.models import LoginAttempt, User
+from fueltracker.passwords import password_problem
+from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserCreate, UserRead
+
+THROTTLE_FAILURES = 5
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
 
 # A real hash of a random password: checking against it when the username is unknown makes
 # "no such user" cost the same time as "wrong password".
@@ -85,7 +91,7 @@ def find_user_id(session: Session, username: str) -> int:
 
 def set_password(session: Session, user_id: int, new_password: str) -> None:
     """Replace the password and revoke every re-auth cookie issued before now."""
-    problem = password_problem(new_password)
+    problem = password_problem(new_password, _user(session, user_id).username)
     if problem:
         raise ValidationError("password", f"Password {problem}")
     session.execute(
@@ -136,20 +142,93 @@ def local_today(timezone: str) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
-def set_preferences(session: Session, user_id: int, **preferences: str) -> UserRead:
-    """Change display preferences (currency, units, timezone); values are checked."""
-    allowed = {"currency", "distance_unit", "volume_unit", "consumption_unit", "timezone",
-               "display_name", "email"}
-    unknown = set(preferences) - allowed
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], "is not a preference")
+def set_preferences(session: Session, user_id: int, data: PreferencesUpdate) -> UserRead:
+    """Store the account's display preferences (currency, units, timezone)."""
+    user = _user(session, user_id)
+    for key, value in data.model_dump().items():
+        setattr(user, key, value)
+    session.flush()
+    bump_revision(session, user_id)  # every figure on screen changes units
+    return UserRead.model_validate(user)
+
+
+def update_profile(session: Session, user_id: int, data: ProfileUpdate) -> UserRead:
+    """Change the display name and email."""
+    user = _user(session, user_id)
+    user.display_name, user.email = data.display_name, data.email
+    session.flush()
+    return UserRead.model_validate(user)
+
+
+def change_password(session: Session, user_id: int, current_password: str,
+                    new_password: str) -> None:
+    """Replace the password once the current one is proven; revokes every re-auth cookie."""
+    user = _user(session, user_id)
+    if not _check_password(current_password, user.password_hash):
+        raise ValidationError("current_password", "The current password is wrong")
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise ValidationError("new_password", f"Password {problem}")
+    set_password(session, user_id, new_password)
+
+
+def delete_account(session: Session, user_id: int, password: str, confirmation: str) -> None:
+    """Hard-delete the account and everything of it (vehicles, fill-ups cascade) once the
+    password is proven and the username typed; its cookies die with the row."""
+    user = _user(session, user_id)
+    if not _check_password(password, user.password_hash):
+        raise ValidationError("password", "The password is wrong")
+    if confirmation.strip() != user.username:
+        raise ValidationError("confirmation", f"Type your username '{user.username}' to confirm")
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username_key == _key(user.username)))
+    session.delete(user)
+    session.flush()
+
+
+def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFoundError("User")
-    current = UserRead.model_validate(user).model_dump()
-    checked = parse(UserRead, **(current | preferences))
-    for key in preferences:
-        setattr(user, key, getattr(checked, key))
+    return user
+
+
+def _key(username: str) -> str:
+    return username.strip().lower()[:64]
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of a sign-in: the user, or None with the minutes to wait if throttled."""
+
+    user: UserRead | None
+    retry_after_minutes: int | None = None
+
+
+def sign_in(session: Session, username: str, password: str) -> SignInResult:
+    """Check a sign-in with the database throttle: after THROTTLE_FAILURES failures within
+    THROTTLE_WINDOW (since the last success) every attempt is refused, the right password
+    too, until the window has passed. Unknown usernames are counted like known ones, so
+    neither the message nor the time tells whether an account exists."""
+    key = _key(username)
+    now = session.scalar(select(func.clock_timestamp()))
+    last_success = select(func.max(LoginAttempt.attempted_at)).where(
+        LoginAttempt.username_key == key, LoginAttempt.succeeded.is_(True)).scalar_subquery()
+    recent_failures = list(session.scalars(
+        select(LoginAttempt.attempted_at)
+        .where(LoginAttempt.username_key == key, LoginAttempt.succeeded.is_(False),
+               LoginAttempt.attempted_at > now - THROTTLE_WINDOW,
+               or_(last_success.is_(None), LoginAttempt.attempted_at > last_success))
+        .order_by(LoginAttempt.attempted_at.desc())
+        .limit(THROTTLE_FAILURES)
+    ))
+    if len(recent_failures) >= THROTTLE_FAILURES:
+        _check_password(password, _DUMMY_HASH)  # same cost as a real check
+        free_at = recent_failures[-1] + THROTTLE_WINDOW
+        return SignInResult(None, max(1, math.ceil((free_at - now).total_seconds() / 60)))
+    user = authenticate(session, username, password)
+    session.add(LoginAttempt(username_key=key, succeeded=user is not None))
+    # Old attempts say nothing the window needs: keep the table small.
+    session.execute(delete(LoginAttempt).where(
+        LoginAttempt.username_key == key, LoginAttempt.attempted_at < now - 2 * THROTTLE_WINDOW))
     session.flush()
-    bump_revision(session, user_id)
-    return UserRead.model_validate(user)
+    return SignInResult(user)

@@ -10,21 +10,19 @@ needs every account in memory. Revocation: a cookie issued before the user's
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
+from fueltracker import security
 from fueltracker.config import get_settings
 from fueltracker.errors import FuelTrackerError, NotFoundError
 from fueltracker.schemas import UserCreate, UserRead, parse
 from fueltracker.services import users
 from fueltracker.ui.context import session
 from fueltracker.ui.errors import FieldErrors
-
-log = logging.getLogger("fueltracker.auth")
 
 USER_ID_KEY = "user_id"
 MAX_COOKIE_DAYS = 30.0
@@ -98,9 +96,9 @@ def _user_from_cookie() -> UserRead | None:
         user_id = users.session_is_valid(db, token["username"], issued_at)
         user = users.get_user(db, user_id) if user_id is not None else None
     if user is None:
-        log.info("event=cookie_rejected")
+        security.event("cookie_rejected", username=token["username"])
         return None
-    log.info("event=cookie_login user_id=%s", user.id)
+    security.event("cookie_login", user_id=user.id)
     return user
 
 
@@ -144,7 +142,7 @@ def sign_out(user: UserRead) -> None:
         users.revoke_sessions(db, user.id)
     _authenticator().cookie_controller.delete_cookie()
     _end_session()
-    log.info("event=logout user_id=%s", user.id)
+    security.event("logout", user_id=user.id)
     time.sleep(COOKIE_SETTLE_SECONDS)
     st.rerun()
 
@@ -182,12 +180,18 @@ def _sign_in_form() -> None:
     if not submitted:
         return
     with session() as db:
-        user = users.authenticate(db, username, password)
+        result = users.sign_in(db, username, password)
+    user = result.user
+    if result.retry_after_minutes is not None:
+        security.event("login_throttled", username=username)
+        st.error("Too many failed sign-ins for this username. Try again in "
+                 f"{result.retry_after_minutes} minute(s).")
+        return
     if user is None:
-        log.info("event=login_failed")
+        security.event("login_failed", username=username)
         st.error("Wrong username or password.")
         return
-    log.info("event=login_ok user_id=%s", user.id)
+    security.event("login_ok", user_id=user.id)
     _signed_in(user)
 
 
@@ -222,5 +226,5 @@ def _register_form() -> None:
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "username"), str(exc))
         st.rerun()
-    log.info("event=register user_id=%s", user.id)
+    security.event("register", user_id=user.id)
     _signed_in(user)

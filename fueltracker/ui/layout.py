@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from fueltracker import security
 from fueltracker.schemas import UserRead
 from fueltracker.ui import auth, context
 from fueltracker.ui.text import plain
@@ -22,7 +23,7 @@ def sidebar(user: UserRead) -> None:
             file_name=f"fueltracker-{user.username}-{dt.date.today().isoformat()}.csv",
             mime="text/csv",
             icon=":material/download:",
-            on_click="ignore",
+            on_click=lambda: security.event("export", user_id=user.id, format="native_csv"),
             width="stretch",
             key="download_all",
         )

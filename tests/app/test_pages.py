@@ -3,6 +3,7 @@
 from fueltracker.db import session_scope
 from fueltracker.services import fillups
 from tests.app.conftest import open_page, revision
+from tests.factories import preferences_of
 
 TWO_FULL_TANKS = (("2024-01-01", "10000", "40", "72"), ("2024-01-20", "10800", "42", "77.7"))
 
@@ -76,8 +77,8 @@ def test_log_fillup_in_us_units(signed_in_app, garage, account):
     from fueltracker.services import users
 
     with session_scope() as session:
-        users.set_preferences(session, account.id, distance_unit="mi", volume_unit="gal_us",
-                              consumption_unit="mpg_us")
+        users.set_preferences(session, account.id, preferences_of(
+            account, distance_unit="mi", volume_unit="gal_us", consumption_unit="mpg_us"))
     garage("Truck")
     app = open_page(signed_in_app, "log_fillup")
     assert app.number_input(key="fillup_0_volume").label == "Volume (US gal)"

@@ -7,7 +7,7 @@ import pytest
 from fueltracker.errors import DuplicateError, ValidationError
 from fueltracker.schemas import UserCreate, parse
 from fueltracker.services import users
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, preferences_of
 
 
 def test_register_and_authenticate(db_session):
@@ -66,9 +66,10 @@ def test_revoked_cookie_is_refused(db_session):
     assert users.session_is_valid(db_session, "no-such-user", issued) is None
 
 
-def test_preferences_are_checked(db_session):
+def test_preferences_are_stored_and_bump_the_revision(db_session):
     user = make_user(db_session, "hank")
-    updated = users.set_preferences(db_session, user.id, distance_unit="mi", volume_unit="gal_us")
-    assert (updated.distance_unit, updated.volume_unit) == ("mi", "gal_us")
-    with pytest.raises(ValidationError):
-        users.set_preferences(db_session, user.id, distance_unit="furlong")
+    updated = users.set_preferences(db_session, user.id, preferences_of(
+        user, distance_unit="mi", volume_unit="gal_us", timezone="America/Denver"))
+    assert (updated.distance_unit, updated.volume_unit, updated.timezone) == (
+        "mi", "gal_us", "America/Denver")
+    assert updated.data_revision == user.data_revision + 1
