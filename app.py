@@ -32,9 +32,11 @@ with unexpected_errors_reported():
             st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:",
                     url_path="history"),
         ],
-        "Garage": [
+        "Settings": [
             st.Page(PAGES_DIR / "vehicles.py", title="Vehicles",
                     icon=":material/directions_car:", url_path="vehicles"),
+            st.Page(PAGES_DIR / "account.py", title="Account", icon=":material/person:",
+                    url_path="account"),
         ],
     }, position="sidebar" if user else "hidden")
     if user is None:

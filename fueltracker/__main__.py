@@ -1,4 +1,5 @@
-"""Command line: `python -m fueltracker <command>` (migrate, create-user, import, export, demo).
+"""Command line: `python -m fueltracker <command>` (migrate, create-user, reset-password,
+import, export, demo).
 
 Every command uses FUELTRACKER_DATABASE_URL when set, else the embedded database under data/.
 """
@@ -32,13 +33,34 @@ def _create_user(args: argparse.Namespace) -> int:
     if not args.password_stdin:
         print("error: pass --password-stdin and the password on standard input", file=sys.stderr)
         return 2
-    password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    password = _read_password()
     data = parse(UserCreate, username=args.username, display_name=args.name or args.username,
                  email=args.email, password=password)
     with session_scope() as session:
         user = register_user(session, data)
     print(f"Created user {user.username} (id {user.id}).")
     return 0
+
+
+def _reset_password(args: argparse.Namespace) -> int:
+    from fueltracker.db import session_scope
+    from fueltracker.services.users import find_user_id, set_password
+
+    if not args.password_stdin:
+        print("error: pass --password-stdin and the password on standard input", file=sys.stderr)
+        return 2
+    password = _read_password()
+    with session_scope() as session:
+        user_id = find_user_id(session, args.username)
+        set_password(session, user_id, password)
+    security.event("password_reset", user_id=user_id, via="cli")
+    print(f"Password of {args.username} reset; every signed-in browser of it is signed out.")
+    return 0
+
+
+def _read_password() -> str:
+    # The first line of standard input, as typed: spaces are part of a password.
+    return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -107,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", help="display name (default: the username)")
     create.add_argument("--email")
     create.set_defaults(func=_create_user)
+
+    reset = commands.add_parser("reset-password",
+                                help="set a new password for an account (admin)")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true",
+                       help="read the new password from the first line of standard input")
+    reset.set_defaults(func=_reset_password)
 
     imp = commands.add_parser("import", help="import fill-ups from a file (all rows or none)")
     imp.add_argument("username")

@@ -74,9 +74,11 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, server_default="UTC")
     # Bumped in the same transaction as every write to the user's data: the cache key.
     data_revision: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
-    # Re-auth cookies issued before this instant are rejected (sign-out everywhere).
+    # Re-auth cookies issued before this instant are rejected (sign-out everywhere). The
+    # wall clock, not the transaction start: a cookie of a deleted account with the same
+    # name must be older than the new account even within one transaction.
     sessions_valid_after: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
+        DateTime(timezone=True), server_default=func.clock_timestamp(), nullable=False
     )
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()

@@ -140,11 +140,24 @@ def sign_out(user: UserRead) -> None:
     """End this session and revoke every re-auth cookie of the user, then rerun."""
     with session() as db:
         users.revoke_sessions(db, user.id)
+    security.event("logout", user_id=user.id)
+    leave()
+
+
+def leave() -> None:
+    """Forget the signed-in user in this browser (session and cookie) and rerun to the
+    sign-in page; the caller has already revoked or deleted what the server knew."""
     _authenticator().cookie_controller.delete_cookie()
     _end_session()
-    security.event("logout", user_id=user.id)
     time.sleep(COOKIE_SETTLE_SECONDS)
     st.rerun()
+
+
+def renew_cookie() -> None:
+    """Give this browser a fresh cookie after its user's cookies were revoked (password
+    change), so the session that made the change stays signed in after a reload."""
+    _authenticator().cookie_controller.set_cookie()
+    time.sleep(COOKIE_SETTLE_SECONDS)
 
 
 def _signed_in(user: UserRead) -> None:

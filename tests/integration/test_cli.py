@@ -70,3 +70,23 @@ def test_demo_refused_on_an_external_database(database_url):
 def test_unknown_user(database_url):
     result = cli("export", "no-such-user-anywhere", database_url=database_url)
     assert result.returncode == 1 and "not found" in result.stderr
+
+
+def test_reset_password_by_the_admin(database_url, unique_name):
+    cli("create-user", unique_name, "--password-stdin", stdin="a long enough password\n",
+        database_url=database_url)
+    reset = cli("reset-password", unique_name, "--password-stdin",
+                stdin=" another secret phrase \n", database_url=database_url)
+    assert reset.returncode == 0, reset.stderr
+    assert "another secret phrase" not in reset.stdout + reset.stderr
+    from fueltracker.db import session_scope
+    from fueltracker.services import users
+
+    with session_scope() as session:
+        assert users.authenticate(session, unique_name, " another secret phrase ") is not None
+    weak = cli("reset-password", unique_name, "--password-stdin", stdin="short\n",
+               database_url=database_url)
+    assert weak.returncode == 1 and "at least 12" in weak.stderr
+    unknown = cli("reset-password", "nobody-at-all-here", "--password-stdin",
+                  stdin="a long enough password\n", database_url=database_url)
+    assert unknown.returncode == 1 and "not found" in unknown.stderr

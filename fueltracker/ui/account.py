@@ -1,0 +1,151 @@
+"""Account page glue: preferences, profile, password and account deletion over the user
+service, with errors shown under their fields."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from fueltracker import security, units
+from fueltracker.errors import FuelTrackerError
+from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserRead, parse
+from fueltracker.services import users
+from fueltracker.ui import auth
+from fueltracker.ui.context import session
+from fueltracker.ui.errors import FieldErrors
+
+COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "SEK", "NOK",
+                     "DKK", "PLN", "CZK", "HUF", "INR", "ZAR", "BRL", "MXN")
+_DISTANCE = {"km": "Kilometres (km)", "mi": "Miles (mi)"}
+_VOLUME = {"L": "Litres (L)", "gal_us": "US gallons", "gal_uk": "UK (imperial) gallons"}
+_TIMEZONES = sorted(available_timezones())
+
+
+def _flash(message: str) -> None:
+    st.session_state["account_message"] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The confirmation of the last change, once."""
+    if "account_message" in st.session_state:
+        st.success(st.session_state.pop("account_message"), icon=":material/check_circle:")
+
+
+def preferences_form(user: UserRead) -> None:
+    """Currency, units and timezone; every figure of the app follows them."""
+    errors = FieldErrors("preferences")
+    currencies = list(COMMON_CURRENCIES)
+    if user.currency not in currencies:
+        currencies.append(user.currency)
+    with st.form("preferences"):
+        currency = st.selectbox("Currency", currencies, index=currencies.index(user.currency),
+                                accept_new_options=True, key="pref_currency",
+                                help="Any ISO 4217 code. Amounts are never converted.")
+        errors.show("currency")
+        c1, c2 = st.columns(2)
+        distance = c1.radio("Distance", list(_DISTANCE), format_func=_DISTANCE.get,
+                            index=list(_DISTANCE).index(user.distance_unit), key="pref_distance")
+        volume = c2.radio("Volume", list(_VOLUME), format_func=_VOLUME.get,
+                          index=list(_VOLUME).index(user.volume_unit), key="pref_volume")
+        consumption = st.selectbox("Consumption", list(units.CONSUMPTION_UNITS),
+                                   format_func=units.consumption_label, key="pref_consumption",
+                                   index=list(units.CONSUMPTION_UNITS).index(user.consumption_unit))
+        timezone = st.selectbox("Timezone", _TIMEZONES, key="pref_timezone",
+                                index=_TIMEZONES.index(user.timezone)
+                                if user.timezone in _TIMEZONES else None,
+                                help="Decides what 'today' is for your fill-ups.")
+        errors.show("timezone")
+        submitted = st.form_submit_button("Save preferences", type="primary")
+    if not submitted:
+        return
+    errors.clear()
+    try:
+        data = parse(PreferencesUpdate, currency=currency, distance_unit=distance,
+                     volume_unit=volume, consumption_unit=consumption, timezone=timezone)
+        with session() as db:
+            users.set_preferences(db, user.id, data)
+    except FuelTrackerError as exc:
+        errors.set(getattr(exc, "field", "currency"), str(exc))
+        st.rerun()
+    _flash("Preferences saved: every page now uses them.")
+
+
+def profile_form(user: UserRead) -> None:
+    """Display name and optional email."""
+    errors = FieldErrors("profile")
+    with st.form("profile"):
+        name = st.text_input("Your name", value=user.display_name, max_chars=100,
+                             key="profile_name")
+        errors.show("display_name")
+        email = st.text_input("Email (optional)", value=user.email or "", key="profile_email")
+        errors.show("email")
+        submitted = st.form_submit_button("Save profile")
+    if not submitted:
+        return
+    errors.clear()
+    try:
+        data = parse(ProfileUpdate, display_name=name, email=email)
+        with session() as db:
+            users.update_profile(db, user.id, data)
+    except FuelTrackerError as exc:
+        errors.set(getattr(exc, "field", "display_name"), str(exc))
+        st.rerun()
+    _flash("Profile saved.")
+
+
+def password_form(user: UserRead) -> None:
+    """Change the password (current one required); signs out every other browser."""
+    errors = FieldErrors("password")
+    with st.form("password", clear_on_submit=True):
+        current = st.text_input("Current password", type="password", key="pw_current",
+                                autocomplete="current-password")
+        errors.show("current_password")
+        new = st.text_input("New password", type="password", key="pw_new",
+                            autocomplete="new-password", help="12 to 64 characters")
+        repeat = st.text_input("Repeat new password", type="password", key="pw_repeat",
+                               autocomplete="new-password")
+        errors.show("new_password")
+        submitted = st.form_submit_button("Change password")
+    if not submitted:
+        return
+    errors.clear()
+    if new != repeat:
+        errors.set("new_password", "The two new passwords differ.")
+        st.rerun()
+    try:
+        with session() as db:
+            users.change_password(db, user.id, current, new)
+    except FuelTrackerError as exc:
+        errors.set(getattr(exc, "field", "new_password"), str(exc))
+        st.rerun()
+    security.event("password_change", user_id=user.id)
+    auth.renew_cookie()
+    _flash("Password changed. Every other browser signed in to this account is signed out.")
+
+
+def delete_form(user: UserRead) -> None:
+    """Delete the account and all its data, after the password and the typed username."""
+    errors = FieldErrors("delete_account")
+    st.warning("This deletes your account, vehicles and every fill-up at once. It cannot be "
+               "undone: download your data first.", icon=":material/warning:")
+    with st.form("delete_account", clear_on_submit=True):
+        password = st.text_input("Password", type="password", key="delete_password",
+                                 autocomplete="current-password")
+        errors.show("password")
+        confirmation = st.text_input(f"Type your username ({user.username}) to confirm",
+                                     key="delete_confirmation")
+        errors.show("confirmation")
+        submitted = st.form_submit_button("Delete my account", type="primary")
+    if not submitted:
+        return
+    errors.clear()
+    try:
+        with session() as db:
+            users.delete_account(db, user.id, password, confirmation)
+    except FuelTrackerError as exc:
+        errors.set(getattr(exc, "field", "password"), str(exc))
+        st.rerun()
+    security.event("account_deleted", user_id=user.id)
+    auth.leave()

@@ -1,0 +1,20 @@
+"""Account page: preferences, profile, password, your data, and deleting the account."""
+
+import streamlit as st
+
+from fueltracker.ui import account, auth
+
+user = auth.require_user()
+st.title("Account", anchor=False)
+account.show_flash()
+
+preferences, profile, password, data = st.tabs(
+    ["Preferences", "Profile", "Password", "Your data"])
+with preferences:
+    account.preferences_form(user)
+with profile:
+    account.profile_form(user)
+with password:
+    account.password_form(user)
+with data:
+    account.delete_form(user)
