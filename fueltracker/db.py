@@ -6,11 +6,12 @@ on their own; the UI glue and the CLI open one transaction per use case with `se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -41,16 +42,54 @@ def database_url() -> str:
     return embedded_database_url(settings.data_dir)
 
 
+APP_ROLE = "fueltracker_app"
+
+
 @lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
-    """One pooled engine per URL for the whole process; parameters never appear in logs."""
-    return create_engine(
-        url or database_url(),
-        hide_parameters=True,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=10,
-    )
+    """The process-wide engine of a URL (default: the configured or embedded database)."""
+    return make_engine(url or database_url())
+
+
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """A pooled engine working as APP_ROLE (bound by row-level security); parameters never
+    appear in logs."""
+    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                           pool_size=pool_size, max_overflow=max_overflow)
+
+    @event.listens_for(engine, "connect")
+    def _work_as_app_role(dbapi_connection, _record) -> None:
+        # Owners and superusers bypass row-level security; the app must be neither.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {APP_ROLE}")
+        dbapi_connection.commit()
+
+    return engine
+
+
+def scope_to_user(session: Session, user_id: int) -> None:
+    """Let this transaction see only `user_id`'s rows (row-level security, see migration
+    0004). Local to the transaction: a pooled connection carries nothing to the next one."""
+    session.execute(select(func.set_config("app.user_id", str(int(user_id)), True)))
+
+
+def scope_to_username(session: Session, username: str) -> None:
+    """Let this transaction see the one account named `username` (sign-in, registration)."""
+    session.execute(select(func.set_config("app.login_username", username.strip().lower(), True)))
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def user_scoped(service: Callable[Concatenate[Session, int, P], R]
+                ) -> Callable[Concatenate[Session, int, P], R]:
+    """Decorate a service `(session, user_id, ...)`: its transaction sees that user's rows."""
+    @wraps(service)
+    def scoped(session: Session, user_id: int, *args: P.args, **kwargs: P.kwargs) -> R:
+        scope_to_user(session, user_id)
+        return service(session, user_id, *args, **kwargs)
+    return scoped
 
 
 @lru_cache(maxsize=4)

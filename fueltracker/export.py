@@ -3,17 +3,25 @@
 Pure: a derived frame (metrics.add_derived) in, CSV text out. Stored values are written
 with the shortest decimal that reads back to the same number, so export -> import -> export
 gives the same file.
+
+Also here, just as pure: the "in my units" CSV for spreadsheets (user_units_csv) and the
+"download all my data" ZIP (data_archive) holding the native files and the account.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import math
+import zipfile
 
 import pandas as pd
 
+from fueltracker import units
 from fueltracker.csvsafe import neutralise
+from fueltracker.schemas import UserRead
 
 NATIVE_COLUMNS = (
     "vehicle", "date", "odometer_km", "volume_l", "total_amount", "currency",
@@ -88,4 +96,157 @@ def vehicles_csv(vehicles: list[dict]) -> str:
             else format_number(float(vehicle["tank_capacity_l"])),
             "true" if vehicle.get("is_active", True) else "false",
         ])
+    return buffer.getvalue()
+
+
+# Unit codes (units.py) -> the suffix in a column name: lower case, no '/' or spaces.
+DISTANCE_SUFFIX = {"km": "km", "mi": "mi"}
+VOLUME_SUFFIX = {"L": "l", "gal_us": "gal_us", "gal_uk": "gal_uk"}
+CONSUMPTION_SUFFIX = {"L/100km": "l_per_100km", "km/L": "km_per_l", "mpg_us": "mpg_us",
+                      "mpg_uk": "mpg_uk"}
+
+
+def user_units_columns(user: UserRead) -> tuple[str, ...]:
+    """Header of user_units_csv for this user's preferences (unit in every number column)."""
+    d = DISTANCE_SUFFIX[user.distance_unit]
+    v = VOLUME_SUFFIX[user.volume_unit]
+    c = CONSUMPTION_SUFFIX[user.consumption_unit]
+    return (
+        "vehicle", "date", f"odometer_{d}", f"volume_{v}", "total_amount", "currency",
+        f"price_per_{v}", "is_full", "missed_previous", "station", "brand", "grade", "notes",
+        f"distance_{d}", f"consumption_{c}", f"cost_per_{d}",
+    )
+
+
+def _display(value: object, decimals: int) -> str:
+    """A figure rounded for reading, fixed decimals, no thousands separator; '' if missing.
+
+    units.format_number does the rounding (half away from zero, no "-0.00"), the same
+    rounding as the dashboard's figures, rather than a second rule here.
+    """
+    text = units.format_number(value, decimals)
+    return "" if text == units.EMPTY_PLACEHOLDER else text.replace(",", "")
+
+
+def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
+    """The rows of native_csv in the user's preferred units, for reading in a spreadsheet.
+
+    Same rows and order as native_csv; every number is converted with units.py (exact
+    factors) and rounded for display (odometer and distance 1 decimal, volume 3, price and
+    cost per distance 4, consumption 2, amounts to the currency's minor units), and each
+    number column names its unit (`odometer_mi`, `volume_gal_us`, `consumption_mpg_us`,
+    `cost_per_mi`, ...). Text cells are neutralised like the native file.
+
+    Not meant for re-import: the figures are rounded, so importing them would not restore
+    the stored values. The native export (or the data archive) is the file to import;
+    importers.native.parse_native refuses this one.
+    """
+    d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
+    ordered = derived.sort_values(["vehicle_name", "date", "odometer_km"], kind="stable")
+    # Whole columns at once: the converters take a Series and keep NaN as NaN.
+    odometer = units.km_to_distance(ordered["odometer_km"], d_unit).to_numpy()
+    volume = units.l_to_volume(ordered["volume_l"], v_unit).to_numpy()
+    price = units.price_per_l_to_unit(ordered["unit_price_per_l"], v_unit).to_numpy()
+    distance = units.km_to_distance(ordered["distance_km"], d_unit).to_numpy()
+    consumption = units.consumption_from_l_per_100km(
+        ordered["consumption_l_per_100km"], c_unit).to_numpy()
+    cost = units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy()
+    money_decimals = units.currency_decimals(user.currency)
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(user_units_columns(user))
+    for i, row in enumerate(ordered.itertuples(index=False)):
+        writer.writerow([
+            _text(row.vehicle_name),
+            row.date.strftime("%Y-%m-%d"),
+            _display(odometer[i], 1),
+            _display(volume[i], 3),
+            _display(row.total_amount, money_decimals),
+            user.currency,
+            _display(price[i], 4),
+            "true" if row.is_full else "false",
+            "true" if row.missed_previous else "false",
+            _text(row.station),
+            _text(row.brand),
+            _text(row.grade),
+            _text(row.notes),
+            _display(distance[i], 1),
+            _display(consumption[i], 2),
+            _display(cost[i], 4),
+        ])
+    return buffer.getvalue()
+
+
+ARCHIVE_FILLUPS = "fillups.csv"
+ARCHIVE_VEHICLES = "vehicles.csv"
+ARCHIVE_ACCOUNT = "account.json"
+ARCHIVE_README = "README.txt"
+# What account.json holds, in this order: identity and preferences, never the password hash
+# (only these keys are ever written, whatever the caller's dict holds).
+ACCOUNT_FIELDS = ("username", "display_name", "email", "currency", "distance_unit",
+                  "volume_unit", "consumption_unit", "timezone", "exported_at")
+
+ARCHIVE_README_TEXT = """\
+Fuel Tracker - all your data
+
+fillups.csv   every fill-up of every vehicle, oldest first per vehicle (Fuel Tracker's
+              native CSV). Values are canonical: kilometres, litres, amounts in your
+              account's currency. unit_price_per_l and the last three columns
+              (distance_km, consumption_l_per_100km, cost_per_km) are computed, and
+              recomputed on import.
+vehicles.csv  your vehicles with their details: name, make, model, year, fuel type,
+              tank capacity in litres, is_active (false = archived).
+account.json  your account: username, display name, email, currency, preferred units,
+              timezone, and when this archive was made (exported_at, UTC).
+              Your password is not in this archive.
+
+Text cells starting with = + - @, a tab or a carriage return carry a leading ' so that
+a spreadsheet never runs them as formulas; Fuel Tracker removes it again on import.
+
+To restore, import this ZIP file into Fuel Tracker: vehicles missing from the account
+are created with their details, then the fill-ups are imported (all of them or none).
+Fill-ups already present are skipped, so importing the same archive twice adds nothing.
+fillups.csv alone can be imported too (vehicles are then created by name only), also
+from the command line: python -m fueltracker import <username> fillups.csv
+account.json is for your records: an import does not change your preferences.
+"""
+
+
+def _zip_time(exported_at: str | None) -> tuple[int, int, int, int, int, int]:
+    # Member timestamps come from exported_at, not the clock, so the same input always
+    # gives the same bytes. ZIP cannot store dates before 1980.
+    try:
+        moment = dt.datetime.fromisoformat(exported_at) if exported_at else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return moment.timetuple()[:6]
+
+
+def data_archive(fillups_csv: str, vehicles_csv: str, account: dict) -> bytes:
+    """The "download all my data" ZIP: fillups.csv, vehicles.csv, account.json, README.txt.
+
+    `fillups_csv` and `vehicles_csv` are native_csv's and vehicles_csv's text; `account`
+    gives ACCOUNT_FIELDS (other keys are ignored, so a stray password hash can never reach
+    the file; `exported_at` is a UTC ISO timestamp chosen by the caller). Members are
+    deflated, UTF-8, in a fixed order with fixed timestamps: same input, same bytes.
+    importers.native.parse_archive reads it back.
+    """
+    record = {key: account.get(key) for key in ACCOUNT_FIELDS}
+    members = (
+        (ARCHIVE_FILLUPS, fillups_csv),
+        (ARCHIVE_VEHICLES, vehicles_csv),
+        (ARCHIVE_ACCOUNT, json.dumps(record, indent=2, ensure_ascii=False) + "\n"),
+        (ARCHIVE_README, ARCHIVE_README_TEXT),
+    )
+    stamp = _zip_time(record["exported_at"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in members:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # a plain readable file when unpacked
+            archive.writestr(info, text.encode("utf-8"))
     return buffer.getvalue()

@@ -16,9 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from fueltracker.db import APP_ROLE
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
@@ -63,9 +65,12 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def db_session(engine: Engine) -> Iterator[Session]:
     """A session inside an outer transaction that is rolled back after the test
-    (SQLAlchemy's "join a session into an external transaction" recipe)."""
+    (SQLAlchemy's "join a session into an external transaction" recipe), working as the
+    app's role, so every service must scope its transaction to its user to see any row."""
     connection = engine.connect()
     outer = connection.begin()
+    # Work as the app does: as the role row-level security binds (reset at rollback).
+    connection.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
     session = Session(bind=connection, join_transaction_mode="create_savepoint",
                       expire_on_commit=False)
     try:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fueltracker import metrics
+from fueltracker.db import user_scoped
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.models import FuelEntry, User, Vehicle
 from fueltracker.schemas import FillupCreate, FillupRead, FillupUpdate
@@ -122,6 +123,7 @@ def _flush(session: Session) -> None:
         raise DuplicateError("odometer_km", "This fill-up already exists") from exc
 
 
+@user_scoped
 def create_fillup(session: Session, user_id: int, data: FillupCreate, *,
                   today: dt.date | None = None) -> FillupRead:
     """Store a fill-up after validating it against the vehicle's other fill-ups.
@@ -136,6 +138,7 @@ def create_fillup(session: Session, user_id: int, data: FillupCreate, *,
     return FillupRead.model_validate(entry)
 
 
+@user_scoped
 def update_fillup(session: Session, user_id: int, entry_id: int, data: FillupUpdate, *,
                   today: dt.date | None = None) -> FillupRead:
     """Correct a fill-up (same checks as a new one, against both neighbours)."""
@@ -148,6 +151,7 @@ def update_fillup(session: Session, user_id: int, entry_id: int, data: FillupUpd
     return FillupRead.model_validate(entry)
 
 
+@user_scoped
 def delete_fillup(session: Session, user_id: int, entry_id: int) -> FillupRead:
     """Delete a fill-up; returns what was deleted (so the page can offer undo)."""
     entry = _owned_entry(session, user_id, entry_id)
@@ -158,11 +162,13 @@ def delete_fillup(session: Session, user_id: int, entry_id: int) -> FillupRead:
     return deleted
 
 
+@user_scoped
 def get_fillup(session: Session, user_id: int, entry_id: int) -> FillupRead:
     """One of the user's fill-ups; another user's id is NotFoundError like a missing one."""
     return FillupRead.model_validate(_owned_entry(session, user_id, entry_id))
 
 
+@user_scoped
 def list_fillups(session: Session, user_id: int, *, vehicle_ids: list[int] | None = None,
                  after: Cursor | None = None, limit: int = PAGE_SIZE) -> Page:
     """A page of fill-ups, newest first, continuing after `after` (keyset, no OFFSET)."""
@@ -191,6 +197,7 @@ def list_fillups(session: Session, user_id: int, *, vehicle_ids: list[int] | Non
     return Page(rows, next_cursor)
 
 
+@user_scoped
 def load_entries_frame(session: Session, user_id: int) -> pd.DataFrame:
     """All of the user's fill-ups as the entries frame of metrics.py (floats for analysis)."""
     rows = session.execute(

@@ -3,6 +3,9 @@
 Import writes every row or none: vehicles missing from the account are created by name,
 rows already present (same vehicle, date, odometer and volume) are skipped, so importing
 the same file twice adds nothing, and every row is validated like a fill-up typed in the form.
+
+The "download all my data" archive (export.data_archive) is built here from the database;
+its re-import is import_rows with the archive's vehicles (importers.native.parse_archive).
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from fueltracker import metrics
+from fueltracker.db import user_scoped
 from fueltracker.errors import ImportRejected, NotFoundError, RowError, ValidationError
-from fueltracker.export import native_csv
+from fueltracker.export import data_archive, native_csv, vehicles_csv
 from fueltracker.importers import ParsedRow
 from fueltracker.models import FuelEntry, User, Vehicle
 from fueltracker.schemas import FillupCreate, VehicleCreate, parse
 from fueltracker.services.fillups import load_entries_frame
-from fueltracker.services.users import bump_revision, local_today
-from fueltracker.services.vehicles import create_vehicle
+from fueltracker.services.users import bump_revision, get_user, local_today
+from fueltracker.services.vehicles import (
+    create_vehicle,
+    list_vehicles,
+    set_vehicle_active,
+)
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
 
 
@@ -36,6 +44,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@user_scoped
 def export_native(session: Session, user_id: int) -> str:
     """All of the user's fill-ups, every vehicle, as native CSV text."""
     user = session.get(User, user_id)
@@ -45,12 +54,32 @@ def export_native(session: Session, user_id: int) -> str:
     return native_csv(derived, user.currency)
 
 
+@user_scoped
+def export_archive(session: Session, user_id: int, *, now: dt.datetime | None = None) -> bytes:
+    """All of the user's data as the ZIP of export.data_archive: fill-ups (native CSV),
+    vehicles with their details, and the account (identity and preferences, no password).
+
+    `now` (default: the clock) is the archive's exported_at; it is written in UTC.
+    """
+    account = get_user(session, user_id)  # NotFoundError for an unknown id
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    # UserRead carries no hash; data_archive also keeps only its own list of keys.
+    record = account.model_dump() | {"exported_at": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    vehicles = [v.model_dump() for v in list_vehicles(session, user_id)]
+    return data_archive(export_native(session, user_id), vehicles_csv(vehicles), record)
+
+
+@user_scoped
 def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
-                vehicle_name: str | None = None, today: dt.date | None = None) -> ImportResult:
+                vehicle_name: str | None = None, today: dt.date | None = None,
+                vehicles: list[dict] | None = None) -> ImportResult:
     """Validate and store parsed rows in the caller's transaction: all of them or none.
 
-    `vehicle_name` sends every row to that vehicle (one-vehicle files). Raises
-    ImportRejected listing each bad row; nothing is written then.
+    `vehicle_name` sends every row to that vehicle (one-vehicle files). `vehicles` (from
+    the archive's vehicles file: VehicleCreate's fields plus `is_active`) are created with
+    their details and archived state before the rows when the account has no vehicle of
+    that name; vehicles already there are left as they are. Raises ImportRejected listing
+    each bad row (or vehicle); nothing is written then.
     """
     user = session.get(User, user_id)
     if user is None:
@@ -58,6 +87,27 @@ def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
     today = today or local_today(user.timezone)
     result = ImportResult()
     errors: list[RowError] = []
+
+    # Checked before anything is written, so a bad vehicle rejects the import like a bad row.
+    vehicle_data = []
+    for number, vehicle in enumerate(vehicles or [], start=1):
+        try:
+            fields = {key: vehicle.get(key) for key in VehicleCreate.model_fields}
+            vehicle_data.append((parse(VehicleCreate, **fields), vehicle.get("is_active", True)))
+        except ValidationError as exc:
+            errors.append(RowError(number, f"vehicles: {exc.field}", exc.reason))
+    if errors:
+        raise ImportRejected(errors)
+    for data, is_active in vehicle_data:
+        exists = session.scalar(
+            select(Vehicle.id).where(Vehicle.user_id == user_id,
+                                     func.lower(Vehicle.name) == data.name.lower())
+        )
+        if exists is None:
+            created = create_vehicle(session, user_id, data)
+            if not is_active:
+                set_vehicle_active(session, user_id, created.id, False)
+            result.vehicles_created.append(data.name)
 
     other_currencies = sorted({r.currency for r in rows if r.currency and r.currency != user.currency})
     if other_currencies:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from fueltracker.db import scope_to_username, user_scoped
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.models import LoginAttempt, User
 from fueltracker.passwords import password_problem
@@ -40,6 +41,7 @@ def _check_password(password: str, password_hash: str) -> bool:
 
 def register_user(session: Session, data: UserCreate) -> UserRead:
     """Create an account; a taken username (any letter case) raises DuplicateError."""
+    scope_to_username(session, data.username)
     taken = session.scalar(
         select(User.id).where(func.lower(User.username) == data.username.lower())
     )
@@ -64,6 +66,7 @@ def register_user(session: Session, data: UserCreate) -> UserRead:
 
 def authenticate(session: Session, username: str, password: str) -> UserRead | None:
     """The user whose username and password match, else None (same time either way)."""
+    scope_to_username(session, username)
     user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         _check_password(password, _DUMMY_HASH)
@@ -73,6 +76,7 @@ def authenticate(session: Session, username: str, password: str) -> UserRead | N
     return UserRead.model_validate(user)
 
 
+@user_scoped
 def get_user(session: Session, user_id: int) -> UserRead:
     """The account with this id; NotFoundError when it no longer exists."""
     user = session.get(User, user_id)
@@ -83,12 +87,14 @@ def get_user(session: Session, user_id: int) -> UserRead:
 
 def find_user_id(session: Session, username: str) -> int:
     """Id of the account named `username` (case-insensitive); NotFoundError otherwise."""
+    scope_to_username(session, username)
     user_id = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if user_id is None:
         raise NotFoundError(f"User '{username}'")
     return user_id
 
 
+@user_scoped
 def set_password(session: Session, user_id: int, new_password: str) -> None:
     """Replace the password and revoke every re-auth cookie issued before now."""
     problem = password_problem(new_password, _user(session, user_id).username)
@@ -101,6 +107,7 @@ def set_password(session: Session, user_id: int, new_password: str) -> None:
     )
 
 
+@user_scoped
 def revoke_sessions(session: Session, user_id: int) -> None:
     """Invalidate every re-auth cookie of this user (called at sign-out)."""
     session.execute(update(User).where(User.id == user_id).values(sessions_valid_after=func.clock_timestamp()))
@@ -108,6 +115,7 @@ def revoke_sessions(session: Session, user_id: int) -> None:
 
 def session_is_valid(session: Session, username: str, issued_at: dt.datetime) -> int | None:
     """The user id if `username` exists and a cookie issued at `issued_at` is still honoured."""
+    scope_to_username(session, username)
     row = session.execute(
         select(User.id, User.sessions_valid_after).where(
             func.lower(User.username) == username.lower()
@@ -118,6 +126,7 @@ def session_is_valid(session: Session, username: str, issued_at: dt.datetime) ->
     return row.id
 
 
+@user_scoped
 def bump_revision(session: Session, user_id: int) -> None:
     """Mark the user's data as changed (same transaction as the write): caches key on it."""
     session.execute(
@@ -125,6 +134,7 @@ def bump_revision(session: Session, user_id: int) -> None:
     )
 
 
+@user_scoped
 def data_revision(session: Session, user_id: int) -> int:
     """The user's current data revision (0 for a new account)."""
     revision = session.scalar(select(User.data_revision).where(User.id == user_id))
@@ -142,6 +152,7 @@ def local_today(timezone: str) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
+@user_scoped
 def set_preferences(session: Session, user_id: int, data: PreferencesUpdate) -> UserRead:
     """Store the account's display preferences (currency, units, timezone)."""
     user = _user(session, user_id)
@@ -152,6 +163,7 @@ def set_preferences(session: Session, user_id: int, data: PreferencesUpdate) -> 
     return UserRead.model_validate(user)
 
 
+@user_scoped
 def update_profile(session: Session, user_id: int, data: ProfileUpdate) -> UserRead:
     """Change the display name and email."""
     user = _user(session, user_id)
@@ -160,6 +172,7 @@ def update_profile(session: Session, user_id: int, data: ProfileUpdate) -> UserR
     return UserRead.model_validate(user)
 
 
+@user_scoped
 def change_password(session: Session, user_id: int, current_password: str,
                     new_password: str) -> None:
     """Replace the password once the current one is proven; revokes every re-auth cookie."""
@@ -172,6 +185,7 @@ def change_password(session: Session, user_id: int, current_password: str,
     set_password(session, user_id, new_password)
 
 
+@user_scoped
 def delete_account(session: Session, user_id: int, password: str, confirmation: str) -> None:
     """Hard-delete the account and everything of it (vehicles, fill-ups cascade) once the
     password is proven and the username typed; its cookies die with the row."""

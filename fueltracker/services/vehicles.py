@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from fueltracker.db import user_scoped
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.models import FuelEntry, Vehicle
 from fueltracker.schemas import VehicleCreate, VehicleRead, VehicleUpdate, parse
@@ -40,6 +41,7 @@ def _flush(session: Session, name: str) -> None:
         raise DuplicateError("name", f"You already have a vehicle named '{name}'") from exc
 
 
+@user_scoped
 def create_vehicle(session: Session, user_id: int, data: VehicleCreate) -> VehicleRead:
     """Add a vehicle; names are unique per user, compared case-insensitively."""
     _check_name_free(session, user_id, data.name, None)
@@ -50,11 +52,13 @@ def create_vehicle(session: Session, user_id: int, data: VehicleCreate) -> Vehic
     return VehicleRead.model_validate(vehicle)
 
 
+@user_scoped
 def get_vehicle(session: Session, user_id: int, vehicle_id: int) -> VehicleRead:
     """One of the user's vehicles; another user's id is NotFoundError like a missing one."""
     return VehicleRead.model_validate(_owned(session, user_id, vehicle_id))
 
 
+@user_scoped
 def list_vehicles(session: Session, user_id: int, *, include_archived: bool = True
                   ) -> list[VehicleRead]:
     """The user's vehicles, active ones first, then by name."""
@@ -65,6 +69,7 @@ def list_vehicles(session: Session, user_id: int, *, include_archived: bool = Tr
     return [VehicleRead.model_validate(v) for v in session.scalars(query)]
 
 
+@user_scoped
 def update_vehicle(session: Session, user_id: int, vehicle_id: int, data: VehicleUpdate
                    ) -> VehicleRead:
     """Change a vehicle's name and details."""
@@ -77,6 +82,7 @@ def update_vehicle(session: Session, user_id: int, vehicle_id: int, data: Vehicl
     return VehicleRead.model_validate(vehicle)
 
 
+@user_scoped
 def rename_vehicle(session: Session, user_id: int, vehicle_id: int, new_name: str) -> VehicleRead:
     """Give a vehicle a new name, keeping its other details."""
     current = get_vehicle(session, user_id, vehicle_id)
@@ -84,6 +90,7 @@ def rename_vehicle(session: Session, user_id: int, vehicle_id: int, new_name: st
     return update_vehicle(session, user_id, vehicle_id, parse(VehicleUpdate, **fields))
 
 
+@user_scoped
 def set_vehicle_active(session: Session, user_id: int, vehicle_id: int, active: bool
                        ) -> VehicleRead:
     """Archive (False) or reactivate (True) a vehicle; its history stays either way."""
@@ -94,6 +101,7 @@ def set_vehicle_active(session: Session, user_id: int, vehicle_id: int, active: 
     return VehicleRead.model_validate(vehicle)
 
 
+@user_scoped
 def delete_vehicle(session: Session, user_id: int, vehicle_id: int, confirm_name: str) -> int:
     """Delete a vehicle and all its fill-ups once the user typed its exact name.
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from fueltracker.db import scope_to_user
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.schemas import FillupCreate, FillupUpdate, parse
 from fueltracker.services import fillups, users
@@ -131,6 +132,7 @@ def test_other_users_rows_behave_as_missing(db_session, owner, golf):
 
 def test_composite_key_stops_pointing_at_another_users_vehicle(db_session, owner, golf):
     intruder = make_user(db_session, "intruder")
+    scope_to_user(db_session, intruder.id)  # past row-level security: the key must hold alone
     with pytest.raises(IntegrityError):
         with db_session.begin_nested():
             db_session.execute(text(
