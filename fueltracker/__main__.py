@@ -65,17 +65,26 @@ def _read_password() -> str:
 
 def _import(args: argparse.Namespace) -> int:
     from fueltracker.db import session_scope
-    from fueltracker.importers.native import parse_native
+    from fueltracker.importers.native import parse_archive, parse_native
     from fueltracker.services.transfer import import_rows
     from fueltracker.services.users import find_user_id
 
-    text = Path(args.file).read_text(encoding="utf-8-sig")
-    rows, errors = parse_native(text)
+    data = Path(args.file).read_bytes()
+    vehicles = None
+    if data.startswith(b"PK\x03\x04"):  # our "all my data" ZIP
+        rows, errors, vehicles = parse_archive(data)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            print(f"error: {args.file} is not a UTF-8 CSV file or our ZIP", file=sys.stderr)
+            return 1
+        rows, errors = parse_native(text)
     if errors:
         raise ImportRejected(errors)
     with session_scope() as session:
         user_id = find_user_id(session, args.username)
-        result = import_rows(session, user_id, rows, vehicle_name=args.vehicle)
+        result = import_rows(session, user_id, rows, vehicle_name=args.vehicle, vehicles=vehicles)
     security.event("import", user_id=user_id, rows=result.imported, via="cli")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -137,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="read the new password from the first line of standard input")
     reset.set_defaults(func=_reset_password)
 
-    imp = commands.add_parser("import", help="import fill-ups from a file (all rows or none)")
+    imp = commands.add_parser("import", help="import fill-ups from a native CSV or our data "
+                              "ZIP (all rows or none)")
     imp.add_argument("username")
     imp.add_argument("file")
     imp.add_argument("--format", choices=["native"], default="native")

@@ -17,4 +17,6 @@ with profile:
 with password:
     account.password_form(user)
 with data:
+    account.data_downloads(user)
+    st.divider()
     account.delete_form(user)

@@ -10,8 +10,9 @@ import streamlit as st
 from fueltracker import security, units
 from fueltracker.errors import FuelTrackerError
 from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserRead, parse
-from fueltracker.services import users
-from fueltracker.ui import auth
+from fueltracker.export import user_units_csv
+from fueltracker.services import transfer, users
+from fueltracker.ui import auth, context
 from fueltracker.ui.context import session
 from fueltracker.ui.errors import FieldErrors
 
@@ -123,6 +124,36 @@ def password_form(user: UserRead) -> None:
     security.event("password_change", user_id=user.id)
     auth.renew_cookie()
     _flash("Password changed. Every other browser signed in to this account is signed out.")
+
+
+def data_downloads(user: UserRead) -> None:
+    """Everything of the account in one ZIP, and the fill-ups in the user's own units."""
+    st.markdown("**Download all my data**: a ZIP with your fill-ups (our CSV format, "
+                "kilometres and litres), your vehicles and your account's preferences. "
+                "Importing it into an empty account restores the same history.")
+
+    def archive() -> bytes:
+        # Runs when clicked, in another thread: no Streamlit calls here.
+        with session() as db:
+            data = transfer.export_archive(db, user.id)
+        security.event("export", user_id=user.id, format="zip")
+        return data
+
+    st.download_button("Download all my data (ZIP)", data=archive,
+                       file_name=f"fueltracker-{user.username}-all-data.zip",
+                       mime="application/zip", icon=":material/folder_zip:", key="download_zip",
+                       on_click="ignore")
+    st.markdown("**Fill-ups in my units**: the same rows in your units "
+                f"({units.distance_label(user.distance_unit)}, "
+                f"{units.volume_label(user.volume_unit)}, "
+                f"{units.consumption_label(user.consumption_unit)}) for a spreadsheet; "
+                "not meant for re-import.")
+    st.download_button(
+        "Download fill-ups in my units (CSV)",
+        data=user_units_csv(context.user_frame(user), user).encode("utf-8"),
+        file_name=f"fueltracker-{user.username}-my-units.csv", mime="text/csv",
+        icon=":material/download:", key="download_my_units",
+        on_click=lambda: security.event("export", user_id=user.id, format="my_units_csv"))
 
 
 def delete_form(user: UserRead) -> None:

@@ -49,6 +49,7 @@ def test_profile_and_errors_under_fields(signed_in_app, account):
     app.text_input(key="profile_email").input("me@example.org")
     _submit(app, "Save profile")
     assert "Profile saved." in app.success[0].value
+    assert len(app.get("download_button")) >= 2  # sidebar CSV, ZIP, CSV in my units
 
 
 def test_change_password(signed_in_app, account, caplog):

@@ -66,6 +66,17 @@ def assert_signed_in(page: Page, username: str) -> None:
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
 
 
+def register(page: Page, username: str, password: str) -> None:
+    """Create an account with the "Create account" tab (it signs the account in)."""
+    page.get_by_role("tab", name="Create account", exact=True).click()
+    form = form_with_button(page, "Create account")
+    form.get_by_label("Username", exact=True).fill(username)
+    form.get_by_label("Your name", exact=True).fill("E2E Driver")
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_label("Repeat password", exact=True).fill(password)
+    form.get_by_role("button", name="Create account", exact=True).click()
+
+
 def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_role("tab", name="Sign in", exact=True).click()
     form = form_with_button(page, "Sign in")
@@ -84,14 +95,7 @@ def test_register_log_two_fillups_see_consumption_and_export(page: Page, app_ser
     expect(page.get_by_role("tab", name="Create account", exact=True)).to_be_visible()
     settle()
 
-    # Register: the "Create account" tab of the sign-in page signs the new account in.
-    page.get_by_role("tab", name="Create account", exact=True).click()
-    register = form_with_button(page, "Create account")
-    register.get_by_label("Username", exact=True).fill(username)
-    register.get_by_label("Your name", exact=True).fill("E2E Driver")
-    register.get_by_label("Password", exact=True).fill(PASSWORD)
-    register.get_by_label("Repeat password", exact=True).fill(PASSWORD)
-    register.get_by_role("button", name="Create account", exact=True).click()
+    register(page, username, PASSWORD)
     assert_signed_in(page, username)
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.get_by_text("No fill-ups yet.")).to_be_visible()

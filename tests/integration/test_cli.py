@@ -90,3 +90,26 @@ def test_reset_password_by_the_admin(database_url, unique_name):
     unknown = cli("reset-password", "nobody-at-all-here", "--password-stdin",
                   stdin="a long enough password\n", database_url=database_url)
     assert unknown.returncode == 1 and "not found" in unknown.stderr
+
+
+def test_data_zip_imports_through_the_cli(database_url, tmp_path, unique_name):
+    from fueltracker.db import session_scope
+    from fueltracker.services import transfer, users
+
+    source = tmp_path / "example.csv"
+    source.write_text(WORKED_EXAMPLE_CSV)
+    for name in (unique_name, unique_name + "b"):
+        cli("create-user", name, "--password-stdin", stdin="a long enough password\n",
+            database_url=database_url)
+    cli("import", unique_name, str(source), database_url=database_url)
+    with session_scope() as session:
+        archive = transfer.export_archive(session, users.find_user_id(session, unique_name))
+    zipped = tmp_path / "all.zip"
+    zipped.write_bytes(archive)
+    result = cli("import", unique_name + "b", str(zipped), database_url=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "Imported 6 fill-ups" in result.stdout
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\xff\xd8\xff\xe0 not text")
+    refused = cli("import", unique_name, str(binary), database_url=database_url)
+    assert refused.returncode == 1 and "not a UTF-8 CSV" in refused.stderr

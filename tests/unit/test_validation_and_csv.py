@@ -86,3 +86,9 @@ def test_parse_flags_and_defaults():
                                 "A,2024-01-03,3,1,1,maybe\n")
     assert [r.is_full for r in rows] == [True, False]
     assert [(e.row_number, e.column) for e in errors] == [(3, "is_full")]
+
+
+def test_text_that_looks_neutralised_survives_the_round_trip():
+    for text in ("'=x", "''+1", "'hello", "it's", "'"):
+        assert restore(neutralise(text)) == text
+    assert neutralise("'=x") == "''=x"
