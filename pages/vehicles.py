@@ -22,7 +22,7 @@ with st.expander("Add a vehicle", expanded=not vehicle_list, icon=":material/add
     data = forms.vehicle_form(key=key)
     if data is not None and forms.save_vehicle(user, data, key) is not None:
         st.session_state["vehicle_form_number"] = form_number + 1
-        st.session_state["vehicles_message"] = f"Added {data.name}."
+        st.session_state["vehicles_message"] = f"Added {plain(data.name)}."
         st.rerun()
 
 for vehicle in vehicle_list:
@@ -31,16 +31,16 @@ for vehicle in vehicle_list:
         key = f"vehicle_{vehicle.id}"
         data = forms.vehicle_form(key=key, existing=vehicle)
         if data is not None and forms.save_vehicle(user, data, key, vehicle) is not None:
-            st.session_state["vehicles_message"] = f"Saved {data.name}."
+            st.session_state["vehicles_message"] = f"Saved {plain(data.name)}."
             st.rerun()
         label = "Reactivate" if not vehicle.is_active else "Archive (keeps its history)"
         if st.button(label, key=f"archive_{vehicle.id}"):
             garage.set_active(user, vehicle.id, not vehicle.is_active)
             st.rerun()
-        confirm = st.text_input(f"Type {vehicle.name} to delete it and all its fill-ups",
+        confirm = st.text_input(f"Type {plain(vehicle.name)} to delete it and all its fill-ups",
                                 key=f"confirm_delete_{vehicle.id}")
         if st.button("Delete vehicle and history", type="primary", key=f"delete_{vehicle.id}",
                      disabled=confirm.strip() != vehicle.name):
             count = garage.delete(user, vehicle.id, confirm)
-            st.session_state["vehicles_message"] = f"Deleted {vehicle.name} and {count} fill-ups."
+            st.session_state["vehicles_message"] = f"Deleted {plain(vehicle.name)} and {count} fill-ups."
             st.rerun()

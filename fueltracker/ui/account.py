@@ -15,6 +15,7 @@ from fueltracker.services import transfer, users
 from fueltracker.ui import auth, context
 from fueltracker.ui.context import session
 from fueltracker.ui.errors import FieldErrors
+from fueltracker.ui.text import plain
 
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "SEK", "NOK",
                      "DKK", "PLN", "CZK", "HUF", "INR", "ZAR", "BRL", "MXN")
@@ -165,7 +166,7 @@ def delete_form(user: UserRead) -> None:
         password = st.text_input("Password", type="password", key="delete_password",
                                  autocomplete="current-password")
         errors.show("password")
-        confirmation = st.text_input(f"Type your username ({user.username}) to confirm",
+        confirmation = st.text_input(f"Type your username ({plain(user.username)}) to confirm",
                                      key="delete_confirmation")
         errors.show("confirmation")
         submitted = st.form_submit_button("Delete my account", type="primary")
