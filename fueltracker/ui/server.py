@@ -16,11 +16,18 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from fueltracker.config import ConfigurationError, get_settings
+
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the Streamlit server on app.py with the given extra options."""
+    """Run the Streamlit server on app.py with the given extra options; refuse to start
+    with an unsafe configuration (e.g. a missing or short cookie key)."""
+    try:
+        get_settings().resolved_cookie_key()
+    except ConfigurationError as exc:
+        sys.exit(f"error: {exc}")
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()

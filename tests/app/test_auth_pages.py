@@ -68,3 +68,18 @@ def test_register_errors_keep_input(app, account):
     app.text_input(key="register_repeat").input("short")
     app.button[1].click().run()
     assert any("at least 12 characters" in e.value for e in app.error)
+
+
+def test_registration_can_be_closed(app, monkeypatch):
+    from fueltracker.config import get_settings
+
+    monkeypatch.setenv("FUELTRACKER_ALLOW_REGISTRATION", "false")
+    get_settings.cache_clear()
+    try:
+        app.run()
+        assert not app.exception
+        assert len(app.tabs) == 0
+        assert [b.label for b in app.button] == ["Sign in"]
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

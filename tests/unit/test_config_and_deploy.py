@@ -64,3 +64,15 @@ def test_layers_respected():
         text = path.read_text()
         assert "sqlalchemy" not in text and "psycopg" not in text, path
         assert "fueltracker.services" not in text, path
+
+
+def test_server_refuses_to_start_without_a_strong_cookie_key(monkeypatch):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "FUELTRACKER_DATABASE_URL": "postgresql+psycopg://x@h/db",
+           "FUELTRACKER_COOKIE_KEY": "too-short"}
+    result = subprocess.run([sys.executable, "-m", "fueltracker.ui.server"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "FUELTRACKER_COOKIE_KEY must be set to at least 32 bytes" in result.stderr
