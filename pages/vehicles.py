@@ -19,7 +19,7 @@ if vehicle_list and not derived.empty:
 with st.expander("Add a vehicle", expanded=not vehicle_list, icon=":material/add:"):
     form_number = st.session_state.setdefault("vehicle_form_number", 0)
     key = f"new_vehicle_{form_number}"
-    data = forms.vehicle_form(key=key)
+    data = forms.vehicle_form(user, key=key)
     if data is not None and forms.save_vehicle(user, data, key) is not None:
         st.session_state["vehicle_form_number"] = form_number + 1
         st.session_state["vehicles_message"] = f"Added {plain(data.name)}."
@@ -29,7 +29,7 @@ for vehicle in vehicle_list:
     title = plain(vehicle.name) + ("" if vehicle.is_active else " (archived)")
     with st.expander(title, icon=":material/directions_car:"):
         key = f"vehicle_{vehicle.id}"
-        data = forms.vehicle_form(key=key, existing=vehicle)
+        data = forms.vehicle_form(user, key=key, existing=vehicle)
         if data is not None and forms.save_vehicle(user, data, key, vehicle) is not None:
             st.session_state["vehicles_message"] = f"Saved {plain(data.name)}."
             st.rerun()

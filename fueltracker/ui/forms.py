@@ -20,6 +20,7 @@ from fueltracker.ui.text import plain
 _ODOMETER_PLACES = Decimal("0.000001")
 _VOLUME_PLACES = Decimal("0.000000001")
 _MONEY_PLACES = Decimal("0.0001")
+_TANK_PLACES = Decimal("0.001")
 FUEL_TYPES = ("Petrol", "Diesel", "LPG", "CNG", "E85", "Electric hybrid", "Other")
 
 
@@ -125,7 +126,8 @@ def fillup_form(user: UserRead, vehicle_list: list[VehicleRead], *, key: str,
     return saved.id
 
 
-def vehicle_form(*, key: str, existing: VehicleRead | None = None) -> VehicleCreate | None:
+def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = None
+                 ) -> VehicleCreate | None:
     """Render a vehicle form; returns the validated input when submitted, else None."""
     errors = FieldErrors(key)
     with st.form(key):
@@ -148,9 +150,10 @@ def vehicle_form(*, key: str, existing: VehicleRead | None = None) -> VehicleCre
             "Fuel", fuel_options, key=f"{key}_fuel", placeholder="Choose",
             index=fuel_options.index(existing.fuel_type) if existing and existing.fuel_type else None,
             accept_new_options=True)
-        tank = c5.number_input("Tank capacity (L)", min_value=0.0, max_value=2000.0, step=1.0,
-                               key=f"{key}_tank", value=None if not existing or
-                               existing.tank_capacity_l is None else float(existing.tank_capacity_l))
+        tank = c5.number_input(
+            f"Tank capacity ({units.volume_label(user.volume_unit)})", min_value=0.0, step=1.0,
+            key=f"{key}_tank", value=None if not existing or existing.tank_capacity_l is None
+            else float(units.l_to_volume(existing.tank_capacity_l, user.volume_unit)))
         errors.show("make", "model", "year", "fuel_type", "tank_capacity_l")
         submitted = st.form_submit_button("Save vehicle" if existing is None else "Save changes",
                                           type="primary")
@@ -160,7 +163,8 @@ def vehicle_form(*, key: str, existing: VehicleRead | None = None) -> VehicleCre
     try:
         return parse(VehicleCreate, name=name, make=make, model=model, year=year,
                      fuel_type=fuel_type,
-                     tank_capacity_l=None if not tank else _decimal(tank))
+                     tank_capacity_l=None if not tank else units.volume_to_l(
+                         _decimal(tank), user.volume_unit).quantize(_TANK_PLACES))
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "name"), str(exc))
         st.rerun()

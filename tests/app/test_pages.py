@@ -121,7 +121,7 @@ def test_vehicles_add_and_duplicate(signed_in_app, garage):
     app.text_input(key="new_vehicle_0_name").input("V-Strom")
     [b for b in app.button if b.label == "Save vehicle"][0].click().run()
     assert not app.exception
-    assert app.success[0].value == r"Added V\-Strom\."  # markdown-escaped: shown literally
+    assert app.success[0].value == r"Added V\-Strom."  # markdown-escaped: shown literally
 
 
 def test_vehicles_archive(signed_in_app, garage):
@@ -150,3 +150,19 @@ def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, m
     assert "database on fire" not in message
     reference = message.split("Reference: ")[1][:8]
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_tank_capacity_in_users_volume_unit(signed_in_app, account):
+    with session_scope() as session:
+        from fueltracker.services import users, vehicles
+
+        users.set_preferences(session, account.id, preferences_of(account, volume_unit="gal_uk"))
+    app = open_page(signed_in_app, "vehicles")
+    app.text_input(key="new_vehicle_0_name").input("Land Rover")
+    tank = app.number_input(key="new_vehicle_0_tank")
+    assert tank.label == "Tank capacity (UK gal)"
+    tank.set_value(20.0)
+    [b for b in app.button if b.label == "Save vehicle"][0].click().run()
+    with session_scope() as session:
+        [vehicle] = vehicles.list_vehicles(session, account.id)
+    assert str(vehicle.tank_capacity_l) == "90.922"  # 20 × 4.54609 L
