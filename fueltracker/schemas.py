@@ -42,8 +42,18 @@ def parse(schema: type[M], /, **values: object) -> M:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "value"
         reason = first["msg"].removeprefix("Value error, ")
-        label = field.replace("_", " ").capitalize()
+        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
         raise ValidationError(field, f"{label}: {reason}") from exc
+
+
+# Field names as a user reads them; bounds in messages are canonical (km, litres).
+FIELD_LABELS = {
+    "odometer_km": "Odometer (km)",
+    "volume_l": "Volume (litres)",
+    "total_amount": "Total paid",
+    "tank_capacity_l": "Tank capacity (litres)",
+    "display_name": "Name",
+}
 
 
 def _check_email(value: str | None) -> str | None:
