@@ -7,12 +7,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: install run test test-fast chromium screenshots clean-data help
+.PHONY: install run test test-fast bench chromium screenshots clean-data help
 
 help:
 	@echo "make run     - set up, start the embedded PostgreSQL, seed the demo account, serve on :$(PORT)"
 	@echo "make test    - set up and run the whole test suite against a throwaway PostgreSQL"
 	@echo "make install - create .venv with the pinned requirements"
+	@echo "make bench   - measure the History page on a 20,000-fill-up account (docs/performance.md)"
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,10 @@ test: install chromium
 # Unit tests only (no database, no browser): seconds.
 test-fast: install
 	$(PY) -m pytest tests/unit -q
+
+# The History page on a 20,000-fill-up account: page 1 against page 200 (docs/performance.md).
+bench: install
+	$(PY) scripts/bench_history.py --write docs/performance.md
 
 screenshots: install chromium
 	$(PY) scripts/screenshot.py --out test-artifacts/

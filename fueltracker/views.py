@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from fueltracker import units
+from fueltracker import entry, units
 from fueltracker.metrics import (
     STATUS_MISSED,
     STATUS_NO_ANCHOR,
@@ -35,13 +35,24 @@ class Figure:
     help: str | None = None
 
 
+def _flags(ordered: pd.DataFrame) -> pd.Series:
+    """Each row's tank flag, "Full" or "Partial", plus " · missed before" where fill-ups
+    before it were never logged."""
+    tank = ordered["is_full"].map({True: "Full", False: "Partial"}).astype(str)
+    missed = ordered["missed_previous"].map({True: " · missed before", False: ""}).astype(str)
+    return tank + missed
+
+
 def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
     """Fill-ups newest first with their derived values, in the user's units and labels.
 
-    Numbers stay numbers (the table formats them); the index is the entry id.
+    Numbers stay numbers (the table formats them); the index is the entry id. `derived`
+    may be a few rows of the whole derived frame (a history page): the values were
+    computed over the whole history, so a page shows what the full history says.
     """
     d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
-    ordered = derived.sort_values(["date", "odometer_km"], ascending=False, kind="stable")
+    ordered = derived.sort_values(["date", "odometer_km", "entry_id"], ascending=False,
+                                  kind="stable")
     table = pd.DataFrame(index=ordered["entry_id"].to_numpy())
     table["Date"] = ordered["date"].dt.date.to_numpy()
     table["Vehicle"] = ordered["vehicle_name"].to_numpy()
@@ -58,11 +69,13 @@ def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
         units.consumption_from_l_per_100km(ordered["consumption_l_per_100km"], c_unit).to_numpy())
     table[f"Cost ({units.cost_per_distance_label(user.currency, d_unit)})"] = (
         units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy())
-    table["Full"] = ordered["is_full"].to_numpy()
-    table["Note on consumption"] = ordered["consumption_status"].map(_STATUS_NOTE).fillna("").to_numpy()
-    for label, column in (("Station", "station"), ("Brand", "brand"), ("Grade", "grade"),
-                          ("Notes", "notes")):
+    for label, column in (("Station", "station"), ("Brand", "brand"), ("Grade", "grade")):
         table[label] = ordered[column].fillna("").to_numpy()
+    table["Flags"] = _flags(ordered).to_numpy()
+    # Why a consumption cell is empty (first fill-up, partial, chain broken...).
+    table["Note on consumption"] = (
+        ordered["consumption_status"].map(_STATUS_NOTE).fillna("").to_numpy())
+    table["Notes"] = ordered["notes"].fillna("").to_numpy()
     table.index.name = "entry_id"
     return table
 
@@ -132,18 +145,21 @@ def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
 
 
 def fillup_outcome(derived: pd.DataFrame, entry_id: int, user: UserRead) -> str:
-    """What a just-saved fill-up tells: its consumption, or why it has none yet."""
+    """What a just-saved fill-up tells: its consumption compared with the vehicle's average
+    over its other tanks, or why it has none yet."""
     row = derived.loc[derived["entry_id"] == entry_id]
     if row.empty:
         return "Saved."
     row = row.iloc[0]
     status = row["consumption_status"]
     if status == STATUS_PARTIAL:
-        return "Saved. Partial fill-up: its fuel counts at the next full tank."
+        return "Saved. Partial fill-up: its consumption is deferred until the next full tank."
     if status == STATUS_OK:
-        vehicle = derived.loc[derived["vehicle_id"] == row["vehicle_id"]]
-        average = summarize(vehicle).avg_consumption_l_per_100km
-        return (f"Saved. This tank: "
-                f"{units.format_consumption(row['consumption_l_per_100km'], user.consumption_unit)}"
-                f" (vehicle average {units.format_consumption(average, user.consumption_unit)}).")
+        # The other tanks only: a tank compared with an average that contains it is
+        # always a little closer to it than it really is.
+        others = derived.loc[(derived["vehicle_id"] == row["vehicle_id"])
+                             & (derived["entry_id"] != entry_id)]
+        average = summarize(others).avg_consumption_l_per_100km
+        return "Saved. " + entry.consumption_comparison(
+            row["consumption_l_per_100km"], average, user.consumption_unit)
     return f"Saved. No consumption for this one ({_STATUS_NOTE.get(status, status)})."

@@ -1,48 +1,39 @@
-"""History page: every fill-up with its derived values, newest first, 25 a page; edit or
-delete the selected one."""
+"""History page: every fill-up with its derived values, newest first, 25 a page, filtered;
+edit, delete (with undo) the chosen one; download what the filters show."""
 
 import streamlit as st
 
-from fueltracker.ui import auth, context, forms, history, tables
+from fueltracker.ui import auth, context, history
 
 user = auth.require_user()
 st.title("History", anchor=False)
 derived = context.user_frame(user)
+vehicle_list = context.user_vehicles(user)
+history.messages(user, vehicle_list)  # before the empty state: undo of the last fill-up
 if derived.empty:
     st.info("No fill-ups yet: log one under **Log fill-up**.", icon=":material/info:")
     st.stop()
-if "history_message" in st.session_state:
-    st.success(st.session_state.pop("history_message"), icon=":material/check_circle:")
 
-vehicle_list = context.user_vehicles(user)
-names = {v.id: v.name for v in vehicle_list}
-chosen = st.multiselect("Vehicles", list(names), format_func=names.get, key="history_vehicles",
-                        placeholder="All vehicles")
-page, number = history.current_page(user, chosen)
+filters = history.filter_bar(user, vehicle_list)
+page, number = history.current_page(user, filters)
+matching = history.matching_count(user, filters, derived)
+if not page.rows:
+    st.info("No fill-ups match these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+
 table = history.page_table(derived, page, user)
-event = tables.show(table, all_rows=True, on_select="rerun", selection_mode="single-row",
-                    key="history_table")
+history.show_table(table, user)
 
-newer, label, older = st.columns([1, 2, 1])
-if newer.button("Newer", icon=":material/chevron_left:", disabled=number == 1, key="newer"):
-    history.newer(chosen)
-    st.rerun()
-label.caption(f"Page {number} · {len(derived)} fill-ups in all · select a row to edit or delete it")
-if older.button("Older", icon=":material/chevron_right:", disabled=page.next_cursor is None,
-                key="older"):
-    history.older(page, chosen)
-    st.rerun()
+newer, label, download, older = st.columns([1, 3, 2, 1], vertical_alignment="center")
+# Callbacks move the cursor before the next run: one run per click, no st.rerun().
+newer.button("Newer", icon=":material/chevron_left:", disabled=number == 1, key="newer",
+             width="stretch", on_click=history.newer, args=(filters,))
+label.caption(history.page_caption(number, matching, len(derived), filters))
+older.button("Older", icon=":material/chevron_right:", disabled=page.next_cursor is None,
+             key="older", width="stretch", on_click=history.older, args=(page, filters))
+with download:
+    history.download_button(user, filters, derived, matching)
 
-rows = event.selection.rows if event else []
-if rows:
-    entry = history.get(user, int(table.index[rows[0]]))
-    st.subheader(f"Fill-up of {entry.date.isoformat()}")
-    saved = forms.fillup_form(user, vehicle_list, key=f"edit_{entry.id}", existing=entry)
-    if saved is not None:
-        st.session_state["history_message"] = "Changes saved; the values after it are updated."
-        st.rerun()
-    if st.toggle("Delete this fill-up", key=f"delete_toggle_{entry.id}"):
-        if st.button("Yes, delete it", type="primary", key=f"delete_{entry.id}"):
-            gone = history.delete(user, entry.id)
-            st.session_state["history_message"] = f"Deleted the fill-up of {gone.date.isoformat()}."
-            st.rerun()
+entry = history.pick(page, table, user)
+if entry is not None:
+    history.edit_or_delete(user, vehicle_list, entry)

@@ -1,19 +1,30 @@
-"""The fill-up and vehicle forms: inputs in the user's units, converted to canonical values
-at this edge, errors shown under their field with everything typed kept."""
+"""The fill-up entry and the vehicle form: inputs in the user's units, converted to canonical
+values at this edge, errors and warnings shown next to their field with everything typed kept.
+
+The fill-up entry is the quick entry used at the pump: its pure parts (suggestions, the third
+of volume / price / total, plausibility warnings) live in fueltracker/entry.py."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import streamlit as st
 
-from fueltracker import units
+from fueltracker import entry, units
 from fueltracker.errors import FuelTrackerError
-from fueltracker.schemas import FillupCreate, FillupRead, UserRead, VehicleCreate, VehicleRead, parse
+from fueltracker.schemas import (
+    FillupCreate,
+    FillupRead,
+    UserRead,
+    VehicleCreate,
+    VehicleRead,
+    parse,
+)
 from fueltracker.services import fillups, users, vehicles
 from fueltracker.ui import context
-from fueltracker.ui.errors import FieldErrors
+from fueltracker.ui.errors import FieldErrors, unexpected_errors_reported
 from fueltracker.ui.text import plain
 
 # Storage scales of models.py: what the user typed in other units comes back as typed.
@@ -24,13 +35,17 @@ _TANK_PLACES = Decimal("0.001")
 FUEL_TYPES = ("Petrol", "Diesel", "LPG", "CNG", "E85", "Electric hybrid", "Other")
 
 
-def _decimal(value: float | None) -> Decimal | None:
-    # number_input gives floats; repr is the shortest text of what was typed.
-    return None if value is None else Decimal(repr(float(value)))
+def _decimal(value: float | Decimal | None) -> Decimal | None:
+    # number_input gives floats; repr is the shortest text of what was typed. A Decimal
+    # (a value worked out by entry.complete_amounts) is already exact.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(repr(float(value)))
 
 
-def to_canonical(user: UserRead, odometer: float | None, volume: float | None,
-                 total: float | None) -> dict[str, Decimal | None]:
+def to_canonical(user: UserRead, odometer: float | Decimal | None,
+                 volume: float | Decimal | None,
+                 total: float | Decimal | None) -> dict[str, Decimal | None]:
     """Odometer, volume and amount typed in the user's units, as canonical Decimals."""
     odometer_d, volume_d, total_d = _decimal(odometer), _decimal(volume), _decimal(total)
     return {
@@ -44,21 +59,63 @@ def to_canonical(user: UserRead, odometer: float | None, volume: float | None,
 
 def fillup_form(user: UserRead, vehicle_list: list[VehicleRead], *, key: str,
                 existing: FillupRead | None = None) -> int | None:
-    """Render the fill-up form (new, or editing `existing`); returns the saved entry id.
+    """Render the fill-up entry (new, or editing `existing`); returns the saved entry's id.
 
-    On a validation error the message appears under the field and the inputs keep their values.
+    Any two of volume, price and total give the third, shown before saving. On a validation
+    error the message appears next to the field and everything typed stays; plausibility
+    warnings (entry.py) appear next to their fields and need a "Yes, these values are right"
+    before the next save goes through.
     """
+    saved_id = st.session_state.pop(_saved_key(key), None)
+    if saved_id is not None:
+        return saved_id
+    _fillup_entry(user, vehicle_list, key, existing)
+    return None
+
+
+def _saved_key(key: str) -> str:
+    return f"_saved_{key}"
+
+
+def _checking_key(key: str) -> str:
+    return f"_checking_{key}"
+
+
+# No st.form here: inside one nothing reruns before submit, yet the entry must follow the
+# user as they type: the odometer hint follows the chosen vehicle, and the value worked out
+# of two of volume / price / total shows before saving. So every input reruns, and the
+# fragment keeps those reruns to this part of the page (History's table is not redrawn).
+# A fragment's return value is dropped on its own reruns, hence the saved id travels through
+# the session to fillup_form on the full rerun that follows a save.
+@st.fragment
+def _fillup_entry(user: UserRead, vehicle_list: list[VehicleRead], key: str,
+                  existing: FillupRead | None) -> None:
+    # A fragment rerun does not pass through app.py's guard: keep tracebacks out here too.
+    with unexpected_errors_reported():
+        _fillup_inputs(user, vehicle_list, key, existing)
+
+
+def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
+                   existing: FillupRead | None) -> None:
     errors = FieldErrors(key)
+    derived = context.user_frame(user)
     d_label = units.distance_label(user.distance_unit)
     v_label = units.volume_label(user.volume_unit)
-    names = {v.id: v.name for v in vehicle_list}
+    money_decimals = units.currency_decimals(user.currency)
+    price_decimals = entry.price_decimals(user.currency)
     today = users.local_today(user.timezone)
-    with st.form(key, border=True):
-        if len(vehicle_list) == 1:
-            vehicle_id = vehicle_list[0].id
+    editing_id = existing.id if existing else None
+
+    with st.container(border=True):
+        ordered = entry.vehicles_last_used_first(vehicle_list, derived)
+        names = {v.id: v.name for v in ordered}
+        if len(ordered) == 1:
+            vehicle_id = ordered[0].id
             st.markdown(f"**Vehicle:** {plain(names[vehicle_id])}")
         else:
             ids = list(names)
+            # Last used first, so the vehicle of the last fill-up is preselected: at the
+            # pump it is almost always the same one.
             default = ids.index(existing.vehicle_id) if existing and existing.vehicle_id in ids else 0
             vehicle_id = st.selectbox("Vehicle", ids, index=default, format_func=names.get,
                                       key=f"{key}_vehicle")
@@ -67,54 +124,117 @@ def fillup_form(user: UserRead, vehicle_list: list[VehicleRead], *, key: str,
                              max_value=today, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD",
                              key=f"{key}_date")
         errors.show("date")
+        same_vehicle = existing is not None and existing.vehicle_id == vehicle_id
+        hint = entry.odometer_hint(
+            derived, vehicle_id, user, exclude_entry_id=editing_id,
+            existing_odometer_km=existing.odometer_km if same_vehicle else None)
         odometer = st.number_input(
             f"Odometer ({d_label})", min_value=0.0, step=1.0, format="%.1f", key=f"{key}_odometer",
+            placeholder=hint, help=hint if existing else None,
             value=None if existing is None else
             float(units.km_to_distance(existing.odometer_km, user.distance_unit)))
+        odometer_notes = st.container()  # warnings go here once every value is known
         errors.show("odometer_km")
-        left, right = st.columns(2)
+
+        left, middle, right = st.columns(3)
         volume = left.number_input(
             f"Volume ({v_label})", min_value=0.0, step=0.01, format="%.3f", key=f"{key}_volume",
             value=None if existing is None else
             float(units.l_to_volume(existing.volume_l, user.volume_unit)))
+        price = middle.number_input(
+            f"Price ({units.price_per_volume_label(user.currency, user.volume_unit)})",
+            min_value=0.0, step=10.0 ** -price_decimals, format=f"%.{price_decimals}f",
+            key=f"{key}_price", value=None)
         total = right.number_input(
-            f"Total paid ({user.currency})", min_value=0.0, step=0.01, format="%.2f",
-            key=f"{key}_total", value=None if existing is None else float(existing.total_amount))
-        errors.show("volume_l", "total_amount")
+            f"Total paid ({user.currency})", min_value=0.0, step=10.0 ** -money_decimals,
+            format=f"%.{money_decimals}f", key=f"{key}_total",
+            value=None if existing is None else float(existing.total_amount))
+        amounts = entry.complete_amounts(_decimal(volume), _decimal(price), _decimal(total),
+                                         currency=user.currency, volume_unit=user.volume_unit)
+        if amounts.computed:
+            st.markdown(_worked_out(amounts, user))
+        amount_notes = st.container()
+        errors.show("volume_l", "unit_price", "total_amount")
+
         full = st.toggle("Filled the tank to full", value=True if existing is None else existing.is_full,
                          key=f"{key}_full")
         missed = st.toggle("I missed logging a fill-up before this one",
                            value=False if existing is None else existing.missed_previous,
                            key=f"{key}_missed")
+        consumption_notes = st.container()
         with st.expander("Station, brand, grade, notes", expanded=existing is not None):
-            station = st.text_input("Station", max_chars=100, key=f"{key}_station",
-                                    value=(existing.station or "") if existing else "")
+            station = _suggesting_select("Station", entry.suggestions(derived, "station"),
+                                         existing.station if existing else None,
+                                         key=f"{key}_station")
             errors.show("station")
             c1, c2 = st.columns(2)
-            brand = c1.text_input("Brand", max_chars=50, key=f"{key}_brand",
-                                  value=(existing.brand or "") if existing else "")
-            grade = c2.text_input("Grade", max_chars=20, key=f"{key}_grade",
-                                  value=(existing.grade or "") if existing else "")
+            with c1:
+                brand = _suggesting_select("Brand", entry.suggestions(derived, "brand"),
+                                           existing.brand if existing else None,
+                                           key=f"{key}_brand")
+            with c2:
+                grade = _suggesting_select("Grade", entry.suggestions(derived, "grade"),
+                                           existing.grade if existing else None,
+                                           key=f"{key}_grade")
             errors.show("brand", "grade")
             notes = st.text_area("Notes", max_chars=500, key=f"{key}_notes",
                                  value=(existing.notes or "") if existing else "")
             errors.show("notes")
-        submitted = st.form_submit_button("Save fill-up" if existing is None else "Save changes",
-                                          type="primary", width="stretch")
+
+        canonical = to_canonical(user, odometer, amounts.volume, amounts.total)
+
+        def plausibility() -> list[entry.FieldMessage]:
+            if odometer is None or not amounts.complete:
+                return []
+            vehicle = next(v for v in vehicle_list if v.id == vehicle_id)
+            return entry.plausibility_warnings(
+                derived,
+                entry.Candidate(vehicle_id=vehicle_id, date=date, is_full=full,
+                                missed_previous=missed, entry_id=editing_id, **canonical),
+                user, tank_capacity_l=vehicle.tank_capacity_l)
+
+        # Warnings wait for the first save attempt (a half-typed entry is not "odd"), then
+        # follow every change, so a corrected value drops its warning at once.
+        checking = st.session_state.get(_checking_key(key), False)
+        warnings = plausibility() if checking else []
+        shown = bool(warnings)
+        confirmed = False
+        if shown:
+            for notes_box, fields in (
+                    (odometer_notes, (entry.FIELD_ODOMETER,)),
+                    (amount_notes, (entry.FIELD_VOLUME, entry.FIELD_PRICE, entry.FIELD_TOTAL)),
+                    (consumption_notes, (entry.FIELD_CONSUMPTION,))):
+                for message in entry.messages_for(warnings, *fields):
+                    notes_box.warning(message, icon=":material/warning:")
+            # Keyed by the warnings' text: other warnings need a new "yes".
+            confirmed = st.checkbox("Yes, these values are right",
+                                    key=f"{key}_confirm_{_digest(warnings)}")
+            errors.show("confirm")
+        submitted = st.button("Save fill-up" if existing is None else "Save changes",
+                              type="primary", width="stretch", key=f"{key}_save")
     if not submitted:
-        return None
+        return
     errors.clear()
-    missing = [(field, label) for field, label, value in (
-        ("odometer_km", "Odometer", odometer), ("volume_l", "Volume", volume),
-        ("total_amount", "Total paid", total)) if value is None]
-    if missing:
-        errors.set(missing[0][0], f"{missing[0][1]} is required")
+    st.session_state[_checking_key(key)] = True
+    if not checking:
+        warnings = plausibility()
+    problem = _missing(odometer, amounts)
+    if problem is not None:
+        errors.set(problem.field, problem.message)
         st.rerun()
     try:
-        data = parse(FillupCreate, vehicle_id=vehicle_id, date=date,
-                     **to_canonical(user, odometer, volume, total), is_full=full,
+        data = parse(FillupCreate, vehicle_id=vehicle_id, date=date, **canonical, is_full=full,
                      missed_previous=missed, station=station, brand=brand, grade=grade,
                      notes=notes)
+    except FuelTrackerError as exc:
+        errors.set(getattr(exc, "field", "vehicle_id"), str(exc))
+        st.rerun()
+    if warnings and not confirmed:
+        if shown:
+            errors.set("confirm", "To save these values as they are, tick “Yes, these values "
+                                  "are right” first.")
+        st.rerun()
+    try:
         with context.session() as db:
             if existing is None:
                 saved = fillups.create_fillup(db, user.id, data)
@@ -123,7 +243,49 @@ def fillup_form(user: UserRead, vehicle_list: list[VehicleRead], *, key: str,
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "vehicle_id"), str(exc))
         st.rerun()
-    return saved.id
+    st.session_state.pop(_checking_key(key), None)
+    st.session_state[_saved_key(key)] = saved.id
+    st.rerun()  # the whole page: it shows the outcome (a fragment cannot return it)
+
+
+def _suggesting_select(label: str, options: list[str], current: str | None, *,
+                       key: str) -> str | None:
+    """A select of the user's earlier values that also takes a new one typed in."""
+    if current and current not in options:
+        options = [current, *options]
+    return st.selectbox(label, options, index=options.index(current) if current else None,
+                        key=key, accept_new_options=True, placeholder="Choose or type a new one")
+
+
+def _worked_out(amounts: entry.Amounts, user: UserRead) -> str:
+    """The line under the amounts naming the value worked out of the other two."""
+    v_label = units.volume_label(user.volume_unit)
+    if amounts.computed == entry.FIELD_TOTAL:
+        value = units.format_money(amounts.total, user.currency)
+        return f":material/calculate: Total **{value}**, from volume and price."
+    if amounts.computed == entry.FIELD_PRICE:
+        value = (f"{units.format_number(amounts.unit_price, entry.price_decimals(user.currency))}"
+                 f" {units.price_per_volume_label(user.currency, user.volume_unit)}")
+        return f":material/calculate: Price **{value}**, from volume and total."
+    value = f"{units.format_number(amounts.volume, entry.VOLUME_DECIMALS)} {v_label}"
+    return f":material/calculate: Volume **{value}**, from price and total."
+
+
+def _missing(odometer: float | None, amounts: entry.Amounts) -> entry.FieldMessage | None:
+    """The first required value not given (or not consistent) at save time."""
+    if odometer is None:
+        return entry.FieldMessage("odometer_km", "Odometer is required")
+    if amounts.problem is not None:
+        return amounts.problem
+    if not amounts.complete:
+        field = "volume_l" if amounts.volume is None else "total_amount"
+        return entry.FieldMessage(field, "Enter two of volume, price and total paid")
+    return None
+
+
+def _digest(warnings: list[entry.FieldMessage]) -> str:
+    text = "\n".join(f"{w.field}:{w.message}" for w in warnings)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = None

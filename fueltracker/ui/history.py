@@ -1,63 +1,310 @@
-"""History glue: keyset pages over the user's fill-ups, remembered per filter in the session."""
+"""History glue: filters, keyset pages remembered per filter, the row being edited, delete
+with confirmation and undo, and the CSV of what the filter shows.
+
+Which fill-up is being edited lives in one place, the "Fill-up to edit" selectbox
+(PICK_KEY). The table's row selection (the mouse) only writes into it, and the selectbox
+writes the row back into the table's selection so the highlight follows. Why both: a
+selectbox works from the keyboard and is what streamlit's AppTest can drive (it cannot
+click a dataframe row), while clicking a row is what a mouse user expects.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from fueltracker import views
-from fueltracker.schemas import FillupRead, UserRead
+from fueltracker import security, units, views
+from fueltracker.errors import FuelTrackerError
+from fueltracker.export import native_csv
+from fueltracker.schemas import FillupCreate, FillupRead, UserRead, VehicleRead
 from fueltracker.services import fillups
-from fueltracker.ui import context
+from fueltracker.services.fillups import HistoryFilter
+from fueltracker.services.users import local_today
+from fueltracker.ui import context, forms, tables
+from fueltracker.ui.text import plain
 
 _STACK_KEY = "history_cursors"
+PICK_KEY = "history_pick"
+_FORGET_PICK_KEY = "history_forget_pick"
+_CONFIRM_KEY = "history_confirm_delete"
+UNDO_KEY = "history_undo"
+MESSAGE_KEY = "history_message"
+_FIRST_DATE = dt.date(1900, 1, 1)
 
 
-def _stack(filter_key: tuple) -> list:
+# Filters ------------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _filter_options(user_id: int, revision: int) -> fillups.FilterOptions:
+    del revision  # part of the cache key only: a new station appears after the next save
+    with context.session() as db:
+        return fillups.filter_options(db, user_id)
+
+
+def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter:
+    """Render the filter widgets; returns the filter they describe."""
+    names = {v.id: v.name for v in vehicle_list}
+    options = _filter_options(user.id, user.data_revision)
+    left, middle, right = st.columns([2, 2, 3])
+    chosen = left.multiselect("Vehicles", list(names), format_func=names.get,
+                              key="history_vehicles", placeholder="All vehicles")
+    dates = middle.date_input("Dates", value=(), min_value=_FIRST_DATE,
+                              max_value=local_today(user.timezone), format="YYYY-MM-DD",
+                              key="history_dates")
+    search = right.text_input("Search station and notes", key="history_search",
+                              placeholder="e.g. motorway, 50%", max_chars=100)
+    more = ("history_stations", "history_brands", "history_grades", "history_partial",
+            "history_missed")
+    with st.expander("More filters", icon=":material/filter_list:",
+                     expanded=any(st.session_state.get(key) for key in more)):
+        c1, c2, c3 = st.columns(3)
+        stations = c1.multiselect("Station", options.stations, key="history_stations",
+                                  placeholder="Any station")
+        brands = c2.multiselect("Brand", options.brands, key="history_brands",
+                                placeholder="Any brand")
+        grades = c3.multiselect("Grade", options.grades, key="history_grades",
+                                placeholder="Any grade")
+        f1, f2 = st.columns(2)
+        partial = f1.checkbox("Partial fill-ups only", key="history_partial")
+        missed = f2.checkbox("Only fill-ups after a missed one", key="history_missed")
+    # A range being picked has its start only until the second click.
+    date_from = dates[0] if len(dates) > 0 else None
+    date_to = dates[1] if len(dates) > 1 else None
+    return HistoryFilter(vehicle_ids=tuple(sorted(chosen)), date_from=date_from,
+                         date_to=date_to, stations=tuple(stations), brands=tuple(brands),
+                         grades=tuple(grades), partial_only=partial, missed_only=missed,
+                         text=search.strip())
+
+
+# Pages --------------------------------------------------------------------------------------
+
+def _stack(filters: HistoryFilter) -> list:
     state = st.session_state.get(_STACK_KEY)
-    if not state or state[0] != filter_key:
-        state = (filter_key, [None])  # cursors of the pages seen so far; None = newest page
+    if not state or state[0] != filters:
+        state = (filters, [None])  # cursors of the pages seen so far; None = newest page
         st.session_state[_STACK_KEY] = state
     return state[1]
 
 
-def current_page(user: UserRead, vehicle_ids: list[int]) -> tuple[fillups.Page, int]:
-    """The page being shown for this filter and its 1-based number."""
-    stack = _stack((tuple(vehicle_ids),))
+def current_page(user: UserRead, filters: HistoryFilter) -> tuple[fillups.Page, int]:
+    """The page being shown for this filter and its 1-based number (page 1 again whenever
+    the filter changes)."""
+    stack = _stack(filters)
     with context.session() as db:
-        page = fillups.list_fillups(db, user.id, vehicle_ids=vehicle_ids or None, after=stack[-1])
+        page = fillups.list_fillups(db, user.id, filters=filters, after=stack[-1])
     if not page.rows and len(stack) > 1:  # the last page emptied (deletes): step back
         stack.pop()
-        return current_page(user, vehicle_ids)
+        return current_page(user, filters)
     return page, len(stack)
 
 
-def older(page: fillups.Page, vehicle_ids: list[int]) -> None:
+def older(page: fillups.Page, filters: HistoryFilter) -> None:
     """Move to the next (older) page."""
     if page.next_cursor is not None:
-        _stack((tuple(vehicle_ids),)).append(page.next_cursor)
+        _stack(filters).append(page.next_cursor)
 
 
-def newer(vehicle_ids: list[int]) -> None:
+def newer(filters: HistoryFilter) -> None:
     """Move back to the previous (newer) page."""
-    stack = _stack((tuple(vehicle_ids),))
+    stack = _stack(filters)
     if len(stack) > 1:
         stack.pop()
 
 
+def matching_count(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) -> int:
+    """How many fill-ups the filter lets through (all of them without a filter)."""
+    if filters.is_empty():
+        return len(derived)
+    with context.session() as db:
+        return fillups.count_fillups(db, user.id, filters)
+
+
+def page_caption(number: int, matching: int, total: int, filters: HistoryFilter) -> str:
+    """The line under the table, e.g. "Page 3 · 75 of 1,204 fill-ups match the filters"."""
+    if filters.is_empty():
+        return f"Page {number} · {total:,} fill-ups in all"
+    return f"Page {number} · {matching:,} of {total:,} fill-ups match the filters"
+
+
 def page_table(derived: pd.DataFrame, page: fillups.Page, user: UserRead) -> pd.DataFrame:
-    """The page's rows with their derived values (computed over the whole history)."""
-    table = views.history_table(derived, user)
-    return table.loc[[row.id for row in page.rows if row.id in table.index]]
+    """The page's rows with their derived values, computed over the whole history (not over
+    the page or the filter): the page's ids are looked up in the cached derived frame."""
+    ids = [row.id for row in page.rows]
+    rows = derived.loc[derived["entry_id"].isin(ids)]
+    table = views.history_table(rows, user)
+    # Page order (the service's, with its tie-breaker); a row saved in another tab since
+    # the frame was cached is left out rather than shown without its values.
+    return table.loc[[i for i in ids if i in table.index]]
 
 
-def delete(user: UserRead, entry_id: int) -> FillupRead:
-    """Delete a fill-up of the user; returns it for the confirmation message."""
+# The row being edited -----------------------------------------------------------------------
+
+def _table_key(table: pd.DataFrame, revision: int) -> str:
+    # A new key whenever the rows or the data change, so a selection never outlives the
+    # rows it pointed at (selections are row positions).
+    signature = hashlib.sha1(repr((list(table.index), revision)).encode()).hexdigest()[:12]
+    return f"history_table_{signature}"
+
+
+def _pick_from_table(table_key: str, ids: list[int]) -> None:
+    rows = st.session_state[table_key]["selection"]["rows"]
+    st.session_state[PICK_KEY] = ids[rows[0]] if rows else None
+
+
+def _table_from_pick(table_key: str, ids: list[int]) -> None:
+    pick = st.session_state.get(PICK_KEY)
+    st.session_state[table_key] = {"selection": {"rows": [ids.index(pick)] if pick in ids else []}}
+
+
+def show_table(table: pd.DataFrame, user: UserRead) -> None:
+    """The page's table; clicking a row picks it for editing."""
+    ids = [int(i) for i in table.index]
+    table_key = _table_key(table, user.data_revision)
+    # st.dataframe's callback takes no args: bind them.
+    tables.show(table, all_rows=True, on_select=partial(_pick_from_table, table_key, ids),
+                selection_mode="single-row", key=table_key)
+
+
+def _label(table: pd.DataFrame, entry_id: int) -> str:
+    row = table.loc[entry_id]
+    odometer = next(c for c in table.columns if str(c).startswith("Odometer ("))
+    unit = odometer.split("(")[1].rstrip(")")
+    return (f"{row['Date'].isoformat()} · {row['Vehicle']} · "
+            f"{units.format_number(row[odometer], 0)} {unit}")
+
+
+def pick(page: fillups.Page, table: pd.DataFrame, user: UserRead) -> FillupRead | None:
+    """The "Fill-up to edit" selectbox over the page's rows; returns the picked fill-up."""
+    ids = [int(i) for i in table.index]
+    # Only before the widget exists may its value be changed: forget a pick that was saved
+    # or deleted, or that is not on this page (another page, another filter).
+    if st.session_state.pop(_FORGET_PICK_KEY, False) or st.session_state.get(PICK_KEY) not in ids:
+        st.session_state[PICK_KEY] = None
+    chosen = st.selectbox("Fill-up to edit", ids, index=None, key=PICK_KEY,
+                          format_func=lambda i: _label(table, i),
+                          placeholder="Click a row in the table, or choose it here",
+                          on_change=_table_from_pick,
+                          args=(_table_key(table, user.data_revision), ids))
+    return next((row for row in page.rows if row.id == chosen), None)
+
+
+def _forget_pick() -> None:
+    st.session_state[_FORGET_PICK_KEY] = True
+
+
+# Edit, delete, undo -------------------------------------------------------------------------
+
+def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: FillupRead) -> None:
+    """The edit form of `entry` (same checks as a new fill-up) and its delete button."""
+    names = {v.id: v.name for v in vehicle_list}
+    st.subheader(f"Fill-up of {entry.date.isoformat()} · {plain(names.get(entry.vehicle_id, ''))}",
+                 anchor=False)
+    saved = forms.fillup_form(user, vehicle_list, key=f"edit_{entry.id}", existing=entry)
+    if saved is not None:
+        _say("Changes saved; the values after it are updated.")
+        st.session_state.pop(UNDO_KEY, None)
+        _forget_pick()
+        st.rerun()
+    if st.session_state.get(_CONFIRM_KEY) != entry.id:
+        if st.button("Delete this fill-up", icon=":material/delete:", key="delete"):
+            st.session_state[_CONFIRM_KEY] = entry.id
+            st.rerun()
+        return
+    st.warning(f"Delete the fill-up of {entry.date.isoformat()}? The fill-ups after it are "
+               "recomputed without it. You can undo this right after.",
+               icon=":material/warning:")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete it", type="primary", key="delete_confirm", width="stretch"):
+        st.session_state.pop(_CONFIRM_KEY, None)
+        try:
+            with context.session() as db:
+                gone = fillups.delete_fillup(db, user.id, entry.id)
+        except FuelTrackerError as exc:  # deleted meanwhile (another tab)
+            _say(plain(exc), error=True)
+        else:
+            st.session_state[UNDO_KEY] = gone
+        _forget_pick()
+        st.rerun()
+    if no.button("Cancel", key="delete_cancel", width="stretch"):
+        st.session_state.pop(_CONFIRM_KEY, None)
+        st.rerun()
+
+
+def _say(message: str, *, error: bool = False) -> None:
+    # Shown by messages() on the rerun that follows the action.
+    st.session_state[MESSAGE_KEY] = (message, error)
+
+
+def messages(user: UserRead, vehicle_list: list[VehicleRead]) -> None:
+    """The last action's message, and the undo offer of the last delete."""
+    if MESSAGE_KEY in st.session_state:
+        message, error = st.session_state.pop(MESSAGE_KEY)
+        if error:
+            st.error(message, icon=":material/error:")
+        else:
+            st.success(message, icon=":material/check_circle:")
+    gone: FillupRead | None = st.session_state.get(UNDO_KEY)
+    if gone is None:
+        return
+    names = {v.id: v.name for v in vehicle_list}
+    text, button = st.columns([5, 1], vertical_alignment="center")
+    text.info(f"Deleted the fill-up of {gone.date.isoformat()} "
+              f"({plain(names.get(gone.vehicle_id, 'vehicle'))}).", icon=":material/delete:")
+    if button.button("Undo", icon=":material/undo:", key="history_undo_button",
+                     width="stretch"):
+        st.session_state.pop(UNDO_KEY, None)
+        problem = restore(user, gone)
+        if problem is None:
+            _say("Restored the fill-up; the values after it are updated.")
+        else:
+            _say(f"Could not restore it: {plain(problem)}", error=True)
+        st.rerun()
+
+
+def restore(user: UserRead, gone: FillupRead) -> str | None:
+    """Re-create a deleted fill-up with the same values (a new id) through the service, so
+    it is validated again; returns the reason when it no longer fits, else None."""
+    data = FillupCreate(**gone.model_dump(exclude={"id"}))
+    try:
+        with context.session() as db:
+            fillups.create_fillup(db, user.id, data)
+    except FuelTrackerError as exc:
+        return str(exc)
+    return None
+
+
+# Download -----------------------------------------------------------------------------------
+
+def filtered_csv(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) -> bytes:
+    """Every fill-up the filter shows (all pages) as our native CSV with its derived values
+    (computed over the whole history), amounts in the user's currency."""
     with context.session() as db:
-        return fillups.delete_fillup(db, user.id, entry_id)
+        ids = fillups.filtered_ids(db, user.id, filters)
+    rows = derived.loc[derived["entry_id"].isin(ids)]
+    return native_csv(rows, user.currency).encode("utf-8")
 
 
-def get(user: UserRead, entry_id: int) -> FillupRead:
-    """One fill-up of the user (for the edit form)."""
-    with context.session() as db:
-        return fillups.get_fillup(db, user.id, entry_id)
+def _export(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) -> bytes:
+    # Runs once per click, on Streamlit's download thread: the audit line of the export.
+    data = filtered_csv(user, filters, derived)
+    security.event("export", user_id=user.id, format="native_csv_filtered",
+                   filtered=not filters.is_empty())
+    return data
+
+
+def download_button(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame,
+                    matching: int) -> None:
+    """One click downloads the filtered rows. The file is made only on that click (a
+    callable `data`, run by Streamlit on its own thread), not on every rerun of the page."""
+    name = "history" if filters.is_empty() else "history-filtered"
+    today = local_today(user.timezone).isoformat()
+    st.download_button(
+        f"Download {matching:,} fill-ups (CSV)", icon=":material/download:",
+        # Filters are frozen: the lambda exports the filter shown with this button.
+        data=lambda: _export(user, filters, derived),
+        file_name=f"fueltracker-{user.username}-{name}-{today}.csv",
+        mime="text/csv", on_click="ignore", key="history_csv")

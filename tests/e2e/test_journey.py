@@ -122,7 +122,7 @@ def test_register_log_two_fillups_see_consumption_and_export(page: Page, app_ser
     go_to(page, settle, "Log fill-up", "Log a fill-up")
     outcomes = ("first fill-up", "This tank: 5.25")
     for (odometer, volume, total), outcome in zip(FILLUPS, outcomes, strict=True):
-        form = form_with_button(page, "Save fill-up")
+        form = page.get_by_test_id("stMain")  # the entry is no st.form: it reruns as you type
         expect(form.get_by_text(VEHICLE)).to_be_visible()
         form.locator('input[type="number"][aria-label="Odometer (km)"]').fill(odometer)
         form.locator('input[type="number"][aria-label="Volume (L)"]').fill(volume)
