@@ -57,7 +57,3 @@ class FieldErrors:
         for field in fields:
             if field in messages:
                 st.error(messages[field], icon=":material/error:")
-
-    def any(self) -> bool:
-        """True when some message is pending."""
-        return bool(st.session_state.get(self._key))
