@@ -32,6 +32,18 @@ with unexpected_errors_reported():
             st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:",
                     url_path="history"),
         ],
+        "Analysis": [
+            st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/insights:",
+                    url_path="overview"),
+            st.Page(PAGES_DIR / "consumption.py", title="Consumption",
+                    icon=":material/speed:", url_path="consumption"),
+            st.Page(PAGES_DIR / "prices.py", title="Prices", icon=":material/sell:",
+                    url_path="prices"),
+            st.Page(PAGES_DIR / "costs.py", title="Costs", icon=":material/payments:",
+                    url_path="costs"),
+            st.Page(PAGES_DIR / "data_quality.py", title="Data quality",
+                    icon=":material/rule:", url_path="data-quality"),
+        ],
         "Settings": [
             st.Page(PAGES_DIR / "vehicles.py", title="Vehicles",
                     icon=":material/directions_car:", url_path="vehicles"),

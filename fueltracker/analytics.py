@@ -9,8 +9,13 @@ consumption is distance-weighted over valid segments, price volume-weighted.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
+
+from fueltracker import metrics
 
 # Only what the queries read is handed to DuckDB; free-text columns such as
 # notes stay out of the SQL engine.
@@ -157,3 +162,478 @@ def monthly_summary(derived: pd.DataFrame) -> pd.DataFrame:
     then vehicle name.
     """
     return _query(derived, _MONTHLY_SQL, MONTHLY_SUMMARY_COLUMNS)
+
+
+# --------------------------------------------------------------------------- #
+# Analysis pages (overview, consumption, prices, costs, data quality)
+# --------------------------------------------------------------------------- #
+
+# The analysis queries also read the flags, the status and the optional text columns
+# (station, brand, grade stay values in SQL, never spliced into it).
+_ANALYSIS_COLUMNS: tuple[str, ...] = _QUERY_COLUMNS + (
+    "entry_id",
+    "is_full",
+    "missed_previous",
+    "consumption_status",
+    "station",
+    "brand",
+    "grade",
+)
+
+_ANALYSIS_DTYPES: dict[str, str] = _COLUMN_DTYPES | {
+    "entry_id": "int64",
+    "date": "datetime64[ns]",
+    "total_amount": "float64",
+    "odometer_km": "float64",
+    "consumption_status": "str",
+    "segment_fuel_l": "float64",
+    "segment_distance_km": "float64",
+    "segment_cost": "float64",
+    "consumption_l_per_100km": "float64",
+    "rolling_l_per_100km": "float64",
+    "cost_per_km": "float64",
+    "fuel_l": "float64",
+    "segment_count": "int64",
+    "year": "int64",
+    "month_number": "int64",
+    "season": "str",
+    "unit_price_per_l": "float64",
+    "grade": "str",
+    "station": "str",
+    "brand": "str",
+    "label": "str",
+    "amount": "float64",
+    "cumulative_spent": "float64",
+    "reference_price_per_l": "float64",
+    "reference_station": "str",
+    "would_have_paid": "float64",
+    "savings": "float64",
+    "kind": "str",
+    "reason": "str",
+}
+
+
+def _analysis_query(derived: pd.DataFrame, sql: str, columns: tuple[str, ...],
+                    parameters: list | None = None) -> pd.DataFrame:
+    """Like ``_query`` with the wider column set of the analysis pages."""
+    if derived.empty:
+        return pd.DataFrame({name: pd.Series(dtype=_ANALYSIS_DTYPES[name]) for name in columns})
+    frame = derived.loc[:, list(_ANALYSIS_COLUMNS)].copy()
+    for name in ("station", "brand", "grade"):
+        # All-None object columns give DuckDB no type to infer: make them text.
+        frame[name] = frame[name].astype("string")
+    frame["consumption_status"] = frame["consumption_status"].astype("string")
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("derived", frame)
+        result = connection.execute(sql, parameters or []).df()
+    finally:
+        connection.close()
+    return result.loc[:, list(columns)].astype({name: _ANALYSIS_DTYPES[name] for name in columns})
+
+
+# ----- Overview ------------------------------------------------------------ #
+
+AVG_DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """A period's summary beside the summary of the period of the same length just before
+    it, plus the spend per month of each (total spent / period days × 30.44)."""
+
+    current: metrics.Summary
+    previous: metrics.Summary
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    cost_per_month: float | None
+    previous_cost_per_month: float | None
+
+
+def compare_periods(derived: pd.DataFrame, start: dt.date | None, end: dt.date
+                    ) -> PeriodComparison:
+    """Summaries (metrics.summarize) of [start, end] and of the equally long period just
+    before it. ``start`` None means all time: from the first fill-up of ``derived``
+    (the previous period then holds no fill-ups). Cost per month is None for a period
+    without fill-ups."""
+    if start is None:
+        start = derived["date"].min().date() if not derived.empty else end
+        start = min(start, end)
+    days = (end - start).days + 1
+    previous_end = start - dt.timedelta(days=1)
+    previous_start = previous_end - dt.timedelta(days=days - 1)
+    current = metrics.summarize(derived, start, end)
+    previous = metrics.summarize(derived, previous_start, previous_end)
+
+    def per_month(summary: metrics.Summary) -> float | None:
+        return summary.total_spent / days * AVG_DAYS_PER_MONTH if summary.fillup_count else None
+
+    return PeriodComparison(current, previous, start, end, previous_start, previous_end,
+                            per_month(current), per_month(previous))
+
+
+# ----- Consumption ---------------------------------------------------------- #
+
+CONSUMPTION_SERIES_COLUMNS: tuple[str, ...] = (
+    "vehicle_id", "vehicle_name", "entry_id", "date", "odometer_km", "consumption_status",
+    "segment_fuel_l", "segment_distance_km", "segment_cost", "consumption_l_per_100km",
+    "cost_per_km", "rolling_l_per_100km",
+)
+
+_CONSUMPTION_SERIES_SQL = """
+WITH valid AS (
+    SELECT entry_id,
+           100 * sum(segment_fuel_l) OVER w / sum(segment_distance_km) OVER w AS rolling
+    FROM derived
+    WHERE consumption_status = 'ok'
+    WINDOW w AS (PARTITION BY vehicle_id ORDER BY odometer_km
+                 ROWS BETWEEN $window PRECEDING AND CURRENT ROW)
+)
+SELECT d.vehicle_id, d.vehicle_name, d.entry_id, d."date", d.odometer_km,
+       d.consumption_status, d.segment_fuel_l, d.segment_distance_km, d.segment_cost,
+       100 * d.segment_fuel_l / d.segment_distance_km AS consumption_l_per_100km,
+       d.segment_cost / d.segment_distance_km          AS cost_per_km,
+       valid.rolling                                    AS rolling_l_per_100km
+FROM derived d LEFT JOIN valid USING (entry_id)
+WHERE d.consumption_status IN ('ok', 'missed', 'no_anchor')
+ORDER BY d.vehicle_name, d.vehicle_id, d.odometer_km
+"""
+
+
+def consumption_series(derived: pd.DataFrame, window: int = 5) -> pd.DataFrame:
+    """Every valid segment (status ok) with its consumption and cost per km, plus the
+    fill-ups that break a chain (missed, no_anchor: NaN values, so charts draw a gap).
+
+    ``rolling_l_per_100km`` is distance-weighted over the vehicle's last ``window`` valid
+    segments, this one included: 100 · Σ fuel / Σ distance (never a mean of ratios). The
+    window runs over valid segments in odometer order, across chain breaks (each segment
+    is a full measurement on its own). Ordered by vehicle name, then odometer.
+    """
+    if window < 1:
+        raise ValueError("window must be at least 1")
+    sql = _CONSUMPTION_SERIES_SQL.replace("$window", str(int(window) - 1))
+    return _analysis_query(derived, sql, CONSUMPTION_SERIES_COLUMNS)
+
+
+MONTH_OF_YEAR_COLUMNS: tuple[str, ...] = (
+    "year", "month_number", "segment_count", "fuel_l", "distance_km",
+    "avg_consumption_l_per_100km",
+)
+
+_MONTH_OF_YEAR_SQL = """
+SELECT year("date") AS year, month("date") AS month_number, count(*) AS segment_count,
+       sum(segment_fuel_l) AS fuel_l, sum(segment_distance_km) AS distance_km,
+       100 * sum(segment_fuel_l) / sum(segment_distance_km) AS avg_consumption_l_per_100km
+FROM derived
+WHERE consumption_status = 'ok'
+GROUP BY year, month_number
+ORDER BY year, month_number
+"""
+
+
+def consumption_by_month_of_year(derived: pd.DataFrame) -> pd.DataFrame:
+    """Distance-weighted consumption per calendar year and month (1-12) of the closing
+    fill-up, all vehicles of ``derived`` pooled: 100 · Σ fuel / Σ distance of the valid
+    segments closing in that month. Only months with a valid segment appear."""
+    return _analysis_query(derived, _MONTH_OF_YEAR_SQL, MONTH_OF_YEAR_COLUMNS)
+
+
+SEASONS: tuple[str, ...] = ("Winter", "Spring", "Summer", "Autumn")
+
+SEASON_COLUMNS: tuple[str, ...] = (
+    "vehicle_id", "vehicle_name", "entry_id", "date", "odometer_km", "season",
+    "consumption_l_per_100km", "segment_distance_km",
+)
+
+_SEASON_SQL = """
+SELECT vehicle_id, vehicle_name, entry_id, "date", odometer_km,
+       CASE WHEN month("date") IN (12, 1, 2) THEN 'Winter'
+            WHEN month("date") IN (3, 4, 5) THEN 'Spring'
+            WHEN month("date") IN (6, 7, 8) THEN 'Summer'
+            ELSE 'Autumn' END AS season,
+       100 * segment_fuel_l / segment_distance_km AS consumption_l_per_100km,
+       segment_distance_km
+FROM derived
+WHERE consumption_status = 'ok'
+ORDER BY "date", entry_id
+"""
+
+
+def segments_by_season(derived: pd.DataFrame) -> pd.DataFrame:
+    """Each valid segment's consumption with the meteorological season of its closing
+    fill-up (Winter = Dec-Feb, Spring = Mar-May, Summer = Jun-Aug, Autumn = Sep-Nov)."""
+    return _analysis_query(derived, _SEASON_SQL, SEASON_COLUMNS)
+
+
+def season_averages(derived: pd.DataFrame) -> pd.DataFrame:
+    """Distance-weighted consumption per season (SEASONS order, seasons without a valid
+    segment left out): columns season, segment_count, distance_km,
+    avg_consumption_l_per_100km."""
+    sql = """
+    SELECT season, count(*) AS segment_count, sum(segment_distance_km) AS distance_km,
+           100 * sum(fuel) / sum(segment_distance_km) AS avg_consumption_l_per_100km
+    FROM (SELECT CASE WHEN month("date") IN (12, 1, 2) THEN 'Winter'
+                      WHEN month("date") IN (3, 4, 5) THEN 'Spring'
+                      WHEN month("date") IN (6, 7, 8) THEN 'Summer'
+                      ELSE 'Autumn' END AS season,
+                 segment_fuel_l AS fuel, segment_distance_km
+          FROM derived WHERE consumption_status = 'ok')
+    GROUP BY season
+    ORDER BY list_position(['Winter', 'Spring', 'Summer', 'Autumn'], season)
+    """
+    return _analysis_query(derived, sql, ("season", "segment_count", "distance_km",
+                                          "avg_consumption_l_per_100km"))
+
+
+# ----- Prices --------------------------------------------------------------- #
+
+UNKNOWN = "(not recorded)"
+
+PRICE_POINT_COLUMNS: tuple[str, ...] = (
+    "vehicle_id", "vehicle_name", "entry_id", "date", "odometer_km", "grade", "station",
+    "brand", "volume_l", "total_amount", "unit_price_per_l",
+)
+
+_PRICE_POINTS_SQL = f"""
+SELECT vehicle_id, vehicle_name, entry_id, "date", odometer_km,
+       coalesce(nullif(trim(grade), ''), '{UNKNOWN}')   AS grade,
+       coalesce(nullif(trim(station), ''), '{UNKNOWN}') AS station,
+       coalesce(nullif(trim(brand), ''), '{UNKNOWN}')   AS brand,
+       volume_l, total_amount,
+       total_amount / nullif(volume_l, 0) AS unit_price_per_l
+FROM derived
+ORDER BY "date", entry_id
+"""
+
+
+def price_points(derived: pd.DataFrame) -> pd.DataFrame:
+    """Each fill-up's unit price per litre with its grade, station and brand (missing
+    ones shown as "(not recorded)"), in date order."""
+    return _analysis_query(derived, _PRICE_POINTS_SQL, PRICE_POINT_COLUMNS)
+
+
+PRICE_BY_COLUMNS: tuple[str, ...] = (
+    "label", "fillup_count", "volume_l", "spent", "avg_price_per_l",
+)
+
+
+def average_price_by(derived: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Volume-weighted average price (Σ amount / Σ volume) per brand, station or grade,
+    with the number of fill-ups, cheapest first. ``column``: "brand", "station", "grade"."""
+    if column not in ("brand", "station", "grade"):
+        raise ValueError(f"Cannot group prices by {column!r}")
+    sql = f"""
+    SELECT coalesce(nullif(trim({column}), ''), '{UNKNOWN}') AS label,
+           count(*) AS fillup_count, sum(volume_l) AS volume_l, sum(total_amount) AS spent,
+           sum(total_amount) / nullif(sum(volume_l), 0) AS avg_price_per_l
+    FROM derived
+    GROUP BY label
+    ORDER BY avg_price_per_l, label
+    """
+    return _analysis_query(derived, sql, PRICE_BY_COLUMNS)
+
+
+REGULAR_STATION_MIN_FILLUPS = 3
+
+SAVINGS_COLUMNS: tuple[str, ...] = (
+    "entry_id", "date", "vehicle_name", "station", "volume_l", "total_amount",
+    "unit_price_per_l", "reference_station", "reference_price_per_l", "would_have_paid",
+    "savings",
+)
+
+_SAVINGS_SQL = f"""
+WITH priced AS (
+    SELECT *, coalesce(nullif(trim(station), ''), NULL) AS place,
+           date_trunc('month', "date") AS month
+    FROM derived WHERE volume_l > 0
+),
+regular AS (
+    SELECT place FROM priced WHERE place IS NOT NULL
+    GROUP BY place HAVING count(*) >= $min_fillups
+),
+overall AS (
+    SELECT place, sum(total_amount) / sum(volume_l) AS price
+    FROM priced JOIN regular USING (place) GROUP BY place
+    ORDER BY price, place LIMIT 1
+),
+monthly AS (
+    SELECT month, arg_min(place, price) AS place, min(price) AS price
+    FROM (SELECT month, place, sum(total_amount) / sum(volume_l) AS price
+          FROM priced JOIN regular USING (place) GROUP BY month, place)
+    GROUP BY month
+)
+SELECT p.entry_id, p."date", p.vehicle_name,
+       coalesce(p.place, '{UNKNOWN}') AS station, p.volume_l, p.total_amount,
+       p.total_amount / p.volume_l AS unit_price_per_l,
+       coalesce(m.place, o.place) AS reference_station,
+       coalesce(m.price, o.price) AS reference_price_per_l,
+       p.volume_l * coalesce(m.price, o.price) AS would_have_paid,
+       p.total_amount - p.volume_l * coalesce(m.price, o.price) AS savings
+FROM priced p LEFT JOIN monthly m USING (month) CROSS JOIN overall o
+ORDER BY p."date", p.entry_id
+"""
+
+
+def cheapest_station_savings(derived: pd.DataFrame,
+                             min_fillups: int = REGULAR_STATION_MIN_FILLUPS) -> pd.DataFrame:
+    """What each fill-up would have cost at the user's cheapest regular station.
+
+    A regular station has at least ``min_fillups`` fill-ups in ``derived``. The reference
+    price of a fill-up is the lowest volume-weighted average price (Σ amount / Σ volume)
+    among the regular stations used in the same calendar month; in a month without any
+    regular station it is the overall cheapest regular station's average over the whole
+    frame. ``savings`` = amount paid − volume × reference price (negative where the
+    fill-up was cheaper than the reference). No rows when there is no regular station.
+    """
+    sql = _SAVINGS_SQL.replace("$min_fillups", str(int(min_fillups)))
+    return _analysis_query(derived, sql, SAVINGS_COLUMNS)
+
+
+# ----- Costs ---------------------------------------------------------------- #
+
+YEARLY_COLUMNS: tuple[str, ...] = ("vehicle_id", "vehicle_name", "year", "fillup_count",
+                                   "spent", "volume_l")
+
+_YEARLY_SQL = """
+SELECT vehicle_id, any_value(vehicle_name) AS vehicle_name, year("date") AS year,
+       count(*) AS fillup_count, sum(total_amount) AS spent, sum(volume_l) AS volume_l
+FROM derived
+GROUP BY vehicle_id, year
+ORDER BY year, vehicle_name, vehicle_id
+"""
+
+
+def yearly_spend(derived: pd.DataFrame) -> pd.DataFrame:
+    """Fuel spend per vehicle and calendar year."""
+    return _analysis_query(derived, _YEARLY_SQL, YEARLY_COLUMNS)
+
+
+CUMULATIVE_COLUMNS: tuple[str, ...] = ("entry_id", "date", "vehicle_name", "odometer_km",
+                                       "amount", "cumulative_spent")
+
+_CUMULATIVE_SQL = """
+SELECT entry_id, "date", vehicle_name, odometer_km, total_amount AS amount,
+       sum(total_amount) OVER (ORDER BY "date", entry_id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+           AS cumulative_spent
+FROM derived
+ORDER BY "date", entry_id
+"""
+
+
+def cumulative_spend(derived: pd.DataFrame) -> pd.DataFrame:
+    """Running total of the amounts paid, all vehicles of ``derived`` together, in date
+    order (ties by entry id)."""
+    return _analysis_query(derived, _CUMULATIVE_SQL, CUMULATIVE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class SpendProjection:
+    """The next 12 months' spend projected from the last 12: ``last_12_months_spent``
+    (fill-ups in the 365 days up to ``today``), ``monthly_average`` (that / 12) and
+    ``points``: month-by-month cumulative spend (columns date, cumulative_spent) starting
+    at today's running total, one point per month for 12 months."""
+
+    last_12_months_spent: float
+    monthly_average: float
+    points: pd.DataFrame
+
+    @property
+    def next_12_months(self) -> float:
+        """The projected spend of the next 12 months (the last 12 months' spend)."""
+        return 12 * self.monthly_average
+
+
+def spend_projection(derived: pd.DataFrame, today: dt.date,
+                     continued: pd.DataFrame | None = None) -> SpendProjection:
+    """Project spend linearly: the monthly average of the last 12 months of ``derived``,
+    continued for the next 12 months from the running total of ``continued`` (the rows a
+    cumulative chart shows; default ``derived``) up to today (see SpendProjection)."""
+    recent = metrics.filter_period(derived, today - dt.timedelta(days=364), today)
+    last_12 = float(recent["total_amount"].sum())
+    average = last_12 / 12
+    base = derived if continued is None else continued
+    total = float(metrics.filter_period(base, None, today)["total_amount"].sum())
+    start = pd.Timestamp(today)
+    points = pd.DataFrame({
+        "date": [start + pd.DateOffset(months=k) for k in range(13)],
+        "cumulative_spent": [total + k * average for k in range(13)],
+    })
+    return SpendProjection(last_12, average, points)
+
+
+# ----- Data quality --------------------------------------------------------- #
+
+ISSUE_COLUMNS: tuple[str, ...] = ("entry_id", "vehicle_id", "vehicle_name", "date",
+                                  "odometer_km", "kind", "reason")
+
+IMPLAUSIBLE_FACTOR = 3.0
+
+ISSUE_ODOMETER = "odometer_order"
+ISSUE_TRAILING_PARTIAL = "trailing_partial"
+ISSUE_IMPLAUSIBLE = "implausible_consumption"
+ISSUE_BROKEN_CHAIN = "broken_chain"
+
+_ISSUES_SQL = f"""
+WITH by_date AS (
+    SELECT *, lag(odometer_km) OVER (PARTITION BY vehicle_id ORDER BY "date", entry_id)
+                  AS previous_odometer,
+              lag("date") OVER (PARTITION BY vehicle_id ORDER BY "date", entry_id)
+                  AS previous_date,
+              max(CASE WHEN is_full THEN odometer_km END) OVER (PARTITION BY vehicle_id)
+                  AS last_full_odometer,
+              median(CASE WHEN consumption_status = 'ok'
+                          THEN 100 * segment_fuel_l / segment_distance_km END)
+                  OVER (PARTITION BY vehicle_id) AS median_consumption
+    FROM derived
+)
+SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
+       '{ISSUE_ODOMETER}' AS kind,
+       'Odometer lower than on the earlier fill-up of '
+           || strftime(previous_date, '%Y-%m-%d')
+           || ': date order and odometer order disagree' AS reason
+FROM by_date WHERE odometer_km < previous_odometer
+UNION ALL
+SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
+       '{ISSUE_TRAILING_PARTIAL}',
+       'Partial fill-up with no full tank after it: its fuel is not counted in any '
+           || 'consumption yet'
+FROM by_date
+WHERE NOT is_full AND (last_full_odometer IS NULL OR odometer_km > last_full_odometer)
+UNION ALL
+SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
+       '{ISSUE_IMPLAUSIBLE}',
+       'Consumption more than {IMPLAUSIBLE_FACTOR:g}× the vehicle''s median segment: '
+           || 'check its volume and odometer, and whether a fill-up is missing before it'
+FROM by_date
+WHERE consumption_status = 'ok'
+  AND 100 * segment_fuel_l / segment_distance_km > {IMPLAUSIBLE_FACTOR} * median_consumption
+UNION ALL
+SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
+       '{ISSUE_BROKEN_CHAIN}',
+       CASE WHEN missed_previous
+            THEN 'Marked "missed previous fill-up": the segment before it has no consumption'
+            ELSE 'No full tank to measure from: the chain broke before this fill-up' END
+FROM by_date
+WHERE missed_previous OR consumption_status = 'no_anchor'
+ORDER BY "date" DESC, entry_id DESC, kind
+"""
+
+
+def data_quality_issues(derived: pd.DataFrame) -> pd.DataFrame:
+    """Fill-ups the metrics had to skip or that look wrong, one row per fill-up and reason,
+    newest first. ``kind`` is one of:
+
+    * ``odometer_order``: its odometer is lower than the vehicle's fill-up just before it
+      in date order (date order and odometer order disagree);
+    * ``trailing_partial``: a partial fill-up with no full fill-up after it (by odometer);
+    * ``implausible_consumption``: a segment more than 3× the vehicle's median valid
+      segment consumption;
+    * ``broken_chain``: flagged "missed previous", or a full fill-up with no anchor.
+
+    The reason text names no number, so it reads the same in every unit; pages show the
+    odometer in the user's unit beside it.
+    """
+    return _analysis_query(derived, _ISSUES_SQL, ISSUE_COLUMNS)

@@ -1,0 +1,49 @@
+"""Consumption: per-segment values with a rolling average, monthly, year over year and by
+season, for the chosen vehicles and period."""
+
+import streamlit as st
+
+from fueltracker import analytics, charts
+from fueltracker.ui import analysis, auth, context
+
+user = auth.require_user()
+st.title("Consumption", anchor=False)
+derived = context.user_frame(user)
+if derived.empty:
+    analysis.empty_state(analysis.NO_FILLUPS)
+    st.stop()
+
+selection = analysis.filters(user, derived, "consumption")
+in_period = selection.in_period
+series = analytics.consumption_series(in_period, 1)
+if series["consumption_l_per_100km"].notna().sum() == 0:
+    analysis.empty_state("No consumption in this period yet. Consumption is measured from one "
+                         "full tank to the next: log two full-tank fill-ups of a vehicle "
+                         "(partial ones in between are fine) and the charts appear.")
+    st.stop()
+
+c_unit, d_unit = user.consumption_unit, user.distance_unit
+window = st.slider("Rolling average over the last N full-tank segments", 1, 20, 5,
+                   key="consumption_window",
+                   help="Σ fuel / Σ distance of the last N segments (distance-weighted).")
+st.subheader("Per tank, with rolling average")
+analysis.chart(charts.consumption_trend_chart(analytics.consumption_series(in_period, window),
+                                              c_unit, d_unit, window),
+               "consumption_trend", "consumption-per-segment")
+st.caption("Gaps mark missed fill-ups or tanks without a full tank before them: "
+           "no consumption can be measured across them.")
+
+st.subheader("Monthly average")
+analysis.chart(charts.monthly_consumption_chart(analytics.monthly_summary(in_period), c_unit),
+               "consumption_monthly", "consumption-per-month")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Year over year")
+    analysis.chart(charts.year_over_year_chart(
+        analytics.consumption_by_month_of_year(in_period), c_unit),
+        "consumption_yoy", "consumption-year-over-year")
+with right:
+    st.subheader("By season")
+    analysis.chart(charts.season_box_chart(analytics.segments_by_season(in_period), c_unit,
+                                           d_unit), "consumption_seasons", "consumption-by-season")

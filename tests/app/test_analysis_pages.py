@@ -1,0 +1,113 @@
+"""The analysis pages (Overview, Consumption, Prices, Costs, Data quality) with data and
+empty, under AppTest."""
+
+import datetime as dt
+
+import pytest
+
+from tests.app.conftest import open_page
+from tests.factories import TODAY as _TODAY
+
+# domain.md's worked example, dated before the factories' fixed "today".
+
+
+def _day(offset: int) -> str:
+    return (_TODAY - dt.timedelta(days=offset)).isoformat()
+
+
+WORKED = (
+    (_day(100), "10000", "40", "72.00", {"station": "Aral"}),
+    (_day(90), "10500", "20", "37.00", {"is_full": False, "station": "Aral"}),
+    (_day(80), "10800", "22", "40.70", {"station": "Aral"}),
+    (_day(70), "11400", "35", "63.00", {"station": "Shell"}),
+    (_day(60), "12300", "30", "55.50", {"missed_previous": True, "station": "Shell"}),
+    (_day(50), "12900", "33", "62.70", {"station": "Shell"}),
+)
+PAGES = ("overview", "consumption", "prices", "costs", "data_quality")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_empty_state(signed_in_app, page):
+    app = open_page(signed_in_app, page)
+    assert not app.exception
+    assert "No fill-ups yet" in app.info[0].value
+
+
+def _all_time(app, key):
+    return app.segmented_control(key=f"{key}_period").set_value("All time").run()
+
+
+def test_overview_figures(signed_in_app, garage):
+    garage("Golf", WORKED)
+    app = _all_time(open_page(signed_in_app, "overview"), "overview")
+    assert not app.exception
+    figures = {m.label: m.value for m in app.metric}
+    assert figures["Avg consumption (L/100 km)"] == "5.50"
+    assert figures["Fuel cost (USD/km)"] == "0.102"
+    assert figures["Avg price (USD/L)"] == "1.838"
+    assert figures["Spent (USD)"] == "330.90"
+    assert figures["Distance (km)"] == "2,000"
+
+
+def test_overview_delta_against_previous_period(signed_in_app, garage):
+    garage("Golf", WORKED)
+    app = open_page(signed_in_app, "overview")
+    app.segmented_control(key="overview_period").set_value("Custom").run()
+    app.date_input(key="overview_range").set_value(
+        (_TODAY - dt.timedelta(days=94), _TODAY)).run()
+    assert not app.exception
+    spent = next(m for m in app.metric if m.label == "Spent (USD)")
+    # 95 days: fill-ups 2-6 (258.90); the 95 days before: fill-up 1 (72.00).
+    assert spent.value == "258.90"
+    assert spent.proto.delta == "186.90"
+
+
+def test_consumption_page(signed_in_app, garage):
+    garage("Golf", WORKED)
+    app = _all_time(open_page(signed_in_app, "consumption"), "consumption")
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 4
+    app.slider(key="consumption_window").set_value(2).run()
+    assert not app.exception
+
+
+def test_consumption_needs_two_full_tanks(signed_in_app, garage):
+    garage("Golf", WORKED[:1])
+    app = _all_time(open_page(signed_in_app, "consumption"), "consumption")
+    assert not app.exception
+    assert "log two full-tank fill-ups" in app.info[0].value
+
+
+def test_prices_page(signed_in_app, garage):
+    garage("Golf", WORKED)
+    app = _all_time(open_page(signed_in_app, "prices"), "prices")
+    assert not app.exception
+    figures = {m.label: m.value for m in app.metric}
+    assert figures["Paid (USD)"] == "330.90"
+    assert len(app.get("plotly_chart")) == 4
+
+
+def test_costs_page(signed_in_app, garage):
+    garage("Golf", WORKED)
+    app = _all_time(open_page(signed_in_app, "costs"), "costs")
+    assert not app.exception
+    figures = {m.label: m.value for m in app.metric}
+    # The fill-ups lie before the real today's last 12 months: nothing to project.
+    assert figures["Last 12 months (USD)"] == figures["Projected next 12 months (USD)"]
+    assert len(app.get("plotly_chart")) == 4
+
+
+def test_data_quality_page(signed_in_app, garage):
+    garage("Golf", WORKED + ((_day(40), "13300", "10", "19", {"is_full": False}),))
+    app = open_page(signed_in_app, "data_quality")
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert set(table["Issue"]) == {"Chain broken", "Partial fill-up never closed"}
+    assert "Open History" in table["Fix"].iloc[0]
+
+
+def test_data_quality_all_clean(signed_in_app, garage):
+    garage("Golf", WORKED[:1])
+    app = open_page(signed_in_app, "data_quality")
+    assert not app.exception
+    assert "Nothing to fix" in app.success[0].value
