@@ -65,32 +65,70 @@ def _read_password() -> str:
 
 def _import(args: argparse.Namespace) -> int:
     from fueltracker.db import session_scope
+    from fueltracker.importers.detect import detect_format
     from fueltracker.importers.native import parse_archive, parse_native
     from fueltracker.services.transfer import import_rows
     from fueltracker.services.users import find_user_id
 
     data = Path(args.file).read_bytes()
+    # Undetected text is read as native, whose header check names what is missing.
+    file_format = args.format or detect_format(data) or "native"
     vehicles = None
-    if data.startswith(b"PK\x03\x04"):  # our "all my data" ZIP
+    vehicle_name = args.vehicle
+    if file_format == "native_zip" or (file_format == "native" and data.startswith(b"PK\x03\x04")):
         rows, errors, vehicles = parse_archive(data)
-    else:
+    elif file_format == "native":
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             print(f"error: {args.file} is not a UTF-8 CSV file or our ZIP", file=sys.stderr)
             return 1
         rows, errors = parse_native(text)
+    else:
+        if file_format in ("lubelogger", "drivvo") and not args.vehicle:
+            print(f"error: a {file_format} file holds one vehicle and does not name it; "
+                  "pass --vehicle NAME", file=sys.stderr)
+            return 2
+        parsed = _parse_other(file_format, data, args)
+        rows, errors = parsed.rows, parsed.errors
+        if file_format in ("lubelogger", "drivvo", "fuelio") or not args.vehicle:
+            # The rows carry their vehicle's name; it is created, with the details the
+            # file gives, when the account has none of that name.
+            vehicles = [v for v in parsed.vehicles if v.get("name")] or None
+            vehicle_name = None
     if errors:
         raise ImportRejected(errors)
     with session_scope() as session:
         user_id = find_user_id(session, args.username)
-        result = import_rows(session, user_id, rows, vehicle_name=args.vehicle, vehicles=vehicles)
+        result = import_rows(session, user_id, rows, vehicle_name=vehicle_name, vehicles=vehicles)
     security.event("import", user_id=user_id, rows=result.imported, via="cli")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     created = f"; created vehicles: {', '.join(result.vehicles_created)}" if result.vehicles_created else ""
     print(f"Imported {result.imported} fill-ups, skipped {result.duplicates} already present{created}.")
     return 0
+
+
+IMPORT_FORMATS = ("native", "fuelly", "fuelio", "lubelogger", "drivvo")
+
+
+def _parse_other(file_format: str, data: bytes, args: argparse.Namespace):
+    """Another app's file as an ImportedFile (importers.common), with the CLI's options."""
+    from fueltracker.importers.drivvo import parse_drivvo
+    from fueltracker.importers.fuelio import parse_fuelio
+    from fueltracker.importers.fuelly import parse_fuelly
+    from fueltracker.importers.lubelogger import parse_lubelogger
+
+    day_first = {"dmy": True, "mdy": False}.get(args.date_order or "")
+    decimal_comma = {",": True, ".": False}.get(args.decimal_mark or "")
+    if file_format == "fuelly":
+        return parse_fuelly(data, day_first=day_first)
+    if file_format == "fuelio":
+        return parse_fuelio(data, vehicle=args.vehicle)
+    parser = parse_lubelogger if file_format == "lubelogger" else parse_drivvo
+    return parser(data, vehicle=args.vehicle, distance_unit=args.distance_unit,
+                  volume_unit=args.volume_unit, decimal_comma=decimal_comma,
+                  day_first=day_first)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -146,12 +184,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help="read the new password from the first line of standard input")
     reset.set_defaults(func=_reset_password)
 
-    imp = commands.add_parser("import", help="import fill-ups from a native CSV or our data "
-                              "ZIP (all rows or none)")
+    imp = commands.add_parser("import", help="import fill-ups from a native CSV, our data "
+                              "ZIP, or a Fuelly, Fuelio, LubeLogger or Drivvo export "
+                              "(all rows or none)")
     imp.add_argument("username")
     imp.add_argument("file")
-    imp.add_argument("--format", choices=["native"], default="native")
-    imp.add_argument("--vehicle", help="put every row on this existing vehicle")
+    imp.add_argument("--format", choices=list(IMPORT_FORMATS), default=None,
+                     help="the app that wrote the file (default: detected from its content)")
+    imp.add_argument("--vehicle", help="put every row on this vehicle (native, Fuelly: an existing "
+                     "one; LubeLogger and Drivvo, required: created when missing; Fuelio: "
+                     "instead of the file's name)")
+    imp.add_argument("--distance-unit", choices=["km", "mi"], default="km",
+                     help="odometer unit of a LubeLogger or Drivvo file (default km)")
+    imp.add_argument("--volume-unit", choices=["L", "gal_us", "gal_uk"], default="L",
+                     help="volume unit of a LubeLogger or Drivvo file (default L)")
+    imp.add_argument("--date-order", choices=["dmy", "mdy"], default=None,
+                     help="order of a/b/yyyy dates (default: inferred from the file)")
+    imp.add_argument("--decimal-mark", choices=[",", "."], default=None,
+                     help="decimal mark of LubeLogger/Drivvo numbers (default: inferred)")
     imp.set_defaults(func=_import)
 
     exp = commands.add_parser("export", help="export all fill-ups as native CSV")

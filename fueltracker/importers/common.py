@@ -1,0 +1,335 @@
+"""Shared helpers of the importers of other apps' files (formats.md, "Files from other apps").
+
+Pure: text in, Decimal/date/bool out; no database, no UI. Every parser returns an
+ImportedFile and never raises on bad input: a problem with one cell is a RowError of
+that row, a problem with the whole file a RowError of row 0.
+
+Locale-dependent files (LubeLogger, Drivvo) write numbers and dates the way the
+exporting device did, so the decimal mark and the day/month order are inferred from
+every value of the file at once (one value such as "1,509" or "03/04/2021" is
+ambiguous on its own; the whole column usually is not).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from fueltracker import units
+from fueltracker.errors import RowError
+from fueltracker.importers import ParsedRow
+
+# Storage precision (domain.md: a value typed must come back as typed, so keep more
+# places than any app writes; money to 4 places like the NUMERIC column).
+ODOMETER_PLACES = Decimal("0.000001")
+VOLUME_PLACES = Decimal("0.000000001")
+MONEY_PLACES = Decimal("0.0001")
+CENTS = Decimal("0.01")
+
+# Flags as apps write them, in the languages Drivvo exports (en, pt, es, de, fr, it, nl, pl).
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "sim", "s", "sí", "si", "ja", "oui",
+                        "sì", "vero", "tak", "wahr", "verdadeiro", "verdadero"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "não", "nao", "nein", "non", "nee", "nie",
+                         "falso", "falsch", "faux"})
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """What a parser read from one file: good rows, every problem, and what the file says.
+
+    `rows` are in canonical units (km, L, money as in the file). `errors` hold one
+    RowError per bad row (row 0: the file as a whole). `vehicles` are dicts of
+    VehicleCreate's fields the file describes. `units` are the units the file was read in
+    (e.g. {"distance": "mi", "volume": "L"}). `source_consumption` maps a row number to
+    the source app's own consumption for that fill-up in L/100km, where it gives one.
+    """
+
+    format: str
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    vehicles: list[dict] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
+    source_consumption: dict[int, float] = field(default_factory=dict)
+
+
+class CellError(Exception):
+    """A bad cell; the parser turns it into a RowError of the row being read."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def file_error(format_name: str, reason: str, column: str = "file") -> ImportedFile:
+    """An ImportedFile holding only a file-level problem (row 0)."""
+    return ImportedFile(format=format_name, errors=[RowError(0, column, reason)])
+
+
+def decode(data: bytes | str) -> str | None:
+    """The file as text (UTF-8, BOM dropped), or None when it is binary or not UTF-8."""
+    if isinstance(data, str):
+        text = data
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+    # A NUL never appears in a CSV export; it means an image, a spreadsheet, a ZIP...
+    if "\x00" in text:
+        return None
+    return text.lstrip("\ufeff")
+
+
+def read_csv(text: str, delimiter: str = ",") -> list[list[str]] | None:
+    """All records of a delimited text (cells stripped), or None if it is not CSV."""
+    try:
+        return [[cell.strip() for cell in record]
+                for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error:
+        return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """';' when the first line is split by semicolons and not commas (European Excel)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def header_key(name: str) -> str:
+    """A header name compared loosely: lower case, inner spaces collapsed."""
+    return " ".join(name.strip().lower().split())
+
+
+def text_or_none(raw: str | None, max_length: int | None = None) -> str | None:
+    """A text cell, or None when blank; cut to `max_length` (the field's limit)."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value:
+        return None
+    return value[:max_length] if max_length else value
+
+
+# --------------------------------------------------------------------------- #
+# Numbers
+# --------------------------------------------------------------------------- #
+
+# A comma followed by exactly three digits (and nothing else) could be a thousands
+# separator or a decimal mark; any other place for a comma decides.
+_COMMA_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3},\d{3}$")
+_DOT_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")
+_GROUPED_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})*(\.\d+)?$")
+_GROUPED_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$")
+_SIMPLE_DOT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_SIMPLE_COMMA = re.compile(r"^[+-]?(\d+(,\d*)?|,\d+)$")
+
+
+def _compact(raw: str) -> str:
+    # Spaces (also no-break and thin ones) group thousands in French or Czech locales.
+    return re.sub(r"[\s\u00a0\u202f']", "", raw)
+
+
+def _mark_evidence(raw: str) -> str | None:
+    """'comma' or 'dot' when this one value shows the decimal mark; None when it cannot."""
+    value = _compact(raw)
+    has_comma, has_dot = "," in value, "." in value
+    if has_comma and has_dot:
+        return "comma" if value.rfind(",") > value.rfind(".") else "dot"
+    if has_comma:
+        if value.count(",") > 1:
+            return "dot"  # 1,234,567: commas group thousands
+        return None if _COMMA_AMBIGUOUS.match(value) else "comma"
+    if has_dot:
+        if value.count(".") > 1:
+            return "comma"  # 1.234.567
+        return None if _DOT_AMBIGUOUS.match(value) else "dot"
+    return None
+
+
+def infer_decimal_comma(values: Iterable[str]) -> bool | None:
+    """Whether the decimal mark of these values (one locale) is a comma.
+
+    False also when no value has a mark at all (nothing to decide). None when the
+    values cannot tell ("1,509" alone) or contradict each other: then ask the user.
+    """
+    seen: set[str] = set()
+    ambiguous_comma = False
+    for raw in values:
+        compact = _compact(raw)
+        if not compact:
+            continue
+        evidence = _mark_evidence(compact)
+        if evidence:
+            seen.add(evidence)
+        elif "," in compact:
+            ambiguous_comma = True
+    if len(seen) == 1:
+        return seen == {"comma"}
+    if len(seen) > 1:
+        return None
+    # Only values like "1,509" (ask) or "1.509" (read as a decimal point: every app we
+    # read writes plain dot decimals by default, and none groups thousands with a dot
+    # while never writing a decimal).
+    return None if ambiguous_comma else False
+
+
+def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
+                  required: bool = True) -> Decimal | None:
+    """A number cell as a finite Decimal (None for a blank optional cell).
+
+    `decimal_comma` says which mark is the decimal one; the other may group thousands.
+    Raises CellError naming `column` for anything that is not a number.
+    """
+    value = _compact(raw or "")
+    if not value:
+        if required:
+            raise CellError(column, "a number is required")
+        return None
+    if decimal_comma:
+        ok = _SIMPLE_COMMA.match(value) or _GROUPED_COMMA_DECIMAL.match(value)
+        normal = value.replace(".", "").replace(",", ".")
+    else:
+        ok = _SIMPLE_DOT.match(value) or _GROUPED_DOT_DECIMAL.match(value)
+        normal = value.replace(",", "")
+    if not ok:
+        mark = "a comma" if decimal_comma else "a dot"
+        raise CellError(column, f"'{raw.strip()}' is not a number (decimal mark: {mark})")
+    try:
+        number = Decimal(normal)
+    except InvalidOperation:
+        raise CellError(column, f"'{raw.strip()}' is not a number") from None
+    if not number.is_finite():
+        raise CellError(column, f"'{raw.strip()}' is not a number")
+    return number
+
+
+def quantized(value: Decimal, places: Decimal, column: str) -> Decimal:
+    """`value` rounded to storage precision; CellError when it is absurdly large."""
+    try:
+        return value.quantize(places, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        # More digits than Decimal's context holds: no odometer or volume is that big.
+        raise CellError(column, "the number is far too large") from None
+
+
+def odometer_km(value: Decimal, distance_unit: str, column: str) -> Decimal:
+    """An odometer reading in `distance_unit` as canonical km (6 places)."""
+    return quantized(units.distance_to_km(value, distance_unit), ODOMETER_PLACES, column)
+
+
+def volume_l(value: Decimal, volume_unit: str, column: str) -> Decimal:
+    """A volume in `volume_unit` as canonical litres (9 places)."""
+    return quantized(units.volume_to_l(value, volume_unit), VOLUME_PLACES, column)
+
+
+def money(value: Decimal, column: str) -> Decimal:
+    """An amount at storage precision (4 places)."""
+    return quantized(value, MONEY_PLACES, column)
+
+
+def consumption_l_per_100km(value: Decimal | None, unit: str) -> float | None:
+    """An app's own consumption figure in `unit` as float L/100km; None for 0 or blank.
+
+    A float is fine here: this figure is only shown and compared, never stored.
+    """
+    if value is None or value <= 0:
+        return None
+    converted = units.consumption_to_l_per_100km(value, unit)
+    return None if converted is None else float(converted)
+
+
+# --------------------------------------------------------------------------- #
+# Dates and flags
+# --------------------------------------------------------------------------- #
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T,].*)?$")
+
+
+def infer_day_first(values: Iterable[str]) -> bool | None:
+    """For dates written a/b/yyyy: True if day first, False if month first, None if unknown.
+
+    A first part above 12 means day first, a second part above 12 month first; the whole
+    column decides. None when no value decides or they contradict (then ask).
+    """
+    day_first = month_first = False
+    for raw in values:
+        match = _NUMERIC_DATE.match(raw.strip())
+        if not match:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        day_first |= first > 12
+        month_first |= second > 12
+    if day_first == month_first:
+        return None
+    return day_first
+
+
+def has_ambiguous_dates(values: Iterable[str]) -> bool:
+    """True when some value is written a/b/yyyy (so the day/month order matters)."""
+    return any(_NUMERIC_DATE.match(raw.strip()) for raw in values)
+
+
+def parse_date(raw: str | None, column: str, *, day_first: bool | None) -> dt.date:
+    """A date cell: ISO `yyyy-mm-dd` (time ignored) or `a/b/yyyy` in the given order."""
+    value = (raw or "").strip()
+    if not value:
+        raise CellError(column, "a date is required")
+    match = _ISO_DATE.match(value)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        match = _NUMERIC_DATE.match(value)
+        if not match:
+            raise CellError(column, f"'{value}' is not a date")
+        first, second, year = (int(part) for part in match.groups())
+        if day_first is None:
+            # One value can still decide for itself (13/01 or 01/13); 30/30 is no date.
+            if first > 12 or second > 12:
+                day_first = first > 12
+            else:
+                raise CellError(column, f"'{value}': day/month order unknown")
+        day, month = (first, second) if day_first else (second, first)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellError(column, f"'{value}' is not a valid date") from None
+
+
+def parse_bool(raw: str | None, column: str, default: bool | None = None) -> bool:
+    """A flag cell (1/0, true/false, yes/no and their translations)."""
+    value = (raw or "").strip().lower()
+    if not value:
+        if default is None:
+            raise CellError(column, "a yes/no value is required")
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise CellError(column, f"'{raw.strip()}' is not yes/no (or 1/0, true/false)")
+
+
+def total_from_unit_price(unit_price: Decimal, volume: Decimal, column: str) -> Decimal:
+    """price × volume rounded to cents (apps that only store a unit price)."""
+    return money(quantized(unit_price * volume, CENTS, column), column)
+
+
+def data_records(records: list[list[str]]) -> list[tuple[int, list[str]]]:
+    """Data records after a header as (row number, cells); blank lines are skipped but
+    still counted, so a row number is the data line the user sees in the file."""
+    return [(number, record) for number, record in enumerate(records, start=1)
+            if any(cell for cell in record)]
+
+
+def cell(record: list[str], index: int | None) -> str:
+    """The cell at `index` ('' when the column is absent or the row is short)."""
+    if index is None or index >= len(record):
+        return ""
+    return record[index]

@@ -1,0 +1,226 @@
+"""Parser of Fuelio's backup file `vehicle-N-sync.csv` (formats.md, "Fuelio").
+
+A sectioned file, every cell quoted: `"## Vehicle"` then its header and one row,
+`"## Log"` then its header and the fill-ups, then other sections (costs, stations,
+categories) that are skipped. The units are in the Log header names (`Odo (mi)`,
+`Fuel (litres)`, `mpg (optional)`) and the header is trusted over the vehicle row's
+codes. `Price (optional)` is the total paid, `VolumePrice` the unit price.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from fueltracker.errors import RowError
+from fueltracker.importers import ParsedRow
+from fueltracker.importers.common import (
+    CellError,
+    ImportedFile,
+    cell,
+    consumption_l_per_100km,
+    decode,
+    file_error,
+    header_key,
+    infer_day_first,
+    money,
+    odometer_km,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    quantized,
+    read_csv,
+    text_or_none,
+    total_from_unit_price,
+    volume_l,
+)
+
+FORMAT = "fuelio"
+VEHICLE_SECTION = "## vehicle"
+LOG_SECTION = "## log"
+DISTANCE_UNITS = {"km": "km", "mi": "mi", "miles": "mi"}
+VOLUME_UNITS = {"litres": "L", "liters": "L", "l": "L", "us gallons": "gal_us",
+                "gal (us)": "gal_us", "imp gallons": "gal_uk", "imperial gallons": "gal_uk",
+                "uk gallons": "gal_uk", "gal (uk)": "gal_uk"}
+# Fuelio's FuelType codes, mapped loosely by their hundreds (110 petrol, 201 diesel,
+# 401 LPG are the ones seen); anything else is left unknown rather than guessed.
+FUEL_TYPE_BY_HUNDREDS = {1: "petrol", 2: "diesel", 4: "LPG"}
+# VehicleCreate keeps a tank capacity to 3 decimal places.
+TANK_PLACES = Decimal("0.001")
+_UNIT_IN_NAME = re.compile(r"\(([^)]*)\)")
+
+
+def looks_fuelio(records: list[list[str]]) -> bool:
+    """True when parsed CSV records hold Fuelio's `## Log` section marker (detection)."""
+    return any(record and header_key(record[0]) == LOG_SECTION for record in records)
+
+
+def fuel_type_name(code: str) -> str | None:
+    """A Fuelio FuelType (or Tank1Type) code as a fuel type name, or None."""
+    try:
+        number = int(float(code))
+    except (ValueError, OverflowError):
+        return None
+    return FUEL_TYPE_BY_HUNDREDS.get(number // 100) if number > 0 else None
+
+
+def _sections(records: list[list[str]]) -> dict[str, list[list[str]]]:
+    """Records grouped by their `## Name` marker (lower case); the first one wins."""
+    sections: dict[str, list[list[str]]] = {}
+    current: list[list[str]] | None = None
+    for record in records:
+        if record and record[0].startswith("##"):
+            key = header_key(record[0])
+            current = [] if key in sections else sections.setdefault(key, [])
+            continue
+        if current is not None:
+            current.append(record)
+    return sections
+
+
+def _unit(name: str) -> str:
+    match = _UNIT_IN_NAME.search(name)
+    return header_key(match.group(1)) if match else ""
+
+
+def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFile:
+    """Read a Fuelio backup. Never raises: every problem is a RowError.
+
+    `vehicle` replaces the vehicle row's name for every fill-up.
+    """
+    text = decode(data)
+    if text is None:
+        return file_error(FORMAT, "not a text file (binary data or not UTF-8)")
+    records = read_csv(text)
+    if records is None:
+        return file_error(FORMAT, "not a Fuelio backup: not CSV")
+    sections = _sections(records)
+    log = sections.get(LOG_SECTION)
+    if not log:
+        return file_error(FORMAT, "not a Fuelio backup: no \"## Log\" section with a header")
+    header = [header_key(name) for name in log[0]]
+    column: dict[str, int] = {}
+    for index, name in enumerate(header):
+        base = name.split(" (")[0]
+        column.setdefault(base, index)
+    odo_index = column.get("odo")
+    fuel_index = column.get("fuel")
+    if odo_index is None or fuel_index is None or "data" not in column:
+        return file_error(FORMAT, "not a Fuelio backup: the Log header lacks Data, Odo or Fuel",
+                          column="## Log")
+    distance_unit = DISTANCE_UNITS.get(_unit(header[odo_index]))
+    volume_unit = VOLUME_UNITS.get(_unit(header[fuel_index]))
+    if distance_unit is None or volume_unit is None:
+        return file_error(FORMAT, f"unknown units in the Log header: '{log[0][odo_index]}', "
+                          f"'{log[0][fuel_index]}'", column="## Log")
+    consumption_name, consumption_unit = _consumption_column(column, distance_unit, volume_unit)
+    found_units = {"distance": distance_unit, "volume": volume_unit}
+    if consumption_unit:
+        found_units["consumption"] = consumption_unit
+
+    vehicle_info = _vehicle(sections.get(VEHICLE_SECTION), volume_unit)
+    name = (vehicle or "").strip() or vehicle_info.get("name") or ""
+    if name:
+        vehicle_info["name"] = name
+
+    date_format = vehicle_info.pop("_date_format", "")
+    body = [(number, record) for number, record in enumerate(log[1:], start=1)
+            if any(record)]
+    if date_format.lower().startswith("dd"):
+        day_first: bool | None = True
+    elif date_format.lower().startswith("mm"):
+        day_first = False
+    else:
+        day_first = infer_day_first(cell(r, column["data"]) for _, r in body)
+
+    rows: list[ParsedRow] = []
+    errors: list[RowError] = []
+    consumption: dict[int, float] = {}
+    if not name:
+        errors.append(RowError(0, "Name", "the file names no vehicle; choose one"))
+    for number, record in body:
+        def get(key: str, record: list[str] = record) -> str:  # bound to this row
+            return cell(record, column.get(key))
+
+        try:
+            volume = parse_decimal(get("fuel"), log[0][fuel_index])
+            total = parse_decimal(get("price"), "Price (optional)", required=False)
+            unit_price = parse_decimal(get("volumeprice"), "VolumePrice", required=False)
+            if not total and unit_price:
+                # Older backups leave the total blank and keep only the unit price.
+                total = total_from_unit_price(unit_price, volume, "VolumePrice")
+            rows.append(ParsedRow(
+                row_number=number,
+                vehicle=name,
+                date=parse_date(get("data"), "Data", day_first=day_first),
+                odometer_km=odometer_km(parse_decimal(get("odo"), log[0][odo_index]),
+                                        distance_unit, log[0][odo_index]),
+                volume_l=volume_l(volume, volume_unit, log[0][fuel_index]),
+                total_amount=money(total or Decimal(0), "Price (optional)"),
+                is_full=parse_bool(get("full"), "Full", True),
+                missed_previous=parse_bool(get("missed"), "Missed", False),
+                station=text_or_none(get("city"), 100),
+                notes=text_or_none(get("notes")),
+            ))
+        except CellError as exc:
+            errors.append(RowError(number, exc.column, exc.reason))
+            continue
+        if consumption_name:
+            try:
+                figure = consumption_l_per_100km(
+                    parse_decimal(get(consumption_name), consumption_name, required=False),
+                    consumption_unit)
+            except CellError:
+                figure = None  # only compared, never stored: a bad one is no figure
+            if figure is not None:
+                consumption[number] = figure
+    if "fuel_type" not in vehicle_info:
+        codes = [cell(r, column.get("fueltype")) for _, r in body]
+        vehicle_info["fuel_type"] = next(filter(None, map(fuel_type_name, codes)), None)
+    return ImportedFile(format=FORMAT, rows=rows, errors=errors,
+                        vehicles=[vehicle_info] if name else [], units=found_units,
+                        source_consumption=consumption)
+
+
+def _consumption_column(column: dict[str, int], distance_unit: str,
+                        volume_unit: str) -> tuple[str | None, str | None]:
+    """Fuelio's own consumption column and its unit code."""
+    if "l/100km" in column:
+        return "l/100km", "L/100km"
+    if "km/l" in column:
+        return "km/l", "km/L"
+    if "mpg" in column:
+        # Assumption: the header does not say which gallon. US gallons give US mpg; a
+        # vehicle in miles fuelled in litres or imperial gallons is British, so UK mpg.
+        return "mpg", "mpg_us" if volume_unit == "gal_us" else "mpg_uk"
+    return None, None
+
+
+def _vehicle(section: list[list[str]] | None, volume_unit: str) -> dict:
+    """The vehicle row as VehicleCreate's fields (plus the date format, popped later)."""
+    if not section or len(section) < 2:
+        return {}
+    header = [header_key(name) for name in section[0]]
+    record = next((r for r in section[1:] if any(r)), [])
+
+    def get(key: str) -> str:
+        return cell(record, header.index(key)) if key in header else ""
+
+    info: dict = {"name": text_or_none(get("name"), 100) or "",
+                  "make": text_or_none(get("make"), 50),
+                  "model": text_or_none(get("model"), 50),
+                  "_date_format": get("importcsvdateformat")}
+    year = get("year")
+    info["year"] = int(year) if year.isdecimal() and 1885 <= int(year) <= 2100 else None
+    fuel_type = fuel_type_name(get("tank1type"))
+    if fuel_type:
+        info["fuel_type"] = fuel_type
+    try:
+        tank = parse_decimal(get("tank1capacity"), "Tank1Capacity", required=False)
+        if tank and 0 < tank <= 2000:
+            info["tank_capacity_l"] = quantized(
+                volume_l(tank, volume_unit, "Tank1Capacity"), TANK_PLACES, "Tank1Capacity")
+    except CellError:
+        pass  # a vehicle detail, not a fill-up: leave it out rather than reject the file
+    return info
+
