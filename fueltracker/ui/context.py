@@ -13,7 +13,6 @@ import streamlit as st
 
 from fueltracker import metrics
 from fueltracker.db import session_scope
-from fueltracker.export import native_csv
 from fueltracker.schemas import UserRead, VehicleRead
 from fueltracker.services import fillups, vehicles
 
@@ -30,12 +29,6 @@ def derived_frame(user_id: int, revision: int) -> pd.DataFrame:
     del revision  # part of the cache key only
     with session() as db:
         return metrics.add_derived(fillups.load_entries_frame(db, user_id))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def native_export(user_id: int, revision: int, currency: str) -> bytes:
-    """All fill-ups as native CSV bytes, cached like derived_frame."""
-    return native_csv(derived_frame(user_id, revision), currency).encode("utf-8")
 
 
 def user_frame(user: UserRead) -> pd.DataFrame:
