@@ -49,6 +49,8 @@ with unexpected_errors_reported():
                     icon=":material/directions_car:", url_path="vehicles"),
             st.Page(PAGES_DIR / "account.py", title="Account", icon=":material/person:",
                     url_path="account"),
+            st.Page(PAGES_DIR / "import_file.py", title="Import", icon=":material/upload_file:",
+                    url_path="import"),
         ],
     }, position="sidebar" if user else "hidden")
     if user is None:

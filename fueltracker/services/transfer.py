@@ -4,6 +4,9 @@ Import writes every row or none: vehicles missing from the account are created b
 rows already present (same vehicle, date, odometer and volume) are skipped, so importing
 the same file twice adds nothing, and every row is validated like a fill-up typed in the form.
 
+preview_rows runs the very same checks without writing and says, row by row, what an
+import would do (new, already present, error with its reason), for the Import page.
+
 The "download all my data" archive (export.data_archive) is built here from the database;
 its re-import is import_rows with the archive's vehicles (importers.native.parse_archive).
 """
@@ -69,6 +72,121 @@ def export_archive(session: Session, user_id: int, *, now: dt.datetime | None = 
     return data_archive(export_native(session, user_id), vehicles_csv(vehicles), record)
 
 
+# Statuses of a previewed row (preview_rows).
+NEW = "new"
+DUPLICATE = "duplicate"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One parsed row and what an import would do with it: NEW, DUPLICATE or ERROR."""
+
+    row: ParsedRow
+    status: str
+    error: RowError | None = None
+
+
+@dataclass
+class Preview:
+    """What import_rows would do with these rows, computed without writing anything.
+
+    `rows` follow the input order; `errors` are every problem (vehicles' included) by row
+    number; `vehicles_created` the vehicles the import would create.
+    """
+
+    rows: list[PreviewRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    vehicles_created: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """How many rows have this status."""
+        return sum(1 for row in self.rows if row.status == status)
+
+
+@dataclass
+class _Plan:
+    """The checked import: vehicles to create, rows per vehicle name, each row's status."""
+
+    vehicle_errors: list[RowError] = field(default_factory=list)
+    to_create: list[tuple[VehicleCreate, bool]] = field(default_factory=list)
+    groups: dict[str, list[dict]] = field(default_factory=dict)
+    statuses: dict[int, tuple[str, RowError | None]] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    result: ImportResult = field(default_factory=ImportResult)
+
+
+def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_name: str | None,
+           today: dt.date | None, vehicles: list[dict] | None, strict: bool) -> _Plan:
+    """Validate rows (and vehicles) against the account without writing anything.
+
+    Shared by import_rows and preview_rows so a preview says exactly what an import does.
+    `strict` (import): bad vehicles raise ImportRejected at once, and vehicle rows are
+    locked (FOR UPDATE) so a concurrent import cannot slip rows in between check and insert.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("User")
+    today = today or local_today(user.timezone)
+    plan = _Plan()
+    result = plan.result
+
+    # Checked before anything is written, so a bad vehicle rejects the import like a bad row.
+    vehicle_data = []
+    for number, vehicle in enumerate(vehicles or [], start=1):
+        try:
+            fields = {key: vehicle.get(key) for key in VehicleCreate.model_fields}
+            vehicle_data.append((parse(VehicleCreate, **fields), vehicle.get("is_active", True)))
+        except ValidationError as exc:
+            plan.vehicle_errors.append(RowError(number, f"vehicles: {exc.field}", exc.reason))
+    if plan.vehicle_errors and strict:
+        raise ImportRejected(plan.vehicle_errors)
+    to_create: set[str] = set()
+    for data, is_active in vehicle_data:
+        exists = session.scalar(
+            select(Vehicle.id).where(Vehicle.user_id == user_id,
+                                     func.lower(Vehicle.name) == data.name.lower())
+        )
+        if exists is None and data.name.lower() not in to_create:
+            plan.to_create.append((data, is_active))
+            to_create.add(data.name.lower())
+            result.vehicles_created.append(data.name)
+
+    other_currencies = sorted({r.currency for r in rows if r.currency and r.currency != user.currency})
+    if other_currencies:
+        result.warnings.append(
+            f"The file has amounts in {', '.join(other_currencies)} but your account uses "
+            f"{user.currency}; amounts were imported as they are, not converted"
+        )
+
+    by_vehicle: dict[str, list[tuple[int, ParsedRow]]] = {}
+    for index, row in enumerate(rows):
+        by_vehicle.setdefault(vehicle_name or row.vehicle, []).append((index, row))
+
+    for name, vehicle_rows in by_vehicle.items():
+        query = select(Vehicle.id).where(Vehicle.user_id == user_id,
+                                         func.lower(Vehicle.name) == name.lower())
+        vehicle_id = session.scalar(query.with_for_update() if strict else query)
+        existing: list[tuple[dt.date, object, object]] = []
+        if vehicle_id is None:
+            if vehicle_name:
+                raise NotFoundError(f"Vehicle '{vehicle_name}'")
+            if name.lower() not in to_create:
+                to_create.add(name.lower())
+                result.vehicles_created.append(name)
+        else:
+            existing = [tuple(r) for r in session.execute(
+                select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
+                    FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
+            )]
+        # The vehicle id is set when writing (the vehicle may not exist yet); 0 validates.
+        plan.groups[name] = _check_vehicle_rows(vehicle_id or 0, vehicle_rows, existing, today,
+                                                user.distance_unit, plan)
+    plan.errors = sorted(plan.errors, key=lambda e: e.row_number)
+    return plan
+
+
 @user_scoped
 def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
                 vehicle_name: str | None = None, today: dt.date | None = None,
@@ -81,87 +199,69 @@ def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
     that name; vehicles already there are left as they are. Raises ImportRejected listing
     each bad row (or vehicle); nothing is written then.
     """
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFoundError("User")
-    today = today or local_today(user.timezone)
-    result = ImportResult()
-    errors: list[RowError] = []
-
-    # Checked before anything is written, so a bad vehicle rejects the import like a bad row.
-    vehicle_data = []
-    for number, vehicle in enumerate(vehicles or [], start=1):
-        try:
-            fields = {key: vehicle.get(key) for key in VehicleCreate.model_fields}
-            vehicle_data.append((parse(VehicleCreate, **fields), vehicle.get("is_active", True)))
-        except ValidationError as exc:
-            errors.append(RowError(number, f"vehicles: {exc.field}", exc.reason))
-    if errors:
-        raise ImportRejected(errors)
-    for data, is_active in vehicle_data:
-        exists = session.scalar(
-            select(Vehicle.id).where(Vehicle.user_id == user_id,
-                                     func.lower(Vehicle.name) == data.name.lower())
-        )
-        if exists is None:
-            created = create_vehicle(session, user_id, data)
-            if not is_active:
-                set_vehicle_active(session, user_id, created.id, False)
-            result.vehicles_created.append(data.name)
-
-    other_currencies = sorted({r.currency for r in rows if r.currency and r.currency != user.currency})
-    if other_currencies:
-        result.warnings.append(
-            f"The file has amounts in {', '.join(other_currencies)} but your account uses "
-            f"{user.currency}; amounts were imported as they are, not converted"
-        )
-
-    by_vehicle: dict[str, list[ParsedRow]] = {}
-    for row in rows:
-        by_vehicle.setdefault(vehicle_name or row.vehicle, []).append(row)
-
+    plan = _check(session, user_id, rows, vehicle_name=vehicle_name, today=today,
+                  vehicles=vehicles, strict=True)
+    if plan.errors:
+        raise ImportRejected(plan.errors)
+    for data, is_active in plan.to_create:
+        created = create_vehicle(session, user_id, data)
+        if not is_active:
+            set_vehicle_active(session, user_id, created.id, False)
     to_insert: list[dict] = []
-    for name, vehicle_rows in by_vehicle.items():
+    for name, accepted in plan.groups.items():
         vehicle_id = session.scalar(
             select(Vehicle.id).where(Vehicle.user_id == user_id,
-                                     func.lower(Vehicle.name) == name.lower()).with_for_update()
-        )
-        existing: list[tuple[dt.date, object, object]] = []
+                                     func.lower(Vehicle.name) == name.lower()))
         if vehicle_id is None:
-            if vehicle_name:
-                raise NotFoundError(f"Vehicle '{vehicle_name}'")
             vehicle_id = create_vehicle(session, user_id, parse(VehicleCreate, name=name)).id
-            result.vehicles_created.append(name)
-        else:
-            existing = [tuple(r) for r in session.execute(
-                select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
-                    FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
-            )]
-        to_insert += _check_vehicle_rows(vehicle_id, vehicle_rows, existing, today,
-                                         user.distance_unit, result, errors)
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.row_number))
+        to_insert += [data | {"vehicle_id": vehicle_id, "user_id": user_id} for data in accepted]
     if to_insert:
-        session.execute(insert(FuelEntry), [row | {"user_id": user_id} for row in to_insert])
+        session.execute(insert(FuelEntry), to_insert)
         bump_revision(session, user_id)
-    result.imported = len(to_insert)
-    return result
+    plan.result.imported = len(to_insert)
+    return plan.result
 
 
-def _check_vehicle_rows(vehicle_id: int, rows: list[ParsedRow], existing: list[tuple],
-                        today: dt.date, distance_unit: str, result: ImportResult,
-                        errors: list[RowError]) -> list[dict]:
-    """Rows of one vehicle that can be inserted; appends errors and counts duplicates."""
+@user_scoped
+def preview_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
+                 vehicle_name: str | None = None, vehicles: list[dict] | None = None,
+                 today: dt.date | None = None) -> Preview:
+    """What import_rows would do with these rows, writing nothing: each row new, already
+    present (duplicate) or in error with its reason, the vehicles it would create, and
+    the errors of `vehicles` (numbered like import_rows does)."""
+    plan = _check(session, user_id, rows, vehicle_name=vehicle_name, today=today,
+                  vehicles=vehicles, strict=False)
+    preview = Preview(errors=sorted(plan.vehicle_errors + plan.errors,
+                                    key=lambda e: e.row_number),
+                      vehicles_created=plan.result.vehicles_created,
+                      warnings=plan.result.warnings)
+    for index, row in enumerate(rows):
+        status, error = plan.statuses[index]
+        preview.rows.append(PreviewRow(row, status, error))
+    return preview
+
+
+def _check_vehicle_rows(vehicle_id: int, rows: list[tuple[int, ParsedRow]],
+                        existing: list[tuple], today: dt.date, distance_unit: str,
+                        plan: _Plan) -> list[dict]:
+    """Rows of one vehicle that can be inserted (FillupCreate dumps); records every row's
+    status in the plan (by its index in the input), its errors, and counts duplicates."""
     present = {(d, o): v for d, o, v in existing}
     readings = sorted((d, o) for d, o, _ in existing)
     accepted: list[dict] = []
-    for row in sorted(rows, key=lambda r: (r.date, r.odometer_km)):
+
+    def reject(index: int, error: RowError) -> None:
+        plan.errors.append(error)
+        plan.statuses[index] = (ERROR, error)
+
+    for index, row in sorted(rows, key=lambda item: (item[1].date, item[1].odometer_km)):
         key = (row.date, row.odometer_km)
         if key in present:
             if present[key] == row.volume_l:
-                result.duplicates += 1
+                plan.result.duplicates += 1
+                plan.statuses[index] = (DUPLICATE, None)
             else:
-                errors.append(RowError(row.row_number, "odometer_km",
+                reject(index, RowError(row.row_number, "odometer_km",
                                        "another fill-up with this date and odometer exists"))
             continue
         try:
@@ -171,20 +271,21 @@ def _check_vehicle_rows(vehicle_id: int, rows: list[ParsedRow], existing: list[t
                          missed_previous=row.missed_previous, station=row.station,
                          brand=row.brand, grade=row.grade, notes=row.notes)
         except ValidationError as exc:
-            errors.append(RowError(row.row_number, exc.field, exc.reason))
+            reject(index, RowError(row.row_number, exc.field, exc.reason))
             continue
         problem = future_date_problem(row.date, today)
         if problem:
-            errors.append(RowError(row.row_number, "date", problem))
+            reject(index, RowError(row.row_number, "date", problem))
             continue
         position = bisect.bisect_left(readings, key)
         before = Reading(*readings[position - 1]) if position > 0 else None
         after = Reading(*readings[position]) if position < len(readings) else None
         conflict = odometer_conflict(row.date, row.odometer_km, before, after, distance_unit)
         if conflict:
-            errors.append(RowError(row.row_number, "odometer_km", conflict))
+            reject(index, RowError(row.row_number, "odometer_km", conflict))
             continue
         readings.insert(position, key)
         present[key] = row.volume_l
+        plan.statuses[index] = (NEW, None)
         accepted.append(data.model_dump())
     return accepted
