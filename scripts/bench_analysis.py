@@ -99,18 +99,13 @@ load is 170-220 ms against a 46 ms floor (PostgreSQL itself: 12 ms, see the plan
 rest is SQLAlchemy building 20,000 Row objects with Decimal values and pandas converting
 them (`load_entries_frame`, fueltracker/services/fillups.py:312).
 
-**Where the heavy user's cold second goes.** Cold minus warm is 550-700 ms per page for the
-heavy user, but loading and deriving take only about 185 ms. The rest is the sidebar:
-`layout.sidebar` (fueltracker/ui/layout.py:20-22) passes
-`context.native_export(...)`, the CSV of all fill-ups, as the download button's `data`, so
-every cold run of every page formats all 20,000 rows to CSV (`export.native_csv`, 140,000
-`format_number` calls) before anyone clicks the button, and st.cache_data then pickles the
-result. In the profile below `native_export` is about 1.0 s of the ~1.5 s profiled run
-(`derived_frame`, which it calls first, about 0.23 s of it). Proposed fix (not applied, app code):
-streamlit 1.67's `st.download_button` accepts a callable for deferred generation, so
-`data=lambda: context.native_export(user.id, user.data_revision, user.currency)` builds the
-CSV only when the button is clicked; expected heavy cold about 300-500 ms instead of
-600-950 ms. The cache keeps the export consistent as before (same key).
+**Where the heavy user's cold time went, and the fix.** A first run measured 610-943 ms
+cold for the heavy user: most of it was the sidebar, which passed the CSV of all fill-ups as
+the download button's `data`, so every cold run of every page formatted 20,000 rows
+(`export.native_csv`, 140,000 `format_number` calls, about 1.0 s of a 1.5 s profile) before
+anyone clicked. The button now gets a callable that builds the CSV on click
+(fueltracker/ui/layout.py); heavy cold dropped to the figures above (about 270-560 ms).
+What remains cold is the load and derive (about 185 ms heavy) plus the warm work.
 
 **Row-level security does not defeat the index.** The policy's `user_id = app.user_id`
 becomes a One-Time Filter, and `user_id = <id>` (int8eq, leakproof) stays an index
