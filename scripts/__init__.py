@@ -1,0 +1,1 @@
+"""Developer scripts: benchmarks and screenshots (not part of the app)."""
