@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fueltracker.db import Base
@@ -180,3 +181,19 @@ class LoginAttempt(Base):
         DateTime(timezone=True), server_default=func.clock_timestamp(), nullable=False
     )
     succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+
+class ImportMapping(Base):
+    """A generic CSV's column mapping, remembered per user for files with the same header."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("user_id", "header_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    # sha256 of the normalised header: headers can be long, the key must not be.
+    header_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    mapping: Mapped[dict] = mapped_column(JSONB, nullable=False)
+    updated_at: Mapped[dt.datetime] = _updated_at()

@@ -33,7 +33,7 @@ from fueltracker.importers.generic import (
 from fueltracker.importers.lubelogger import parse_lubelogger
 from fueltracker.importers.native import parse_archive, parse_native
 from fueltracker.schemas import UserRead, VehicleRead
-from fueltracker.services import transfer
+from fueltracker.services import mappings, transfer
 from fueltracker.ui import context
 from fueltracker.ui.text import plain
 
@@ -152,13 +152,19 @@ def _units(user: UserRead) -> tuple[str, str]:
     return distance, volume
 
 
-def _mapping(file: Upload) -> dict[str, str] | None:
-    """The generic CSV's column mapping; remembered per header for the next such file."""
+def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
+    """The generic CSV's column mapping: as last chosen in this session, else as saved with
+    the last import of a file with this header, else guessed from the column names."""
     header = read_header(file.data)
     if header is None:
         st.error("The file has no header row to map.", icon=":material/error:")
         return None
     remembered = st.session_state.setdefault("import_mappings", {})
+    if tuple(header) not in remembered:
+        with context.session() as db:
+            saved = mappings.recall_mapping(db, user.id, header)
+        if saved:
+            remembered[tuple(header)] = saved
     start = remembered.get(tuple(header)) or guess_mapping(header)
     options = [NOT_MAPPED, *header]
     mapping: dict[str, str] = {}
@@ -172,6 +178,7 @@ def _mapping(file: Upload) -> dict[str, str] | None:
             if chosen != NOT_MAPPED:
                 mapping[name] = chosen
     remembered[tuple(header)] = mapping
+    st.session_state["import_current_mapping"] = (header, mapping)
     return mapping
 
 
@@ -196,7 +203,7 @@ def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None
     elif file_format in ("fuelly", "fuelio"):
         parsed = (parse_fuelly if file_format == "fuelly" else parse_fuelio)(file.data)
     else:
-        mapping = _mapping(file) if file_format == "generic" else None
+        mapping = _mapping(file, user) if file_format == "generic" else None
         if file_format == "generic" and mapping is None:
             return None
         distance, volume = _units(user)
@@ -332,6 +339,10 @@ def import_valid(user: UserRead, parsed: Parsed, preview: transfer.Preview,
     try:
         with context.session() as db:
             result = transfer.import_rows(db, user.id, good, vehicles=vehicles or None)
+            if file_format == "generic" and "import_current_mapping" in st.session_state:
+                # Kept with the import, so the next file with this header maps itself.
+                mappings.remember_mapping(db, user.id,
+                                          *st.session_state["import_current_mapping"])
     except ImportRejected as exc:  # the account changed since the preview
         st.error(f"Nothing was imported: {plain(str(exc))}. Check the preview again.",
                  icon=":material/error:")

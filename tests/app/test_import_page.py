@@ -149,3 +149,27 @@ def test_header_only_file_holds_no_fillups(import_page):
     app = _upload(import_page, FUELLY.split("\n")[0].encode() + b"\n")
     assert _metrics(app) == {"New": "0", "Already present": "0", "Errors": "0"}
     assert any("holds no fill-ups" in i.value for i in app.info)
+
+
+def test_generic_mapping_is_remembered_across_sessions(import_page, account, database_url):
+    from streamlit.testing.v1 import AppTest
+
+    from fueltracker.services import mappings
+    from tests.app.conftest import HARNESS
+
+    app = _upload(import_page, GENERIC.encode())
+    app.selectbox(key="import_opt_map_odometer").set_value("Km")
+    app = app.run()
+    app.selectbox(key="import_opt_vehicle_one").set_value("A new vehicle")
+    app = app.run()
+    app.text_input(key="import_opt_vehicle_new_name").input("Van")
+    app = _click(app.run(), "Import")
+    assert "Imported 2 fill-ups" in app.success[0].value
+    header = ["Day", "Km", "Litres", "Paid"]
+    with session_scope() as session:
+        assert mappings.recall_mapping(session, account.id, header)["odometer"] == "Km"
+    # A new browser session (fresh session state) maps the same header by itself.
+    later = AppTest.from_file(str(HARNESS), default_timeout=30)
+    later.session_state["user_id"] = account.id
+    later = _upload(open_page(later, "import_file"), GENERIC.encode())
+    assert later.selectbox(key="import_opt_map_odometer").value == "Km"
