@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from fueltracker import entry, units
+from fueltracker.analytics import PeriodComparison
 from fueltracker.metrics import (
     STATUS_MISSED,
     STATUS_NO_ANCHOR,
@@ -28,11 +29,14 @@ _STATUS_NOTE = {
 
 @dataclass(frozen=True)
 class Figure:
-    """One headline number: label, formatted value, optional help text."""
+    """One headline number: label, formatted value, optional help text, and optionally its
+    change against a previous period with st.metric's delta colour."""
 
     label: str
     value: str
     help: str | None = None
+    delta: str | None = None
+    delta_color: str = "normal"
 
 
 def _flags(ordered: pd.DataFrame) -> pd.Series:
@@ -80,31 +84,83 @@ def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
     return table
 
 
+def _in_user_units(summary: Summary, user: UserRead) -> dict[str, float | None]:
+    """A summary's figures converted to the user's units (None where there is no value)."""
+    d_unit, v_unit = user.distance_unit, user.volume_unit
+    return {
+        "spent": summary.total_spent,
+        "distance": units.km_to_distance(summary.distance_km, d_unit),
+        "volume": units.l_to_volume(summary.total_volume_l, v_unit),
+        "consumption": units.consumption_from_l_per_100km(
+            summary.avg_consumption_l_per_100km, user.consumption_unit),
+        "price": None if summary.avg_price_per_l is None
+        else units.price_per_l_to_unit(summary.avg_price_per_l, v_unit),
+        "cost": None if summary.fuel_cost_per_km is None
+        else units.cost_per_km_to_unit(summary.fuel_cost_per_km, d_unit),
+    }
+
+
+def _broken_chain_note(summary: Summary) -> str:
+    return (" Missed fill-ups break the chain: the distance around them is not counted."
+            if summary.has_broken_chain else "")
+
+
 def summary_figures(summary: Summary, user: UserRead) -> list[Figure]:
     """The dashboard's headline figures for a period; the unit sits in the label so the
     number fits its card."""
     d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
-    distance = units.km_to_distance(summary.distance_km, d_unit)
-    consumption = units.consumption_from_l_per_100km(summary.avg_consumption_l_per_100km, c_unit)
-    price = (None if summary.avg_price_per_l is None
-             else units.price_per_l_to_unit(summary.avg_price_per_l, v_unit))
-    cost = (None if summary.fuel_cost_per_km is None
-            else units.cost_per_km_to_unit(summary.fuel_cost_per_km, d_unit))
-    broken = (" Missed fill-ups break the chain: the distance around them is not counted."
-              if summary.has_broken_chain else "")
+    value = _in_user_units(summary, user)
     return [
         Figure(f"Spent ({user.currency})",
-               units.format_number(summary.total_spent, units.currency_decimals(user.currency)),
+               units.format_number(value["spent"], units.currency_decimals(user.currency)),
                f"{summary.fillup_count} fill-ups in the period."),
-        Figure(f"Distance ({units.distance_label(d_unit)})", units.format_number(distance, 0),
-               "Distance between full tanks." + broken),
+        Figure(f"Distance ({units.distance_label(d_unit)})",
+               units.format_number(value["distance"], 0),
+               "Distance between full tanks." + _broken_chain_note(summary)),
         Figure(f"Avg {units.consumption_label(c_unit)}",
-               units.format_number(consumption, 2),
+               units.format_number(value["consumption"], 2),
                "All fuel of the full-tank segments over their distance (distance-weighted)."),
         Figure(f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})",
-               units.format_number(price, 3), "Total paid over total volume (volume-weighted)."),
+               units.format_number(value["price"], 3),
+               "Total paid over total volume (volume-weighted)."),
         Figure(f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
-               units.format_number(cost, 3), "Fuel paid in full-tank segments over their distance."),
+               units.format_number(value["cost"], 3),
+               "Fuel paid in full-tank segments over their distance."),
+    ]
+
+
+def comparison_figures(comparison: PeriodComparison, user: UserRead) -> list[Figure]:
+    """The Overview's figures, each with its change against the previous period of the same
+    length (no change where either period has no value). Colours say whether up is good."""
+    d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
+    now = _in_user_units(comparison.current, user)
+    before = _in_user_units(comparison.previous, user)
+    now["per_month"], before["per_month"] = (comparison.cost_per_month,
+                                             comparison.previous_cost_per_month)
+    money = units.currency_decimals(user.currency)
+    lower_better = "inverse" if units.consumption_lower_is_better(c_unit) else "normal"
+    rows = (
+        ("spent", f"Spent ({user.currency})", money, "inverse",
+         f"{comparison.current.fillup_count} fill-ups."),
+        ("distance", f"Distance ({units.distance_label(d_unit)})", 0, "off",
+         "Distance of full-tank segments." + _broken_chain_note(comparison.current)),
+        ("volume", f"Volume ({units.volume_label(v_unit)})", 1, "off", None),
+        ("consumption", f"Avg consumption ({units.consumption_label(c_unit)})", 2, lower_better,
+         "All fuel of the full-tank segments over their distance (distance-weighted)."),
+        ("price", f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})", 3,
+         "inverse", "Total paid over total volume (volume-weighted)."),
+        ("cost", f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})", 3,
+         "inverse", "Fuel paid in full-tank segments over their distance."),
+        ("per_month", f"Cost per month ({user.currency})", money, "inverse",
+         "Spent in the period over its length in months (30.44 days)."),
+    )
+    compared = comparison.previous.fillup_count > 0
+    return [
+        Figure(label, units.format_number(now[key], decimals), help_text,
+               delta=units.format_number(now[key] - before[key], decimals)
+               if compared and now[key] is not None and before[key] is not None else None,
+               delta_color=color)
+        for key, label, decimals, color, help_text in rows
     ]
 
 

@@ -4,14 +4,9 @@ season, for the chosen vehicles and period."""
 import streamlit as st
 
 from fueltracker import analytics, charts
-from fueltracker.ui import analysis, auth, context
+from fueltracker.ui import analysis
 
-user = auth.require_user()
-st.title("Consumption", anchor=False)
-derived = context.user_frame(user)
-if derived.empty:
-    analysis.empty_state(analysis.NO_FILLUPS)
-    st.stop()
+user, derived = analysis.open_page("Consumption")
 
 selection = analysis.filters(user, derived, "consumption")
 in_period = selection.in_period

@@ -4,20 +4,12 @@ projection of the next 12 months."""
 import streamlit as st
 
 from fueltracker import analytics, charts, units
-from fueltracker.ui import analysis, auth, context
+from fueltracker.ui import analysis
 
-user = auth.require_user()
-st.title("Costs", anchor=False)
-derived = context.user_frame(user)
-if derived.empty:
-    analysis.empty_state(analysis.NO_FILLUPS)
-    st.stop()
+user, derived = analysis.open_page("Costs")
 
 selection = analysis.filters(user, derived, "costs")
-in_period = selection.in_period
-if in_period.empty:
-    analysis.empty_state(analysis.NO_FILLUPS_IN_PERIOD)
-    st.stop()
+in_period = analysis.period_rows(selection)
 
 currency, d_unit = user.currency, user.distance_unit
 left, right = st.columns(2)

@@ -4,14 +4,9 @@ fix them."""
 import streamlit as st
 
 from fueltracker import analytics, units
-from fueltracker.ui import analysis, auth, context, tables
+from fueltracker.ui import analysis, tables
 
-user = auth.require_user()
-st.title("Data quality", anchor=False)
-derived = context.user_frame(user)
-if derived.empty:
-    analysis.empty_state(analysis.NO_FILLUPS)
-    st.stop()
+user, derived = analysis.open_page("Data quality")
 
 KIND_LABELS = {
     analytics.ISSUE_ODOMETER: "Odometer goes backwards",

@@ -4,20 +4,12 @@ the cheapest regular station would have cost."""
 import streamlit as st
 
 from fueltracker import analytics, charts, units
-from fueltracker.ui import analysis, auth, context
+from fueltracker.ui import analysis
 
-user = auth.require_user()
-st.title("Prices", anchor=False)
-derived = context.user_frame(user)
-if derived.empty:
-    analysis.empty_state(analysis.NO_FILLUPS)
-    st.stop()
+user, derived = analysis.open_page("Prices")
 
 selection = analysis.filters(user, derived, "prices")
-in_period = selection.in_period
-if in_period.empty:
-    analysis.empty_state(analysis.NO_FILLUPS_IN_PERIOD)
-    st.stop()
+in_period = analysis.period_rows(selection)
 
 currency, v_unit = user.currency, user.volume_unit
 price_label = units.price_per_volume_label(currency, v_unit)

@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitAPIException
 from fueltracker import charts, csvsafe, metrics
 from fueltracker.schemas import UserRead
 from fueltracker.services.users import local_today
+from fueltracker.ui import auth, context
 
 PRESETS = {"30 days": 30, "90 days": 90, "1 year": 365, "All time": None, "Custom": None}
 DEFAULT_PRESET = "1 year"
@@ -69,6 +70,27 @@ NO_FILLUPS = ("No fill-ups yet. Add a vehicle under **Vehicles**, then log fill-
               "**Log fill-up**: this page fills in from there.")
 NO_FILLUPS_IN_PERIOD = ("No fill-ups of these vehicles in this period: pick a longer period "
                         "or more vehicles.")
+
+
+def open_page(title: str) -> tuple[UserRead, pd.DataFrame]:
+    """Start an analysis page: the signed-in user and their derived frame under the page's
+    title; stops with an explanation when nothing has been logged yet."""
+    user = auth.require_user()
+    st.title(title, anchor=False)
+    derived = context.user_frame(user)
+    if derived.empty:
+        empty_state(NO_FILLUPS)
+        st.stop()
+    return user, derived
+
+
+def period_rows(selection: Selection) -> pd.DataFrame:
+    """The chosen vehicles' fill-ups in the chosen period; stops with an explanation when
+    there are none."""
+    if selection.in_period.empty:
+        empty_state(NO_FILLUPS_IN_PERIOD)
+        st.stop()
+    return selection.in_period
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
