@@ -56,6 +56,8 @@ import numpy as np
 import pandas as pd
 import psycopg
 
+from scripts.benchlib import libpq_url, machine
+
 BIG_DB = "fueltracker_bench"
 SMALL_DB = "fueltracker_bench_small"
 SMALL_ROWS = 10_000
@@ -118,10 +120,6 @@ scans with no leakproof problem, unlike the History keyset comparison above. No 
 is needed.
 """
 
-
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy URL (postgresql+psycopg://...) as psycopg wants it."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 # --------------------------------------------------------------------------- databases
@@ -465,25 +463,6 @@ def profile_cold(user_id: int, label: str, top: int = 10) -> str:
     return "\n".join(line.rstrip() for line in text_out.splitlines() if line.strip())
 
 
-def machine() -> dict[str, str]:
-    """CPU count, CPU model and RAM of this machine (Linux /proc)."""
-    model, ram = "unknown", "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
-                      .splitlines() if line.startswith("MemTotal"))
-        ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    import platform
-    return {"nproc": str(os.cpu_count()), "cpu": model, "ram": ram,
-            "python": platform.python_version()}
-
-
-# --------------------------------------------------------------------------- main
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

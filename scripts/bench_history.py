@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
 import secrets
 import statistics
@@ -39,6 +37,7 @@ sys.path.insert(0, str(ROOT))  # run as `python scripts/bench_history.py`
 import psycopg
 from sqlalchemy import text
 
+from scripts.benchlib import libpq_url, machine
 from fueltracker.db import database_url, scope_to_user, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.schemas import UserCreate, VehicleCreate
@@ -55,10 +54,6 @@ TARGET_RATIO = 1.5
 FILTER_TEXT = "aral"  # one station name in six: about 3,300 matching rows
 FILTERED_PAGE = 100
 
-
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy URL (postgresql+psycopg://...) as psycopg wants it."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def seed(url: str, rows: int) -> int:
@@ -189,22 +184,6 @@ def page_times(user_id: int, repeat: int) -> dict[str, float]:
     on_page(FILTERED_PAGE)
     return times
 
-
-def machine() -> dict[str, str]:
-    """CPU count, CPU model and RAM of this machine (Linux /proc)."""
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
-                      .splitlines() if line.startswith("MemTotal"))
-        ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
-    except OSError:
-        ram = "unknown"
-    return {"nproc": str(os.cpu_count()), "cpu": model, "ram": ram,
-            "python": platform.python_version()}
 
 
 def server_version(url: str) -> str:

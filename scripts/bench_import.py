@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench_analysis import machine  # noqa: E402
+from scripts.benchlib import machine  # noqa: E402
 
 DATABASE = "fueltracker_bench_import"
 SECTION = "## Import"
