@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from scripts.benchlib import libpq_url, machine
+from scripts.benchlib import libpq_url, machine, median_ms, replace_section
 
 BIG_DB = "fueltracker_bench"
 SMALL_DB = "fueltracker_bench_small"
@@ -310,18 +310,6 @@ def user_id_of(url: str, username: str) -> tuple[int, int]:
 
 
 # --------------------------------------------------------------------------- measures
-
-def median_ms(action, repeat: int, warmup: int = 1) -> float:
-    """Median wall time of `action()` in milliseconds over `repeat` runs (after warm-ups)."""
-    for _ in range(warmup):
-        action()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
 
 def captured_load_sql(engine, user_id: int) -> tuple[str, dict]:
     """The SELECT load_entries_frame runs (SQL text and parameters), captured as it runs."""
@@ -650,10 +638,7 @@ cProfile of one cold run of the slowest cold page ({slowest}, heavy user); paths
 ```
 """
     section = section.replace("ANALYSIS_NOTES", NOTES.strip())
-    current = path.read_text() if path.exists() else ""
-    if SECTION in current:
-        current = current[: current.index(SECTION)].rstrip() + "\n"
-    path.write_text(current.rstrip() + "\n\n" + section)
+    replace_section(path, SECTION, section)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import random
 import secrets
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT))  # run as `python scripts/bench_history.py`
 import psycopg
 from sqlalchemy import text
 
-from scripts.benchlib import libpq_url, machine
+from scripts.benchlib import libpq_url, machine, median_ms
 from fueltracker.db import database_url, scope_to_user, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.schemas import UserCreate, VehicleCreate
@@ -109,17 +108,6 @@ def explain_page(user_id: int, page_number: int) -> str:
                                      compile_kwargs={"literal_binds": True})
         plan = session.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF) {compiled}")).scalars()
         return "\n".join(plan)
-
-
-def median_ms(action, repeat: int) -> float:
-    """Median wall time of `action()` in milliseconds over `repeat` runs (after one warm-up)."""
-    action()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def service_times(user_id: int, repeat: int) -> tuple[float, float]:

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.benchlib import machine  # noqa: E402
+from scripts.benchlib import machine, replace_section  # noqa: E402
 
 DATABASE = "fueltracker_bench_import"
 SECTION = "## Import"
@@ -155,10 +155,7 @@ Target: under {TARGET_S:.0f} s end to end: **{'met' if met else 'missed'}**. The
 and the import each validate every row against the vehicle's history in memory (one query
 for the existing readings, a bisect per row), and the insert is one executemany.
 """
-    current = path.read_text() if path.exists() else ""
-    if SECTION in current:
-        current = current[: current.index(SECTION)].rstrip() + "\n"
-    path.write_text(current.rstrip() + "\n\n" + section)
+    replace_section(path, SECTION, section)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,36 @@
-"""Helpers shared by the benchmark scripts: the machine's description and URL forms."""
+"""Helpers shared by the benchmark scripts: timing, the machine's description, URL forms
+and the report's sections."""
 
 from __future__ import annotations
 
 import os
 import platform
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+
+def median_ms(action: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+    """Median wall time of `action()` in milliseconds over `repeat` runs (after warm-ups)."""
+    for _ in range(warmup):
+        action()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def replace_section(path: Path, heading: str, section: str) -> None:
+    """Put `section` (starting with `heading`) at the end of the markdown file `path`,
+    replacing that heading and everything after it: each benchmark owns the tail it writes,
+    so `make bench` runs them in order."""
+    current = path.read_text() if path.exists() else ""
+    if heading in current:
+        current = current[: current.index(heading)].rstrip() + "\n"
+    path.write_text(current.rstrip() + "\n\n" + section)
 
 
 def libpq_url(url: str) -> str:
