@@ -1,9 +1,12 @@
 """Fill-ups of one user: create, update, delete, list (keyset pages, filtered in SQL) and the
 analysis load.
 
-Writes lock the vehicle row, so two saves for one vehicle are checked one after the other,
-then validate the odometer against the two neighbouring fill-ups (validation.py) and bump
-the user's data revision in the same transaction.
+Writes first take the user's write locks (vehicles.lock_user, then the vehicles involved in
+ascending id: the lock order of services/vehicles.py), so two saves of one user are checked
+one after the other; then they validate the odometer against the two neighbouring fill-ups
+(validation.py), read inside the locked transaction, and bump the user's data revision in
+the same transaction. A save that lost a race therefore fails like a sequential one would:
+DuplicateError or ValidationError on odometer_km, never an inconsistent history.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.models import FuelEntry, User, Vehicle
 from fueltracker.schemas import FillupCreate, FillupRead, FillupUpdate
 from fueltracker.services.users import bump_revision, local_today
+from fueltracker.services.vehicles import lock_user, lock_vehicles
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
 
 PAGE_SIZE = 25
+# The unique constraint behind DuplicateError (models.FuelEntry, migration 0001).
+_UNIQUE_READING = "uq_fuel_entries_vehicle_id_date_odometer_km"
 # The escape character of the text search's LIKE pattern (see _like_pattern).
 _LIKE_ESCAPE = "\\"
 
@@ -47,24 +53,25 @@ class Page:
     next_cursor: Cursor | None
 
 
-def _owned_vehicle(session: Session, user_id: int, vehicle_id: int) -> Vehicle:
-    vehicle = session.scalar(
-        select(Vehicle)
-        .where(Vehicle.id == vehicle_id, Vehicle.user_id == user_id)
-        .with_for_update()
-    )
-    if vehicle is None:
-        raise NotFoundError("Vehicle")
-    return vehicle
-
-
 def _owned_entry(session: Session, user_id: int, entry_id: int) -> FuelEntry:
+    # Freshly read: called once the locks are held, so what an earlier statement of this
+    # session loaded cannot stand in for what another session committed meanwhile.
     entry = session.scalar(
         select(FuelEntry).where(FuelEntry.id == entry_id, FuelEntry.user_id == user_id)
+        .execution_options(populate_existing=True)
     )
     if entry is None:
         raise NotFoundError("Fill-up")
     return entry
+
+
+def _duplicate_error(date: dt.date) -> DuplicateError:
+    """The error of a fill-up whose vehicle already has one with that date and odometer
+    (the same words whether the check or the unique constraint caught it)."""
+    return DuplicateError(
+        "odometer_km",
+        f"A fill-up with this odometer reading on {date.isoformat()} already exists",
+    )
 
 
 def _neighbour(session: Session, user_id: int, data: FillupCreate, exclude_id: int | None,
@@ -85,17 +92,14 @@ def _neighbour(session: Session, user_id: int, data: FillupCreate, exclude_id: i
     return Reading(row.date, row.odometer_km) if row else None
 
 
-def _validate(session: Session, user_id: int, data: FillupCreate, exclude_id: int | None,
+def _validate(session: Session, user: User, data: FillupCreate, exclude_id: int | None,
               today: dt.date | None) -> None:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFoundError("User")
-    _owned_vehicle(session, user_id, data.vehicle_id)
+    """Check `data` against the vehicle's other fill-ups; the caller holds the locks."""
     problem = future_date_problem(data.date, today or local_today(user.timezone))
     if problem:
         raise ValidationError("date", problem)
     duplicate = select(FuelEntry.id).where(
-        FuelEntry.user_id == user_id,
+        FuelEntry.user_id == user.id,
         FuelEntry.vehicle_id == data.vehicle_id,
         FuelEntry.date == data.date,
         FuelEntry.odometer_km == data.odometer_km,
@@ -103,27 +107,28 @@ def _validate(session: Session, user_id: int, data: FillupCreate, exclude_id: in
     if exclude_id is not None:
         duplicate = duplicate.where(FuelEntry.id != exclude_id)
     if session.scalar(duplicate) is not None:
-        raise DuplicateError(
-            "odometer_km",
-            f"A fill-up with this odometer reading on {data.date.isoformat()} already exists",
-        )
+        raise _duplicate_error(data.date)
     conflict = odometer_conflict(
         data.date,
         data.odometer_km,
-        _neighbour(session, user_id, data, exclude_id, before=True),
-        _neighbour(session, user_id, data, exclude_id, before=False),
+        _neighbour(session, user.id, data, exclude_id, before=True),
+        _neighbour(session, user.id, data, exclude_id, before=False),
         user.distance_unit,
     )
     if conflict:
         raise ValidationError("odometer_km", conflict)
 
 
-def _flush(session: Session) -> None:
+def _flush(session: Session, date: dt.date) -> None:
     try:
         with session.begin_nested():
             session.flush()
-    except IntegrityError as exc:  # lost a race with a concurrent identical save
-        raise DuplicateError("odometer_km", "This fill-up already exists") from exc
+    except IntegrityError as exc:
+        # Only reachable by a writer that skipped the locks (the check above saw no such
+        # row); anything but the unique reading is a real fault and stays one.
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) != _UNIQUE_READING:
+            raise
+        raise _duplicate_error(date) from exc
 
 
 @user_scoped
@@ -133,10 +138,12 @@ def create_fillup(session: Session, user_id: int, data: FillupCreate, *,
 
     `today` defaults to the user's local date (their timezone); tests pass it explicitly.
     """
-    _validate(session, user_id, data, None, today)
+    user = lock_user(session, user_id)
+    lock_vehicles(session, user_id, [data.vehicle_id])
+    _validate(session, user, data, None, today)
     entry = FuelEntry(user_id=user_id, **data.model_dump())
     session.add(entry)
-    _flush(session)
+    _flush(session, data.date)
     bump_revision(session, user_id)
     return FillupRead.model_validate(entry)
 
@@ -144,20 +151,28 @@ def create_fillup(session: Session, user_id: int, data: FillupCreate, *,
 @user_scoped
 def update_fillup(session: Session, user_id: int, entry_id: int, data: FillupUpdate, *,
                   today: dt.date | None = None) -> FillupRead:
-    """Correct a fill-up (same checks as a new one, against both neighbours)."""
+    """Correct a fill-up (same checks as a new one, against both neighbours).
+
+    Moving it to another vehicle locks both vehicles (ascending id, like every path).
+    """
+    user = lock_user(session, user_id)
     entry = _owned_entry(session, user_id, entry_id)
-    _validate(session, user_id, data, entry_id, today)
+    lock_vehicles(session, user_id, [entry.vehicle_id, data.vehicle_id])
+    _validate(session, user, data, entry_id, today)
     for key, value in data.model_dump().items():
         setattr(entry, key, value)
-    _flush(session)
+    _flush(session, data.date)
     bump_revision(session, user_id)
     return FillupRead.model_validate(entry)
 
 
 @user_scoped
 def delete_fillup(session: Session, user_id: int, entry_id: int) -> FillupRead:
-    """Delete a fill-up; returns what was deleted (so the page can offer undo)."""
+    """Delete a fill-up; returns what was deleted (so the page can offer undo, which saves
+    it again through create_fillup and so is validated against what happened meanwhile)."""
+    lock_user(session, user_id)
     entry = _owned_entry(session, user_id, entry_id)
+    lock_vehicles(session, user_id, [entry.vehicle_id])
     deleted = FillupRead.model_validate(entry)
     session.delete(entry)
     session.flush()

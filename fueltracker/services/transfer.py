@@ -32,6 +32,8 @@ from fueltracker.services.users import bump_revision, get_user, local_today
 from fueltracker.services.vehicles import (
     create_vehicle,
     list_vehicles,
+    lock_user,
+    lock_vehicles,
     set_vehicle_active,
 )
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
@@ -122,12 +124,17 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
     """Validate rows (and vehicles) against the account without writing anything.
 
     Shared by import_rows and preview_rows so a preview says exactly what an import does.
-    `strict` (import): bad vehicles raise ImportRejected at once, and vehicle rows are
-    locked (FOR UPDATE) so a concurrent import cannot slip rows in between check and insert.
+    `strict` (import): bad vehicles raise ImportRejected at once, and the write locks are
+    taken before anything is read (the user's row, then every vehicle the rows name, in
+    ascending id: the lock order of services/vehicles.py), so no fill-up or vehicle of this
+    user can be saved between the checks and the inserts.
     """
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFoundError("User")
+    if strict:
+        user = lock_user(session, user_id)
+    else:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError("User")
     today = today or local_today(user.timezone)
     plan = _Plan()
     result = plan.result
@@ -164,10 +171,17 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
     for index, row in enumerate(rows):
         by_vehicle.setdefault(vehicle_name or row.vehicle, []).append((index, row))
 
+    ids_by_name = {
+        name.lower(): vehicle_id for vehicle_id, name in session.execute(
+            select(Vehicle.id, Vehicle.name).where(
+                Vehicle.user_id == user_id,
+                func.lower(Vehicle.name).in_([name.lower() for name in by_vehicle])))
+    }
+    if strict:
+        lock_vehicles(session, user_id, ids_by_name.values())
+
     for name, vehicle_rows in by_vehicle.items():
-        query = select(Vehicle.id).where(Vehicle.user_id == user_id,
-                                         func.lower(Vehicle.name) == name.lower())
-        vehicle_id = session.scalar(query.with_for_update() if strict else query)
+        vehicle_id = ids_by_name.get(name.lower())
         existing: list[tuple[dt.date, object, object]] = []
         if vehicle_id is None:
             if vehicle_name:
