@@ -13,11 +13,15 @@ from fueltracker.ui.errors import unexpected_errors_reported
 # Absolute page paths: the app also runs from a test harness in another folder.
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
-configure_logging()
-start_run()
+configure_logging(to_stdout=True)
+# The session's user id until the gate has checked it: a run that fails in the gate (the
+# database is down, say) is still logged under the user it was for.
+start_run(st.session_state.get(auth.USER_ID_KEY))
 st.set_page_config(page_title="Fuel Tracker", page_icon=":material/local_gas_station:",
                    layout="wide")
 
+# Errors anywhere below (gate, sidebar, the page) end as one message under the part of the
+# page already drawn, never as a traceback; the sidebar is drawn before the page runs.
 with unexpected_errors_reported():
     user = auth.gate()
     current_user_id.set(user.id if user else None)

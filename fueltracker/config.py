@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     allow_registration: bool = True
     log_level: str = "INFO"
+    # auto: JSON lines when stdout is not a terminal (servers, containers), text when it is.
+    log_format: Literal["auto", "json", "text"] = "auto"
 
     @property
     def embedded(self) -> bool:

@@ -9,12 +9,13 @@ import streamlit as st
 
 from fueltracker import security, units
 from fueltracker.errors import FuelTrackerError
-from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserRead, parse
 from fueltracker.export import user_units_csv
+from fueltracker.logging_setup import in_this_run
+from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserRead, parse
 from fueltracker.services import transfer, users
 from fueltracker.ui import auth, context
 from fueltracker.ui.context import session
-from fueltracker.ui.errors import FieldErrors
+from fueltracker.ui.errors import KEEP_TYPED, FieldErrors
 from fueltracker.ui.text import plain
 
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "SEK", "NOK",
@@ -44,17 +45,22 @@ def preferences_form(user: UserRead) -> None:
     with st.form("preferences"):
         currency = st.selectbox("Currency", currencies, index=currencies.index(user.currency),
                                 accept_new_options=True, key="pref_currency",
+                                persist_state=KEEP_TYPED,
                                 help="Any ISO 4217 code. Amounts are never converted.")
         errors.show("currency")
         c1, c2 = st.columns(2)
         distance = c1.radio("Distance", list(_DISTANCE), format_func=_DISTANCE.get,
-                            index=list(_DISTANCE).index(user.distance_unit), key="pref_distance")
+                            index=list(_DISTANCE).index(user.distance_unit), key="pref_distance",
+                            persist_state=KEEP_TYPED)
         volume = c2.radio("Volume", list(_VOLUME), format_func=_VOLUME.get,
-                          index=list(_VOLUME).index(user.volume_unit), key="pref_volume")
+                          index=list(_VOLUME).index(user.volume_unit), key="pref_volume",
+                          persist_state=KEEP_TYPED)
         consumption = st.selectbox("Consumption", list(units.CONSUMPTION_UNITS),
                                    format_func=units.consumption_label, key="pref_consumption",
+                                   persist_state=KEEP_TYPED,
                                    index=list(units.CONSUMPTION_UNITS).index(user.consumption_unit))
         timezone = st.selectbox("Timezone", _TIMEZONES, key="pref_timezone",
+                                persist_state=KEEP_TYPED,
                                 index=_TIMEZONES.index(user.timezone)
                                 if user.timezone in _TIMEZONES else None,
                                 help="Decides what 'today' is for your fill-ups.")
@@ -79,9 +85,10 @@ def profile_form(user: UserRead) -> None:
     errors = FieldErrors("profile")
     with st.form("profile"):
         name = st.text_input("Your name", value=user.display_name, max_chars=100,
-                             key="profile_name")
+                             key="profile_name", persist_state=KEEP_TYPED)
         errors.show("display_name")
-        email = st.text_input("Email (optional)", value=user.email or "", key="profile_email")
+        email = st.text_input("Email (optional)", value=user.email or "", key="profile_email",
+                              persist_state=KEEP_TYPED)
         errors.show("email")
         submitted = st.form_submit_button("Save profile")
     if not submitted:
@@ -140,7 +147,7 @@ def data_downloads(user: UserRead) -> None:
         security.event("export", user_id=user.id, format="zip")
         return data
 
-    st.download_button("Download all my data (ZIP)", data=archive,
+    st.download_button("Download all my data (ZIP)", data=in_this_run(archive),
                        file_name=f"fueltracker-{user.username}-all-data.zip",
                        mime="application/zip", icon=":material/folder_zip:", key="download_zip",
                        on_click="ignore")
@@ -154,7 +161,8 @@ def data_downloads(user: UserRead) -> None:
         data=user_units_csv(context.user_frame(user), user).encode("utf-8"),
         file_name=f"fueltracker-{user.username}-my-units.csv", mime="text/csv",
         icon=":material/download:", key="download_my_units",
-        on_click=lambda: security.event("export", user_id=user.id, format="my_units_csv"))
+        on_click=in_this_run(lambda: security.event("export", user_id=user.id,
+                                                    format="my_units_csv")))
 
 
 def delete_form(user: UserRead) -> None:

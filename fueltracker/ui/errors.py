@@ -1,39 +1,113 @@
-"""Error display: typed domain errors next to their field, anything else as a short message
-with a reference id while the traceback goes to the log (never to the browser)."""
+"""Error display: typed domain errors next to their field; a database that cannot be
+reached as one plain message (what was typed stays in the form); anything else as a short
+message whose reference is the run's correlation id, while the traceback goes to the log
+(never to the browser)."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 import streamlit as st
+from sqlalchemy import exc as sa_exc
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fueltracker.errors import FuelTrackerError
+from fueltracker.logging_setup import correlation_id, current_user_id, start_run
+from fueltracker.ui.text import plain
 
 log = logging.getLogger("fueltracker.ui")
 
+DATABASE_UNAVAILABLE = ("The database is not reachable right now. What you typed is kept — "
+                        "try again in a moment.")
+# persist_state of every input a form must keep: a run that stops before the form is drawn
+# (the database is unreachable when app.py's gate reads the user, say) would otherwise drop
+# what was typed; "page" keeps it while the user stays on the page.
+KEEP_TYPED = "page"
+# SQLSTATEs of a server that went away: connection exceptions (class 08), and the
+# server shutting down or still starting (57P01-57P03). Other operational errors (a
+# cancelled query, a serialization failure) are bugs or contention, not an outage.
+_SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
 
-def report_unexpected(exc: BaseException) -> str:
-    """Log `exc` with its traceback and show a short message; returns the reference id."""
-    reference = uuid.uuid4().hex[:8]
-    log.error("unexpected error ref=%s user=%s", reference, st.session_state.get("user_id"),
-              exc_info=exc)
-    st.error(f"Something went wrong on our side. Reference: {reference}. "
-             "Please try again; if it keeps happening, give this reference to your admin.")
-    return reference
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it) says the database cannot be reached: no
+    connection could be made, or the one in use broke."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.DBAPIError):
+            if current.connection_invalidated:
+                return True
+            if current.orig is not None and database_unavailable(current.orig):
+                return True
+        if isinstance(current, psycopg.OperationalError | psycopg.InterfaceError):
+            state = current.sqlstate
+            if state is None or state.startswith("08") or state in _SERVER_GONE:
+                return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def reference() -> str:
+    """The id the user can quote: the correlation id of this run (every log line of the
+    run carries it). Code outside a run (a callback thread) gets a fresh one."""
+    cid = correlation_id.get()
+    return cid if cid != "-" else start_run(current_user_id.get())
+
+
+def _cause(exc: BaseException) -> str:
+    # One line for the log: the driver's first line, not the statement SQLAlchemy appends.
+    orig = getattr(exc, "orig", None) or exc
+    first_line = (str(orig).strip().splitlines() or [""])[0]
+    return f"{type(orig).__name__}: {first_line}"
+
+
+def report_error(exc: Exception) -> str:
+    """Show `exc` the way the user should see it and log it; returns the reference.
+
+    A domain error shows its own message; an unreachable database shows
+    DATABASE_UNAVAILABLE (a warning in the log, no traceback: an outage would flood it);
+    anything else shows "Something went wrong — reference <id>" with the traceback logged
+    at ERROR under the same id. Never an exception text, a traceback or SQL on the page."""
+    ref = reference()
+    if isinstance(exc, FuelTrackerError):
+        log.info("domain error shown to the user: %s", type(exc).__name__)
+        st.error(plain(exc), icon=":material/error:")
+    elif database_unavailable(exc):
+        log.warning("database unreachable, reference %s: %s", ref, _cause(exc))
+        st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+    else:
+        log.error("unexpected error, reference %s", ref, exc_info=exc)
+        st.error(f"Something went wrong — reference {ref}. Please try again; if it keeps "
+                 "happening, give this reference to your admin.", icon=":material/error:")
+    return ref
 
 
 @contextmanager
 def unexpected_errors_reported() -> Iterator[None]:
-    """Run a block; an unexpected exception becomes report_unexpected(), not a traceback."""
+    """Run a block; an exception it lets out becomes report_error(), not a traceback.
+    Streamlit's st.rerun()/st.stop() are BaseExceptions and pass through."""
     try:
         yield
-    except FuelTrackerError:
-        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence before the browser
-        report_unexpected(exc)
+        report_error(exc)
+
+
+@contextmanager
+def fragment_errors_reported(user_id: int) -> Iterator[None]:
+    """unexpected_errors_reported() for the body of an @st.fragment. A rerun of the
+    fragment alone does not pass through app.py: it is a run of its own, with a fresh
+    correlation id and the user id set here (the contextvars of the thread that runs it
+    hold another run's values, or none)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        start_run(user_id)
+    with unexpected_errors_reported():
+        yield
 
 
 class FieldErrors:

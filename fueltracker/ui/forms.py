@@ -24,7 +24,7 @@ from fueltracker.schemas import (
 )
 from fueltracker.services import fillups, users, vehicles
 from fueltracker.ui import context
-from fueltracker.ui.errors import FieldErrors, unexpected_errors_reported
+from fueltracker.ui.errors import KEEP_TYPED, FieldErrors, fragment_errors_reported
 from fueltracker.ui.text import plain
 
 # Storage scales of models.py: what the user typed in other units comes back as typed.
@@ -91,7 +91,7 @@ def _checking_key(key: str) -> str:
 def _fillup_entry(user: UserRead, vehicle_list: list[VehicleRead], key: str,
                   existing: FillupRead | None) -> None:
     # A fragment rerun does not pass through app.py's guard: keep tracebacks out here too.
-    with unexpected_errors_reported():
+    with fragment_errors_reported(user.id):
         _fillup_inputs(user, vehicle_list, key, existing)
 
 
@@ -118,11 +118,11 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
             # pump it is almost always the same one.
             default = ids.index(existing.vehicle_id) if existing and existing.vehicle_id in ids else 0
             vehicle_id = st.selectbox("Vehicle", ids, index=default, format_func=names.get,
-                                      key=f"{key}_vehicle")
+                                      key=f"{key}_vehicle", persist_state=KEEP_TYPED)
         errors.show("vehicle_id")
         date = st.date_input("Date", value=existing.date if existing else today,
                              max_value=today, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD",
-                             key=f"{key}_date")
+                             key=f"{key}_date", persist_state=KEEP_TYPED)
         errors.show("date")
         same_vehicle = existing is not None and existing.vehicle_id == vehicle_id
         hint = entry.odometer_hint(
@@ -130,7 +130,7 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
             existing_odometer_km=existing.odometer_km if same_vehicle else None)
         odometer = st.number_input(
             f"Odometer ({d_label})", min_value=0.0, step=1.0, format="%.1f", key=f"{key}_odometer",
-            placeholder=hint, help=hint if existing else None,
+            persist_state=KEEP_TYPED, placeholder=hint, help=hint if existing else None,
             value=None if existing is None else
             float(units.km_to_distance(existing.odometer_km, user.distance_unit)))
         odometer_notes = st.container()  # warnings go here once every value is known
@@ -139,15 +139,15 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
         left, middle, right = st.columns(3)
         volume = left.number_input(
             f"Volume ({v_label})", min_value=0.0, step=0.01, format="%.3f", key=f"{key}_volume",
-            value=None if existing is None else
+            persist_state=KEEP_TYPED, value=None if existing is None else
             float(units.l_to_volume(existing.volume_l, user.volume_unit)))
         price = middle.number_input(
             f"Price ({units.price_per_volume_label(user.currency, user.volume_unit)})",
             min_value=0.0, step=10.0 ** -price_decimals, format=f"%.{price_decimals}f",
-            key=f"{key}_price", value=None)
+            key=f"{key}_price", persist_state=KEEP_TYPED, value=None)
         total = right.number_input(
             f"Total paid ({user.currency})", min_value=0.0, step=10.0 ** -money_decimals,
-            format=f"%.{money_decimals}f", key=f"{key}_total",
+            format=f"%.{money_decimals}f", key=f"{key}_total", persist_state=KEEP_TYPED,
             value=None if existing is None else float(existing.total_amount))
         amounts = entry.complete_amounts(_decimal(volume), _decimal(price), _decimal(total),
                                          currency=user.currency, volume_unit=user.volume_unit)
@@ -157,10 +157,10 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
         errors.show("volume_l", "unit_price", "total_amount")
 
         full = st.toggle("Filled the tank to full", value=True if existing is None else existing.is_full,
-                         key=f"{key}_full")
+                         key=f"{key}_full", persist_state=KEEP_TYPED)
         missed = st.toggle("I missed logging a fill-up before this one",
                            value=False if existing is None else existing.missed_previous,
-                           key=f"{key}_missed")
+                           key=f"{key}_missed", persist_state=KEEP_TYPED)
         consumption_notes = st.container()
         with st.expander("Station, brand, grade, notes", expanded=existing is not None):
             station = _suggesting_select("Station", entry.suggestions(derived, "station"),
@@ -178,6 +178,7 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
                                            key=f"{key}_grade")
             errors.show("brand", "grade")
             notes = st.text_area("Notes", max_chars=500, key=f"{key}_notes",
+                                 persist_state=KEEP_TYPED,
                                  value=(existing.notes or "") if existing else "")
             errors.show("notes")
 
@@ -254,7 +255,8 @@ def _suggesting_select(label: str, options: list[str], current: str | None, *,
     if current and current not in options:
         options = [current, *options]
     return st.selectbox(label, options, index=options.index(current) if current else None,
-                        key=key, accept_new_options=True, placeholder="Choose or type a new one")
+                        key=key, accept_new_options=True, placeholder="Choose or type a new one",
+                        persist_state=KEEP_TYPED)
 
 
 def _worked_out(amounts: entry.Amounts, user: UserRead) -> str:
@@ -293,28 +295,29 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
     """Render a vehicle form; returns the validated input when submitted, else None."""
     errors = FieldErrors(key)
     with st.form(key):
-        name = st.text_input("Name", max_chars=100, key=f"{key}_name",
+        name = st.text_input("Name", max_chars=100, key=f"{key}_name", persist_state=KEEP_TYPED,
                              value=existing.name if existing else "",
                              placeholder="e.g. Golf, V-Strom, Dad's van")
         errors.show("name")
         c1, c2 = st.columns(2)
-        make = c1.text_input("Make", max_chars=50, key=f"{key}_make",
+        make = c1.text_input("Make", max_chars=50, key=f"{key}_make", persist_state=KEEP_TYPED,
                              value=(existing.make or "") if existing else "")
-        model = c2.text_input("Model", max_chars=50, key=f"{key}_model",
+        model = c2.text_input("Model", max_chars=50, key=f"{key}_model", persist_state=KEEP_TYPED,
                               value=(existing.model or "") if existing else "")
         c3, c4, c5 = st.columns(3)
         year = c3.number_input("Year", min_value=1885, max_value=2100, step=1, key=f"{key}_year",
-                               value=existing.year if existing else None)
+                               persist_state=KEEP_TYPED, value=existing.year if existing else None)
         fuel_options = list(FUEL_TYPES)
         if existing and existing.fuel_type and existing.fuel_type not in fuel_options:
             fuel_options.append(existing.fuel_type)
         fuel_type = c4.selectbox(
-            "Fuel", fuel_options, key=f"{key}_fuel", placeholder="Choose",
+            "Fuel", fuel_options, key=f"{key}_fuel", persist_state=KEEP_TYPED, placeholder="Choose",
             index=fuel_options.index(existing.fuel_type) if existing and existing.fuel_type else None,
             accept_new_options=True)
         tank = c5.number_input(
             f"Tank capacity ({units.volume_label(user.volume_unit)})", min_value=0.0, step=1.0,
-            key=f"{key}_tank", value=None if not existing or existing.tank_capacity_l is None
+            key=f"{key}_tank", persist_state=KEEP_TYPED,
+            value=None if not existing or existing.tank_capacity_l is None
             else float(units.l_to_volume(existing.tank_capacity_l, user.volume_unit)))
         errors.show("make", "model", "year", "fuel_type", "tank_capacity_l")
         submitted = st.form_submit_button("Save vehicle" if existing is None else "Save changes",

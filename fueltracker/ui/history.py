@@ -20,6 +20,7 @@ import streamlit as st
 from fueltracker import security, units, views
 from fueltracker.errors import FuelTrackerError
 from fueltracker.export import native_csv
+from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import FillupCreate, FillupRead, UserRead, VehicleRead
 from fueltracker.services import fillups
 from fueltracker.services.fillups import HistoryFilter
@@ -219,7 +220,8 @@ def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: Fillu
                icon=":material/warning:")
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary", key="delete_confirm", width="stretch"):
-        st.session_state.pop(_CONFIRM_KEY, None)
+        # State changes only after the transaction: if the database is unreachable the
+        # error reaches app.py's boundary and the question stays for another try.
         try:
             with context.session() as db:
                 gone = fillups.delete_fillup(db, user.id, entry.id)
@@ -227,6 +229,7 @@ def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: Fillu
             _say(plain(exc), error=True)
         else:
             st.session_state[UNDO_KEY] = gone
+        st.session_state.pop(_CONFIRM_KEY, None)
         _forget_pick()
         st.rerun()
     if no.button("Cancel", key="delete_cancel", width="stretch"):
@@ -256,8 +259,10 @@ def messages(user: UserRead, vehicle_list: list[VehicleRead]) -> None:
               f"({plain(names.get(gone.vehicle_id, 'vehicle'))}).", icon=":material/delete:")
     if button.button("Undo", icon=":material/undo:", key="history_undo_button",
                      width="stretch"):
-        st.session_state.pop(UNDO_KEY, None)
+        # Forgotten only once the restore's transaction is over: with the database
+        # unreachable the offer stays, and Undo can be clicked again when it is back.
         problem = restore(user, gone)
+        st.session_state.pop(UNDO_KEY, None)
         if problem is None:
             _say("Restored the fill-up; the values after it are updated.")
         else:
@@ -305,6 +310,6 @@ def download_button(user: UserRead, filters: HistoryFilter, derived: pd.DataFram
     st.download_button(
         f"Download {matching:,} fill-ups (CSV)", icon=":material/download:",
         # Filters are frozen: the lambda exports the filter shown with this button.
-        data=lambda: _export(user, filters, derived),
+        data=in_this_run(lambda: _export(user, filters, derived)),
         file_name=f"fueltracker-{user.username}-{name}-{today}.csv",
         mime="text/csv", on_click="ignore", key="history_csv")

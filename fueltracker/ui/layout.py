@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from fueltracker import security
+from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import UserRead
 from fueltracker.services import transfer
 from fueltracker.ui import auth, context
@@ -28,7 +29,7 @@ def sidebar(user: UserRead) -> None:
         st.caption(f"Signed in as {plain(user.display_name)} ({plain(user.username)})")
         st.download_button(
             "Download all fill-ups (CSV)",
-            data=export_all,
+            data=in_this_run(export_all),
             file_name=f"fueltracker-{user.username}-{dt.date.today().isoformat()}.csv",
             mime="text/csv",
             icon=":material/download:",

@@ -17,6 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 from fueltracker.config import ConfigurationError, get_settings
+from fueltracker.logging_setup import configure_logging, resolve_format
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -28,8 +29,19 @@ def main(argv: list[str] | None = None) -> None:
         get_settings().resolved_cookie_key()
     except ConfigurationError as exc:
         sys.exit(f"error: {exc}")
+    # Our handler before Streamlit starts, so its startup lines are JSON lines too.
+    configure_logging(to_stdout=True)
+    # uvicorn would install plain-text handlers of its own when the server starts; its
+    # Config binds this dict as a default argument, hence emptied in place.
+    import uvicorn.config
+
+    uvicorn.config.LOGGING_CONFIG.update(handlers={}, loggers={})
+    options = list(sys.argv[1:] if argv is None else argv)
+    if resolve_format(get_settings().log_format, sys.stdout) == "json":
+        # The welcome banner is plain text printed to stdout (not a log record).
+        options += ["--logger.hideWelcomeMessage", "true"]
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(APP), *options]
     cli.main()
 
 

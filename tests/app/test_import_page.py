@@ -65,7 +65,9 @@ def test_preview_errors_then_import_valid_rows_then_nothing_twice(import_page, a
     assert "Imported 3 fill-ups; skipped 0 already present; rejected 1" in app.success[0].value
     assert "Created vehicles: Golf" in app.success[0].value
     assert _count(account) == 3
-    assert '"event": "import"' in caplog.text and '"format": "fuelly"' in caplog.text
+    [event] = [r.security for r in caplog.records
+               if getattr(r, "security", {}).get("event") == "import"]
+    assert (event["format"], event["rows"]) == ("fuelly", 3)
 
     # The same file again: the vehicle maps to the existing Golf, every row already present.
     app = _upload(app, FUELLY.encode())

@@ -146,10 +146,10 @@ def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, m
     app = open_page(signed_in_app, "dashboard")
     assert not app.exception  # no traceback element reaches the browser
     [message] = [e.value for e in app.error]
-    assert message.startswith("Something went wrong on our side. Reference: ")
+    assert message.startswith("Something went wrong — reference ")
     assert "database on fire" not in message
-    reference = message.split("Reference: ")[1][:8]
-    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+    reference = message.split("reference ")[1][:8]
+    assert any(r.correlation_id == reference and r.exc_info for r in caplog.records)
 
 
 def test_tank_capacity_in_users_volume_unit(signed_in_app, account):
