@@ -1,0 +1,129 @@
+"""docker-compose.yml checked without a Docker engine: Debian's docker-compose validates it
+against the compose schema and resolves its variables (`config`), and the parsed file is
+held to the deployment rules (docs/deploy.md)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fueltracker.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+ENV_EXAMPLE = (ROOT / ".env.example").read_text()
+SECRETS = {"POSTGRES_PASSWORD": "Pg-password_0123456789",
+           "FUELTRACKER_COOKIE_KEY": "cookie-key-0123456789-0123456789-0123456789"}
+
+
+def _compose() -> dict:
+    return yaml.safe_load(COMPOSE_TEXT)
+
+
+def _env_file(secrets: dict[str, str]) -> str:
+    """.env.example with the given secrets filled in (the others left empty, as shipped)."""
+    lines = []
+    for line in ENV_EXAMPLE.splitlines():
+        key = line.partition("=")[0]
+        lines.append(f"{key}={secrets[key]}" if key in secrets else line)
+    return "\n".join(lines) + "\n"
+
+
+def _docker_compose(tmp_path: Path, compose_text: str, env_text: str
+                    ) -> subprocess.CompletedProcess:
+    """`docker-compose config` on a copy of the files (the repository's .env is never read)."""
+    tool = shutil.which("docker-compose")
+    if tool is None:
+        pytest.skip("Debian's docker-compose is not installed and `make compose-validator` "
+                    "could not install it: the compose schema check did not run")
+    (tmp_path / "docker-compose.yml").write_text(compose_text)
+    (tmp_path / ".env").write_text(env_text)
+    clean_env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    return subprocess.run([tool, "--project-directory", str(tmp_path), "-f",
+                           str(tmp_path / "docker-compose.yml"), "config"],
+                          capture_output=True, text=True, timeout=60, env=clean_env,
+                          check=False)
+
+
+def test_compose_file_is_valid_against_the_compose_schema(tmp_path):
+    result = _docker_compose(tmp_path, COMPOSE_TEXT, _env_file(SECRETS))
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)
+    app = resolved["services"]["app"]
+    assert app["environment"]["FUELTRACKER_DATABASE_URL"] == (
+        f"postgresql+psycopg://fueltracker:{SECRETS['POSTGRES_PASSWORD']}@db:5432/fueltracker")
+    assert app["environment"]["FUELTRACKER_COOKIE_KEY"] == SECRETS["FUELTRACKER_COOKIE_KEY"]
+    # Every setting written in .env reaches the app (env_file), e.g. registration and logs.
+    assert app["environment"]["FUELTRACKER_ALLOW_REGISTRATION"] == "true"
+    assert app["environment"]["FUELTRACKER_LOG_LEVEL"] == "INFO"
+    assert app["ports"] == ["127.0.0.1:8501:8501/tcp"]
+    assert "ports" not in resolved["services"]["db"]
+
+
+def test_the_validator_rejects_a_broken_file(tmp_path):
+    """The schema check can fail: a misspelt key and a wrong condition are reported."""
+    broken = COMPOSE_TEXT.replace("    healthcheck:", "    helthcheck:", 1).replace(
+        "service_healthy", "service_up")
+    result = _docker_compose(tmp_path, broken, _env_file(SECRETS))
+    assert result.returncode != 0
+    assert "helthcheck" in result.stderr and "service_up" in result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_compose_refuses_to_start_without_a_secret(tmp_path, missing):
+    secrets = {key: value for key, value in SECRETS.items() if key != missing}
+    result = _docker_compose(tmp_path, COMPOSE_TEXT, _env_file(secrets))
+    assert result.returncode != 0
+    assert f"set {missing}" in result.stderr
+
+
+def test_only_the_app_publishes_a_port_on_loopback_by_default():
+    services = _compose()["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"app"}
+    published = "${FUELTRACKER_BIND_ADDRESS:-127.0.0.1}:${FUELTRACKER_PORT:-8501}:8501"
+    assert services["app"]["ports"] == [published]
+
+
+def test_database_keeps_its_data_in_a_volume_and_has_a_healthcheck():
+    compose = _compose()
+    db = compose["services"]["db"]
+    assert "pgdata:/var/lib/postgresql/data" in db["volumes"]
+    assert "pgdata" in compose["volumes"]
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert re.fullmatch(r"postgres:1[67]", db["image"])
+
+
+def test_app_waits_for_a_healthy_database_reads_env_and_restarts():
+    services = _compose()["services"]
+    app = services["app"]
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert app["env_file"] == ".env"
+    assert app["build"] == "."
+    assert app["restart"] == services["db"]["restart"] == "unless-stopped"
+
+
+def test_no_literal_secrets_in_the_compose_file():
+    """Secrets come from .env through required variables, never written in the file."""
+    for service in _compose()["services"].values():
+        for key, value in (service.get("environment") or {}).items():
+            if re.search(r"PASSWORD|KEY|SECRET|TOKEN", key):
+                assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), key
+    app_env = _compose()["services"]["app"]["environment"]
+    assert "${POSTGRES_PASSWORD:?" in app_env["FUELTRACKER_DATABASE_URL"]
+
+
+def test_env_example_documents_every_setting_and_compose_variable():
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE, flags=re.MULTILINE))
+    settings = {f"FUELTRACKER_{name.upper()}" for name in Settings.model_fields}
+    assert settings <= documented, settings - documented
+    used = set(re.findall(r"\$\{(\w+)", COMPOSE_TEXT))
+    assert used <= documented, used - documented
+    # The example ships no secret: both are empty until the operator generates them.
+    assert re.search(r"^POSTGRES_PASSWORD=$", ENV_EXAMPLE, flags=re.MULTILINE)
+    assert re.search(r"^FUELTRACKER_COOKIE_KEY=$", ENV_EXAMPLE, flags=re.MULTILINE)
