@@ -125,6 +125,9 @@ def playwright_instance():
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="browser tests need the playwright package")
+    # expect()'s own default is 5 s: a fresh server's first page (imports, the first
+    # connection) took longer on a busy 2-core machine. Still bounded, never a sleep.
+    sync_api.expect.set_options(timeout=15_000)
     with sync_api.sync_playwright() as playwright:
         yield playwright
 
