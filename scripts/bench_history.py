@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))  # run as `python scripts/bench_history.py`
 import psycopg
 from sqlalchemy import text
 
-from scripts.benchlib import libpq_url, machine, median_ms
+from scripts.benchlib import libpq_url, machine, median_ms, sections_from
 from fueltracker.db import database_url, scope_to_user, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.schemas import UserCreate, VehicleCreate
@@ -218,11 +218,17 @@ def main() -> int:
     return 0 if ratio <= TARGET_RATIO else 1
 
 
+# Sections of docs/performance.md written by the other scripts (make bench, make load).
+OTHER_SECTIONS = ["## Analysis pages", "## Import", "## Load", "## Soak"]
+
+
 def write_report(path: Path, args, rows, ratio: float, verdict: str, plan: str,
                  postgres: str) -> None:
     """docs/performance.md: what was measured, on what, and the figures."""
     info = machine()
     table = "\n".join(f"| {label} | {value:.1f} |" for label, value in rows)
+    # The other benchmarks' sections follow this one; rewriting the head keeps them.
+    others = sections_from(path, OTHER_SECTIONS)
     path.write_text(f"""# Performance: the History page
 
 Measured by `scripts/bench_history.py` (`make bench`) on {dt.date.today().isoformat()}.
@@ -297,7 +303,7 @@ security on):
 Filters are conditions of the same query, so a filtered history pages the same way; a
 very selective filter (a station seen once a year) reads more index entries per page,
 as any filter without an index of its own would.
-""")
+""" + ("\n" + others if others else ""))
 
 
 if __name__ == "__main__":

@@ -24,13 +24,27 @@ def median_ms(action: Callable[[], object], repeat: int, warmup: int = 1) -> flo
 
 
 def replace_section(path: Path, heading: str, section: str) -> None:
-    """Put `section` (starting with `heading`) at the end of the markdown file `path`,
-    replacing that heading and everything after it: each benchmark owns the tail it writes,
-    so `make bench` runs them in order."""
+    """Put `section` (starting with the level-2 `heading`) into the markdown file `path`:
+    in place of that heading and its body (up to the next level-2 heading), or at the end
+    when the file has none yet. Each benchmark owns its sections, so they can be rerun in
+    any order without wiping one another's figures."""
     current = path.read_text() if path.exists() else ""
-    if heading in current:
-        current = current[: current.index(heading)].rstrip() + "\n"
-    path.write_text(current.rstrip() + "\n\n" + section)
+    body = section.rstrip() + "\n"
+    if heading not in current:
+        path.write_text((current.rstrip() + "\n\n" if current.strip() else "") + body)
+        return
+    start = current.index(heading)
+    following = current.find("\n## ", start + len(heading))
+    tail = "" if following == -1 else "\n" + current[following + 1:]
+    path.write_text(current[:start] + body + tail)
+
+
+def sections_from(path: Path, headings: list[str]) -> str:
+    """The part of `path` from the first of `headings` it contains to its end ("" if none):
+    what a script that rewrites the head of the file must keep (other scripts' sections)."""
+    current = path.read_text() if path.exists() else ""
+    starts = [current.index(heading) for heading in headings if heading in current]
+    return current[min(starts):] if starts else ""
 
 
 def libpq_url(url: str) -> str:
