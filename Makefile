@@ -8,13 +8,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: install run test test-fast bench chromium compose-validator screenshots clean-data help
+.PHONY: install run test test-fast bench load soak chromium compose-validator screenshots clean-data help
 
 help:
 	@echo "make run     - set up, start the embedded PostgreSQL, seed the demo account, serve on :$(PORT)"
 	@echo "make test    - set up and run the whole test suite against a throwaway PostgreSQL"
 	@echo "make install - create .venv with the pinned requirements"
 	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import -> docs/performance.md"
+	@echo "make load    - 5, 10, 20 concurrent Chromium sessions against one server on the bench data -> docs/performance.md"
+	@echo "make soak    - 10 Chromium sessions for 3 minutes, then every saved fill-up and the dashboard figures checked"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +82,17 @@ bench: install
 	$(PY) scripts/bench_history.py --write docs/performance.md
 	$(PY) scripts/bench_analysis.py --write docs/performance.md
 	$(PY) scripts/bench_import.py --write docs/performance.md
+
+# Real Chromium sessions against one app server on 127.0.0.1 over the 1,000,000-fill-up
+# bench data (database fueltracker_bench_load, seeded on first use). Minutes, bounded by
+# the script's caps (40 sessions, 15 minutes, 1,500 journeys).
+load: install chromium
+	$(PY) scripts/load.py --sessions 5,10,20 --rounds 2 --write docs/performance.md
+
+# The journey repeated for 3 minutes, then integrity checked (exit 1 if anything is lost,
+# duplicated or miscomputed).
+soak: install chromium
+	$(PY) scripts/load.py --sessions 10 --duration 180 --write docs/performance.md
 
 screenshots: install chromium
 	$(PY) scripts/screenshot.py --out test-artifacts/
