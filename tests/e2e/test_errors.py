@@ -99,6 +99,8 @@ def test_database_outage_while_typing_a_fillup(page: Page, outage_server: OwnSer
         assert "Traceback" not in page.content()
         for label, value in typed.items():  # what was typed is still there
             assert float(inputs[label].input_value()) == float(value), label
+        ARTIFACTS.mkdir(exist_ok=True)  # what the user sees during the outage, to look at
+        page.screenshot(path=str(ARTIFACTS / "outage-log-fillup.png"), full_page=True)
 
         outage_server.start()
         assert _count(url, user.id) == 1  # nothing half-written
