@@ -146,9 +146,9 @@ measurable change in CPU per journey, 1.3 s before and after: the watcher thread
 sleeps, but a production server has no use for it).
 
 **Where the server's time goes now** (same profile): sign-in's bcrypt check 13 % (cost
-12, about 0.2 s per sign-in, outside the GIL), building plotly figures 8 % (most of it
-`update_layout` validating the `plotly_white` template, about 44 ms per figure, 20 ms
-without it), the analysis queries (DuckDB and the pandas/Arrow conversions around them)
+12, about 0.2 s per sign-in, outside the GIL), building plotly figures 8 % (`update_layout`
+validating the `plotly_white` template is about 14 ms of a figure on a quiet machine, 7 ms
+with only the template's layout part: not worth a visual change), the analysis queries (DuckDB and the pandas/Arrow conversions around them)
 about 10 %, each service's `set_config` round trip for row-level security 5 %, the rest
 Streamlit's own message handling and websocket writes.
 
@@ -157,10 +157,10 @@ script runs costing about 1.3 s of server CPU, mostly under the GIL of the one s
 process, i.e. about 0.17 s per step. Twenty sessions clicking without a pause (this
 script) queue about 20 x 0.17 = 3.4 s per step at the server alone even with the browsers
 elsewhere, so the 3 s target for 20 *simultaneous* clickers needs a second server process
-(one per core, behind the sticky load balancer of docs/deploy.md) or less work per run:
-figures built as plain dicts instead of validated plotly objects (the next step, about 0.1
-s per analysis page), and the cookie component's deliberate 0.5 s pause at sign-in and
-sign-out. People pause between clicks, so 20 signed-in users make far fewer simultaneous
+(one per core, behind the sticky load balancer of docs/deploy.md) or less work per run,
+where no single item is large: the cookie component's deliberate 0.5 s pause at sign-in
+and sign-out (wall time, not CPU), the plotly validation above, one `set_config` round trip
+per service call. People pause between clicks, so 20 signed-in users make far fewer simultaneous
 runs than this script. Save fill-up is several runs (the entry fragment's, then the whole
 page's `st.rerun()`) and bumps the data revision, so the pages after it load the
 account's fill-ups again (cold cache, about 10 ms for 300).
