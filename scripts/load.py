@@ -158,8 +158,9 @@ process, i.e. about 0.17 s per step. Twenty sessions clicking without a pause (t
 script) queue about 20 x 0.17 = 3.4 s per step at the server alone even with the browsers
 elsewhere, so the 3 s target for 20 *simultaneous* clickers needs a second server process
 (one per core, behind the sticky load balancer of docs/deploy.md) or less work per run,
-where no single item is large: the cookie component's deliberate 0.5 s pause at sign-in
-and sign-out (wall time, not CPU), the plotly validation above, one `set_config` round trip
+where no single item is large: the cookie component's deliberate pause at sign-in and
+sign-out (wall time, not CPU; 0.5 s in these runs, 1 s since the cookie once went unset on
+a busy CI machine: fueltracker/ui/auth.py), the plotly validation above, one `set_config` round trip
 per service call. People pause between clicks, so 20 signed-in users make far fewer simultaneous
 runs than this script. Save fill-up is several runs (the entry fragment's, then the whole
 page's `st.rerun()`) and bumps the data revision, so the pages after it load the

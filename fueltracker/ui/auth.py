@@ -26,8 +26,11 @@ from fueltracker.ui.errors import FieldErrors
 
 USER_ID_KEY = "user_id"
 MAX_COOKIE_DAYS = 30.0
-# The cookie component needs a moment to run in the browser before a rerun removes it.
-COOKIE_SETTLE_SECONDS = 0.5
+# The cookie component needs a moment to run in the browser before a rerun removes it: its
+# iframe loads from scratch in a fresh browser. 0.5 s once missed on a busy 2-core CI run
+# (the cookie was not set, so a reload asked to sign in again); 1 s at sign-in and sign-out
+# only is the cheaper side of that trade.
+COOKIE_SETTLE_SECONDS = 1.0
 
 
 def _cookie_expiry_days() -> float:
