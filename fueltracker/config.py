@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # auto: JSON lines when stdout is not a terminal (servers, containers), text when it is.
     log_format: Literal["auto", "json", "text"] = "auto"
+    # Connections each app process keeps open, and how many more it may open under load:
+    # replicas x (pool + overflow) must stay under PostgreSQL's max_connections.
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=100)
 
     @property
     def embedded(self) -> bool:

@@ -47,8 +47,11 @@ APP_ROLE = "fueltracker_app"
 
 @lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine of a URL (default: the configured or embedded database)."""
-    return make_engine(url or database_url())
+    """The process-wide engine of a URL (default: the configured or embedded database),
+    pooled as configured (FUELTRACKER_DB_POOL_SIZE, FUELTRACKER_DB_MAX_OVERFLOW)."""
+    settings = get_settings()
+    return make_engine(url or database_url(), pool_size=settings.db_pool_size,
+                       max_overflow=settings.db_max_overflow)
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:

@@ -180,3 +180,24 @@ def test_server_refuses_to_start_without_a_strong_cookie_key(monkeypatch):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "FUELTRACKER_COOKIE_KEY must be set to at least 32 bytes" in result.stderr
+
+
+def test_pool_size_comes_from_the_settings(monkeypatch):
+    """Replicas x pool must fit PostgreSQL's max_connections, so the pool is configurable
+    (the engine is only built: no connection is made)."""
+    from pydantic import ValidationError as SettingsError
+
+    from fueltracker import config, db
+
+    monkeypatch.setenv("FUELTRACKER_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("FUELTRACKER_DB_MAX_OVERFLOW", "2")
+    config.get_settings.cache_clear()
+    try:
+        engine = db.get_engine("postgresql+psycopg://nobody@localhost:1/nodb")
+        assert (engine.pool.size(), engine.pool._max_overflow) == (3, 2)
+        monkeypatch.setenv("FUELTRACKER_DB_POOL_SIZE", "0")
+        with pytest.raises(SettingsError):
+            Settings()
+    finally:
+        db.get_engine.cache_clear()
+        config.get_settings.cache_clear()
