@@ -578,9 +578,12 @@ ISSUE_BROKEN_CHAIN = "broken_chain"
 
 _ISSUES_SQL = f"""
 WITH by_date AS (
-    SELECT *, lag(odometer_km) OVER (PARTITION BY vehicle_id ORDER BY "date", entry_id)
+    -- Date, then odometer: the order History shows. Never the entry id: an undone delete
+    -- re-creates its fill-up with a new id, which would put the lower of two same-day
+    -- readings second and report an odometer going backwards that does not.
+    SELECT *, lag(odometer_km) OVER (PARTITION BY vehicle_id ORDER BY "date", odometer_km)
                   AS previous_odometer,
-              lag("date") OVER (PARTITION BY vehicle_id ORDER BY "date", entry_id)
+              lag("date") OVER (PARTITION BY vehicle_id ORDER BY "date", odometer_km)
                   AS previous_date,
               max(CASE WHEN is_full THEN odometer_km END) OVER (PARTITION BY vehicle_id)
                   AS last_full_odometer,
@@ -618,7 +621,7 @@ SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
             ELSE 'No full tank to measure from: the chain broke before this fill-up' END
 FROM by_date
 WHERE missed_previous OR consumption_status = 'no_anchor'
-ORDER BY "date" DESC, entry_id DESC, kind
+ORDER BY "date" DESC, odometer_km DESC, entry_id DESC, kind
 """
 
 
@@ -627,7 +630,8 @@ def data_quality_issues(derived: pd.DataFrame) -> pd.DataFrame:
     newest first. ``kind`` is one of:
 
     * ``odometer_order``: its odometer is lower than the vehicle's fill-up just before it
-      in date order (date order and odometer order disagree);
+      in date order (date order and odometer order disagree; fill-ups of one day are in
+      odometer order, as History lists them, whatever their ids);
     * ``trailing_partial``: a partial fill-up with no full fill-up after it (by odometer);
     * ``implausible_consumption``: a segment more than 3× the vehicle's median valid
       segment consumption;

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 
+from fueltracker.ui import history
+from tests.app.conftest import PAGES as PAGES_DIR
 from tests.app.conftest import open_page
 from tests.factories import TODAY as _TODAY
 
@@ -109,5 +111,24 @@ def test_data_quality_page(signed_in_app, garage):
 def test_data_quality_all_clean(signed_in_app, garage):
     garage("Golf", WORKED[:1])
     app = open_page(signed_in_app, "data_quality")
+    assert not app.exception
+    assert "Nothing to fix" in app.success[0].value
+
+
+def test_data_quality_after_delete_and_undo_of_a_same_day_fillup(signed_in_app, garage):
+    # A full tank and a second one further on the same day; the first is deleted in
+    # History and restored with Undo (a new id): History and Data quality agree on order.
+    garage("Golf", ((_day(30), "10000", "40", "72"), (_day(20), "10600", "38", "70"),
+                    (_day(20), "10900", "15", "28")))
+    app = open_page(signed_in_app, "history")
+    table = app.dataframe[0].value
+    lower = table["Odometer (km)"].tolist().index(10600)
+    app = app.selectbox(key=history.PICK_KEY).select_index(lower).run()
+    app = app.button(key="delete").click().run()
+    app = app.button(key="delete_confirm").click().run()
+    app = app.button(key="history_undo_button").click().run()
+    assert "Restored the fill-up" in app.success[0].value
+    assert app.dataframe[0].value["Odometer (km)"].tolist() == [10900, 10600, 10000]
+    app = app.switch_page(str(PAGES_DIR / "data_quality.py")).run()
     assert not app.exception
     assert "Nothing to fix" in app.success[0].value

@@ -169,3 +169,19 @@ def test_empty_frames(empty):
     assert analytics.data_quality_issues(empty).empty
     assert tuple(analytics.data_quality_issues(empty).columns) == analytics.ISSUE_COLUMNS
     assert analytics.spend_projection(empty, dt.date(2024, 1, 1)).monthly_average == 0
+
+
+def test_same_day_fillups_after_delete_and_undo_are_not_out_of_order():
+    # Two fill-ups of one day (a full tank, then a top-up further on). The first is deleted
+    # and restored with Undo, which re-creates it with a new, higher id: ordered by date
+    # and id the lower reading would come second and look like an odometer going back.
+    rows = [(20000, 40, 72.0, True, False, "2024-05-01"),
+            (20300, 20, 36.0, True, False, "2024-05-01")]
+    undone = entries(rows, 1, "Golf", 1)
+    undone.loc[0, "entry_id"] = 3  # restored after the delete: the newest id
+    issues = analytics.data_quality_issues(add_derived(undone))
+    assert analytics.ISSUE_ODOMETER not in set(issues["kind"])
+    # A real disagreement on one day is still caught on the next day's reading.
+    later = entries(rows + [(20100, 30, 54.0, True, False, "2024-05-02")], 1, "Golf", 1)
+    issues = analytics.data_quality_issues(add_derived(later))
+    assert issues.loc[issues["kind"] == analytics.ISSUE_ODOMETER, "entry_id"].tolist() == [3]
