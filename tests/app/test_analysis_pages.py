@@ -94,8 +94,11 @@ def test_costs_page(signed_in_app, garage):
     app = _all_time(open_page(signed_in_app, "costs"), "costs")
     assert not app.exception
     figures = {m.label: m.value for m in app.metric}
-    # The fill-ups lie before the real today's last 12 months: nothing to project.
-    assert figures["Last 12 months (USD)"] == figures["Projected next 12 months (USD)"]
+    # The fill-ups lie before the real today's last 12 months: nothing to project, and
+    # the page says so rather than copying the last 12 months' total as a "projection".
+    assert figures["Last 12 months (USD)"] == "0.00"
+    assert figures["Projected next 12 months (USD)"] == "—"
+    assert any("No projection" in c.value for c in app.caption)
     assert len(app.get("plotly_chart")) == 4
 
 
