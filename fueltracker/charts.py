@@ -568,8 +568,14 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
         ))
     _base_layout(figure, x_title="Year", y_title=f"Spent ({currency})")
     figure.update_layout(barmode="stack", legend_traceorder="normal")
-    figure.update_xaxes(type="category")
+    # At least MIN_YEAR_SLOTS bar widths of axis, centred: one year is a bar, not a slab.
+    count = yearly["year"].nunique()
+    extra = max(0, MIN_YEAR_SLOTS - count) / 2
+    figure.update_xaxes(type="category", range=[-0.5 - extra, count - 0.5 + extra])
     return figure
+
+
+MIN_YEAR_SLOTS = 4
 
 
 def cost_per_distance_chart(series: pd.DataFrame, currency: str, distance_unit: str,

@@ -144,3 +144,10 @@ def test_yearly_spend_and_monthly_hover_say_one_fillup(golf):  # noqa: F811
     yearly = charts.yearly_spend_chart(analytics.yearly_spend(golf.iloc[:1]), "EUR")
     assert yearly.data[0].customdata[0][1] == "1 fill-up"
     assert "fill-ups" not in yearly.data[0].hovertemplate
+
+
+def test_one_year_of_spend_is_a_bar_not_a_slab(golf):  # noqa: F811
+    figure = charts.yearly_spend_chart(analytics.yearly_spend(golf), "EUR")
+    low, high = figure.layout.xaxis.range
+    assert high - low == charts.MIN_YEAR_SLOTS  # one category among four widths
+    assert (low + high) / 2 == 0  # centred on it
