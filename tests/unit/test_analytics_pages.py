@@ -217,3 +217,14 @@ def test_same_day_fillups_after_delete_and_undo_are_not_out_of_order():
     later = entries(rows + [(20100, 30, 54.0, True, False, "2024-05-02")], 1, "Golf", 1)
     issues = analytics.data_quality_issues(add_derived(later))
     assert issues.loc[issues["kind"] == analytics.ISSUE_ODOMETER, "entry_id"].tolist() == [3]
+
+
+def test_a_real_fuelly_history_has_no_odometer_going_backwards(shared_fixtures):
+    # Fuelly lists newest first, so an import gives the later of two same-day fill-ups
+    # (2020-07-25, 2020-08-11) the smaller id: ordered by id they looked out of order.
+    from fueltracker.importers.fuelly import parse_fuelly
+    from tests.unit.test_importers_fixtures import our_consumption
+
+    parsed = parse_fuelly((shared_fixtures / "fuelly_vstrom_metric.csv").read_bytes())
+    issues = analytics.data_quality_issues(our_consumption(parsed).reset_index())
+    assert analytics.ISSUE_ODOMETER not in set(issues["kind"])
