@@ -1,4 +1,4 @@
-"""Period presets of the analysis pages, resolved against the user's local today, and the
+"""Period presets of the Dashboard, resolved against the user's local today, and the
 period a page opens with: the default one, or all time when nothing was logged in it (an
 imported history that ended years ago must not open on an empty page)."""
 
@@ -7,10 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-
-from fueltracker import metrics
-from fueltracker.schemas import UserRead
-from fueltracker.services.users import local_today
 
 PRESETS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None}
 DEFAULT_PRESET = "Last 12 months"
@@ -39,11 +35,3 @@ def opening_preset(derived: pd.DataFrame, default: str, default_start: dt.date |
 def last_date(derived: pd.DataFrame) -> dt.date | None:
     """The date of the latest fill-up of ``derived`` (None: no fill-up)."""
     return None if derived.empty else derived["date"].max().date()
-
-
-def summarize_preset(derived: pd.DataFrame, preset: str | None, user: UserRead
-                     ) -> tuple[pd.DataFrame, metrics.Summary]:
-    """The rows of the period and their summary (metrics.summarize)."""
-    today = local_today(user.timezone)
-    start = preset_start(preset, today)
-    return metrics.filter_period(derived, start, today), metrics.summarize(derived, start, today)
