@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from fueltracker import security
+from fueltracker import security, units
 from fueltracker.config import get_settings
 from fueltracker.errors import FuelTrackerError, ImportRejected
 from fueltracker.logging_setup import configure_logging, start_run
@@ -106,7 +106,8 @@ def _import(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     created = f"; created vehicles: {', '.join(result.vehicles_created)}" if result.vehicles_created else ""
-    print(f"Imported {result.imported} fill-ups, skipped {result.duplicates} already present{created}.")
+    print(f"Imported {units.format_count(result.imported, 'fill-up')}, skipped "
+          f"{result.duplicates} already present{created}.")
     return 0
 
 

@@ -274,6 +274,33 @@ def compare_periods(derived: pd.DataFrame, start: dt.date | None, end: dt.date
                             per_month(current), per_month(previous))
 
 
+@dataclass(frozen=True)
+class VehiclePeriod:
+    """One vehicle's summary over a period and, when asked, over the period before."""
+
+    vehicle_id: int
+    vehicle_name: str
+    current: metrics.Summary
+    previous: metrics.Summary | None = None
+
+
+def by_vehicle(derived: pd.DataFrame, start: dt.date | None, end: dt.date,
+               previous: tuple[dt.date, dt.date] | None = None) -> list[VehiclePeriod]:
+    """metrics.summarize of each vehicle with a fill-up in [start, end] (start None: all
+    time), by name, and of [previous start, previous end] when given: the per-vehicle
+    figures beside a period's totals, since a consumption is only ever one vehicle's."""
+    in_period = metrics.filter_period(derived, start, end)
+    pairs = (in_period.loc[:, ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
+             .sort_values(["vehicle_name", "vehicle_id"], kind="stable"))
+    result = []
+    for vehicle_id, vehicle_name in pairs.itertuples(index=False, name=None):
+        rows = derived.loc[derived["vehicle_id"] == vehicle_id]
+        result.append(VehiclePeriod(
+            int(vehicle_id), str(vehicle_name), metrics.summarize(rows, start, end),
+            None if previous is None else metrics.summarize(rows, *previous)))
+    return result
+
+
 # ----- Consumption ---------------------------------------------------------- #
 
 CONSUMPTION_SERIES_COLUMNS: tuple[str, ...] = (
@@ -318,25 +345,27 @@ def consumption_series(derived: pd.DataFrame, window: int = 5) -> pd.DataFrame:
 
 
 MONTH_OF_YEAR_COLUMNS: tuple[str, ...] = (
-    "year", "month_number", "segment_count", "fuel_l", "distance_km",
-    "avg_consumption_l_per_100km",
+    "vehicle_id", "vehicle_name", "year", "month_number", "segment_count", "fuel_l",
+    "distance_km", "avg_consumption_l_per_100km",
 )
 
 _MONTH_OF_YEAR_SQL = """
-SELECT year("date") AS year, month("date") AS month_number, count(*) AS segment_count,
+SELECT vehicle_id, any_value(vehicle_name) AS vehicle_name,
+       year("date") AS year, month("date") AS month_number, count(*) AS segment_count,
        sum(segment_fuel_l) AS fuel_l, sum(segment_distance_km) AS distance_km,
        100 * sum(segment_fuel_l) / sum(segment_distance_km) AS avg_consumption_l_per_100km
 FROM derived
 WHERE consumption_status = 'ok'
-GROUP BY year, month_number
-ORDER BY year, month_number
+GROUP BY vehicle_id, year, month_number
+ORDER BY vehicle_name, vehicle_id, year, month_number
 """
 
 
 def consumption_by_month_of_year(derived: pd.DataFrame) -> pd.DataFrame:
-    """Distance-weighted consumption per calendar year and month (1-12) of the closing
-    fill-up, all vehicles of ``derived`` pooled: 100 · Σ fuel / Σ distance of the valid
-    segments closing in that month. Only months with a valid segment appear."""
+    """Distance-weighted consumption per vehicle, calendar year and month (1-12) of the
+    closing fill-up: 100 · Σ fuel / Σ distance of the vehicle's valid segments closing in
+    that month. Never pooled across vehicles (a motorbike's 2020 beside a pickup's 2026
+    says nothing). Only months with a valid segment appear."""
     return _analysis_query(derived, _MONTH_OF_YEAR_SQL, MONTH_OF_YEAR_COLUMNS)
 
 
@@ -368,22 +397,26 @@ def segments_by_season(derived: pd.DataFrame) -> pd.DataFrame:
 
 
 def season_averages(derived: pd.DataFrame) -> pd.DataFrame:
-    """Distance-weighted consumption per season (SEASONS order, seasons without a valid
-    segment left out): columns season, segment_count, distance_km,
-    avg_consumption_l_per_100km."""
+    """Distance-weighted consumption per vehicle and season (vehicles by name, seasons in
+    SEASONS order; seasons without a valid segment left out): columns vehicle_id,
+    vehicle_name, season, segment_count, distance_km, avg_consumption_l_per_100km."""
     sql = """
-    SELECT season, count(*) AS segment_count, sum(segment_distance_km) AS distance_km,
+    SELECT vehicle_id, any_value(vehicle_name) AS vehicle_name, season,
+           count(*) AS segment_count, sum(segment_distance_km) AS distance_km,
            100 * sum(fuel) / sum(segment_distance_km) AS avg_consumption_l_per_100km
-    FROM (SELECT CASE WHEN month("date") IN (12, 1, 2) THEN 'Winter'
+    FROM (SELECT vehicle_id, vehicle_name,
+                 CASE WHEN month("date") IN (12, 1, 2) THEN 'Winter'
                       WHEN month("date") IN (3, 4, 5) THEN 'Spring'
                       WHEN month("date") IN (6, 7, 8) THEN 'Summer'
                       ELSE 'Autumn' END AS season,
                  segment_fuel_l AS fuel, segment_distance_km
           FROM derived WHERE consumption_status = 'ok')
-    GROUP BY season
-    ORDER BY list_position(['Winter', 'Spring', 'Summer', 'Autumn'], season)
+    GROUP BY vehicle_id, season
+    ORDER BY vehicle_name, vehicle_id,
+             list_position(['Winter', 'Spring', 'Summer', 'Autumn'], season)
     """
-    return _analysis_query(derived, sql, ("season", "segment_count", "distance_km",
+    return _analysis_query(derived, sql, ("vehicle_id", "vehicle_name", "season",
+                                          "segment_count", "distance_km",
                                           "avg_consumption_l_per_100km"))
 
 
@@ -529,39 +562,87 @@ def cumulative_spend(derived: pd.DataFrame) -> pd.DataFrame:
     return _analysis_query(derived, _CUMULATIVE_SQL, CUMULATIVE_COLUMNS)
 
 
+PROJECTION_DAYS = 365
+
+PACE_COLUMNS: tuple[str, ...] = ("vehicle_id", "vehicle_name", "first_date", "last_date",
+                                 "days", "spent", "spend_per_day")
+
+
 @dataclass(frozen=True)
 class SpendProjection:
-    """The next 12 months' spend projected from the last 12: ``last_12_months_spent``
-    (fill-ups in the 365 days up to ``today``), ``monthly_average`` (that / 12) and
-    ``points``: month-by-month cumulative spend (columns date, cumulative_spent) starting
-    at today's running total, one point per month for 12 months."""
+    """The next 12 months' fuel spend projected from each vehicle's pace of the last 12.
+
+    ``last_12_months_spent``: every fill-up in the 365 days up to today. ``pace``: one row
+    per vehicle with a fill-up in those days (PACE_COLUMNS, by name): its first and last
+    fill-up there, the days between them, ``spent`` (the fill-ups after the first: the
+    fuel for that stretch) and ``spend_per_day`` (NaN with fewer than two fill-up days:
+    no pace to tell). ``spend_per_day``: the vehicles' paces added up (None when no vehicle
+    has one). ``points``: month-by-month cumulative spend (columns date, cumulative_spent)
+    from today's running total at that pace, 13 points; empty without a pace.
+    """
 
     last_12_months_spent: float
-    monthly_average: float
+    pace: pd.DataFrame
+    spend_per_day: float | None
     points: pd.DataFrame
 
     @property
-    def next_12_months(self) -> float:
-        """The projected spend of the next 12 months (the last 12 months' spend)."""
-        return 12 * self.monthly_average
+    def next_12_months(self) -> float | None:
+        """The projected spend of the next 365 days (None: nothing to project from)."""
+        return None if self.spend_per_day is None else self.spend_per_day * PROJECTION_DAYS
+
+    @property
+    def without_pace(self) -> list[str]:
+        """Vehicles with a fill-up in the last 12 months but too few to tell a pace."""
+        return self.pace.loc[self.pace["spend_per_day"].isna(), "vehicle_name"].tolist()
+
+
+def spending_pace(derived: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Each vehicle's fuel spend per day between its first and last fill-up dated in
+    [start, end]: the amounts of the fill-ups after the first (they paid for the fuel used
+    since it) over the days between the two (PACE_COLUMNS, vehicles by name). Per vehicle,
+    so a vehicle bought three months ago has its own pace instead of diluting a total."""
+    recent = metrics.filter_period(derived, start, end).sort_values(
+        ["vehicle_id", "date", "odometer_km"], kind="stable")
+    records = []
+    for vehicle_id, rows in recent.groupby("vehicle_id", sort=False):
+        first, last = rows["date"].iloc[0], rows["date"].iloc[-1]
+        days = (last - first).days
+        spent = float(rows["total_amount"].iloc[1:].sum())
+        records.append({
+            "vehicle_id": int(vehicle_id), "vehicle_name": rows["vehicle_name"].iloc[0],
+            "first_date": first, "last_date": last, "days": days, "spent": spent,
+            "spend_per_day": spent / days if days > 0 else float("nan"),
+        })
+    pace = pd.DataFrame.from_records(records, columns=list(PACE_COLUMNS))
+    return pace.sort_values(["vehicle_name", "vehicle_id"], kind="stable").reset_index(
+        drop=True).astype({"days": "int64", "spent": "float64", "spend_per_day": "float64"})
 
 
 def spend_projection(derived: pd.DataFrame, today: dt.date,
                      continued: pd.DataFrame | None = None) -> SpendProjection:
-    """Project spend linearly: the monthly average of the last 12 months of ``derived``,
-    continued for the next 12 months from the running total of ``continued`` (the rows a
-    cumulative chart shows; default ``derived``) up to today (see SpendProjection)."""
-    recent = metrics.filter_period(derived, today - dt.timedelta(days=364), today)
-    last_12 = float(recent["total_amount"].sum())
-    average = last_12 / 12
-    base = derived if continued is None else continued
-    total = float(metrics.filter_period(base, None, today)["total_amount"].sum())
-    start = pd.Timestamp(today)
-    points = pd.DataFrame({
-        "date": [start + pd.DateOffset(months=k) for k in range(13)],
-        "cumulative_spent": [total + k * average for k in range(13)],
-    })
-    return SpendProjection(last_12, average, points)
+    """Project the next 365 days' fuel spend at the pace of the last 365 (see
+    SpendProjection and spending_pace): Σ over vehicles of spend per day × 365. Unlike a
+    copy of the last 12 months' total it counts a recently added vehicle (or a history
+    logged only lately) for a whole year. The points continue the running total of
+    ``continued`` (the rows a cumulative chart shows; default ``derived``) up to today."""
+    window_start = today - dt.timedelta(days=PROJECTION_DAYS - 1)
+    recent = metrics.filter_period(derived, window_start, today)
+    pace = spending_pace(derived, window_start, today)
+    known = pace["spend_per_day"].dropna()
+    per_day = float(known.sum()) if not known.empty else None
+    points = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
+                           "cumulative_spent": pd.Series(dtype="float64")})
+    if per_day is not None:
+        base = derived if continued is None else continued
+        total = float(metrics.filter_period(base, None, today)["total_amount"].sum())
+        start = pd.Timestamp(today)
+        dates = [start + pd.DateOffset(months=k) for k in range(13)]
+        points = pd.DataFrame({
+            "date": dates,
+            "cumulative_spent": [total + per_day * (d - start).days for d in dates],
+        })
+    return SpendProjection(float(recent["total_amount"].sum()), pace, per_day, points)
 
 
 # ----- Data quality --------------------------------------------------------- #
@@ -578,9 +659,12 @@ ISSUE_BROKEN_CHAIN = "broken_chain"
 
 _ISSUES_SQL = f"""
 WITH by_date AS (
-    SELECT *, lag(odometer_km) OVER (PARTITION BY vehicle_id ORDER BY "date", entry_id)
+    -- Date, then odometer: the order History shows. Never the entry id: an undone delete
+    -- re-creates its fill-up with a new id, which would put the lower of two same-day
+    -- readings second and report an odometer going backwards that does not.
+    SELECT *, lag(odometer_km) OVER (PARTITION BY vehicle_id ORDER BY "date", odometer_km)
                   AS previous_odometer,
-              lag("date") OVER (PARTITION BY vehicle_id ORDER BY "date", entry_id)
+              lag("date") OVER (PARTITION BY vehicle_id ORDER BY "date", odometer_km)
                   AS previous_date,
               max(CASE WHEN is_full THEN odometer_km END) OVER (PARTITION BY vehicle_id)
                   AS last_full_odometer,
@@ -618,7 +702,7 @@ SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
             ELSE 'No full tank to measure from: the chain broke before this fill-up' END
 FROM by_date
 WHERE missed_previous OR consumption_status = 'no_anchor'
-ORDER BY "date" DESC, entry_id DESC, kind
+ORDER BY "date" DESC, odometer_km DESC, entry_id DESC, kind
 """
 
 
@@ -627,7 +711,8 @@ def data_quality_issues(derived: pd.DataFrame) -> pd.DataFrame:
     newest first. ``kind`` is one of:
 
     * ``odometer_order``: its odometer is lower than the vehicle's fill-up just before it
-      in date order (date order and odometer order disagree);
+      in date order (date order and odometer order disagree; fill-ups of one day are in
+      odometer order, as History lists them, whatever their ids);
     * ``trailing_partial``: a partial fill-up with no full fill-up after it (by odometer);
     * ``implausible_consumption``: a segment more than 3× the vehicle's median valid
       segment consumption;

@@ -19,7 +19,7 @@ import zipfile
 
 import pandas as pd
 
-from fueltracker import units
+from fueltracker import entry, units
 from fueltracker.csvsafe import neutralise
 from fueltracker.schemas import UserRead
 
@@ -118,6 +118,10 @@ def user_units_columns(user: UserRead) -> tuple[str, ...]:
     )
 
 
+# As History and the Dashboard show a cost per distance.
+COST_PER_DISTANCE_DECIMALS = 3
+
+
 def _display(value: object, decimals: int) -> str:
     """A figure rounded for reading, fixed decimals, no thousands separator; '' if missing.
 
@@ -129,11 +133,14 @@ def _display(value: object, decimals: int) -> str:
 
 
 def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
-    """The rows of native_csv in the user's preferred units, for reading in a spreadsheet.
+    """The rows of native_csv in the user's preferred units, for reading in a spreadsheet:
+    the one-click download of the sidebar and of History.
 
     Same rows and order as native_csv; every number is converted with units.py (exact
-    factors) and rounded for display (odometer and distance 1 decimal, volume 3, price and
-    cost per distance 4, consumption 2, amounts to the currency's minor units), and each
+    factors) and rounded as the app shows it: odometer and distance to 0.1 and volume to
+    0.001 as the fill-up form takes them, the unit price as the form shows it (3 decimals,
+    1 for a currency without minor units), consumption 2 and cost per distance 3 decimals
+    as History and the Dashboard show them, amounts to the currency's minor units. Each
     number column names its unit (`odometer_mi`, `volume_gal_us`, `consumption_mpg_us`,
     `cost_per_mi`, ...). Text cells are neutralised like the native file.
 
@@ -152,6 +159,7 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
         ordered["consumption_l_per_100km"], c_unit).to_numpy()
     cost = units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy()
     money_decimals = units.currency_decimals(user.currency)
+    price_decimals = entry.price_decimals(user.currency)
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -164,7 +172,7 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
             _display(volume[i], 3),
             _display(row.total_amount, money_decimals),
             user.currency,
-            _display(price[i], 4),
+            _display(price[i], price_decimals),
             "true" if row.is_full else "false",
             "true" if row.missed_previous else "false",
             _text(row.station),
@@ -173,7 +181,7 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
             _text(row.notes),
             _display(distance[i], 1),
             _display(consumption[i], 2),
-            _display(cost[i], 4),
+            _display(cost[i], COST_PER_DISTANCE_DECIMALS),
         ])
     return buffer.getvalue()
 

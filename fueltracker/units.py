@@ -288,6 +288,13 @@ def format_number(value: Any, decimals: int = 0) -> str:
     return f"{rounded:,.{decimals}f}"
 
 
+def format_count(count: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 fill-up", "0 fill-ups",
+    "1,234 fill-ups" (``plural`` defaults to ``singular`` + "s")."""
+    noun = singular if count == 1 else (plural or f"{singular}s")
+    return f"{count:,} {noun}"
+
+
 def currency_decimals(currency: str) -> int:
     """Number of minor-unit digits shown for ``currency`` (0 for JPY, KRW, ...; else 2)."""
     return 0 if currency.upper() in _ZERO_DECIMAL_CURRENCIES else 2

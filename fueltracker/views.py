@@ -3,12 +3,14 @@ tables and labelled figures for the pages. Conversions go through units.py only.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from fueltracker import entry, units
-from fueltracker.analytics import PeriodComparison
+from fueltracker import analytics, entry, metrics, units
+from fueltracker.analytics import PeriodComparison, VehiclePeriod
 from fueltracker.metrics import (
     STATUS_MISSED,
     STATUS_NO_ANCHOR,
@@ -30,13 +32,21 @@ _STATUS_NOTE = {
 @dataclass(frozen=True)
 class Figure:
     """One headline number: label, formatted value, optional help text, and optionally its
-    change against a previous period with st.metric's delta colour."""
+    change against a previous period with st.metric's delta colour. ``vehicle`` names the
+    one vehicle the figure covers where the page shows one per vehicle (the user's text:
+    the page escapes it before it joins the label)."""
 
     label: str
     value: str
     help: str | None = None
     delta: str | None = None
     delta_color: str = "normal"
+    vehicle: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The label as read on screen, the vehicle's name first when it has one."""
+        return self.label if self.vehicle is None else f"{self.vehicle} · {self.label}"
 
 
 def _flags(ordered: pd.DataFrame) -> pd.Series:
@@ -105,33 +115,87 @@ def _broken_chain_note(summary: Summary) -> str:
             if summary.has_broken_chain else "")
 
 
-def summary_figures(summary: Summary, user: UserRead) -> list[Figure]:
+MEASURED_DISTANCE_HELP = ("Distance measured between full tanks: the full-tank segments "
+                          "that close in the period, the distance consumption and fuel cost "
+                          "are measured over. Not the odometer span (first to last reading) "
+                          "that the vehicle table shows beside it.")
+ALL_VEHICLES = " All vehicles of the period together."
+
+
+def _scope(vehicles: Sequence[VehiclePeriod]) -> str:
+    return ALL_VEHICLES if len(vehicles) > 1 else ""
+
+
+def summary_figures(summary: Summary, user: UserRead,
+                    vehicles: Sequence[VehiclePeriod] = ()) -> list[Figure]:
     """The dashboard's headline figures for a period; the unit sits in the label so the
-    number fits its card."""
+    number fits its card. Spend, distance, price and fuel cost add up over the vehicles of
+    the period; consumption never does: with several ``vehicles`` it is left out here and
+    consumption_figures gives one figure per vehicle."""
     d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
     value = _in_user_units(summary, user)
+    scope = _scope(vehicles)
+    consumption = Figure(
+        f"Avg {units.consumption_label(c_unit)}", units.format_number(value["consumption"], 2),
+        "All fuel of the full-tank segments over their distance (distance-weighted).")
     return [
         Figure(f"Spent ({user.currency})",
                units.format_number(value["spent"], units.currency_decimals(user.currency)),
-               f"{summary.fillup_count} fill-ups in the period."),
+               f"{units.format_count(summary.fillup_count, 'fill-up')} in the period."
+               + scope),
         Figure(f"Distance ({units.distance_label(d_unit)})",
                units.format_number(value["distance"], 0),
-               "Distance between full tanks." + _broken_chain_note(summary)),
-        Figure(f"Avg {units.consumption_label(c_unit)}",
-               units.format_number(value["consumption"], 2),
-               "All fuel of the full-tank segments over their distance (distance-weighted)."),
+               MEASURED_DISTANCE_HELP + _broken_chain_note(summary) + scope),
+        *([] if scope else [consumption]),
         Figure(f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})",
                units.format_number(value["price"], 3),
-               "Total paid over total volume (volume-weighted)."),
+               "Total paid over total volume (volume-weighted)." + scope),
         Figure(f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
                units.format_number(value["cost"], 3),
-               "Fuel paid in full-tank segments over their distance."),
+               "Fuel paid in full-tank segments over their distance." + scope),
     ]
 
 
-def comparison_figures(comparison: PeriodComparison, user: UserRead) -> list[Figure]:
+def consumption_figures(vehicles: Sequence[VehiclePeriod], user: UserRead, *,
+                        label: str | None = None, compared: bool = False) -> list[Figure]:
+    """One average consumption per vehicle (the figure never spans vehicles), labelled
+    ``label`` (default "Avg <unit>") with the vehicle's name beside it; with ``compared``,
+    each with its change against the vehicle's previous period."""
+    c_unit = user.consumption_unit
+    label = label or f"Avg {units.consumption_label(c_unit)}"
+    color = "inverse" if units.consumption_lower_is_better(c_unit) else "normal"
+    figures = []
+    for vehicle in vehicles:
+        now = units.consumption_from_l_per_100km(
+            vehicle.current.avg_consumption_l_per_100km, c_unit)
+        before = None if vehicle.previous is None else units.consumption_from_l_per_100km(
+            vehicle.previous.avg_consumption_l_per_100km, c_unit)
+        figures.append(Figure(
+            label, units.format_number(now, 2),
+            "This vehicle's fuel of its full-tank segments over their distance "
+            "(distance-weighted)." + ("" if now is not None
+                                       else " No two full tanks of it in the period."),
+            delta=units.format_number(now - before, 2)
+            if compared and now is not None and before is not None else None,
+            delta_color=color, vehicle=vehicle.vehicle_name))
+    return figures
+
+
+def dashboard_figures(derived: pd.DataFrame, start: dt.date | None, end: dt.date,
+                      user: UserRead) -> tuple[list[Figure], list[Figure]]:
+    """The Dashboard's cards for [start, end]: the period's figures, and (several vehicles
+    in the period) one consumption per vehicle; the second list is empty otherwise."""
+    vehicles = analytics.by_vehicle(derived, start, end)
+    totals = summary_figures(metrics.summarize(derived, start, end), user, vehicles)
+    return totals, consumption_figures(vehicles, user) if len(vehicles) > 1 else []
+
+
+def comparison_figures(comparison: PeriodComparison, user: UserRead,
+                       vehicles: Sequence[VehiclePeriod] = ()) -> list[Figure]:
     """The Overview's figures, each with its change against the previous period of the same
-    length (no change where either period has no value). Colours say whether up is good."""
+    length (no change where either period has no value). Colours say whether up is good.
+    With several ``vehicles`` the average consumption is left out (consumption_figures
+    gives one per vehicle): spend, distance, volume, price and costs add up."""
     d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
     now = _in_user_units(comparison.current, user)
     before = _in_user_units(comparison.previous, user)
@@ -139,20 +203,22 @@ def comparison_figures(comparison: PeriodComparison, user: UserRead) -> list[Fig
                                              comparison.previous_cost_per_month)
     money = units.currency_decimals(user.currency)
     lower_better = "inverse" if units.consumption_lower_is_better(c_unit) else "normal"
+    scope = _scope(vehicles)
     rows = (
         ("spent", f"Spent ({user.currency})", money, "inverse",
-         f"{comparison.current.fillup_count} fill-ups."),
+         f"{units.format_count(comparison.current.fillup_count, 'fill-up')}." + scope),
         ("distance", f"Distance ({units.distance_label(d_unit)})", 0, "off",
-         "Distance of full-tank segments." + _broken_chain_note(comparison.current)),
-        ("volume", f"Volume ({units.volume_label(v_unit)})", 1, "off", None),
-        ("consumption", f"Avg consumption ({units.consumption_label(c_unit)})", 2, lower_better,
+         MEASURED_DISTANCE_HELP + _broken_chain_note(comparison.current) + scope),
+        ("volume", f"Volume ({units.volume_label(v_unit)})", 1, "off", scope.strip() or None),
+        ("consumption", f"Avg consumption ({units.consumption_label(c_unit)})", 2,
+         lower_better,
          "All fuel of the full-tank segments over their distance (distance-weighted)."),
         ("price", f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})", 3,
-         "inverse", "Total paid over total volume (volume-weighted)."),
+         "inverse", "Total paid over total volume (volume-weighted)." + scope),
         ("cost", f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})", 3,
-         "inverse", "Fuel paid in full-tank segments over their distance."),
+         "inverse", "Fuel paid in full-tank segments over their distance." + scope),
         ("per_month", f"Cost per month ({user.currency})", money, "inverse",
-         "Spent in the period over its length in months (30.44 days)."),
+         "Spent in the period over its length in months (30.44 days)." + scope),
     )
     compared = comparison.previous.fillup_count > 0
     return [
@@ -161,14 +227,49 @@ def comparison_figures(comparison: PeriodComparison, user: UserRead) -> list[Fig
                if compared and now[key] is not None and before[key] is not None else None,
                delta_color=color)
         for key, label, decimals, color, help_text in rows
+        if not (scope and key == "consumption")
     ]
+
+
+@dataclass(frozen=True)
+class ProjectionView:
+    """The Costs page's two projection figures, each vehicle's pace as text
+    ((name, "4.80 EUR a day")) and the vehicles with too few fill-ups for a pace."""
+
+    figures: list[Figure]
+    paces: list[tuple[str, str]]
+    without_pace: list[str]
+
+
+def projection_figures(projection: analytics.SpendProjection, user: UserRead
+                       ) -> ProjectionView:
+    """The last 12 months' spend beside the next 12 months projected at each vehicle's pace
+    (analytics.spend_projection), in the user's currency."""
+    money = units.currency_decimals(user.currency)
+    paces = [(row.vehicle_name, f"{units.format_number(row.spend_per_day, money)} "
+                                f"{user.currency} a day")
+             for row in projection.pace.itertuples(index=False)
+             if pd.notna(row.spend_per_day)]
+    return ProjectionView(
+        [Figure(f"Last 12 months ({user.currency})",
+                units.format_number(projection.last_12_months_spent, money),
+                "Fuel paid in the 365 days up to today, all the chosen vehicles."),
+         Figure(f"Projected next 12 months ({user.currency})",
+                units.format_number(projection.next_12_months, money),
+                "Each vehicle's fuel spend per day between its first and last fill-up of the "
+                "last 12 months, times 365, added up (see under the chart)."
+                if projection.next_12_months is not None else
+                "Nothing to project from: no vehicle has two fill-ups on different days in "
+                "the last 12 months.")],
+        paces, projection.without_pace)
 
 
 NUMBER_FORMATS = {
     # column label before its unit -> printf format in tables
     # "localized": thousands separators (values are whole numbers by then, see history_table)
     "Odometer": "localized", "Volume": "%.2f", "Total": "%.2f", "Price": "%.3f",
-    "Distance": "localized", "Distance tracked": "localized", "Consumption": "%.2f",
+    "Distance": "localized", "Odometer span": "localized",
+    "Consumption": "%.2f",
     "Cost": "%.3f",
     "Spent": "%.2f",
 }
@@ -185,14 +286,18 @@ def number_formats(table: pd.DataFrame) -> dict[str, str]:
 
 
 def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
-    """analytics.vehicle_summary in the user's units, one row per vehicle."""
+    """analytics.vehicle_summary in the user's units, one row per vehicle. Two distances,
+    each named for what it measures: "Distance", measured between full tanks (the
+    Dashboard card's, which adds them up), and "Odometer span" from the first to the last
+    reading (what was driven, whether or not every fill-up was logged)."""
     d_unit, c_unit = user.distance_unit, user.consumption_unit
+    d_label = units.distance_label(d_unit)
     return pd.DataFrame({
         "Vehicle": summary["vehicle_name"],
         "Fill-ups": summary["fillup_count"],
-        # Odometer span: what the user drove, whether or not every fill-up was logged.
-        f"Distance tracked ({units.distance_label(d_unit)})": units.km_to_distance(
-            summary["tracked_km"], d_unit).round(),
+        f"Distance ({d_label})": units.km_to_distance(
+            summary["distance_km"], d_unit).round(),
+        f"Odometer span ({d_label})": units.km_to_distance(summary["tracked_km"], d_unit).round(),
         f"Consumption ({units.consumption_label(c_unit)})": units.consumption_from_l_per_100km(
             summary["avg_consumption_l_per_100km"], c_unit),
         f"Spent ({user.currency})": summary["total_spent"],

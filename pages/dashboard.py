@@ -3,7 +3,7 @@
 import streamlit as st
 
 from fueltracker import analytics, charts, views
-from fueltracker.ui import auth, context, periods, tables
+from fueltracker.ui import analysis, auth, context, tables
 
 user = auth.require_user()
 st.title("Dashboard", anchor=False)
@@ -14,20 +14,22 @@ if derived.empty:
             icon=":material/info:")
     st.stop()
 
-period = st.segmented_control("Period", list(periods.PRESETS), default="Last 12 months",
-                              key="dashboard_period")
-in_period, summary = periods.summarize_preset(derived, period, user)
+start, today, in_period = analysis.dashboard_period(user, derived, "dashboard_period")
+totals, per_vehicle = views.dashboard_figures(derived, start, today, user)
+analysis.cards(totals, 4 if per_vehicle else 5)
+if per_vehicle:
+    st.caption("Spend, distance, price and fuel cost add up over the vehicles; consumption "
+               "is each vehicle's own:")
+    analysis.cards(per_vehicle, 4)
 
-for column, figure in zip(st.columns(5), views.summary_figures(summary, user), strict=True):
-    column.metric(figure.label, figure.value, help=figure.help, border=True)
-
+colors = charts.vehicle_colors(derived)
 st.subheader("Consumption")
-st.plotly_chart(charts.consumption_chart(in_period, user.consumption_unit, user.distance_unit),
-                width="stretch", key="consumption_chart")
+analysis.plot(charts.consumption_chart(in_period, user.consumption_unit, user.distance_unit,
+                                       colors), key="consumption_chart")
 
 st.subheader("Vehicles in this period")
 tables.show(views.vehicle_table(analytics.vehicle_summary(in_period), user))
 
 st.subheader("Spend per month")
-st.plotly_chart(charts.monthly_spend_chart(analytics.monthly_summary(in_period), user.currency),
-                width="stretch", key="spend_chart")
+analysis.plot(charts.monthly_spend_chart(analytics.monthly_summary(in_period), user.currency,
+                                         colors), key="spend_chart")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from fueltracker import units
 from fueltracker.ui import auth, context, importing, tables
 
 user = auth.require_user()
@@ -20,6 +21,7 @@ if parsed_file is None:
 parsed = importing.map_vehicles(parsed_file, file_format, context.user_vehicles(user))
 if parsed is None:
     st.stop()
+parsed = importing.choose_currency(parsed, user)
 
 preview = importing.run_preview(user, parsed)
 count = importing.counts(preview, parsed)
@@ -34,11 +36,13 @@ if count["new"] == 0 and count["errors"] == 0:
     st.info("Every fill-up of this file is already present; nothing to import."
             if count["present"] else "The file holds no fill-ups.", icon=":material/info:")
 elif count["errors"] == 0:
-    if st.button(f"Import {count['new']} fill-ups", type="primary", key="import_all"):
+    if st.button(f"Import {units.format_count(count['new'], 'fill-up')}", type="primary",
+                 key="import_all"):
         importing.import_valid(user, parsed, preview, file_format)
 else:
-    st.warning(f"{count['errors']} rows have errors (see Status). Fix the file and upload "
-               "it again, or import only the rows without errors.", icon=":material/warning:")
-    if st.button(f"Import the {count['new']} valid rows", key="import_valid",
-                 disabled=count["new"] == 0):
+    st.warning(f"{units.format_count(count['errors'], 'row has', 'rows have')} errors (see "
+               "Status). Fix the file and upload it again, or import only the rows without "
+               "errors.", icon=":material/warning:")
+    valid = units.format_count(count["new"], "valid row")
+    if st.button(f"Import the {valid}", key="import_valid", disabled=count["new"] == 0):
         importing.import_valid(user, parsed, preview, file_format)

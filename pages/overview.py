@@ -12,14 +12,16 @@ selection = analysis.filters(user, derived, "overview")
 comparison = analytics.compare_periods(selection.vehicles_frame, selection.start, selection.end)
 now, before = comparison.current, comparison.previous
 if now.fillup_count == 0:
-    analysis.empty_state(analysis.NO_FILLUPS_IN_PERIOD)
-    st.stop()
+    analysis.no_fillups_in_period(selection, "overview")
 
-figures = views.comparison_figures(comparison, user)
-for row in range(0, len(figures), 4):
-    for column, figure in zip(st.columns(4), figures[row:row + 4], strict=False):
-        column.metric(figure.label, figure.value, delta=figure.delta,
-                      delta_color=figure.delta_color, help=figure.help, border=True)
+vehicles = analytics.by_vehicle(selection.vehicles_frame, comparison.start, comparison.end,
+                                (comparison.previous_start, comparison.previous_end))
+analysis.cards(views.comparison_figures(comparison, user, vehicles), 4)
+if len(vehicles) > 1:
+    st.caption("Spend, distance, volume, price and costs add up over the vehicles; "
+               "consumption is each vehicle's own:")
+    analysis.cards(views.consumption_figures(vehicles, user, compared=before.fillup_count > 0),
+                   4)
 
 st.caption(f"Period {comparison.start} – {comparison.end}, compared with "
            f"{comparison.previous_start} – {comparison.previous_end}"

@@ -9,7 +9,7 @@ from fueltracker.ui import analysis
 user, derived = analysis.open_page("Prices")
 
 selection = analysis.filters(user, derived, "prices")
-in_period = analysis.period_rows(selection)
+in_period = analysis.period_rows(selection, "prices")
 
 currency, v_unit = user.currency, user.volume_unit
 price_label = units.price_per_volume_label(currency, v_unit)
@@ -24,8 +24,10 @@ for column, what, name in ((left, "Brand", "brand"), (right, "Station", "station
         analysis.chart(charts.average_price_chart(analytics.average_price_by(in_period, name),
                                                   what, currency, v_unit),
                        f"prices_by_{name}", f"average-price-by-{name}")
-st.caption("Averages are volume-weighted: total paid over total volume. Fill-ups without a "
-           "brand or station are grouped as “(not recorded)”.")
+st.caption("Prices of all the chosen vehicles together. Averages are volume-weighted: total "
+           "paid over total volume; the axis starts near the cheapest, not at zero, and each "
+           "dot says how much more than the cheapest it is. Fill-ups without a brand or "
+           "station are grouped as “(not recorded)”.")
 
 st.subheader("At your cheapest regular station")
 savings = analytics.cheapest_station_savings(in_period)

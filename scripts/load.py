@@ -33,7 +33,7 @@ It
 7. verifies: every fill-up a page confirmed is in the database exactly once (by user,
    vehicle, date, odometer), no other row appeared for the driven users, and the Dashboard
    figures each session saw last equal a recomputation from scratch (a fresh load of the
-   rows, metrics.add_derived, metrics.summarize over the same period, formatted as the page
+   rows, metrics.add_derived, views.dashboard_figures over the same period, formatted as the page
    formats them);
 8. prints the tables and, with --write, replaces the "Load" (or "Soak") section of the file.
 
@@ -710,10 +710,10 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
                 frame = fillups.load_entries_frame(db, account.user_id)
             derived = metrics.add_derived(frame)
             today = users.local_today(user.timezone)
-            summary = metrics.summarize(derived, periods.preset_start(DASHBOARD_PERIOD, today),
-                                        today)
+            totals, per_vehicle = views.dashboard_figures(
+                derived, periods.preset_start(DASHBOARD_PERIOD, today), today, user)
             expected = loadlib.parse_metrics(
-                (f.label, f.value) for f in views.summary_figures(summary, user))
+                (f.title, f.value) for f in totals + per_vehicle)
             compared += 1
             differ = [f"{account.username} {label}: page showed "
                       f"{account.figures.get(label)!r}, recomputed {value!r}"

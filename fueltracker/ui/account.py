@@ -9,11 +9,9 @@ import streamlit as st
 
 from fueltracker import security, units
 from fueltracker.errors import FuelTrackerError
-from fueltracker.export import user_units_csv
-from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserRead, parse
-from fueltracker.services import transfer, users
-from fueltracker.ui import auth, context
+from fueltracker.services import users
+from fueltracker.ui import auth, downloads
 from fueltracker.ui.context import session
 from fueltracker.ui.errors import KEEP_TYPED, FieldErrors
 from fueltracker.ui.text import plain
@@ -135,34 +133,20 @@ def password_form(user: UserRead) -> None:
 
 
 def data_downloads(user: UserRead) -> None:
-    """Everything of the account in one ZIP, and the fill-ups in the user's own units."""
+    """Everything of the account in one ZIP, the canonical re-importable fill-ups, and the
+    fill-ups in the user's own units (the sidebar's file)."""
     st.markdown("**Download all my data**: a ZIP with your fill-ups (our CSV format, "
                 "kilometres and litres), your vehicles and your account's preferences. "
                 "Importing it into an empty account restores the same history.")
-
-    def archive() -> bytes:
-        # Runs when clicked, in another thread: no Streamlit calls here.
-        with session() as db:
-            data = transfer.export_archive(db, user.id)
-        security.event("export", user_id=user.id, format="zip")
-        return data
-
-    st.download_button("Download all my data (ZIP)", data=in_this_run(archive),
-                       file_name=f"fueltracker-{user.username}-all-data.zip",
-                       mime="application/zip", icon=":material/folder_zip:", key="download_zip",
-                       on_click="ignore")
-    st.markdown("**Fill-ups in my units**: the same rows in your units "
-                f"({units.distance_label(user.distance_unit)}, "
-                f"{units.volume_label(user.volume_unit)}, "
-                f"{units.consumption_label(user.consumption_unit)}) for a spreadsheet; "
-                "not meant for re-import.")
-    st.download_button(
-        "Download fill-ups in my units (CSV)",
-        data=user_units_csv(context.user_frame(user), user).encode("utf-8"),
-        file_name=f"fueltracker-{user.username}-my-units.csv", mime="text/csv",
-        icon=":material/download:", key="download_my_units",
-        on_click=in_this_run(lambda: security.event("export", user_id=user.id,
-                                                    format="my_units_csv")))
+    downloads.archive_button(user)
+    st.markdown("**Fill-ups, canonical, re-importable**: every fill-up in Fuel Tracker's own "
+                "CSV format, in kilometres and litres with every digit stored: the file to "
+                "import here again or into another account.")
+    downloads.canonical_button(user)
+    st.markdown(f"**Fill-ups in my units**: the same rows in your units "
+                f"({downloads.units_summary(user)}), rounded as the app shows them, for a "
+                "spreadsheet; the sidebar gives the same file. Not meant for re-import.")
+    downloads.my_units_button(user)
 
 
 def delete_form(user: UserRead) -> None:

@@ -1,9 +1,10 @@
 """Shared widgets of the analysis pages: the vehicle and period filter, figures with a
-"download the data behind this chart" button, and the empty states."""
+"download the data behind this chart" button, headline cards, and the empty states."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,16 +15,20 @@ from streamlit.errors import StreamlitAPIException
 from fueltracker import charts, csvsafe, metrics
 from fueltracker.schemas import UserRead
 from fueltracker.services.users import local_today
-from fueltracker.ui import auth, context
+from fueltracker.ui import auth, context, periods
+from fueltracker.ui.text import plain
+from fueltracker.views import Figure, ProjectionView
 
 PRESETS = {"30 days": 30, "90 days": 90, "1 year": 365, "All time": None, "Custom": None}
 DEFAULT_PRESET = "1 year"
+ALL_TIME = "All time"
 
 
 @dataclass(frozen=True)
 class Selection:
     """The chosen vehicles' rows (whole history: derived values need it), the rows of the
-    period, and the period itself (start None: all time)."""
+    period, and the period itself (start None: all time); ``last_logged``: the chosen
+    vehicles' latest fill-up."""
 
     vehicles_frame: pd.DataFrame
     in_period: pd.DataFrame
@@ -31,21 +36,31 @@ class Selection:
     end: dt.date
     label: str
     today: dt.date
+    last_logged: dt.date | None = None
+
+
+def _set_state(key: str, value: object) -> None:
+    # A callback: it runs before the next run draws the widget, when its value may change.
+    st.session_state[key] = value
 
 
 def filters(user: UserRead, derived: pd.DataFrame, key: str) -> Selection:
-    """Vehicle multiselect and period presets (with a custom range) in one row."""
+    """Vehicle multiselect and period presets (with a custom range) in one row. The page
+    opens on the last year, or on all time when nothing was logged in it."""
     today = local_today(user.timezone)
     pairs = (derived.loc[:, ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
              .sort_values(["vehicle_name", "vehicle_id"]))
     names = dict(zip(pairs["vehicle_id"].tolist(), pairs["vehicle_name"].tolist(),
                      strict=True))
+    default_start = today - dt.timedelta(days=PRESETS[DEFAULT_PRESET] - 1)
+    opening = periods.opening_preset(derived, DEFAULT_PRESET, default_start, ALL_TIME)
     left, right = st.columns([2, 3], vertical_alignment="bottom")
     chosen = left.multiselect("Vehicles", list(names), default=list(names),
                               format_func=lambda v: names[v], key=f"{key}_vehicles",
                               placeholder="All vehicles")
-    preset = right.segmented_control("Period", list(PRESETS), default=DEFAULT_PRESET,
-                                     key=f"{key}_period") or DEFAULT_PRESET
+    # A click on the selected option clears it: that means the opening period again.
+    preset = right.segmented_control("Period", list(PRESETS), default=opening,
+                                     key=f"{key}_period") or opening
     frame = derived.loc[derived["vehicle_id"].isin(chosen or list(names))]
     if preset == "Custom":
         first = frame["date"].min().date() if not frame.empty else today
@@ -58,7 +73,37 @@ def filters(user: UserRead, derived: pd.DataFrame, key: str) -> Selection:
         days = PRESETS[preset]
         start, end = (None if days is None else today - dt.timedelta(days=days - 1)), today
         label = preset.lower() if days is None else f"last {preset}"
-    return Selection(frame, metrics.filter_period(frame, start, end), start, end, label, today)
+    last_logged = periods.last_date(frame)
+    if preset == ALL_TIME and last_logged is not None and last_logged < default_start:
+        st.caption(f"Nothing logged in the last year: these fill-ups end on {last_logged}, "
+                   "so this shows all time.")
+    return Selection(frame, metrics.filter_period(frame, start, end), start, end, label, today,
+                     last_logged)
+
+
+def dashboard_period(user: UserRead, derived: pd.DataFrame, key: str
+                     ) -> tuple[dt.date | None, dt.date, pd.DataFrame]:
+    """The Dashboard's period presets (periods.PRESETS): opens on the last 12 months, or on
+    all time (saying so) when nothing was logged in them; an empty period says when the
+    fill-ups end and offers all time. Returns start (None: all time), today and the rows."""
+    today = local_today(user.timezone)
+    default_start = periods.preset_start(periods.DEFAULT_PRESET, today)
+    opening = periods.opening_preset(derived, periods.DEFAULT_PRESET, default_start,
+                                     periods.ALL_TIME)
+    preset = st.segmented_control("Period", list(periods.PRESETS), default=opening,
+                                  key=key) or opening
+    start = periods.preset_start(preset, today)
+    in_period = metrics.filter_period(derived, start, today)
+    last_logged = periods.last_date(derived)
+    if in_period.empty:
+        empty_state(f"No fill-ups in this period: your latest is from {last_logged}.")
+        st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
+                  on_click=_set_state, args=(key, periods.ALL_TIME))
+        st.stop()
+    if start is None and not periods.logged_since(derived, default_start):
+        st.caption(f"Nothing logged in the last 12 months: your fill-ups end on "
+                   f"{last_logged}, so this shows all time.")
+    return start, today, in_period
 
 
 def empty_state(message: str) -> None:
@@ -70,6 +115,20 @@ NO_FILLUPS = ("No fill-ups yet. Add a vehicle under **Vehicles**, then log fill-
               "**Log fill-up**: this page fills in from there.")
 NO_FILLUPS_IN_PERIOD = ("No fill-ups of these vehicles in this period: pick a longer period "
                         "or more vehicles.")
+
+
+def no_fillups_in_period(selection: Selection, key: str) -> None:
+    """Why the period is empty (when the chosen vehicles' fill-ups end before it, the date
+    they end on) and a button to show all time; stops the page."""
+    if selection.last_logged is not None and (selection.start is None
+                                              or selection.last_logged < selection.start):
+        empty_state(f"No fill-ups of these vehicles in this period: they end on "
+                    f"{selection.last_logged}.")
+        st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
+                  on_click=_set_state, args=(f"{key}_period", ALL_TIME))
+    else:
+        empty_state(NO_FILLUPS_IN_PERIOD)
+    st.stop()
 
 
 def open_page(title: str) -> tuple[UserRead, pd.DataFrame]:
@@ -84,13 +143,65 @@ def open_page(title: str) -> tuple[UserRead, pd.DataFrame]:
     return user, derived
 
 
-def period_rows(selection: Selection) -> pd.DataFrame:
-    """The chosen vehicles' fill-ups in the chosen period; stops with an explanation when
-    there are none."""
+def period_rows(selection: Selection, key: str) -> pd.DataFrame:
+    """The chosen vehicles' fill-ups in the chosen period; stops with an explanation (and
+    a way to all time) when there are none."""
     if selection.in_period.empty:
-        empty_state(NO_FILLUPS_IN_PERIOD)
-        st.stop()
+        no_fillups_in_period(selection, key)
     return selection.in_period
+
+
+def vehicles_with_consumption(series: pd.DataFrame) -> dict[int, str]:
+    """{vehicle id: name} of the vehicles with a measured segment in an
+    analytics.consumption_series frame, by name."""
+    measured = series.loc[series["consumption_l_per_100km"].notna(),
+                          ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
+    measured = measured.sort_values(["vehicle_name", "vehicle_id"], kind="stable")
+    return {int(v): str(n) for v, n in measured.itertuples(index=False, name=None)}
+
+
+def pick_vehicle(vehicles: dict[int, str], key: str) -> int:
+    """One of several vehicles for a chart that compares a vehicle with itself (a select,
+    shown only when there is a choice); its id."""
+    ids = list(vehicles)
+    if len(ids) == 1:
+        return ids[0]
+    if st.session_state.get(key) not in ids:  # a vehicle since filtered out
+        st.session_state.pop(key, None)
+    return st.selectbox("Vehicle", ids, format_func=vehicles.get, key=key)
+
+
+def projection_note(projection: ProjectionView) -> str:
+    """How the Costs page's projection is made, with each vehicle's pace (names escaped)."""
+    if not projection.paces:
+        return ("No projection: it needs a vehicle with fill-ups on two different days in the "
+                "last 12 months.")
+    paces = ", ".join(f"{plain(name)} {pace}" for name, pace in projection.paces)
+    note = ("Projection: each vehicle's fuel spend per day between its first and last fill-up "
+            f"of the last 12 months ({paces}), times 365, added up, so a vehicle added lately "
+            "counts for a whole year and one without a fill-up in 12 months for nothing. The "
+            "dashed line continues this period's running total at that pace.")
+    if projection.without_pace:
+        note += (" Not projected (one fill-up day only): "
+                 + ", ".join(plain(name) for name in projection.without_pace) + ".")
+    return note
+
+
+def cards(figures: Sequence[Figure], per_row: int) -> None:
+    """Headline figures as bordered metric cards, ``per_row`` a row; a figure of one
+    vehicle carries its name (escaped: the user's text) before its label."""
+    for row in range(0, len(figures), per_row):
+        for column, figure in zip(st.columns(per_row), figures[row:row + per_row],
+                                  strict=False):
+            label = (figure.label if figure.vehicle is None
+                     else f"{plain(figure.vehicle)} · {figure.label}")
+            column.metric(label, figure.value, delta=figure.delta,
+                          delta_color=figure.delta_color, help=figure.help, border=True)
+
+
+def plot(figure: go.Figure, key: str) -> None:
+    """A plotly figure across the page, without plotly's mode bar (charts.PLOTLY_CONFIG)."""
+    st.plotly_chart(figure, width="stretch", key=key, config=charts.PLOTLY_CONFIG)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -104,8 +215,9 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def chart(figure: go.Figure, key: str, file_name: str) -> None:
-    """A plotly figure with a button downloading the data behind it as CSV."""
-    st.plotly_chart(figure, width="stretch", key=key)
+    """A plotly figure with a button downloading the data behind it as CSV (numbers
+    rounded as the chart shows them)."""
+    plot(figure, key)
     data = charts.figure_frame(figure)
     if not data.empty:
         st.download_button("Download the data behind this chart (CSV)", data=csv_bytes(data),

@@ -19,13 +19,13 @@ import streamlit as st
 
 from fueltracker import security, units, views
 from fueltracker.errors import FuelTrackerError
-from fueltracker.export import native_csv
+from fueltracker.export import user_units_csv
 from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import FillupCreate, FillupRead, UserRead, VehicleRead
 from fueltracker.services import fillups
 from fueltracker.services.fillups import HistoryFilter
 from fueltracker.services.users import local_today
-from fueltracker.ui import context, forms, tables
+from fueltracker.ui import context, downloads, forms, tables
 from fueltracker.ui.text import plain
 
 _STACK_KEY = "history_cursors"
@@ -285,31 +285,34 @@ def restore(user: UserRead, gone: FillupRead) -> str | None:
 # Download -----------------------------------------------------------------------------------
 
 def filtered_csv(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) -> bytes:
-    """Every fill-up the filter shows (all pages) as our native CSV with its derived values
-    (computed over the whole history), amounts in the user's currency."""
+    """Every fill-up the filter shows (all pages) in the user's units, rounded as shown
+    (export.user_units_csv), with derived values computed over the whole history."""
     with context.session() as db:
         ids = fillups.filtered_ids(db, user.id, filters)
     rows = derived.loc[derived["entry_id"].isin(ids)]
-    return native_csv(rows, user.currency).encode("utf-8")
+    return user_units_csv(rows, user).encode("utf-8")
 
 
 def _export(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) -> bytes:
     # Runs once per click, on Streamlit's download thread: the audit line of the export.
     data = filtered_csv(user, filters, derived)
-    security.event("export", user_id=user.id, format="native_csv_filtered",
+    security.event("export", user_id=user.id, format="my_units_csv_filtered",
                    filtered=not filters.is_empty())
     return data
 
 
 def download_button(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame,
                     matching: int) -> None:
-    """One click downloads the filtered rows. The file is made only on that click (a
-    callable `data`, run by Streamlit on its own thread), not on every rerun of the page."""
+    """One click downloads the filtered rows in the user's units. The file is made only on
+    that click (a callable `data`, run by Streamlit on its own thread), not on every rerun
+    of the page."""
     name = "history" if filters.is_empty() else "history-filtered"
-    today = local_today(user.timezone).isoformat()
     st.download_button(
-        f"Download {matching:,} fill-ups (CSV)", icon=":material/download:",
+        f"Download {units.format_count(matching, 'fill-up')} (CSV)",
+        icon=":material/download:",
         # Filters are frozen: the lambda exports the filter shown with this button.
         data=in_this_run(lambda: _export(user, filters, derived)),
-        file_name=f"fueltracker-{user.username}-{name}-{today}.csv",
-        mime="text/csv", on_click="ignore", key="history_csv")
+        file_name=downloads.file_name(user, name, "csv"),
+        mime="text/csv", on_click="ignore", key="history_csv",
+        help=f"In your units ({downloads.units_summary(user)}), rounded as shown. The "
+             "canonical, re-importable file is under Account → Your data.")

@@ -35,6 +35,7 @@ from fueltracker.importers.native import parse_archive, parse_native
 from fueltracker.schemas import UserRead, VehicleRead
 from fueltracker.services import mappings, transfer
 from fueltracker.ui import context
+from fueltracker.ui.account import COMMON_CURRENCIES
 from fueltracker.ui.text import plain
 
 MAX_BYTES = 5 * 1024 * 1024  # as server.maxUploadSize; checked again for other callers
@@ -291,6 +292,41 @@ def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[Vehi
     return Parsed(parsed.format, rows, parsed.errors, new_vehicles, parsed.units)
 
 
+def choose_currency(parsed: Parsed, user: UserRead) -> Parsed:
+    """The currency of the file's amounts: as the file states it (our CSV's currency
+    column), else asked, defaulting to the account's. Says what will be stored: the numbers
+    as they are, in the account's currency (amounts are never converted), and what that
+    means when the file's currency is another. The rows carry the answer, so the import's
+    result says it too."""
+    if not parsed.rows:
+        return parsed
+    stated = sorted({row.currency for row in parsed.rows if row.currency})
+    if stated:
+        st.caption("Currency from the file: " + ", ".join(stated))
+        currencies = stated
+        rows = parsed.rows
+    else:
+        options = list(dict.fromkeys([user.currency, *COMMON_CURRENCIES]))
+        chosen = st.selectbox(
+            "Currency of the amounts in the file", options, key=_key("currency"),
+            help="The file does not say which currency its prices and totals are in.")
+        currencies = [chosen]
+        rows = [dataclasses.replace(row, currency=chosen) for row in parsed.rows]
+    others = [c for c in currencies if c != user.currency]
+    if others:
+        st.warning(
+            f"The file's amounts are in {', '.join(others)}, your account's in "
+            f"{user.currency}. Amounts are never converted: they are stored as the numbers "
+            f"in the file and shown as {user.currency} (72.50 {others[0]} becomes 72.50 "
+            f"{user.currency}), beside your other fill-ups. If all your "
+            f"fill-ups are in {others[0]}, change your account's currency under Account → "
+            "Preferences first.", icon=":material/currency_exchange:")
+    else:
+        st.caption(f"Amounts are stored as they are in the file, in {user.currency}, your "
+                   "account's currency.")
+    return dataclasses.replace(parsed, rows=rows)
+
+
 def preview_table(preview: transfer.Preview, parse_errors: list[RowError],
                   user: UserRead) -> pd.DataFrame:
     """Every data row of the file, ordered by row number, as it will be stored in the
@@ -352,8 +388,8 @@ def import_valid(user: UserRead, parsed: Parsed, preview: transfer.Preview,
         return
     security.event("import", user_id=user.id, rows=result.imported, format=file_format,
                    via="web")
-    message = (f"Imported {result.imported} fill-ups; skipped {result.duplicates} already "
-               f"present; rejected {rejected} with errors.")
+    message = (f"Imported {units.format_count(result.imported, 'fill-up')}; skipped "
+               f"{result.duplicates} already present; rejected {rejected} with errors.")
     if result.vehicles_created:
         message += " Created vehicles: " + ", ".join(plain(n) for n in result.vehicles_created) + "."
     for warning in result.warnings:

@@ -1,4 +1,6 @@
-"""Period presets of the analysis pages, resolved against the user's local today."""
+"""Period presets of the Dashboard, resolved against the user's local today, and the
+period a page opens with: the default one, or all time when nothing was logged in it (an
+imported history that ended years ago must not open on an empty page)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,9 @@ import datetime as dt
 
 import pandas as pd
 
-from fueltracker import metrics
-from fueltracker.schemas import UserRead
-from fueltracker.services.users import local_today
-
 PRESETS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None}
+DEFAULT_PRESET = "Last 12 months"
+ALL_TIME = "All time"
 
 
 def preset_start(preset: str | None, today: dt.date) -> dt.date | None:
@@ -19,9 +19,19 @@ def preset_start(preset: str | None, today: dt.date) -> dt.date | None:
     return None if days is None else today - dt.timedelta(days=days - 1)
 
 
-def summarize_preset(derived: pd.DataFrame, preset: str | None, user: UserRead
-                     ) -> tuple[pd.DataFrame, metrics.Summary]:
-    """The rows of the period and their summary (metrics.summarize)."""
-    today = local_today(user.timezone)
-    start = preset_start(preset, today)
-    return metrics.filter_period(derived, start, today), metrics.summarize(derived, start, today)
+def logged_since(derived: pd.DataFrame, start: dt.date | None) -> bool:
+    """Whether ``derived`` holds a fill-up dated on or after ``start`` (None: any)."""
+    if start is None:
+        return not derived.empty
+    return bool((derived["date"] >= pd.Timestamp(start)).any())
+
+
+def opening_preset(derived: pd.DataFrame, default: str, default_start: dt.date | None,
+                   all_time: str) -> str:
+    """``default`` when something was logged since ``default_start``, else ``all_time``."""
+    return default if logged_since(derived, default_start) else all_time
+
+
+def last_date(derived: pd.DataFrame) -> dt.date | None:
+    """The date of the latest fill-up of ``derived`` (None: no fill-up)."""
+    return None if derived.empty else derived["date"].max().date()

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 
+from fueltracker.ui import history
+from tests.app.conftest import PAGES as PAGES_DIR
 from tests.app.conftest import open_page
 from tests.factories import TODAY as _TODAY
 
@@ -92,8 +94,11 @@ def test_costs_page(signed_in_app, garage):
     app = _all_time(open_page(signed_in_app, "costs"), "costs")
     assert not app.exception
     figures = {m.label: m.value for m in app.metric}
-    # The fill-ups lie before the real today's last 12 months: nothing to project.
-    assert figures["Last 12 months (USD)"] == figures["Projected next 12 months (USD)"]
+    # The fill-ups lie before the real today's last 12 months: nothing to project, and
+    # the page says so rather than copying the last 12 months' total as a "projection".
+    assert figures["Last 12 months (USD)"] == "0.00"
+    assert figures["Projected next 12 months (USD)"] == "—"
+    assert any("No projection" in c.value for c in app.caption)
     assert len(app.get("plotly_chart")) == 4
 
 
@@ -109,5 +114,24 @@ def test_data_quality_page(signed_in_app, garage):
 def test_data_quality_all_clean(signed_in_app, garage):
     garage("Golf", WORKED[:1])
     app = open_page(signed_in_app, "data_quality")
+    assert not app.exception
+    assert "Nothing to fix" in app.success[0].value
+
+
+def test_data_quality_after_delete_and_undo_of_a_same_day_fillup(signed_in_app, garage):
+    # A full tank and a second one further on the same day; the first is deleted in
+    # History and restored with Undo (a new id): History and Data quality agree on order.
+    garage("Golf", ((_day(30), "10000", "40", "72"), (_day(20), "10600", "38", "70"),
+                    (_day(20), "10900", "15", "28")))
+    app = open_page(signed_in_app, "history")
+    table = app.dataframe[0].value
+    lower = table["Odometer (km)"].tolist().index(10600)
+    app = app.selectbox(key=history.PICK_KEY).select_index(lower).run()
+    app = app.button(key="delete").click().run()
+    app = app.button(key="delete_confirm").click().run()
+    app = app.button(key="history_undo_button").click().run()
+    assert "Restored the fill-up" in app.success[0].value
+    assert app.dataframe[0].value["Odometer (km)"].tolist() == [10900, 10600, 10000]
+    app = app.switch_page(str(PAGES_DIR / "data_quality.py")).run()
     assert not app.exception
     assert "Nothing to fix" in app.success[0].value

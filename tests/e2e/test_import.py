@@ -53,9 +53,9 @@ def test_import_fuelly_file_then_see_the_dashboard(page: Page, app_server: str, 
     settle()
 
     go_to(page, settle, "Dashboard", "Dashboard")
-    # The file's fill-ups are from 2020: the whole history shows them.
-    page.get_by_test_id("stMain").get_by_text("All time", exact=True).click()
-    settle()
+    # The file's fill-ups are from 2020: the Dashboard opens on all time by itself (the
+    # last 12 months would be empty) and says why.
+    expect(page.get_by_text("your fill-ups end on 2020-12-22")).to_be_visible()
     distance = _metric(page, "Distance (km)").get_by_test_id("stMetricValue")
     expect(distance).to_have_text(re.compile(r"^[1-9][\d,]*$"))
     consumption = _metric(page, "Avg L/100 km").get_by_test_id("stMetricValue")

@@ -144,7 +144,8 @@ def test_register_log_two_fillups_see_consumption_and_export(page: Page, app_ser
     go_to(page, settle, "Dashboard", "Dashboard")
     expect(page.get_by_test_id("stPlotlyChart").first.locator(".js-plotly-plot")).to_be_visible()
 
-    # Sidebar: one click downloads every fill-up as CSV.
+    # Sidebar: one click downloads every fill-up as CSV, in the user's units (km, L) and
+    # rounded as the form shows them; the canonical file is under Account → Your data.
     with page.expect_download() as download_info:
         page.get_by_test_id("stSidebar").get_by_role(
             "button", name=re.compile("Download all fill-ups")).click()
@@ -153,7 +154,7 @@ def test_register_log_two_fillups_see_consumption_and_export(page: Page, app_ser
     assert download.suggested_filename.endswith(".csv")
     text = download.path().read_text(encoding="utf-8")
     data = list(csv.DictReader(io.StringIO(text)))
-    assert [row["odometer_km"] for row in data] == ["10000", "10800"], text
+    assert [row["odometer_km"] for row in data] == ["10000.0", "10800.0"], text
     assert [row["vehicle"] for row in data] == [VEHICLE, VEHICLE], text
     assert data[0]["consumption_l_per_100km"] == "", text
     assert float(data[1]["consumption_l_per_100km"]) == pytest.approx(5.25), text

@@ -122,15 +122,47 @@ def test_yearly_and_cumulative_spend(golf):
         [72, 109, 149.70, 212.70, 268.20, 330.90])
 
 
-def test_spend_projection(golf):
+def test_spend_projection_at_the_pace_of_the_last_12_months(golf):
     projection = analytics.spend_projection(golf, dt.date(2024, 12, 31))
     assert projection.last_12_months_spent == pytest.approx(330.90)
-    assert projection.monthly_average == pytest.approx(27.575)
-    assert projection.next_12_months == pytest.approx(330.90)
+    # Logged for 90 days (Jan 5 - Apr 4 2024): the fill-ups after the first paid 258.90
+    # for that stretch. A copy of the last 12 months (330.90) would say the next year
+    # costs what three months did.
+    [pace] = projection.pace.itertuples(index=False)
+    assert (pace.vehicle_name, pace.days, pace.spent) == ("Golf", 90, pytest.approx(258.90))
+    assert projection.spend_per_day == pytest.approx(258.90 / 90)
+    assert projection.next_12_months == pytest.approx(258.90 / 90 * 365)
     assert len(projection.points) == 13
-    assert projection.points["cumulative_spent"].iloc[-1] == pytest.approx(661.80)
+    assert projection.points["cumulative_spent"].iloc[-1] == pytest.approx(
+        330.90 + 258.90 / 90 * 365)  # 2024-12-31 to 2025-12-31: 365 days
     later = analytics.spend_projection(golf, dt.date(2025, 6, 30))
     assert later.last_12_months_spent == 0  # nothing in the last 365 days
+    assert later.next_12_months is None and later.points.empty
+
+
+def test_spend_projection_adds_up_each_vehicles_pace():
+    # A car driven all year and a van bought in October: the van counts for a whole year
+    # at its own pace, not for the two months it has been logged.
+    car = entries([(1000 + 500 * k, 30, 50.0, True, False,
+                    (dt.date(2024, 1, 10) + dt.timedelta(days=30 * k)).isoformat())
+                   for k in range(12)], 1, "Car", 1)
+    van = entries([(5000, 60, 100.0, True, False, "2024-10-31"),
+                   (5800, 60, 100.0, True, False, "2024-11-30"),
+                   (6600, 60, 100.0, True, False, "2024-12-30")], 2, "Van", 100)
+    projection = analytics.spend_projection(add_derived(pd.concat([car, van])),
+                                            dt.date(2024, 12, 31))
+    assert projection.pace["vehicle_name"].tolist() == ["Car", "Van"]
+    assert projection.pace["spend_per_day"].tolist() == pytest.approx([550 / 330, 200 / 60])
+    assert projection.next_12_months == pytest.approx((550 / 330 + 200 / 60) * 365)
+    assert projection.last_12_months_spent == pytest.approx(600 + 300)
+    assert projection.without_pace == []
+
+
+def test_a_vehicle_with_one_fillup_day_has_no_pace(golf):
+    one = golf.loc[golf["entry_id"] == 6]
+    projection = analytics.spend_projection(one, dt.date(2024, 12, 31))
+    assert projection.without_pace == ["Golf"]
+    assert projection.next_12_months is None and projection.points.empty
 
 
 def test_data_quality_issues():
@@ -168,4 +200,31 @@ def test_empty_frames(empty):
     assert analytics.cheapest_station_savings(empty).empty
     assert analytics.data_quality_issues(empty).empty
     assert tuple(analytics.data_quality_issues(empty).columns) == analytics.ISSUE_COLUMNS
-    assert analytics.spend_projection(empty, dt.date(2024, 1, 1)).monthly_average == 0
+    assert analytics.spend_projection(empty, dt.date(2024, 1, 1)).spend_per_day is None
+
+
+def test_same_day_fillups_after_delete_and_undo_are_not_out_of_order():
+    # Two fill-ups of one day (a full tank, then a top-up further on). The first is deleted
+    # and restored with Undo, which re-creates it with a new, higher id: ordered by date
+    # and id the lower reading would come second and look like an odometer going back.
+    rows = [(20000, 40, 72.0, True, False, "2024-05-01"),
+            (20300, 20, 36.0, True, False, "2024-05-01")]
+    undone = entries(rows, 1, "Golf", 1)
+    undone.loc[0, "entry_id"] = 3  # restored after the delete: the newest id
+    issues = analytics.data_quality_issues(add_derived(undone))
+    assert analytics.ISSUE_ODOMETER not in set(issues["kind"])
+    # A real disagreement on one day is still caught on the next day's reading.
+    later = entries(rows + [(20100, 30, 54.0, True, False, "2024-05-02")], 1, "Golf", 1)
+    issues = analytics.data_quality_issues(add_derived(later))
+    assert issues.loc[issues["kind"] == analytics.ISSUE_ODOMETER, "entry_id"].tolist() == [3]
+
+
+def test_a_real_fuelly_history_has_no_odometer_going_backwards(shared_fixtures):
+    # Fuelly lists newest first, so an import gives the later of two same-day fill-ups
+    # (2020-07-25, 2020-08-11) the smaller id: ordered by id they looked out of order.
+    from fueltracker.importers.fuelly import parse_fuelly
+    from tests.unit.test_importers_fixtures import our_consumption
+
+    parsed = parse_fuelly((shared_fixtures / "fuelly_vstrom_metric.csv").read_bytes())
+    issues = analytics.data_quality_issues(our_consumption(parsed).reset_index())
+    assert analytics.ISSUE_ODOMETER not in set(issues["kind"])

@@ -102,10 +102,10 @@ def test_user_units_worked_example_row_for_a_us_user():
     assert third["volume_gal_us"] == "5.812"        # 22 / 3.785411784
     assert third["total_amount"] == "40.70"
     assert third["currency"] == "USD"
-    assert third["price_per_gal_us"] == "7.0030"    # 1.85 per L x 3.785411784
+    assert third["price_per_gal_us"] == "7.003"     # 1.85 per L x 3.785411784, as shown
     assert third["distance_mi"] == "186.4"          # 300 km
     assert third["consumption_mpg_us"] == "44.80"   # 235.2145833 / 5.25
-    assert third["cost_per_mi"] == "0.1563"         # 77.70 / 800 km x 1.609344
+    assert third["cost_per_mi"] == "0.156"          # 77.70 / 800 km x 1.609344, as shown
     assert (third["is_full"], third["missed_previous"]) == ("true", "false")
     assert [r["consumption_mpg_us"] for r in records] == ["", "", "44.80", "40.32", "", "42.77"]
     assert records[0]["odometer_mi"] == "6213.7" and records[0]["distance_mi"] == ""
@@ -115,8 +115,16 @@ def test_user_units_in_metric_units_match_the_native_figures():
     user = _user(distance_unit="km", volume_unit="L", consumption_unit="km/L", currency="EUR")
     third = _records(user_units_csv(_derived(), user))[2]
     assert (third["odometer_km"], third["volume_l"], third["price_per_l"]) == (
-        "10800.0", "22.000", "1.8500")
+        "10800.0", "22.000", "1.850")
     assert third["consumption_km_per_l"] == "19.05" and third["currency"] == "EUR"
+
+
+def test_user_units_price_as_shown_for_a_currency_without_minor_units():
+    user = _user(distance_unit="km", volume_unit="L", consumption_unit="L/100km",
+                 currency="JPY")
+    third = _records(user_units_csv(_derived(), user))[2]
+    assert (third["total_amount"], third["price_per_l"]) == ("41", "1.9")  # 40.70, 1.85
+    assert third["cost_per_km"] == "0.097"  # 77.70 / 800 km
 
 
 def test_user_units_same_rows_as_native():

@@ -238,6 +238,13 @@ class TestFormatting:
         assert units.format_money(Decimal("330.90"), "USD") == "330.90 USD"
         assert units.format_money(0, "GBP") == "0.00 GBP"
 
+    def test_count_says_one_fillup_and_two_fillups(self):
+        assert units.format_count(1, "fill-up") == "1 fill-up"
+        assert units.format_count(0, "fill-up") == "0 fill-ups"
+        assert units.format_count(1234, "fill-up") == "1,234 fill-ups"
+        assert units.format_count(1, "row has", "rows have") == "1 row has"
+        assert units.format_count(3, "row has", "rows have") == "3 rows have"
+
     def test_money_without_minor_units(self):
         assert units.format_money(1200, "JPY") == "1,200 JPY"
         assert units.format_money(1234.5, "EUR", decimals=0) == "1,235 EUR"
