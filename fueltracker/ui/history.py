@@ -10,7 +10,6 @@ click a dataframe row), while clicking a row is what a mouse user expects.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from functools import partial
 
@@ -34,7 +33,8 @@ _FORGET_PICK_KEY = "history_forget_pick"
 _CONFIRM_KEY = "history_confirm_delete"
 UNDO_KEY = "history_undo"
 MESSAGE_KEY = "history_message"
-_FIRST_DATE = dt.date(1900, 1, 1)
+DATES_HELP = ("Pick the first and the last day: the filter applies as soon as both are "
+              "picked. Typed dates apply when you leave the field.")
 
 
 # Filters ------------------------------------------------------------------------------------
@@ -53,9 +53,11 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
     left, middle, right = st.columns([2, 2, 3])
     chosen = left.multiselect("Vehicles", list(names), format_func=names.get,
                               key="history_vehicles", placeholder="All vehicles")
-    dates = middle.date_input("Dates", value=(), min_value=_FIRST_DATE,
-                              max_value=local_today(user.timezone), format="YYYY-MM-DD",
-                              key="history_dates")
+    # No bounds of our own (a bound makes the browser keep the previous range instead of
+    # the one the field shows): the widest the field can hold.
+    dates = middle.date_input("Dates", value=(), min_value=forms.ANY_DATE[0],
+                              max_value=forms.ANY_DATE[1], format="YYYY-MM-DD",
+                              key="history_dates", help=DATES_HELP)
     search = right.text_input("Search station and notes", key="history_search",
                               placeholder="e.g. motorway, 50%", max_chars=100)
     more = ("history_stations", "history_brands", "history_grades", "history_partial",
@@ -72,9 +74,11 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
         f1, f2 = st.columns(2)
         partial = f1.checkbox("Partial fill-ups only", key="history_partial")
         missed = f2.checkbox("Only fill-ups after a missed one", key="history_missed")
-    # A range being picked has its start only until the second click.
-    date_from = dates[0] if len(dates) > 0 else None
-    date_to = dates[1] if len(dates) > 1 else None
+    # A range applies once both ends are picked, at the second click: a start alone is a
+    # range being picked, not "from then on" (the table would jump at the first click).
+    date_from, date_to = dates if len(dates) == 2 else (None, None)
+    if len(dates) == 1:
+        middle.caption(f"From {dates[0].isoformat()}: now pick the last day.")
     return HistoryFilter(vehicle_ids=tuple(sorted(chosen)), date_from=date_from,
                          date_to=date_to, stations=tuple(stations), brands=tuple(brands),
                          grades=tuple(grades), partial_only=partial, missed_only=missed,
