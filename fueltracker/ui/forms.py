@@ -183,7 +183,12 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
                            value=False if existing is None else existing.missed_previous,
                            key=f"{key}_missed", persist_state=KEEP_TYPED)
         consumption_notes = st.container()
-        with st.expander("Station, brand, grade, notes", expanded=existing is not None):
+        # Keyed and stateful: the elements above it come and go as values are worked out
+        # or refused, and an unkeyed expander at a new position is drawn anew, closed (it
+        # snapped shut on a phone whenever a number field lost focus). Open at first when
+        # editing, then as the user leaves it.
+        with st.expander("Station, brand, grade, notes", key=f"{key}_more", on_change="rerun",
+                         expanded=existing is not None):
             station = _suggesting_select("Station", entry.suggestions(derived, "station"),
                                          existing.station if existing else None,
                                          key=f"{key}_station")

@@ -22,6 +22,8 @@ from tests.factories import PASSWORD, make_user, make_vehicle
 
 pytestmark = pytest.mark.e2e
 
+PHONE = {"width": 390, "height": 844}
+
 
 def _stored(user_id: int) -> list:
     with session_scope() as session:
@@ -86,3 +88,28 @@ def test_a_refused_volume_or_date_is_never_swapped_for_the_previous_one(
     expect(alerts.filter(has_text=message)).to_be_visible()
     expect(alerts.filter(has_text="Saved.")).to_have_count(0)
     assert _stored(user.id) == []  # nothing under the previous date either
+
+
+def test_the_more_details_section_stays_open_on_a_phone(page: Page, app_server: str,
+                                                       unique_name: str) -> None:
+    """Issue 12, item 10: on a phone the "Station, brand, grade, notes" section closed
+    itself when a number field lost focus (the worked-out line above it moved it)."""
+    with session_scope() as session:
+        user = make_user(session, f"expander_{unique_name}")
+        make_vehicle(session, user, "Bike")
+    page.set_viewport_size(PHONE)
+    settle = Settle(page)
+    page.goto(f"{app_server}/log")
+    settle()
+    sign_in(page, user.username, PASSWORD)
+    expect(page.get_by_role("heading", name="Log a fill-up", level=1)).to_be_visible()
+    settle()
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Station, brand, grade, notes").click()
+    settle()
+    notes = main.get_by_label("Notes", exact=True)
+    expect(notes).to_be_visible()
+    _type(_number(main, "Volume (L)"), "14.2", settle)
+    _type(_number(main, "Total paid (USD)"), "25.70", settle)
+    expect(main.get_by_text("from volume and total")).to_be_visible()
+    expect(notes).to_be_visible()  # still open after the reruns
