@@ -113,3 +113,32 @@ def test_the_more_details_section_stays_open_on_a_phone(page: Page, app_server: 
     _type(_number(main, "Total paid (USD)"), "25.70", settle)
     expect(main.get_by_text("from volume and total")).to_be_visible()
     expect(notes).to_be_visible()  # still open after the reruns
+
+
+def test_password_change_confirmation_stays_readable(page: Page, app_server: str,
+                                                     unique_name: str) -> None:
+    """Issue 12, item 7: the confirmation of a password change never appeared (the cookie
+    component's reruns swallowed the one-run message). It shows, and is still there once
+    the page has settled."""
+    with session_scope() as session:
+        user = make_user(session, f"pw_{unique_name}")
+    settle = Settle(page)
+    page.goto(f"{app_server}/account")
+    settle()
+    sign_in(page, user.username, PASSWORD)
+    expect(page.get_by_role("heading", name="Account", level=1)).to_be_visible()
+    settle()
+    page.get_by_role("tab", name="Password", exact=True).click()
+    form = page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name="Change password", exact=True))
+    form.get_by_label("Current password", exact=True).fill(PASSWORD)
+    form.get_by_label("New password", exact=True).fill("another long secret 1")
+    form.get_by_label("Repeat new password", exact=True).fill("another long secret 1")
+    form.get_by_role("button", name="Change password", exact=True).click()
+    confirmation = page.get_by_test_id("stAlert").filter(has_text="Password changed at ")
+    expect(confirmation).to_be_visible()
+    settle()  # the cookie component's reports and their reruns are over
+    page.wait_for_timeout(1000)
+    expect(confirmation).to_be_visible()
+    expect(confirmation).to_contain_text("Every other browser signed in to this account is "
+                                         "signed out")
