@@ -3,6 +3,7 @@ tables and labelled figures for the pages. Conversions go through units.py only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -167,10 +168,11 @@ def comparison_figures(comparison: PeriodComparison, user: UserRead) -> list[Fig
 NUMBER_FORMATS = {
     # column label before its unit -> printf format in tables
     # "localized": thousands separators (values are whole numbers by then, see history_table)
-    "Odometer": "localized", "Volume": "%.2f", "Total": "%.2f", "Price": "%.3f",
+    # "%,.2f": money with thousands separators and cents, as the dashboard's cards show it
+    "Odometer": "localized", "Volume": "%.2f", "Total": "%,.2f", "Price": "%.3f",
     "Distance": "localized", "Distance tracked": "localized", "Consumption": "%.2f",
     "Cost": "%.3f",
-    "Spent": "%.2f",
+    "Spent": "%,.2f",
 }
 
 
@@ -182,6 +184,25 @@ def number_formats(table: pd.DataFrame) -> dict[str, str]:
         if prefix in NUMBER_FORMATS:
             formats[column] = NUMBER_FORMATS[prefix]
     return formats
+
+
+# History's columns, most useful first. Date and vehicle are always shown, pinned so they stay
+# in view when the table scrolls sideways on a phone; which of the others show is the user's
+# choice. The default set fits a 1400 px screen with the sidebar open, a long station name
+# cut short last (unit prices and per-distance figures are worked out of the shown ones,
+# the rest is rarely looked at).
+HISTORY_PINNED = ("Date", "Vehicle")
+HISTORY_CHOICES = ("Volume", "Total", "Consumption", "Odometer", "Flags", "Station", "Price",
+                   "Distance", "Cost", "Brand", "Grade", "Note on consumption", "Notes")
+HISTORY_DEFAULT = HISTORY_CHOICES[:6]
+
+
+def history_column_order(table: pd.DataFrame, chosen: Iterable[str]) -> list[str]:
+    """The columns of a history_table to show: the pinned ones, then those of `chosen`
+    (labels without their unit, from HISTORY_CHOICES) in HISTORY_CHOICES' order."""
+    wanted = [*HISTORY_PINNED, *(name for name in HISTORY_CHOICES if name in set(chosen))]
+    by_name = {str(column).split(" (")[0]: column for column in table.columns}
+    return [by_name[name] for name in wanted if name in by_name]
 
 
 def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:

@@ -32,6 +32,7 @@ PICK_KEY = "history_pick"
 _FORGET_PICK_KEY = "history_forget_pick"
 _CONFIRM_KEY = "history_confirm_delete"
 UNDO_KEY = "history_undo"
+COLUMNS_KEY = "history_columns"
 MESSAGE_KEY = "history_message"
 DATES_HELP = ("Pick the first and the last day: the filter applies as soon as both are "
               "picked. Typed dates apply when you leave the field.")
@@ -166,12 +167,32 @@ def _table_from_pick(table_key: str, ids: list[int]) -> None:
 
 
 def show_table(table: pd.DataFrame, user: UserRead) -> None:
-    """The page's table; clicking a row picks it for editing."""
+    """The page's table with the columns the user chose; clicking a row picks it for
+    editing."""
     ids = [int(i) for i in table.index]
     table_key = _table_key(table, user.data_revision)
+    chosen = _column_choice()
     # st.dataframe's callback takes no args: bind them.
-    tables.show(table, all_rows=True, on_select=partial(_pick_from_table, table_key, ids),
+    tables.show(table, all_rows=True, column_order=views.history_column_order(table, chosen),
+                pinned=views.HISTORY_PINNED, widths={"Station": 150, "Notes": "medium"},
+                on_select=partial(_pick_from_table, table_key, ids),
                 selection_mode="single-row", key=table_key)
+
+
+def _column_choice() -> list[str]:
+    """The "Columns" button above the table: which columns besides date and vehicle show.
+
+    Streamlit cannot tell the screen's width, so the user decides: the default fits a
+    desktop; on a phone, fewer columns keep the table readable (date and vehicle are pinned
+    and stay in view while the rest scrolls). Kept for the session, across pages."""
+    with st.container(horizontal=True, horizontal_alignment="right"):
+        with st.popover("Columns", icon=":material/view_column:"):
+            chosen = st.pills("Show these columns", views.HISTORY_CHOICES,
+                              selection_mode="multi", default=list(views.HISTORY_DEFAULT),
+                              key=COLUMNS_KEY, persist_state="session")
+            st.caption("Date and vehicle always show. On a phone, pick the two or three you "
+                       "look at most.")
+    return chosen
 
 
 def _label(table: pd.DataFrame, entry_id: int) -> str:

@@ -1,0 +1,47 @@
+"""Unit tests for fueltracker.views' table formats and History's column choice."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from fueltracker import views
+from fueltracker.metrics import add_derived
+from tests.unit.test_entry import frame, user
+
+US = {"distance_unit": "mi", "volume_unit": "gal_us", "consumption_unit": "mpg_us"}
+
+
+def _history(**preferences: str) -> pd.DataFrame:
+    rows = [("2024-01-01", 10000, 30, 45, True), ("2024-02-01", 10500, 30, 1234.5, True)]
+    return views.history_table(add_derived(frame(rows)), user(**preferences))
+
+
+class TestNumberFormats:
+    def test_money_has_the_thousands_separator_the_cards_have(self):
+        # sprintf's "," flag: 3009.36 shows as 3,009.36 (the cards' format_number does too).
+        formats = views.number_formats(pd.DataFrame(columns=["Spent (USD)", "Total (EUR)"]))
+        assert formats == {"Spent (USD)": "%,.2f", "Total (EUR)": "%,.2f"}
+
+    def test_every_number_column_of_history_has_a_format(self):
+        table = _history(**US)
+        numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+        assert set(views.number_formats(table)) == set(numeric)
+
+
+class TestHistoryColumns:
+    def test_default_is_pinned_date_and_vehicle_then_the_most_used(self):
+        order = views.history_column_order(_history(**US), views.HISTORY_DEFAULT)
+        assert order == ["Date", "Vehicle", "Volume (US gal)", "Total (USD)",
+                         "Consumption (mpg (US))", "Odometer (mi)", "Flags", "Station"]
+
+    def test_chosen_columns_follow_the_priority_not_the_click_order(self):
+        order = views.history_column_order(_history(), ["Notes", "Consumption", "Price"])
+        assert order == ["Date", "Vehicle", "Consumption (L/100 km)", "Price (USD/L)", "Notes"]
+
+    def test_nothing_chosen_leaves_date_and_vehicle(self):
+        assert views.history_column_order(_history(), []) == ["Date", "Vehicle"]
+
+    def test_every_column_can_be_chosen(self):
+        table = _history()
+        order = views.history_column_order(table, views.HISTORY_CHOICES)
+        assert sorted(order) == sorted(table.columns)
