@@ -121,7 +121,9 @@ def summary_figures(summary: Summary, user: UserRead) -> list[Figure]:
         Figure(f"Avg {units.consumption_label(c_unit)}",
                units.format_number(value["consumption"], 2),
                "All fuel of the full-tank segments over their distance (distance-weighted)."),
-        Figure(f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})",
+        # "Avg price (USD/US gal)" was cut short on its card: the unit alone says "price",
+        # as "Avg mpg (US)" beside it says "consumption".
+        Figure(f"Avg {units.price_per_volume_label(user.currency, v_unit)}",
                units.format_number(value["price"], 3),
                "Total paid over total volume (volume-weighted)."),
         Figure(f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
@@ -219,6 +221,25 @@ def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
         f"Spent ({user.currency})": summary["total_spent"],
         "Last fill-up": pd.to_datetime(summary["last_date"]).dt.date,
     })
+
+
+def fuel_label(fuel_type: str, user: UserRead) -> str:
+    """A vehicle's fuel type as the user calls it: "Gasoline" for the stored "Petrol" when
+    they count in US gallons or US mpg; the stored name stays "Petrol" (imports, exports and
+    other users read it). Miles alone do not say American: a UK driver counts miles, buys
+    litres and says petrol."""
+    american = user.volume_unit == "gal_us" or user.consumption_unit == "mpg_us"
+    if american and fuel_type.strip().casefold() == "petrol":
+        return "Gasoline"
+    return fuel_type
+
+
+def fuel_to_store(fuel_type: str | None) -> str | None:
+    """The fuel type to store for what the user chose or typed: "Gasoline" (what fuel_label
+    shows an American user) is stored as "Petrol", one name for one fuel."""
+    if fuel_type is not None and fuel_type.strip().casefold() == "gasoline":
+        return "Petrol"
+    return fuel_type
 
 
 def fillup_outcome(derived: pd.DataFrame, entry_id: int, user: UserRead) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from fueltracker import bounds, entry, units
+from fueltracker import bounds, entry, units, views
 from fueltracker.errors import FuelTrackerError
 from fueltracker.schemas import (
     FillupCreate,
@@ -281,13 +281,14 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
 
 def _shown_values(existing: FillupRead | None, user: UserRead) -> dict[str, float]:
     """What the edit form's number fields show of a stored fill-up, in the user's units:
-    the odometer and the volume to three decimals at most, the total to its four stored
-    ones, trailing zeros dropped (43100 km, not 43100.0). Empty for a new fill-up."""
+    the odometer to a tenth at most (an odometer's own resolution), the volume to three
+    decimals at most (a pump's), the total to its four stored ones, trailing zeros dropped
+    (43100 km, not 43100.0). Empty for a new fill-up."""
     if existing is None:
         return {}
     return {
         "odometer": units.as_typed(
-            units.km_to_distance(existing.odometer_km, user.distance_unit), 3),
+            units.km_to_distance(existing.odometer_km, user.distance_unit), 1),
         "volume": units.as_typed(units.l_to_volume(existing.volume_l, user.volume_unit), 3),
         "total": units.as_typed(existing.total_amount, 4),
     }
@@ -380,7 +381,7 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
         fuel_type = c4.selectbox(
             "Fuel", fuel_options, key=f"{key}_fuel", persist_state=KEEP_TYPED, placeholder="Choose",
             index=fuel_options.index(existing.fuel_type) if existing and existing.fuel_type else None,
-            accept_new_options=True)
+            format_func=lambda fuel: views.fuel_label(fuel, user), accept_new_options=True)
         tank = c5.number_input(
             f"Tank capacity ({units.volume_label(user.volume_unit)})", step=1.0,
             format=AS_TYPED, key=f"{key}_tank", persist_state=KEEP_TYPED, value=shown_tank)
@@ -402,7 +403,7 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
         tank_capacity_l = units.volume_to_l(_decimal(tank), user.volume_unit).quantize(_TANK_PLACES)
     try:
         return parse(VehicleCreate, name=name, make=make, model=model, year=year,
-                     fuel_type=fuel_type, tank_capacity_l=tank_capacity_l)
+                     fuel_type=views.fuel_to_store(fuel_type), tank_capacity_l=tank_capacity_l)
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "name"), str(exc))
         st.rerun()

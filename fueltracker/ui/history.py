@@ -244,7 +244,10 @@ def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: Fillu
                "recomputed without it. You can undo this right after.",
                icon=":material/warning:")
     yes, no = st.columns(2)
-    if yes.button("Yes, delete it", type="primary", key="delete_confirm", width="stretch"):
+    # Streamlit has no "danger" button type, and "primary" is the app's green, the colour of
+    # "go ahead": a plain button labelled in red with a delete icon says what it destroys.
+    if yes.button(":red[:material/delete_forever: Yes, delete it]", key="delete_confirm",
+                  width="stretch"):
         # State changes only after the transaction: if the database is unreachable the
         # error reaches app.py's boundary and the question stays for another try.
         try:

@@ -46,7 +46,7 @@ def test_preferences_change_every_label(signed_in_app, garage, account):
     figures = {m.label: m.value for m in app.metric}
     assert figures["Avg mpg (US)"] == "44.80"  # 5.25 L/100 km
     assert figures["Distance (mi)"] == "497"  # 800 km
-    assert "Avg price (EUR/US gal)" in figures
+    assert "Avg EUR/US gal" in figures  # the price card (issue 12: its label was cut short)
     history = open_page(app, "history").dataframe[0].value
     assert "Consumption (mpg (US))" in history.columns
     assert "Price (EUR/US gal)" in history.columns

@@ -139,6 +139,7 @@ def test_an_unchanged_field_keeps_the_stored_value_a_rounded_one_would_move(
     app.run()
     form = f"edit_{stored.id}"
     assert app.number_input(key=f"{form}_volume").value == 10.171
+    assert app.number_input(key=f"{form}_odometer").value == 26781.1  # 43,100 km, to a tenth
     assert app.number_input(key=f"{form}_total").value == 61.2
     app.text_area(key=f"{form}_notes").input("road trip")
     _save(app)

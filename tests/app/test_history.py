@@ -96,6 +96,10 @@ def test_delete_asks_first_and_can_be_cancelled(three_tanks, account):
     app = pick(three_tanks, "2024-01-20")
     app = app.button(key="delete").click().run()
     assert "Delete the fill-up of 2024-01-20?" in app.warning[0].value
+    # Destructive, not the app's green "go ahead": red label, delete icon.
+    confirm = app.button(key="delete_confirm")
+    assert confirm.label == ":red[:material/delete_forever: Yes, delete it]"
+    assert confirm.proto.type != "primary"
     assert len(table(app)) == 3  # nothing deleted yet
     app = app.button(key="delete_cancel").click().run()
     assert not app.warning and len(table(app)) == 3

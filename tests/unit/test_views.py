@@ -45,3 +45,36 @@ class TestHistoryColumns:
         table = _history()
         order = views.history_column_order(table, views.HISTORY_CHOICES)
         assert sorted(order) == sorted(table.columns)
+
+
+class TestLabels:
+    def test_dashboard_labels_fit_their_cards(self):
+        """The price card read "Avg price (USD/US…": at 1400 px a card shows about 18
+        characters of its label beside the help icon."""
+        from fueltracker.metrics import summarize
+
+        summary = summarize(add_derived(frame([("2024-01-01", 10000, 30, 45, True),
+                                               ("2024-02-01", 10500, 30, 45, True)])))
+        for volume in ("L", "gal_us", "gal_uk"):
+            for consumption in ("L/100km", "km/L", "mpg_us", "mpg_uk"):
+                for distance in ("km", "mi"):
+                    who = user(currency="USD", volume_unit=volume, distance_unit=distance,
+                               consumption_unit=consumption)
+                    labels = [f.label for f in views.summary_figures(summary, who)]
+                    assert all(len(label) <= 18 for label in labels), labels
+        labels = [f.label for f in views.summary_figures(summary, user(**US))]
+        assert labels == ["Spent (USD)", "Distance (mi)", "Avg mpg (US)", "Avg USD/US gal",
+                          "Fuel cost (USD/mi)"]
+
+    def test_petrol_reads_gasoline_in_us_units_and_is_stored_as_petrol(self):
+        assert views.fuel_label("Petrol", user(**US)) == "Gasoline"
+        assert views.fuel_label("petrol", user(volume_unit="gal_us")) == "Gasoline"
+        assert views.fuel_label("Diesel", user(**US)) == "Diesel"
+        # A UK driver counts miles but says petrol.
+        assert views.fuel_label("Petrol", user(distance_unit="mi", volume_unit="L",
+                                               consumption_unit="mpg_uk")) == "Petrol"
+        assert views.fuel_label("Petrol", user()) == "Petrol"
+        assert views.fuel_to_store("Gasoline") == "Petrol"
+        assert views.fuel_to_store(" gasoline ") == "Petrol"
+        assert views.fuel_to_store("Diesel") == "Diesel"
+        assert views.fuel_to_store(None) is None
