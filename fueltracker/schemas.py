@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar, get_args
 from zoneinfo import available_timezones
 
 from pydantic import (
@@ -31,6 +31,8 @@ M = TypeVar("M", bound=BaseModel)
 DistanceUnit = Literal["km", "mi"]
 VolumeUnit = Literal["L", "gal_us", "gal_uk"]
 ConsumptionUnit = Literal["L/100km", "km/L", "mpg_us", "mpg_uk"]
+VehicleKind = Literal["car", "motorbike", "van", "other"]
+VEHICLE_KINDS: tuple[str, ...] = get_args(VehicleKind)
 
 # Domain bounds (domain.md), canonical units; the forms check the same ones in the user's
 # units before anything is built (fueltracker/bounds.py), so a field names its own bound.
@@ -166,6 +168,10 @@ class VehicleCreate(_Model):
     fuel_type: Annotated[str | None, StringConstraints(max_length=30)] = None
     tank_capacity_l: Annotated[Decimal | None, Field(gt=0, le=MAX_TANK_CAPACITY_L,
                                                      decimal_places=3)] = None
+    # Files without it (older archives, other apps' vehicles) give None: a car, as before.
+    kind: Annotated[VehicleKind, BeforeValidator(
+        lambda v: "car" if v is None or (isinstance(v, str) and not v.strip())
+        else v.strip().lower() if isinstance(v, str) else v)] = "car"
 
     @field_validator("make", "model", "fuel_type", mode="before")
     @classmethod
@@ -189,6 +195,7 @@ class VehicleRead(_Model):
     year: int | None
     fuel_type: str | None
     tank_capacity_l: Decimal | None
+    kind: VehicleKind
     is_active: bool
 
 

@@ -223,6 +223,22 @@ def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
     })
 
 
+VEHICLE_KIND_LABELS = {"car": "Car", "motorbike": "Motorbike", "van": "Van or pickup",
+                       "other": "Other"}
+VEHICLE_KIND_ICONS = {"car": ":material/directions_car:", "motorbike": ":material/two_wheeler:",
+                      "van": ":material/airport_shuttle:", "other": ":material/commute:"}
+
+
+def vehicle_icon(kind: str) -> str:
+    """The Material icon a vehicle of this kind is shown with (a car's when unknown)."""
+    return VEHICLE_KIND_ICONS.get(kind, VEHICLE_KIND_ICONS["car"])
+
+
+def vehicle_kind_label(kind: str) -> str:
+    """A kind with its icon, e.g. ":material/two_wheeler: Motorbike" (Markdown label)."""
+    return f"{vehicle_icon(kind)} {VEHICLE_KIND_LABELS.get(kind, kind)}"
+
+
 def fuel_label(fuel_type: str, user: UserRead) -> str:
     """A vehicle's fuel type as the user calls it: "Gasoline" for the stored "Petrol" when
     they count in US gallons or US mpg; the stored name stays "Petrol" (imports, exports and

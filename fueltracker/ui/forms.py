@@ -15,6 +15,7 @@ import streamlit as st
 from fueltracker import bounds, entry, units, views
 from fueltracker.errors import FuelTrackerError
 from fueltracker.schemas import (
+    VEHICLE_KINDS,
     FillupCreate,
     FillupRead,
     UserRead,
@@ -366,6 +367,11 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
                              value=existing.name if existing else "",
                              placeholder="e.g. Golf, V-Strom, Dad's van")
         errors.show("name")
+        kind = st.segmented_control(
+            "Kind", VEHICLE_KINDS, format_func=views.vehicle_kind_label, required=True,
+            default=existing.kind if existing else "car", key=f"{key}_kind",
+            persist_state=KEEP_TYPED)
+        errors.show("kind")
         c1, c2 = st.columns(2)
         make = c1.text_input("Make", max_chars=50, key=f"{key}_make", persist_state=KEEP_TYPED,
                              value=(existing.make or "") if existing else "")
@@ -403,7 +409,8 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
         tank_capacity_l = units.volume_to_l(_decimal(tank), user.volume_unit).quantize(_TANK_PLACES)
     try:
         return parse(VehicleCreate, name=name, make=make, model=model, year=year,
-                     fuel_type=views.fuel_to_store(fuel_type), tank_capacity_l=tank_capacity_l)
+                     fuel_type=views.fuel_to_store(fuel_type), tank_capacity_l=tank_capacity_l,
+                     kind=kind)
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "name"), str(exc))
         st.rerun()

@@ -183,3 +183,24 @@ def test_petrol_is_gasoline_for_a_us_user_and_stored_as_petrol(signed_in_app, ac
     with session_scope() as session:
         [civic] = vehicles.list_vehicles(session, account.id)
     assert civic.fuel_type == "Petrol"  # the canonical name; only the label is American
+
+
+def test_a_motorbike_is_shown_as_a_motorbike(signed_in_app, garage, account):
+    """Issue 12, item 10: every vehicle had a car's icon; vehicles now have a kind."""
+    from fueltracker.services import vehicles
+
+    garage("Golf")
+    app = open_page(signed_in_app, "vehicles")
+    kind = app.button_group(key="new_vehicle_0_kind")
+    assert kind.value == "car"  # the default, shown selected
+    assert kind.format_func("motorbike") == ":material/two_wheeler: Motorbike"
+    app.text_input(key="new_vehicle_0_name").input("V-Strom")
+    kind.set_value("motorbike")
+    app = [b for b in app.button if b.label == "Save vehicle"][0].click().run()
+    assert not app.exception
+    with session_scope() as session:
+        kinds = {v.name: v.kind for v in vehicles.list_vehicles(session, account.id)}
+    assert kinds == {"Golf": "car", "V-Strom": "motorbike"}
+    icons = {e.label: e.icon for e in app.expander}
+    assert icons["Golf"] == ":material/directions_car:"
+    assert icons["V\\-Strom"] == ":material/two_wheeler:"  # the label is markdown-escaped

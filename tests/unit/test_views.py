@@ -78,3 +78,14 @@ class TestLabels:
         assert views.fuel_to_store(" gasoline ") == "Petrol"
         assert views.fuel_to_store("Diesel") == "Diesel"
         assert views.fuel_to_store(None) is None
+
+
+class TestVehicleKinds:
+    def test_every_kind_has_its_icon_and_label(self):
+        from fueltracker.schemas import VEHICLE_KINDS
+
+        assert set(views.VEHICLE_KIND_ICONS) == set(VEHICLE_KINDS)
+        assert set(views.VEHICLE_KIND_LABELS) == set(VEHICLE_KINDS)
+        assert views.vehicle_icon("motorbike") == ":material/two_wheeler:"
+        assert views.vehicle_icon("car") == ":material/directions_car:"
+        assert views.vehicle_kind_label("van") == ":material/airport_shuttle: Van or pickup"
