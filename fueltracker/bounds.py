@@ -1,11 +1,12 @@
 """Domain bounds checked on the values a form's fields show, in the user's units (pure).
 
-The forms pass no min_value / max_value to Streamlit's number and date inputs: with bounds,
-the browser refuses an out-of-range value and silently keeps the last accepted one, which
-the script then saves while the field still shows the refused value. So every value the
-user sees reaches Python, and is checked here against domain.md's bounds (schemas.py holds
-them in canonical units), with a message that names the field, the bound and its unit.
-Nothing is saved while any of these messages stands.
+The forms give Streamlit's number and date inputs no bounds of their own: with bounds, the
+browser refuses an out-of-range value and silently keeps the last accepted one, which the
+script then saves while the field still shows the refused value. (Date inputs get the
+widest dates they can hold, forms.ANY_DATE: without any, Streamlit makes up ten years
+either side of the default.) So every value the user sees reaches Python, and is checked
+here against domain.md's bounds (schemas.py holds them in canonical units), with a message
+that names the field, the bound and its unit. Nothing is saved while one of them stands.
 """
 
 from __future__ import annotations
