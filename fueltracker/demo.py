@@ -23,9 +23,9 @@ DEMO_PASSWORD = "demo-fueltracker"
 DEMO_DISPLAY_NAME = "Demo driver (sample data)"
 
 _VEHICLES = (
-    # name, make, model, year, fuel, tank L, km between fills, L/100km, partial fill rows
-    ("Golf", "Volkswagen", "Golf 1.5 TSI", 2019, "Petrol", "50", 620, 6.4, (9, 23)),
-    ("V-Strom", "Suzuki", "DL650 V-Strom", 2016, "Petrol", "20", 290, 4.6, (31,)),
+    # name, make, model, year, fuel, tank L, km between fills, L/100km, partial fill rows, kind
+    ("Golf", "Volkswagen", "Golf 1.5 TSI", 2019, "Petrol", "50", 620, 6.4, (9, 23), "car"),
+    ("V-Strom", "Suzuki", "DL650 V-Strom", 2016, "Petrol", "20", 290, 4.6, (31,), "motorbike"),
 )
 _MISSED_ROW = ("Golf", 37)
 # The regular station appears twice: people have a favourite.
@@ -37,7 +37,7 @@ def demo_rows(today: dt.date, years: float = 2.0) -> list[ParsedRow]:
     rng = random.Random(2024)
     rows: list[ParsedRow] = []
     start = today - dt.timedelta(days=round(365 * years))
-    for name, _, _, _, _, tank, gap_km, base_l_per_100km, partials in _VEHICLES:
+    for name, _, _, _, _, tank, gap_km, base_l_per_100km, partials, _ in _VEHICLES:
         date = start + dt.timedelta(days=rng.randint(0, 6))
         odometer_km = Decimal(rng.randint(18_000, 42_000))
         number = 0
@@ -87,10 +87,10 @@ def seed_demo(session: Session, today: dt.date | None = None) -> bool:
     users.set_preferences(session, user.id, PreferencesUpdate(
         currency="EUR", distance_unit="km", volume_unit="L", consumption_unit="L/100km",
         timezone="Europe/Berlin"))
-    for name, make, model, year, fuel_type, tank, *_ in _VEHICLES:
+    for name, make, model, year, fuel_type, tank, *_, kind in _VEHICLES:
         vehicles.create_vehicle(session, user.id, VehicleCreate(
             name=name, make=make, model=model, year=year, fuel_type=fuel_type,
-            tank_capacity_l=Decimal(tank)))
+            tank_capacity_l=Decimal(tank), kind=kind))
     today = today or users.local_today("UTC")
     transfer.import_rows(session, user.id, demo_rows(today - dt.timedelta(days=2)), today=today)
     return True

@@ -46,6 +46,12 @@ PRICE_HISTORY_COUNT = 10  # fill-ups nearest in time that make "the recent media
 PRICE_MAX_DEVIATION = Decimal("0.30")  # fraction of that median
 DISTANCE_MAX_FACTOR = Decimal(3)  # × the vehicle's median distance between fill-ups
 CONSUMPTION_MAX_FACTOR = Decimal(3)  # × the vehicle's median L/100 km
+# A tank implausibly *better* than usual: under half the median L/100 km (over twice the
+# median km/L or mpg). Not a third, the mirror of 3×: ordinary tanks stay well within
+# ±40 % of the median (town against motorway, winter against summer), while the usual
+# mistakes that flatter a tank land near half or below: a fill-up never logged before this
+# one (two tanks' distance on one tank's fuel) or a tank not really filled to full.
+CONSUMPTION_MIN_FACTOR = Decimal("0.5")
 # A median of one or two values says little about what is usual: no warning below this.
 MIN_HISTORY = 3
 
@@ -379,7 +385,8 @@ def _candidate_frame(rows: pd.DataFrame, candidate: Candidate) -> tuple[pd.DataF
 def consumption_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
                         ) -> FieldMessage | None:
     """The tank's consumption, as if the candidate were saved (distance since the previous
-    full fill-up, all fuel since: metrics.add_derived), more than 3× the vehicle's median."""
+    full fill-up, all fuel since: metrics.add_derived), more than 3× the vehicle's median,
+    or under half of it (CONSUMPTION_MIN_FACTOR says why half)."""
     if not candidate.is_full:
         return None
     rows = _vehicle_rows(derived, candidate)
@@ -396,15 +403,23 @@ def consumption_warning(derived: pd.DataFrame, candidate: Candidate, user: UserR
         return None
     this = _dec(mine["consumption_l_per_100km"])
     median = statistics.median(_dec(c) for c in past)
-    if this <= CONSUMPTION_MAX_FACTOR * median:
+    lower_is_better = units.consumption_lower_is_better(user.consumption_unit)
+    if this > CONSUMPTION_MAX_FACTOR * median:
+        relation = ("more than 3× this vehicle's median" if lower_is_better
+                    else "under a third of this vehicle's median")
+        why = "Was the last fill-up really full, or is the volume or odometer off?"
+    elif this < CONSUMPTION_MIN_FACTOR * median:
+        relation = ("under half of this vehicle's median" if lower_is_better
+                    else "more than twice this vehicle's median")
+        why = ("Did you miss logging a fill-up before this one (then switch on “I missed "
+               "logging a fill-up before this one”), was the tank not filled to full, or is "
+               "the volume or odometer off?")
+    else:
         return None
-    relation = ("more than 3× this vehicle's median" if units.consumption_lower_is_better(
-        user.consumption_unit) else "under a third of this vehicle's median")
     return FieldMessage(
         FIELD_CONSUMPTION,
         f"This tank would come out at {_consumption(this, user)}, {relation} of "
-        f"{_consumption(median, user)}. Was the last fill-up really full, or is the volume "
-        "or odometer off?")
+        f"{_consumption(median, user)}. {why}")
 
 
 def plausibility_warnings(derived: pd.DataFrame, candidate: Candidate, user: UserRead, *,

@@ -28,7 +28,9 @@ NATIVE_COLUMNS = (
     "unit_price_per_l", "is_full", "missed_previous", "station", "brand", "grade", "notes",
     "distance_km", "consumption_l_per_100km", "cost_per_km",
 )
-VEHICLE_COLUMNS = ("name", "make", "model", "year", "fuel_type", "tank_capacity_l", "is_active")
+# kind came last (issue 12): files written before it still read, the column simply absent.
+VEHICLE_COLUMNS = ("name", "make", "model", "year", "fuel_type", "tank_capacity_l", "is_active",
+                   "kind")
 
 
 def format_number(value: float | None, decimals: int | None = None, min_decimals: int = 0) -> str:
@@ -83,7 +85,7 @@ def native_csv(derived: pd.DataFrame, currency: str) -> str:
 
 
 def vehicles_csv(vehicles: list[dict]) -> str:
-    """The companion vehicles file (name, make, model, year, fuel type, tank, active)."""
+    """The companion vehicles file (name, make, model, year, fuel type, tank, active, kind)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(VEHICLE_COLUMNS)
@@ -95,6 +97,7 @@ def vehicles_csv(vehicles: list[dict]) -> str:
             "" if vehicle.get("tank_capacity_l") is None
             else format_number(float(vehicle["tank_capacity_l"])),
             "true" if vehicle.get("is_active", True) else "false",
+            vehicle.get("kind") or "car",
         ])
     return buffer.getvalue()
 
@@ -204,7 +207,8 @@ fillups.csv   every fill-up of every vehicle, oldest first per vehicle (Fuel Tra
               (distance_km, consumption_l_per_100km, cost_per_km) are computed, and
               recomputed on import.
 vehicles.csv  your vehicles with their details: name, make, model, year, fuel type,
-              tank capacity in litres, is_active (false = archived).
+              tank capacity in litres, is_active (false = archived), kind (car,
+              motorbike, van or other).
 account.json  your account: username, display name, email, currency, preferred units,
               timezone, and when this archive was made (exported_at, UTC).
               Your password is not in this archive.

@@ -90,7 +90,8 @@ class User(Base):
 
 
 class Vehicle(Base):
-    """A car or motorbike of one user; archived vehicles keep their history."""
+    """A car, motorbike, van or other vehicle of one user; archived vehicles keep their
+    history."""
 
     __tablename__ = "vehicles"
     __table_args__ = (
@@ -104,6 +105,7 @@ class Vehicle(Base):
             "tank_capacity_l IS NULL OR (tank_capacity_l > 0 AND tank_capacity_l <= 2000)",
             name="tank_capacity",
         ),
+        CheckConstraint("kind IN ('car', 'motorbike', 'van', 'other')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -116,6 +118,8 @@ class Vehicle(Base):
     year: Mapped[int | None] = mapped_column(SmallInteger)
     fuel_type: Mapped[str | None] = mapped_column(String(30))
     tank_capacity_l: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    # What it is (car, motorbike, van or pickup, other): the icon it is shown with.
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, server_default="car")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar, get_args
 from zoneinfo import available_timezones
 
 from pydantic import (
@@ -31,6 +31,18 @@ M = TypeVar("M", bound=BaseModel)
 DistanceUnit = Literal["km", "mi"]
 VolumeUnit = Literal["L", "gal_us", "gal_uk"]
 ConsumptionUnit = Literal["L/100km", "km/L", "mpg_us", "mpg_uk"]
+VehicleKind = Literal["car", "motorbike", "van", "other"]
+VEHICLE_KINDS: tuple[str, ...] = get_args(VehicleKind)
+
+# Domain bounds (domain.md), canonical units; the forms check the same ones in the user's
+# units before anything is built (fueltracker/bounds.py), so a field names its own bound.
+FIRST_DATE = dt.date(1900, 1, 1)
+MAX_ODOMETER_KM = Decimal("999999999")
+MAX_VOLUME_L = Decimal(2000)
+MAX_TOTAL_AMOUNT = Decimal(100000)
+MAX_TANK_CAPACITY_L = Decimal(2000)
+FIRST_VEHICLE_YEAR = 1885
+LAST_VEHICLE_YEAR = 2100
 
 
 def parse(schema: type[M], /, **values: object) -> M:
@@ -152,9 +164,14 @@ class VehicleCreate(_Model):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     make: Annotated[str | None, StringConstraints(max_length=50)] = None
     model: Annotated[str | None, StringConstraints(max_length=50)] = None
-    year: Annotated[int | None, Field(ge=1885, le=2100)] = None
+    year: Annotated[int | None, Field(ge=FIRST_VEHICLE_YEAR, le=LAST_VEHICLE_YEAR)] = None
     fuel_type: Annotated[str | None, StringConstraints(max_length=30)] = None
-    tank_capacity_l: Annotated[Decimal | None, Field(gt=0, le=2000, decimal_places=3)] = None
+    tank_capacity_l: Annotated[Decimal | None, Field(gt=0, le=MAX_TANK_CAPACITY_L,
+                                                     decimal_places=3)] = None
+    # Files without it (older archives, other apps' vehicles) give None: a car, as before.
+    kind: Annotated[VehicleKind, BeforeValidator(
+        lambda v: "car" if v is None or (isinstance(v, str) and not v.strip())
+        else v.strip().lower() if isinstance(v, str) else v)] = "car"
 
     @field_validator("make", "model", "fuel_type", mode="before")
     @classmethod
@@ -178,6 +195,7 @@ class VehicleRead(_Model):
     year: int | None
     fuel_type: str | None
     tank_capacity_l: Decimal | None
+    kind: VehicleKind
     is_active: bool
 
 
@@ -187,9 +205,9 @@ class FillupCreate(_Model):
 
     vehicle_id: int
     date: dt.date
-    odometer_km: Annotated[Decimal, Field(ge=0, le=Decimal("999999999"))]
-    volume_l: Annotated[Decimal, Field(gt=0, le=2000)]
-    total_amount: Annotated[Decimal, Field(ge=0, le=100000)]
+    odometer_km: Annotated[Decimal, Field(ge=0, le=MAX_ODOMETER_KM)]
+    volume_l: Annotated[Decimal, Field(gt=0, le=MAX_VOLUME_L)]
+    total_amount: Annotated[Decimal, Field(ge=0, le=MAX_TOTAL_AMOUNT)]
     is_full: bool = True
     missed_previous: bool = False
     station: Annotated[str | None, StringConstraints(max_length=100)] = None
@@ -205,8 +223,8 @@ class FillupCreate(_Model):
     @field_validator("date")
     @classmethod
     def _not_ancient(cls, value: dt.date) -> dt.date:
-        if value < dt.date(1900, 1, 1):
-            raise ValueError("must not be before 1900-01-01")
+        if value < FIRST_DATE:
+            raise ValueError(f"must not be before {FIRST_DATE.isoformat()}")
         return value
 
     @field_validator("odometer_km", "volume_l", "total_amount")

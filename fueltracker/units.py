@@ -295,6 +295,14 @@ def format_count(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count:,} {noun}"
 
 
+def as_typed(value: Decimal, max_decimals: int) -> float:
+    """A stored value as a number field shows it: rounded to ``max_decimals`` at most
+    (halves away from zero), trailing zeros dropped, so 43100.000000 shows as 43100 and
+    12.345000 as 12.345 (the field's "%g" format prints the shortest form of the float)."""
+    rounded = value.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_UP)
+    return float(rounded.normalize())
+
+
 def currency_decimals(currency: str) -> int:
     """Number of minor-unit digits shown for ``currency`` (0 for JPY, KRW, ...; else 2)."""
     return 0 if currency.upper() in _ZERO_DECIMAL_CURRENCIES else 2

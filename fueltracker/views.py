@@ -4,7 +4,7 @@ tables and labelled figures for the pages. Conversions go through units.py only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -147,7 +147,9 @@ def summary_figures(summary: Summary, user: UserRead,
                units.format_number(value["distance"], 0),
                MEASURED_DISTANCE_HELP + _broken_chain_note(summary) + scope),
         *([] if scope else [consumption]),
-        Figure(f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})",
+        # "Avg price (USD/US gal)" was cut short on its card: the unit alone says "price",
+        # as "Avg mpg (US)" beside it says "consumption".
+        Figure(f"Avg {units.price_per_volume_label(user.currency, v_unit)}",
                units.format_number(value["price"], 3),
                "Total paid over total volume (volume-weighted)." + scope),
         Figure(f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
@@ -267,11 +269,12 @@ def projection_figures(projection: analytics.SpendProjection, user: UserRead
 NUMBER_FORMATS = {
     # column label before its unit -> printf format in tables
     # "localized": thousands separators (values are whole numbers by then, see history_table)
-    "Odometer": "localized", "Volume": "%.2f", "Total": "%.2f", "Price": "%.3f",
+    # "%,.2f": money with thousands separators and cents, as the dashboard's cards show it
+    "Odometer": "localized", "Volume": "%.2f", "Total": "%,.2f", "Price": "%.3f",
     "Distance": "localized", "Odometer span": "localized",
     "Consumption": "%.2f",
     "Cost": "%.3f",
-    "Spent": "%.2f",
+    "Spent": "%,.2f",
 }
 
 
@@ -283,6 +286,25 @@ def number_formats(table: pd.DataFrame) -> dict[str, str]:
         if prefix in NUMBER_FORMATS:
             formats[column] = NUMBER_FORMATS[prefix]
     return formats
+
+
+# History's columns, most useful first. Date and vehicle are always shown, pinned so they stay
+# in view when the table scrolls sideways on a phone; which of the others show is the user's
+# choice. The default set fits a 1400 px screen with the sidebar open, a long station name
+# cut short last (unit prices and per-distance figures are worked out of the shown ones,
+# the rest is rarely looked at).
+HISTORY_PINNED = ("Date", "Vehicle")
+HISTORY_CHOICES = ("Volume", "Total", "Consumption", "Odometer", "Flags", "Station", "Price",
+                   "Distance", "Cost", "Brand", "Grade", "Note on consumption", "Notes")
+HISTORY_DEFAULT = HISTORY_CHOICES[:6]
+
+
+def history_column_order(table: pd.DataFrame, chosen: Iterable[str]) -> list[str]:
+    """The columns of a history_table to show: the pinned ones, then those of `chosen`
+    (labels without their unit, from HISTORY_CHOICES) in HISTORY_CHOICES' order."""
+    wanted = [*HISTORY_PINNED, *(name for name in HISTORY_CHOICES if name in set(chosen))]
+    by_name = {str(column).split(" (")[0]: column for column in table.columns}
+    return [by_name[name] for name in wanted if name in by_name]
 
 
 def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
@@ -303,6 +325,41 @@ def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
         f"Spent ({user.currency})": summary["total_spent"],
         "Last fill-up": pd.to_datetime(summary["last_date"]).dt.date,
     })
+
+
+VEHICLE_KIND_LABELS = {"car": "Car", "motorbike": "Motorbike", "van": "Van or pickup",
+                       "other": "Other"}
+VEHICLE_KIND_ICONS = {"car": ":material/directions_car:", "motorbike": ":material/two_wheeler:",
+                      "van": ":material/airport_shuttle:", "other": ":material/commute:"}
+
+
+def vehicle_icon(kind: str) -> str:
+    """The Material icon a vehicle of this kind is shown with (a car's when unknown)."""
+    return VEHICLE_KIND_ICONS.get(kind, VEHICLE_KIND_ICONS["car"])
+
+
+def vehicle_kind_label(kind: str) -> str:
+    """A kind with its icon, e.g. ":material/two_wheeler: Motorbike" (Markdown label)."""
+    return f"{vehicle_icon(kind)} {VEHICLE_KIND_LABELS.get(kind, kind)}"
+
+
+def fuel_label(fuel_type: str, user: UserRead) -> str:
+    """A vehicle's fuel type as the user calls it: "Gasoline" for the stored "Petrol" when
+    they count in US gallons or US mpg; the stored name stays "Petrol" (imports, exports and
+    other users read it). Miles alone do not say American: a UK driver counts miles, buys
+    litres and says petrol."""
+    american = user.volume_unit == "gal_us" or user.consumption_unit == "mpg_us"
+    if american and fuel_type.strip().casefold() == "petrol":
+        return "Gasoline"
+    return fuel_type
+
+
+def fuel_to_store(fuel_type: str | None) -> str | None:
+    """The fuel type to store for what the user chose or typed: "Gasoline" (what fuel_label
+    shows an American user) is stored as "Petrol", one name for one fuel."""
+    if fuel_type is not None and fuel_type.strip().casefold() == "gasoline":
+        return "Petrol"
+    return fuel_type
 
 
 def fillup_outcome(derived: pd.DataFrame, entry_id: int, user: UserRead) -> str:

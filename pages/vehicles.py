@@ -27,7 +27,7 @@ with st.expander("Add a vehicle", expanded=not vehicle_list, icon=":material/add
 
 for vehicle in vehicle_list:
     title = plain(vehicle.name) + ("" if vehicle.is_active else " (archived)")
-    with st.expander(title, icon=":material/directions_car:"):
+    with st.expander(title, icon=views.vehicle_icon(vehicle.kind)):
         key = f"vehicle_{vehicle.id}"
         data = forms.vehicle_form(user, key=key, existing=vehicle)
         if data is not None and forms.save_vehicle(user, data, key, vehicle) is not None:

@@ -197,11 +197,12 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> str:
 
 
 def parse_vehicles(text: str) -> tuple[list[dict], list[RowError]]:
-    """Read the vehicles file (name,make,model,year,fuel_type,tank_capacity_l,is_active).
+    """Read the vehicles file (name,make,model,year,fuel_type,tank_capacity_l,is_active,kind).
 
     Returns a dict per good row (VehicleCreate's fields, validated, plus `is_active`) and an
-    error for every bad one; only `name` is a required column. Text cells are restored
-    (csvsafe.restore); a name repeated in the file (any letter case) is an error.
+    error for every bad one; only `name` is a required column (a file written before `kind`
+    existed has its vehicles read as cars). Text cells are restored (csvsafe.restore); a
+    name repeated in the file (any letter case) is an error.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
@@ -235,7 +236,8 @@ def _vehicle(record: dict) -> dict:
     try:
         data = parse(VehicleCreate, name=_text(record, "name") or "",
                      make=_text(record, "make"), model=_text(record, "model"), year=year,
-                     fuel_type=_text(record, "fuel_type"), tank_capacity_l=tank)
+                     fuel_type=_text(record, "fuel_type"), tank_capacity_l=tank,
+                     kind=_text(record, "kind"))
     except ValidationError as exc:
         raise _CellError(exc.field, exc.reason) from None
     return data.model_dump() | {"is_active": _flag(record, "is_active", True)}

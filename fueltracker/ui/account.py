@@ -3,7 +3,8 @@ service, with errors shown under their fields."""
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
+import datetime as dt
+from zoneinfo import ZoneInfo, available_timezones
 
 import streamlit as st
 
@@ -21,6 +22,9 @@ COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "SE
 _DISTANCE = {"km": "Kilometres (km)", "mi": "Miles (mi)"}
 _VOLUME = {"L": "Litres (L)", "gal_us": "US gallons", "gal_uk": "UK (imperial) gallons"}
 _TIMEZONES = sorted(available_timezones())
+# (user id, local time) of this session's last password change: the user id, so another
+# account signed in later in the same browser tab is not told about it.
+_PASSWORD_CHANGED_KEY = "account_password_changed"
 
 
 def _flash(message: str) -> None:
@@ -103,8 +107,19 @@ def profile_form(user: UserRead) -> None:
 
 
 def password_form(user: UserRead) -> None:
-    """Change the password (current one required); signs out every other browser."""
+    """Change the password (current one required); signs out every other browser.
+
+    The confirmation is state of this session (shown above the form on every run), not a
+    one-run flash: renewing this browser's cookie renders the cookie component, whose report
+    from the browser reruns the page, once or twice, and a flash shown on the first of those
+    runs was gone before anyone could read it (or the report cut the run short before the
+    flash was even set)."""
     errors = FieldErrors("password")
+    changed = st.session_state.get(_PASSWORD_CHANGED_KEY)
+    if changed is not None and changed[0] == user.id:
+        st.success(f"Password changed at {changed[1]}. Every other browser signed in to this "
+                   "account is signed out; this one stays signed in.",
+                   icon=":material/check_circle:")
     with st.form("password", clear_on_submit=True):
         current = st.text_input("Current password", type="password", key="pw_current",
                                 autocomplete="current-password")
@@ -118,6 +133,7 @@ def password_form(user: UserRead) -> None:
     if not submitted:
         return
     errors.clear()
+    st.session_state.pop(_PASSWORD_CHANGED_KEY, None)
     if new != repeat:
         errors.set("new_password", "The two new passwords differ.")
         st.rerun()
@@ -127,9 +143,12 @@ def password_form(user: UserRead) -> None:
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "new_password"), str(exc))
         st.rerun()
+    # Set before the cookie is renewed: nothing after this line is sure to run.
+    at = dt.datetime.now(ZoneInfo(user.timezone)).strftime("%H:%M")
+    st.session_state[_PASSWORD_CHANGED_KEY] = (user.id, at)
     security.event("password_change", user_id=user.id)
     auth.renew_cookie()
-    _flash("Password changed. Every other browser signed in to this account is signed out.")
+    st.rerun()
 
 
 def data_downloads(user: UserRead) -> None:

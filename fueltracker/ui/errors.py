@@ -6,7 +6,7 @@ message whose reference is the run's correlation id, while the traceback goes to
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -120,6 +120,10 @@ class FieldErrors:
     def set(self, field: str, message: str) -> None:
         """Remember a message for `field`."""
         st.session_state[self._key] = {field: message}
+
+    def set_all(self, messages: Iterable[tuple[str, str]]) -> None:
+        """Remember a message for each of several fields at once (field, message)."""
+        st.session_state[self._key] = dict(messages)
 
     def clear(self) -> None:
         """Forget every message of this form."""

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 import streamlit as st
 
-from fueltracker import entry, units
+from fueltracker import bounds, entry, units, views
 from fueltracker.errors import FuelTrackerError
 from fueltracker.schemas import (
+    VEHICLE_KINDS,
     FillupCreate,
     FillupRead,
     UserRead,
@@ -33,6 +34,11 @@ _VOLUME_PLACES = Decimal("0.000000001")
 _MONEY_PLACES = Decimal("0.0001")
 _TANK_PLACES = Decimal("0.001")
 FUEL_TYPES = ("Petrol", "Diesel", "LPG", "CNG", "E85", "Electric hybrid", "Other")
+# A number input's format that shows the number as typed (sprintf's %g without precision).
+AS_TYPED = "%g"
+# The widest dates a date input holds: as good as no bounds, so the browser never refuses
+# (and silently replaces) a date the field shows. The checks name the real bounds.
+ANY_DATE = (dt.date.min, dt.date.max)
 
 
 def _decimal(value: float | Decimal | None) -> Decimal | None:
@@ -105,6 +111,7 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
     price_decimals = entry.price_decimals(user.currency)
     today = users.local_today(user.timezone)
     editing_id = existing.id if existing else None
+    shown = _shown_values(existing, user)
 
     with st.container(border=True):
         ordered = entry.vehicles_last_used_first(vehicle_list, derived)
@@ -120,41 +127,56 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
             vehicle_id = st.selectbox("Vehicle", ids, index=default, format_func=names.get,
                                       key=f"{key}_vehicle", persist_state=KEEP_TYPED)
         errors.show("vehicle_id")
+        # No bounds on any input below (see fueltracker/bounds.py): the widest dates the
+        # field can hold, so whatever date it shows reaches the checks here.
         date = st.date_input("Date", value=existing.date if existing else today,
-                             max_value=today, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD",
+                             min_value=ANY_DATE[0], max_value=ANY_DATE[1], format="YYYY-MM-DD",
                              key=f"{key}_date", persist_state=KEEP_TYPED)
+        date_notes = st.container()
         errors.show("date")
         same_vehicle = existing is not None and existing.vehicle_id == vehicle_id
         hint = entry.odometer_hint(
             derived, vehicle_id, user, exclude_entry_id=editing_id,
             existing_odometer_km=existing.odometer_km if same_vehicle else None)
+        # "%g" shows a number as typed: 43100, not 43100.0; 12.345, not 12.35.
         odometer = st.number_input(
-            f"Odometer ({d_label})", min_value=0.0, step=1.0, format="%.1f", key=f"{key}_odometer",
+            f"Odometer ({d_label})", step=1.0, format=AS_TYPED, key=f"{key}_odometer",
             persist_state=KEEP_TYPED, placeholder=hint, help=hint if existing else None,
-            value=None if existing is None else
-            float(units.km_to_distance(existing.odometer_km, user.distance_unit)))
-        odometer_notes = st.container()  # warnings go here once every value is known
+            value=shown.get("odometer"))
+        odometer_notes = st.container()  # problems, or warnings once every value is known
         errors.show("odometer_km")
 
         left, middle, right = st.columns(3)
         volume = left.number_input(
-            f"Volume ({v_label})", min_value=0.0, step=0.01, format="%.3f", key=f"{key}_volume",
-            persist_state=KEEP_TYPED, value=None if existing is None else
-            float(units.l_to_volume(existing.volume_l, user.volume_unit)))
+            f"Volume ({v_label})", step=0.01, format=AS_TYPED, key=f"{key}_volume",
+            persist_state=KEEP_TYPED, value=shown.get("volume"))
         price = middle.number_input(
             f"Price ({units.price_per_volume_label(user.currency, user.volume_unit)})",
-            min_value=0.0, step=10.0 ** -price_decimals, format=f"%.{price_decimals}f",
+            step=10.0 ** -price_decimals, format=AS_TYPED,
             key=f"{key}_price", persist_state=KEEP_TYPED, value=None)
         total = right.number_input(
-            f"Total paid ({user.currency})", min_value=0.0, step=10.0 ** -money_decimals,
-            format=f"%.{money_decimals}f", key=f"{key}_total", persist_state=KEEP_TYPED,
-            value=None if existing is None else float(existing.total_amount))
+            f"Total paid ({user.currency})", step=10.0 ** -money_decimals,
+            format=AS_TYPED, key=f"{key}_total", persist_state=KEEP_TYPED,
+            value=shown.get("total"))
+        problems = bounds.fillup_problems(
+            user, date=date, today=today, odometer=_decimal(odometer), volume=_decimal(volume),
+            unit_price=_decimal(price), total=_decimal(total))
         amounts = entry.complete_amounts(_decimal(volume), _decimal(price), _decimal(total),
                                          currency=user.currency, volume_unit=user.volume_unit)
-        if amounts.computed:
+        amount_problems = entry.messages_for(problems, entry.FIELD_VOLUME, entry.FIELD_PRICE,
+                                             entry.FIELD_TOTAL)
+        if amounts.computed and not amount_problems:  # nothing is worked out of a refused value
             st.markdown(_worked_out(amounts, user))
         amount_notes = st.container()
         errors.show("volume_l", "unit_price", "total_amount")
+        # Shown as soon as the field shows the value (the browser no longer marks it), and
+        # nothing is saved while one stands.
+        for notes_box, fields in ((date_notes, (bounds.FIELD_DATE,)),
+                                  (odometer_notes, (entry.FIELD_ODOMETER,)),
+                                  (amount_notes, (entry.FIELD_VOLUME, entry.FIELD_PRICE,
+                                                  entry.FIELD_TOTAL))):
+            for message in entry.messages_for(problems, *fields):
+                notes_box.error(message, icon=":material/error:")
 
         full = st.toggle("Filled the tank to full", value=True if existing is None else existing.is_full,
                          key=f"{key}_full", persist_state=KEEP_TYPED)
@@ -162,7 +184,12 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
                            value=False if existing is None else existing.missed_previous,
                            key=f"{key}_missed", persist_state=KEEP_TYPED)
         consumption_notes = st.container()
-        with st.expander("Station, brand, grade, notes", expanded=existing is not None):
+        # Keyed and stateful: the elements above it come and go as values are worked out
+        # or refused, and an unkeyed expander at a new position is drawn anew, closed (it
+        # snapped shut on a phone whenever a number field lost focus). Open at first when
+        # editing, then as the user leaves it.
+        with st.expander("Station, brand, grade, notes", key=f"{key}_more", on_change="rerun",
+                         expanded=existing is not None):
             station = _suggesting_select("Station", entry.suggestions(derived, "station"),
                                          existing.station if existing else None,
                                          key=f"{key}_station")
@@ -182,10 +209,12 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
                                  value=(existing.notes or "") if existing else "")
             errors.show("notes")
 
-        canonical = to_canonical(user, odometer, amounts.volume, amounts.total)
+        canonical = _keep_unchanged(
+            to_canonical(user, odometer, amounts.volume, amounts.total), existing, shown,
+            odometer=odometer, volume=amounts.volume, total=amounts.total)
 
         def plausibility() -> list[entry.FieldMessage]:
-            if odometer is None or not amounts.complete:
+            if problems or odometer is None or not amounts.complete:
                 return []
             vehicle = next(v for v in vehicle_list if v.id == vehicle_id)
             return entry.plausibility_warnings(
@@ -198,9 +227,9 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
         # follow every change, so a corrected value drops its warning at once.
         checking = st.session_state.get(_checking_key(key), False)
         warnings = plausibility() if checking else []
-        shown = bool(warnings)
+        shown_warnings = bool(warnings)
         confirmed = False
-        if shown:
+        if shown_warnings:
             for notes_box, fields in (
                     (odometer_notes, (entry.FIELD_ODOMETER,)),
                     (amount_notes, (entry.FIELD_VOLUME, entry.FIELD_PRICE, entry.FIELD_TOTAL)),
@@ -217,6 +246,8 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
         return
     errors.clear()
     st.session_state[_checking_key(key)] = True
+    if problems:  # already shown next to their fields; the rerun drops older messages
+        st.rerun()
     if not checking:
         warnings = plausibility()
     problem = _missing(odometer, amounts)
@@ -231,7 +262,7 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
         errors.set(getattr(exc, "field", "vehicle_id"), str(exc))
         st.rerun()
     if warnings and not confirmed:
-        if shown:
+        if shown_warnings:
             errors.set("confirm", "To save these values as they are, tick “Yes, these values "
                                   "are right” first.")
         st.rerun()
@@ -247,6 +278,41 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
     st.session_state.pop(_checking_key(key), None)
     st.session_state[_saved_key(key)] = saved.id
     st.rerun()  # the whole page: it shows the outcome (a fragment cannot return it)
+
+
+def _shown_values(existing: FillupRead | None, user: UserRead) -> dict[str, float]:
+    """What the edit form's number fields show of a stored fill-up, in the user's units:
+    the odometer to a tenth at most (an odometer's own resolution), the volume to three
+    decimals at most (a pump's), the total to its four stored ones, trailing zeros dropped
+    (43100 km, not 43100.0). Empty for a new fill-up."""
+    if existing is None:
+        return {}
+    return {
+        "odometer": units.as_typed(
+            units.km_to_distance(existing.odometer_km, user.distance_unit), 1),
+        "volume": units.as_typed(units.l_to_volume(existing.volume_l, user.volume_unit), 3),
+        "total": units.as_typed(existing.total_amount, 4),
+    }
+
+
+def _keep_unchanged(canonical: dict[str, Decimal | None], existing: FillupRead | None,
+                    shown: dict[str, float], *, odometer: float | None,
+                    volume: float | Decimal | None,
+                    total: float | Decimal | None) -> dict[str, Decimal | None]:
+    """The canonical values to save, with the stored value kept for every field still
+    showing what the edit form showed of it. A reading stored in other units shows rounded
+    (38.5 L is 10.171 US gal): saving a changed station must not move the volume to
+    10.171 US gal = 38.5024 L. What is saved still shows exactly as the field did."""
+    if existing is None:
+        return canonical
+    kept = dict(canonical)
+    for field, typed, name, stored in (
+            ("odometer_km", odometer, "odometer", existing.odometer_km),
+            ("volume_l", volume, "volume", existing.volume_l),
+            ("total_amount", total, "total", existing.total_amount)):
+        if typed is not None and _decimal(typed) == _decimal(shown[name]):
+            kept[field] = stored
+    return kept
 
 
 def _suggesting_select(label: str, options: list[str], current: str | None, *,
@@ -294,42 +360,57 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
                  ) -> VehicleCreate | None:
     """Render a vehicle form; returns the validated input when submitted, else None."""
     errors = FieldErrors(key)
+    shown_tank = (None if not existing or existing.tank_capacity_l is None else
+                  units.as_typed(units.l_to_volume(existing.tank_capacity_l, user.volume_unit), 3))
     with st.form(key):
         name = st.text_input("Name", max_chars=100, key=f"{key}_name", persist_state=KEEP_TYPED,
                              value=existing.name if existing else "",
                              placeholder="e.g. Golf, V-Strom, Dad's van")
         errors.show("name")
+        kind = st.segmented_control(
+            "Kind", VEHICLE_KINDS, format_func=views.vehicle_kind_label, required=True,
+            default=existing.kind if existing else "car", key=f"{key}_kind",
+            persist_state=KEEP_TYPED)
+        errors.show("kind")
         c1, c2 = st.columns(2)
         make = c1.text_input("Make", max_chars=50, key=f"{key}_make", persist_state=KEEP_TYPED,
                              value=(existing.make or "") if existing else "")
         model = c2.text_input("Model", max_chars=50, key=f"{key}_model", persist_state=KEEP_TYPED,
                               value=(existing.model or "") if existing else "")
         c3, c4, c5 = st.columns(3)
-        year = c3.number_input("Year", min_value=1885, max_value=2100, step=1, key=f"{key}_year",
-                               persist_state=KEEP_TYPED, value=existing.year if existing else None)
+        # No min/max (fueltracker/bounds.py): the year and tank shown are the ones checked.
+        year = c3.number_input("Year", step=1, key=f"{key}_year", persist_state=KEEP_TYPED,
+                               value=existing.year if existing else None)
         fuel_options = list(FUEL_TYPES)
         if existing and existing.fuel_type and existing.fuel_type not in fuel_options:
             fuel_options.append(existing.fuel_type)
         fuel_type = c4.selectbox(
             "Fuel", fuel_options, key=f"{key}_fuel", persist_state=KEEP_TYPED, placeholder="Choose",
             index=fuel_options.index(existing.fuel_type) if existing and existing.fuel_type else None,
-            accept_new_options=True)
+            format_func=lambda fuel: views.fuel_label(fuel, user), accept_new_options=True)
         tank = c5.number_input(
-            f"Tank capacity ({units.volume_label(user.volume_unit)})", min_value=0.0, step=1.0,
-            key=f"{key}_tank", persist_state=KEEP_TYPED,
-            value=None if not existing or existing.tank_capacity_l is None
-            else float(units.l_to_volume(existing.tank_capacity_l, user.volume_unit)))
+            f"Tank capacity ({units.volume_label(user.volume_unit)})", step=1.0,
+            format=AS_TYPED, key=f"{key}_tank", persist_state=KEEP_TYPED, value=shown_tank)
         errors.show("make", "model", "year", "fuel_type", "tank_capacity_l")
         submitted = st.form_submit_button("Save vehicle" if existing is None else "Save changes",
                                           type="primary")
     if not submitted:
         return None
     errors.clear()
+    problems = bounds.vehicle_problems(user, year=year, tank_capacity=_decimal(tank))
+    if problems:
+        errors.set_all((p.field, p.message) for p in problems)
+        st.rerun()
+    if tank is None:
+        tank_capacity_l = None
+    elif existing is not None and shown_tank is not None and _decimal(tank) == _decimal(shown_tank):
+        tank_capacity_l = existing.tank_capacity_l  # unchanged: not moved by the rounding
+    else:
+        tank_capacity_l = units.volume_to_l(_decimal(tank), user.volume_unit).quantize(_TANK_PLACES)
     try:
         return parse(VehicleCreate, name=name, make=make, model=model, year=year,
-                     fuel_type=fuel_type,
-                     tank_capacity_l=None if not tank else units.volume_to_l(
-                         _decimal(tank), user.volume_unit).quantize(_TANK_PLACES))
+                     fuel_type=views.fuel_to_store(fuel_type), tank_capacity_l=tank_capacity_l,
+                     kind=kind)
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "name"), str(exc))
         st.rerun()

@@ -10,7 +10,6 @@ click a dataframe row), while clicking a row is what a mouse user expects.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from functools import partial
 
@@ -33,8 +32,10 @@ PICK_KEY = "history_pick"
 _FORGET_PICK_KEY = "history_forget_pick"
 _CONFIRM_KEY = "history_confirm_delete"
 UNDO_KEY = "history_undo"
+COLUMNS_KEY = "history_columns"
 MESSAGE_KEY = "history_message"
-_FIRST_DATE = dt.date(1900, 1, 1)
+DATES_HELP = ("Pick the first and the last day: the filter applies as soon as both are "
+              "picked. Typed dates apply when you leave the field.")
 
 
 # Filters ------------------------------------------------------------------------------------
@@ -53,9 +54,11 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
     left, middle, right = st.columns([2, 2, 3])
     chosen = left.multiselect("Vehicles", list(names), format_func=names.get,
                               key="history_vehicles", placeholder="All vehicles")
-    dates = middle.date_input("Dates", value=(), min_value=_FIRST_DATE,
-                              max_value=local_today(user.timezone), format="YYYY-MM-DD",
-                              key="history_dates")
+    # No bounds of our own (a bound makes the browser keep the previous range instead of
+    # the one the field shows): the widest the field can hold.
+    dates = middle.date_input("Dates", value=(), min_value=forms.ANY_DATE[0],
+                              max_value=forms.ANY_DATE[1], format="YYYY-MM-DD",
+                              key="history_dates", help=DATES_HELP)
     search = right.text_input("Search station and notes", key="history_search",
                               placeholder="e.g. motorway, 50%", max_chars=100)
     more = ("history_stations", "history_brands", "history_grades", "history_partial",
@@ -72,9 +75,11 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
         f1, f2 = st.columns(2)
         partial = f1.checkbox("Partial fill-ups only", key="history_partial")
         missed = f2.checkbox("Only fill-ups after a missed one", key="history_missed")
-    # A range being picked has its start only until the second click.
-    date_from = dates[0] if len(dates) > 0 else None
-    date_to = dates[1] if len(dates) > 1 else None
+    # A range applies once both ends are picked, at the second click: a start alone is a
+    # range being picked, not "from then on" (the table would jump at the first click).
+    date_from, date_to = dates if len(dates) == 2 else (None, None)
+    if len(dates) == 1:
+        middle.caption(f"From {dates[0].isoformat()}: now pick the last day.")
     return HistoryFilter(vehicle_ids=tuple(sorted(chosen)), date_from=date_from,
                          date_to=date_to, stations=tuple(stations), brands=tuple(brands),
                          grades=tuple(grades), partial_only=partial, missed_only=missed,
@@ -162,12 +167,32 @@ def _table_from_pick(table_key: str, ids: list[int]) -> None:
 
 
 def show_table(table: pd.DataFrame, user: UserRead) -> None:
-    """The page's table; clicking a row picks it for editing."""
+    """The page's table with the columns the user chose; clicking a row picks it for
+    editing."""
     ids = [int(i) for i in table.index]
     table_key = _table_key(table, user.data_revision)
+    chosen = _column_choice()
     # st.dataframe's callback takes no args: bind them.
-    tables.show(table, all_rows=True, on_select=partial(_pick_from_table, table_key, ids),
+    tables.show(table, all_rows=True, column_order=views.history_column_order(table, chosen),
+                pinned=views.HISTORY_PINNED, widths={"Station": 150, "Notes": "medium"},
+                on_select=partial(_pick_from_table, table_key, ids),
                 selection_mode="single-row", key=table_key)
+
+
+def _column_choice() -> list[str]:
+    """The "Columns" button above the table: which columns besides date and vehicle show.
+
+    Streamlit cannot tell the screen's width, so the user decides: the default fits a
+    desktop; on a phone, fewer columns keep the table readable (date and vehicle are pinned
+    and stay in view while the rest scrolls). Kept for the session, across pages."""
+    with st.container(horizontal=True, horizontal_alignment="right"):
+        with st.popover("Columns", icon=":material/view_column:"):
+            chosen = st.pills("Show these columns", views.HISTORY_CHOICES,
+                              selection_mode="multi", default=list(views.HISTORY_DEFAULT),
+                              key=COLUMNS_KEY, persist_state="session")
+            st.caption("Date and vehicle always show. On a phone, pick the two or three you "
+                       "look at most.")
+    return chosen
 
 
 def _label(table: pd.DataFrame, entry_id: int) -> str:
@@ -219,7 +244,10 @@ def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: Fillu
                "recomputed without it. You can undo this right after.",
                icon=":material/warning:")
     yes, no = st.columns(2)
-    if yes.button("Yes, delete it", type="primary", key="delete_confirm", width="stretch"):
+    # Streamlit has no "danger" button type, and "primary" is the app's green, the colour of
+    # "go ahead": a plain button labelled in red with a delete icon says what it destroys.
+    if yes.button(":red[:material/delete_forever: Yes, delete it]", key="delete_confirm",
+                  width="stretch"):
         # State changes only after the transaction: if the database is unreachable the
         # error reaches app.py's boundary and the question stays for another try.
         try:

@@ -339,8 +339,9 @@ def preview_table(preview: transfer.Preview, parse_errors: list[RowError],
                   else STATUS_TEXT[item.status])
         records.append({
             "Row": row.row_number, "Status": status, "Vehicle": row.vehicle, "Date": row.date,
+            # Whole readings, rounded as History shows them (45,437 mi, not 45,436.526).
             f"Odometer ({units.distance_label(d_unit)})":
-                float(units.km_to_distance(row.odometer_km, d_unit)),
+                round(float(units.km_to_distance(row.odometer_km, d_unit))),
             f"Volume ({units.volume_label(v_unit)})": float(units.l_to_volume(row.volume_l, v_unit)),
             f"Total ({user.currency})": float(row.total_amount),
             "Tank": "Full" if row.is_full else "Partial",

@@ -6,6 +6,7 @@ AppTest cannot click a dataframe row, so the tests choose the row with the page'
 
 import datetime as dt
 import io
+import json
 
 import pandas as pd
 import pytest
@@ -95,6 +96,10 @@ def test_delete_asks_first_and_can_be_cancelled(three_tanks, account):
     app = pick(three_tanks, "2024-01-20")
     app = app.button(key="delete").click().run()
     assert "Delete the fill-up of 2024-01-20?" in app.warning[0].value
+    # Destructive, not the app's green "go ahead": red label, delete icon.
+    confirm = app.button(key="delete_confirm")
+    assert confirm.label == ":red[:material/delete_forever: Yes, delete it]"
+    assert confirm.proto.type != "primary"
     assert len(table(app)) == 3  # nothing deleted yet
     app = app.button(key="delete_cancel").click().run()
     assert not app.warning and len(table(app)) == 3
@@ -232,3 +237,27 @@ def test_columns_in_the_users_units_with_flags(signed_in_app, garage, account):
     assert pd.isna(newest["Consumption (mpg (US))"])
     assert newest["Note on consumption"] == "missed fill-up: chain broken"
     assert (first["Station"], first["Brand"], first["Grade"]) == ("Aral", "Aral", "E10")
+
+
+def test_the_columns_shown_are_the_users_choice_with_date_and_vehicle_pinned(three_tanks):
+    """Issue 12, item 8: at 1400 px Station and Flags were off-screen, and a phone showed
+    four columns. The most useful columns come first, date and vehicle stay pinned, empty
+    cells are empty (not "None"), and the user picks the columns, kept for the session."""
+    app = three_tanks
+    frame = app.dataframe[0]
+    assert list(frame.proto.column_order) == [
+        "Date", "Vehicle", "Volume (L)", "Total (USD)", CONSUMPTION, "Odometer (km)",
+        "Flags", "Station"]
+    config = json.loads(frame.proto.columns)
+    assert {name for name, column in config.items() if column.get("pinned")} == {
+        "Date", "Vehicle"}
+    assert frame.proto.placeholder == ""
+    assert len(table(app).columns) == 15  # every value is still there (CSV, the editor)
+
+    app.button_group(key=history.COLUMNS_KEY).set_value(["Consumption", "Price"]).run()
+    assert list(app.dataframe[0].proto.column_order) == [
+        "Date", "Vehicle", CONSUMPTION, "Price (USD/L)"]
+    app = open_page(app, "dashboard")
+    app = open_page(app, "history")  # the choice outlives a visit to another page
+    assert list(app.dataframe[0].proto.column_order) == [
+        "Date", "Vehicle", CONSUMPTION, "Price (USD/L)"]

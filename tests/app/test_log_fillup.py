@@ -146,6 +146,28 @@ def test_corrected_value_drops_its_warning(signed_in_app, garage, account):
     assert "about this vehicle's average of 6.00 L/100 km" in app.success[0].value
 
 
+def test_a_tank_far_better_than_usual_needs_the_same_confirmation(signed_in_app, garage,
+                                                                  account):
+    """Issue 12, item 9: a tank 171 % better than the average was saved without a word;
+    only a tank worse than 3× the median asked. Under half the median asks too."""
+    garage("Golf", STEADY)  # 6.00 L/100 km
+    app = open_page(signed_in_app, "log_fillup")
+    _set(app, odometer=12000.0, volume=14.0, total=21.0)  # 2.80 L/100 km, same price
+    _save(app)
+    assert not app.exception
+    [warning] = [w.value for w in app.warning]
+    assert warning.startswith("This tank would come out at 2.80 L/100 km, under half of "
+                              "this vehicle's median of 6.00 L/100 km.")
+    assert len(_stored(account)) == 4
+    _save(app)  # without the "yes": still not saved
+    assert len(_stored(account)) == 4
+    [confirm] = [c for c in app.checkbox if c.label == CONFIRM]
+    confirm.check().run()
+    _save(app)
+    assert len(_stored(account)) == 5
+    assert app.success[0].value.startswith("Saved. This tank: 2.80 L/100 km, 53% better than")
+
+
 def test_odometer_jump_warns_next_to_the_odometer(signed_in_app, garage):
     garage("Golf", STEADY)
     app = open_page(signed_in_app, "log_fillup")

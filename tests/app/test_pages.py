@@ -22,7 +22,7 @@ def test_dashboard_with_data(signed_in_app, garage):
     figures = {m.label: m.value for m in app.metric}
     assert figures["Avg L/100 km"] == "5.25"
     assert figures["Spent (USD)"] == "149.70"
-    assert figures["Avg price (USD/L)"] == "1.826"  # 149.70 / 82 L
+    assert figures["Avg USD/L"] == "1.826"  # average price: 149.70 / 82 L
     assert len(app.get("plotly_chart")) == 2
 
 
@@ -166,3 +166,41 @@ def test_tank_capacity_in_users_volume_unit(signed_in_app, account):
     with session_scope() as session:
         [vehicle] = vehicles.list_vehicles(session, account.id)
     assert str(vehicle.tank_capacity_l) == "90.922"  # 20 × 4.54609 L
+
+
+def test_petrol_is_gasoline_for_a_us_user_and_stored_as_petrol(signed_in_app, account):
+    from fueltracker.services import users, vehicles
+
+    with session_scope() as session:
+        users.set_preferences(session, account.id, preferences_of(
+            account, distance_unit="mi", volume_unit="gal_us", consumption_unit="mpg_us"))
+    app = open_page(signed_in_app, "vehicles")
+    app.text_input(key="new_vehicle_0_name").input("Civic")
+    fuel = app.selectbox(key="new_vehicle_0_fuel")
+    assert fuel.format_func("Petrol") == "Gasoline"
+    fuel.set_value("Petrol")
+    [b for b in app.button if b.label == "Save vehicle"][0].click().run()
+    with session_scope() as session:
+        [civic] = vehicles.list_vehicles(session, account.id)
+    assert civic.fuel_type == "Petrol"  # the canonical name; only the label is American
+
+
+def test_a_motorbike_is_shown_as_a_motorbike(signed_in_app, garage, account):
+    """Issue 12, item 10: every vehicle had a car's icon; vehicles now have a kind."""
+    from fueltracker.services import vehicles
+
+    garage("Golf")
+    app = open_page(signed_in_app, "vehicles")
+    kind = app.button_group(key="new_vehicle_0_kind")
+    assert kind.value == "car"  # the default, shown selected
+    assert kind.format_func("motorbike") == ":material/two_wheeler: Motorbike"
+    app.text_input(key="new_vehicle_0_name").input("V-Strom")
+    kind.set_value("motorbike")
+    app = [b for b in app.button if b.label == "Save vehicle"][0].click().run()
+    assert not app.exception
+    with session_scope() as session:
+        kinds = {v.name: v.kind for v in vehicles.list_vehicles(session, account.id)}
+    assert kinds == {"Golf": "car", "V-Strom": "motorbike"}
+    icons = {e.label: e.icon for e in app.expander}
+    assert icons["Golf"] == ":material/directions_car:"
+    assert icons["V\\-Strom"] == ":material/two_wheeler:"  # the label is markdown-escaped

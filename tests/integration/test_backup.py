@@ -96,7 +96,7 @@ def seed(url: str) -> dict[str, int]:
             gone = add(session, anna, fillup(old, "2000-01-02", "123999.000001", "0.000000001",
                                              "0.0001"))
             vehicles.set_vehicle_active(session, anna.id, old.id, False)
-            truck = make_vehicle(session, bob, "Truck")
+            truck = make_vehicle(session, bob, "Truck", kind="van")
             add(session, bob, fillup(truck, "2024-05-01", "0", "99.999999999", "0"))
             # A gap in the ids: restore must keep ids, not renumber.
             fillups.delete_fillup(session, anna.id, gone.id)

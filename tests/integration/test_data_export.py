@@ -33,7 +33,7 @@ def _account_with_history(session):
     user = make_user(session, "carol", distance_unit="mi", volume_unit="gal_us",
                      consumption_unit="mpg_us")
     van = make_vehicle(session, user, "=Van", make="Ford", model="Transit", year=2019,
-                       fuel_type="diesel", tank_capacity_l=Decimal("80.5"))
+                       fuel_type="diesel", tank_capacity_l=Decimal("80.5"), kind="van")
     old = make_vehicle(session, user, "Old Golf", make="VW", model="Golf", year=2004,
                        fuel_type="petrol", tank_capacity_l=Decimal(55))
     make_vehicle(session, user, "Spare")  # no fill-ups: only vehicles.csv knows it
@@ -92,6 +92,7 @@ def test_archive_restores_vehicle_details_and_archived_state(db_session):
     van, old = restored["=Van"], restored["Old Golf"]
     assert (van.make, van.model, van.year, van.fuel_type, van.tank_capacity_l, van.is_active) == (
         "Ford", "Transit", 2019, "diesel", Decimal("80.5"), True)
+    assert (van.kind, old.kind) == ("van", "car")  # the kind travels in vehicles.csv
     assert (old.year, old.tank_capacity_l, old.is_active) == (2004, Decimal(55), False)
     assert restored["Spare"].is_active and restored["Spare"].make is None
     volume = db_session.scalar(select(FuelEntry.volume_l).where(

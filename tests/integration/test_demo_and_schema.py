@@ -23,7 +23,8 @@ def test_demo_account_story(db_session):
     assert seed_demo(db_session, today=today) is False  # idempotent
     user = users.authenticate(db_session, DEMO_USERNAME, DEMO_PASSWORD)
     assert user is not None
-    assert [v.name for v in vehicles.list_vehicles(db_session, user.id)] == ["Golf", "V-Strom"]
+    assert [(v.name, v.kind) for v in vehicles.list_vehicles(db_session, user.id)] == [
+        ("Golf", "car"), ("V-Strom", "motorbike")]
     derived = metrics.add_derived(fillups.load_entries_frame(db_session, user.id))
     assert len(derived) > 100
     assert (~derived["is_full"]).sum() == 3 and derived["missed_previous"].sum() == 1

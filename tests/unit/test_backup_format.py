@@ -99,7 +99,7 @@ USER = {"id": 1, "username": "anna", "display_name": "Anna", "email": None,
         "data_revision": 3, "sessions_valid_after": "2024-01-01T00:00:00+00:00",
         "created_at": "2024-01-01T00:00:00+00:00", "updated_at": "2024-01-01T00:00:00+00:00"}
 VEHICLE = {"id": 2, "user_id": 1, "name": "Golf", "make": None, "model": None, "year": None,
-           "fuel_type": None, "tank_capacity_l": "50.000", "is_active": True,
+           "fuel_type": None, "tank_capacity_l": "50.000", "kind": "motorbike", "is_active": True,
            "created_at": "2024-01-01T00:00:00+00:00", "updated_at": "2024-01-01T00:00:00+00:00"}
 
 

@@ -367,6 +367,36 @@ class TestConsumptionWarning:
     def test_needs_three_earlier_tanks(self):
         rows = derived(frame(STEADY[:3]))  # two measured tanks
         assert entry.consumption_warning(rows, candidate("11500", "95", "140"), user()) is None
+        assert entry.consumption_warning(rows, candidate("11500", "10", "15"), user()) is None
+
+    def test_under_half_the_median_warns_too(self):
+        rows = derived(frame(STEADY))  # 6.0 L/100 km
+        # 500 km on 14 L = 2.80 L/100 km: the signature of a fill-up never logged before it
+        warning = entry.consumption_warning(rows, candidate("12000", "14", "21"), user())
+        assert warning is not None and warning.field == entry.FIELD_CONSUMPTION
+        assert warning.message == (
+            "This tank would come out at 2.80 L/100 km, under half of this vehicle's median "
+            "of 6.00 L/100 km. Did you miss logging a fill-up before this one (then switch on "
+            "“I missed logging a fill-up before this one”), was the tank not filled to full, "
+            "or is the volume or odometer off?")
+
+    def test_exactly_half_is_fine(self):
+        rows = derived(frame(STEADY))
+        assert entry.consumption_warning(rows, candidate("12000", "15", "22.5"), user()) is None
+
+    def test_in_mpg_better_is_more_than_twice(self):
+        # The case: a tank 171 % better than the average, in mpg.
+        rows = derived(frame(STEADY))  # 39.20 mpg (US)
+        warning = entry.consumption_warning(rows, candidate("12000", "11", "16.5"),
+                                            user(consumption_unit="mpg_us"))
+        assert warning.message.startswith(
+            "This tank would come out at 106.92 mpg (US), more than twice this vehicle's "
+            "median of 39.20 mpg (US).")
+
+    def test_a_flagged_missed_fill_up_explains_the_better_tank(self):
+        rows = derived(frame(STEADY))
+        assert entry.consumption_warning(rows, candidate("12500", "30", "45", missed=True),
+                                         user()) is None
 
     def test_editing_leaves_the_edited_tank_out_of_the_median(self):
         typo = STEADY + [("2024-05-01", 12000, 300, 450, True), ("2024-06-01", 12500, 30, 45, True)]

@@ -160,7 +160,7 @@ def test_user_units_file_is_refused_by_the_native_importer():
 FILLUPS = native_csv(_derived(station="=cmd"), "USD")
 VEHICLES = vehicles_csv([
     {"name": "=Van", "make": "Ford", "model": "Transit", "year": 2019, "fuel_type": "diesel",
-     "tank_capacity_l": Decimal("80.000"), "is_active": True},
+     "tank_capacity_l": Decimal("80.000"), "is_active": True, "kind": "van"},
     {"name": "Old", "make": None, "model": None, "year": None, "fuel_type": None,
      "tank_capacity_l": None, "is_active": False},
 ])
@@ -211,12 +211,37 @@ def test_parse_archive_round_trip():
     assert errors == []
     assert len(rows) == 6 and rows[0].station == "=cmd"
     assert rows[2].volume_l == Decimal(22) and rows[2].total_amount == Decimal("40.70")
+    # Issue 12 added the vehicle's kind to the file (a vehicle without one is a car).
     assert vehicles == [
         {"name": "=Van", "make": "Ford", "model": "Transit", "year": 2019,
-         "fuel_type": "diesel", "tank_capacity_l": Decimal(80), "is_active": True},
+         "fuel_type": "diesel", "tank_capacity_l": Decimal(80), "kind": "van",
+         "is_active": True},
         {"name": "Old", "make": None, "model": None, "year": None, "fuel_type": None,
-         "tank_capacity_l": None, "is_active": False},
+         "tank_capacity_l": None, "kind": "car", "is_active": False},
     ]
+
+
+def test_vehicles_file_names_the_kind_last():
+    assert VEHICLES.splitlines()[:2] == [
+        "name,make,model,year,fuel_type,tank_capacity_l,is_active,kind",
+        "'=Van,Ford,Transit,2019,diesel,80,true,van"]
+
+
+def test_an_older_vehicles_file_without_kind_still_imports_as_cars():
+    older = ("name,make,model,year,fuel_type,tank_capacity_l,is_active\n"
+             "V-Strom,Suzuki,DL650,2016,petrol,20,true\n")
+    rows, errors, vehicles = parse_archive(_zip({"fillups.csv": FILLUPS,
+                                                 "vehicles.csv": older}))
+    assert (len(rows), errors) == (6, [])
+    assert [(v["name"], v["kind"]) for v in vehicles] == [("V-Strom", "car")]
+
+
+def test_an_unknown_kind_is_an_error_of_its_row():
+    text = "name,kind\nBoat,boat\n"
+    vehicles, errors = parse_vehicles(text)
+    assert vehicles == []
+    [error] = errors
+    assert (error.row_number, error.column) == (1, "kind")
 
 
 def test_parse_archive_without_vehicles_file():

@@ -253,3 +253,27 @@ class TestFormatting:
         assert units.format_consumption(5.5, "L/100km") == "5.50 L/100 km"
         assert units.format_consumption(5.5, "mpg_us") == "42.77 mpg (US)"
         assert units.format_consumption(None, "km/L") == "—"
+
+
+class TestAsTyped:
+    """What an edit form's number field shows of a stored value (with the "%g" format)."""
+
+    def test_whole_numbers_lose_the_trailing_zeros(self):
+        assert units.as_typed(Decimal("43100.000000"), 3) == 43100.0
+        assert "%g" % units.as_typed(Decimal("43100.000000"), 3) == "43100"
+
+    def test_decimals_that_exist_are_kept(self):
+        assert "%g" % units.as_typed(Decimal("43100.500000"), 3) == "43100.5"
+        assert units.as_typed(Decimal("12.345000000"), 3) == 12.345
+
+    def test_a_value_typed_in_other_units_comes_back_as_typed(self):
+        # 12.345 US gal stored at the 9 places of volume_l, read back in US gal.
+        stored_l = units.volume_to_l(Decimal("12.345"), "gal_us").quantize(Decimal("1E-9"))
+        assert units.as_typed(units.l_to_volume(stored_l, "gal_us"), 3) == 12.345
+        # 27,000.5 mi stored at the 6 places of odometer_km.
+        stored_km = units.distance_to_km(Decimal("27000.5"), "mi").quantize(Decimal("1E-6"))
+        assert "%g" % units.as_typed(units.km_to_distance(stored_km, "mi"), 3) == "27000.5"
+
+    def test_rounds_half_away_from_zero_to_the_given_decimals(self):
+        assert units.as_typed(Decimal("10.1705"), 3) == 10.171
+        assert units.as_typed(Decimal("61.2000"), 4) == 61.2

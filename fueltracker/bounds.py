@@ -1,0 +1,118 @@
+"""Domain bounds checked on the values a form's fields show, in the user's units (pure).
+
+The forms give Streamlit's number and date inputs no bounds of their own: with bounds, the
+browser refuses an out-of-range value and silently keeps the last accepted one, which the
+script then saves while the field still shows the refused value. (Date inputs get the
+widest dates they can hold, forms.ANY_DATE: without any, Streamlit makes up ten years
+either side of the default.) So every value the user sees reaches Python, and is checked
+here against domain.md's bounds (schemas.py holds them in canonical units), with a message
+that names the field, the bound and its unit. Nothing is saved while one of them stands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_DOWN, Decimal
+
+from fueltracker import units
+from fueltracker.entry import (
+    FIELD_ODOMETER,
+    FIELD_PRICE,
+    FIELD_TOTAL,
+    FIELD_VOLUME,
+    FieldMessage,
+)
+from fueltracker.schemas import (
+    FIRST_VEHICLE_YEAR,
+    LAST_VEHICLE_YEAR,
+    MAX_ODOMETER_KM,
+    MAX_TANK_CAPACITY_L,
+    MAX_TOTAL_AMOUNT,
+    MAX_VOLUME_L,
+    UserRead,
+)
+from fueltracker.validation import future_date_problem
+
+FIELD_DATE = "date"
+FIELD_YEAR = "year"
+FIELD_TANK = "tank_capacity_l"
+# Decimals a bound is shown with in the user's unit (rounded down, so the value shown is
+# itself accepted): whole odometer readings, volumes as a pump shows them.
+_ODOMETER_DECIMALS = 0
+_VOLUME_DECIMALS = 3
+
+
+def _bound(value: Decimal, decimals: int) -> str:
+    quantum = Decimal(1).scaleb(-decimals)
+    return units.format_number(value.quantize(quantum, rounding=ROUND_DOWN), decimals)
+
+
+def fillup_problems(user: UserRead, *, date: dt.date | None, today: dt.date,
+                    odometer: Decimal | None, volume: Decimal | None,
+                    unit_price: Decimal | None, total: Decimal | None) -> list[FieldMessage]:
+    """What is wrong with a fill-up's fields as shown, in form order; empty when nothing is.
+
+    Values are in the user's units (odometer in their distance unit, volume in their
+    volume unit, price per that unit, total in their currency). An empty amount is not a
+    problem here: which two of volume, price and total are needed is entry.complete_amounts'
+    business, and the odometer's absence is told at save time.
+    """
+    d_label = units.distance_label(user.distance_unit)
+    v_label = units.volume_label(user.volume_unit)
+    problems: list[FieldMessage] = []
+    if date is None:
+        problems.append(FieldMessage(FIELD_DATE, "Date is required"))
+    else:
+        reason = future_date_problem(date, today)
+        if reason:
+            problems.append(FieldMessage(FIELD_DATE, reason))
+    if odometer is not None:
+        most = units.km_to_distance(MAX_ODOMETER_KM, user.distance_unit)
+        if odometer < 0:
+            problems.append(FieldMessage(FIELD_ODOMETER,
+                                         f"Odometer must be at least 0 {d_label}"))
+        elif units.distance_to_km(odometer, user.distance_unit) > MAX_ODOMETER_KM:
+            problems.append(FieldMessage(
+                FIELD_ODOMETER,
+                f"Odometer must be at most {_bound(most, _ODOMETER_DECIMALS)} {d_label}"))
+    if volume is not None:
+        most = units.l_to_volume(MAX_VOLUME_L, user.volume_unit)
+        if volume <= 0:
+            problems.append(FieldMessage(FIELD_VOLUME, f"Volume must be more than 0 {v_label}"))
+        elif units.volume_to_l(volume, user.volume_unit) > MAX_VOLUME_L:
+            problems.append(FieldMessage(
+                FIELD_VOLUME, f"Volume must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}"))
+    if unit_price is not None and unit_price < 0:
+        p_label = units.price_per_volume_label(user.currency, user.volume_unit)
+        problems.append(FieldMessage(FIELD_PRICE, f"Price must be at least 0 {p_label}"))
+    if total is not None:
+        if total < 0:
+            problems.append(FieldMessage(FIELD_TOTAL,
+                                         f"Total paid must be at least 0 {user.currency}"))
+        elif total > MAX_TOTAL_AMOUNT:
+            problems.append(FieldMessage(
+                FIELD_TOTAL,
+                f"Total paid must be at most {units.format_number(MAX_TOTAL_AMOUNT, 0)} "
+                f"{user.currency}"))
+    return problems
+
+
+def vehicle_problems(user: UserRead, *, year: int | None,
+                     tank_capacity: Decimal | None) -> list[FieldMessage]:
+    """What is wrong with a vehicle's year and tank capacity (in the user's volume unit)
+    as shown; both may be empty."""
+    problems: list[FieldMessage] = []
+    if year is not None and not FIRST_VEHICLE_YEAR <= year <= LAST_VEHICLE_YEAR:
+        problems.append(FieldMessage(
+            FIELD_YEAR, f"Year must be between {FIRST_VEHICLE_YEAR} and {LAST_VEHICLE_YEAR}"))
+    if tank_capacity is not None:
+        v_label = units.volume_label(user.volume_unit)
+        if tank_capacity <= 0:
+            problems.append(FieldMessage(
+                FIELD_TANK, f"Tank capacity must be more than 0 {v_label} (or leave it empty)"))
+        elif units.volume_to_l(tank_capacity, user.volume_unit) > MAX_TANK_CAPACITY_L:
+            most = units.l_to_volume(MAX_TANK_CAPACITY_L, user.volume_unit)
+            problems.append(FieldMessage(
+                FIELD_TANK,
+                f"Tank capacity must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}"))
+    return problems
