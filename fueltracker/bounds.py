@@ -3,7 +3,7 @@
 The forms give Streamlit's number and date inputs no bounds of their own: with bounds, the
 browser refuses an out-of-range value and silently keeps the last accepted one, which the
 script then saves while the field still shows the refused value. (Date inputs get the
-widest dates they can hold, forms.ANY_DATE: without any, Streamlit makes up ten years
+widest dates they can hold, ANY_DATE below: without any, Streamlit makes up ten years
 either side of the default.) So every value the user sees reaches Python, and is checked
 here against domain.md's bounds (schemas.py holds them in canonical units), with a message
 that names the field, the bound and its unit. Nothing is saved while one of them stands.
@@ -33,6 +33,9 @@ from fueltracker.schemas import (
 )
 from fueltracker.validation import future_date_problem
 
+# The widest dates a date input holds: as good as no bounds, so the browser never refuses
+# (and silently replaces) a date the field shows. The checks here name the real bounds.
+ANY_DATE = (dt.date.min, dt.date.max)
 FIELD_DATE = "date"
 FIELD_YEAR = "year"
 FIELD_TANK = "tank_capacity_l"

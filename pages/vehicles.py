@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from fueltracker import analytics, views
+from fueltracker import analytics, units, views
 from fueltracker.ui import auth, context, forms, garage, tables
-from fueltracker.ui.text import plain
+from fueltracker.ui.text import destructive, plain
 
 user = auth.require_user()
 st.title("Vehicles", anchor=False)
@@ -39,8 +39,9 @@ for vehicle in vehicle_list:
             st.rerun()
         confirm = st.text_input(f"Type {plain(vehicle.name)} to delete it and all its fill-ups",
                                 key=f"confirm_delete_{vehicle.id}")
-        if st.button("Delete vehicle and history", type="primary", key=f"delete_{vehicle.id}",
+        if st.button(destructive("Delete vehicle and history"), key=f"delete_{vehicle.id}",
                      disabled=confirm.strip() != vehicle.name):
             count = garage.delete(user, vehicle.id, confirm)
-            st.session_state["vehicles_message"] = f"Deleted {plain(vehicle.name)} and {count} fill-ups."
+            st.session_state["vehicles_message"] = (
+                f"Deleted {plain(vehicle.name)} and {units.format_count(count, 'fill-up')}.")
             st.rerun()

@@ -15,7 +15,7 @@ from fueltracker.services import users
 from fueltracker.ui import auth, downloads
 from fueltracker.ui.context import session
 from fueltracker.ui.errors import KEEP_TYPED, FieldErrors
-from fueltracker.ui.text import plain
+from fueltracker.ui.text import destructive, plain
 
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "SEK", "NOK",
                      "DKK", "PLN", "CZK", "HUF", "INR", "ZAR", "BRL", "MXN")
@@ -180,7 +180,7 @@ def delete_form(user: UserRead) -> None:
         confirmation = st.text_input(f"Type your username ({plain(user.username)}) to confirm",
                                      key="delete_confirmation")
         errors.show("confirmation")
-        submitted = st.form_submit_button("Delete my account", type="primary")
+        submitted = st.form_submit_button(destructive("Delete my account"))
     if not submitted:
         return
     errors.clear()

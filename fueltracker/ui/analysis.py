@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from fueltracker import charts, csvsafe, metrics
+from fueltracker.bounds import ANY_DATE
 from fueltracker.schemas import UserRead
 from fueltracker.services.users import local_today
 from fueltracker.ui import auth, context, periods
@@ -54,20 +55,27 @@ def filters(user: UserRead, derived: pd.DataFrame, key: str) -> Selection:
                      strict=True))
     default_start = today - dt.timedelta(days=PRESETS[DEFAULT_PRESET] - 1)
     opening = periods.opening_preset(derived, DEFAULT_PRESET, default_start, ALL_TIME)
-    left, right = st.columns([2, 3], vertical_alignment="bottom")
-    chosen = left.multiselect("Vehicles", list(names), default=list(names),
-                              format_func=lambda v: names[v], key=f"{key}_vehicles",
-                              placeholder="All vehicles")
+    chosen = st.multiselect("Vehicles", list(names), default=list(names),
+                            format_func=lambda v: names[v], key=f"{key}_vehicles",
+                            placeholder="All vehicles")
+    # On a row of its own: inside a column the control overflowed it on a phone and
+    # "Custom" was cut off; on its own row its options wrap like the Dashboard's.
     # A click on the selected option clears it: that means the opening period again.
-    preset = right.segmented_control("Period", list(PRESETS), default=opening,
-                                     key=f"{key}_period") or opening
+    preset = st.segmented_control("Period", list(PRESETS), default=opening,
+                                  key=f"{key}_period") or opening
     frame = derived.loc[derived["vehicle_id"].isin(chosen or list(names))]
     if preset == "Custom":
         first = frame["date"].min().date() if not frame.empty else today
+        # No max_value: a bound makes the browser keep the last accepted date while the field
+        # shows the refused one. Whatever the field shows is the range; a range reaching past
+        # today simply has no fill-ups after today.
         picked = st.date_input("From – to", value=(max(first, today - dt.timedelta(days=364)),
                                                    today),
-                               max_value=today, key=f"{key}_range", format="YYYY-MM-DD")
+                               min_value=ANY_DATE[0], max_value=ANY_DATE[1],
+                               key=f"{key}_range", format="YYYY-MM-DD")
         start, end = (picked[0], picked[-1]) if picked else (None, today)
+        if start is not None and end < start:
+            start, end = end, start
         label = f"{start} – {end}"
     else:
         days = PRESETS[preset]

@@ -36,9 +36,6 @@ _TANK_PLACES = Decimal("0.001")
 FUEL_TYPES = ("Petrol", "Diesel", "LPG", "CNG", "E85", "Electric hybrid", "Other")
 # A number input's format that shows the number as typed (sprintf's %g without precision).
 AS_TYPED = "%g"
-# The widest dates a date input holds: as good as no bounds, so the browser never refuses
-# (and silently replaces) a date the field shows. The checks name the real bounds.
-ANY_DATE = (dt.date.min, dt.date.max)
 
 
 def _decimal(value: float | Decimal | None) -> Decimal | None:
@@ -130,7 +127,8 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
         # No bounds on any input below (see fueltracker/bounds.py): the widest dates the
         # field can hold, so whatever date it shows reaches the checks here.
         date = st.date_input("Date", value=existing.date if existing else today,
-                             min_value=ANY_DATE[0], max_value=ANY_DATE[1], format="YYYY-MM-DD",
+                             min_value=bounds.ANY_DATE[0], max_value=bounds.ANY_DATE[1],
+                             format="YYYY-MM-DD",
                              key=f"{key}_date", persist_state=KEEP_TYPED)
         date_notes = st.container()
         errors.show("date")

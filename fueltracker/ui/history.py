@@ -16,7 +16,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from fueltracker import security, units, views
+from fueltracker import bounds, security, units, views
 from fueltracker.errors import FuelTrackerError
 from fueltracker.export import user_units_csv
 from fueltracker.logging_setup import in_this_run
@@ -25,7 +25,7 @@ from fueltracker.services import fillups
 from fueltracker.services.fillups import HistoryFilter
 from fueltracker.services.users import local_today
 from fueltracker.ui import context, downloads, forms, tables
-from fueltracker.ui.text import plain
+from fueltracker.ui.text import destructive, plain
 
 _STACK_KEY = "history_cursors"
 PICK_KEY = "history_pick"
@@ -56,8 +56,8 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
                               key="history_vehicles", placeholder="All vehicles")
     # No bounds of our own (a bound makes the browser keep the previous range instead of
     # the one the field shows): the widest the field can hold.
-    dates = middle.date_input("Dates", value=(), min_value=forms.ANY_DATE[0],
-                              max_value=forms.ANY_DATE[1], format="YYYY-MM-DD",
+    dates = middle.date_input("Dates", value=(), min_value=bounds.ANY_DATE[0],
+                              max_value=bounds.ANY_DATE[1], format="YYYY-MM-DD",
                               key="history_dates", help=DATES_HELP)
     search = right.text_input("Search station and notes", key="history_search",
                               placeholder="e.g. motorway, 50%", max_chars=100)
@@ -132,8 +132,9 @@ def matching_count(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame
 def page_caption(number: int, matching: int, total: int, filters: HistoryFilter) -> str:
     """The line under the table, e.g. "Page 3 · 75 of 1,204 fill-ups match the filters"."""
     if filters.is_empty():
-        return f"Page {number} · {total:,} fill-ups in all"
-    return f"Page {number} · {matching:,} of {total:,} fill-ups match the filters"
+        return f"Page {number} · {units.format_count(total, 'fill-up')} in all"
+    verb = "matches" if matching == 1 else "match"
+    return f"Page {number} · {matching:,} of {units.format_count(total, 'fill-up')} {verb} the filters"
 
 
 def page_table(derived: pd.DataFrame, page: fillups.Page, user: UserRead) -> pd.DataFrame:
@@ -244,9 +245,7 @@ def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: Fillu
                "recomputed without it. You can undo this right after.",
                icon=":material/warning:")
     yes, no = st.columns(2)
-    # Streamlit has no "danger" button type, and "primary" is the app's green, the colour of
-    # "go ahead": a plain button labelled in red with a delete icon says what it destroys.
-    if yes.button(":red[:material/delete_forever: Yes, delete it]", key="delete_confirm",
+    if yes.button(destructive("Yes, delete it"), key="delete_confirm",
                   width="stretch"):
         # State changes only after the transaction: if the database is unreachable the
         # error reaches app.py's boundary and the question stays for another try.

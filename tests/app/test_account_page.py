@@ -6,6 +6,7 @@ import logging
 from fueltracker.db import session_scope
 from fueltracker.logging_setup import JsonFormatter
 from fueltracker.services import users
+from fueltracker.ui.text import destructive
 from tests.app.conftest import open_page
 from tests.factories import PASSWORD, make_user
 
@@ -114,11 +115,11 @@ def test_delete_account(signed_in_app, account, garage):
     app = open_page(signed_in_app, "account")
     app.text_input(key="delete_password").input(PASSWORD)
     app.text_input(key="delete_confirmation").input("wrong-name")
-    _submit(app, "Delete my account")
+    _submit(app, destructive("Delete my account"))
     assert any("to confirm" in e.value for e in app.error)
     app.text_input(key="delete_password").input(PASSWORD)
     app.text_input(key="delete_confirmation").input(account.username)
-    _submit(app, "Delete my account")
+    _submit(app, destructive("Delete my account"))
     assert not app.exception
     assert "user_id" not in app.session_state
     assert "Fuel Tracker" in app.title[0].value  # back on the sign-in page

@@ -135,3 +135,19 @@ def test_data_quality_after_delete_and_undo_of_a_same_day_fillup(signed_in_app, 
     app = app.switch_page(str(PAGES_DIR / "data_quality.py")).run()
     assert not app.exception
     assert "Nothing to fix" in app.success[0].value
+
+
+def test_custom_range_takes_what_the_field_shows(signed_in_app, garage, account):
+    """The Custom range has no widget bounds (a bound makes the browser keep the last
+    accepted date while the field shows the refused one): an end after today and a range
+    typed backwards are both taken as the field shows them."""
+    garage("Golf", WORKED)
+    app = open_page(signed_in_app, "overview")
+    app.segmented_control(key="overview_period").set_value("Custom").run()
+    field = app.date_input(key="overview_range")
+    assert field.proto.max == "9999-12-31"  # as good as unbounded
+    later = _TODAY + dt.timedelta(days=400)
+    field.set_value((later, _TODAY - dt.timedelta(days=75))).run()
+    assert not app.exception
+    caption = " ".join(c.value for c in app.caption)
+    assert f"Period {(_TODAY - dt.timedelta(days=75)).isoformat()} – {later.isoformat()}" in caption

@@ -261,3 +261,11 @@ def test_the_columns_shown_are_the_users_choice_with_date_and_vehicle_pinned(thr
     app = open_page(app, "history")  # the choice outlives a visit to another page
     assert list(app.dataframe[0].proto.column_order) == [
         "Date", "Vehicle", CONSUMPTION, "Price (USD/L)"]
+
+
+def test_page_caption_counts_in_the_right_number():
+    assert history.page_caption(1, 1, 1, HistoryFilter()) == "Page 1 · 1 fill-up in all"
+    assert history.page_caption(1, 1, 1234, HistoryFilter(text="x")) == (
+        "Page 1 · 1 of 1,234 fill-ups matches the filters")
+    assert history.page_caption(2, 30, 31, HistoryFilter(text="x")) == (
+        "Page 2 · 30 of 31 fill-ups match the filters")

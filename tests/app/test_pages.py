@@ -133,6 +133,18 @@ def test_vehicles_archive(signed_in_app, garage):
     assert "Add a vehicle first" in app.info[0].value
 
 
+
+def test_vehicles_delete_names_what_went_in_the_right_number(signed_in_app, garage):
+    golf = garage("Golf", (("2024-01-01", "10000", "40", "72"),))
+    app = open_page(signed_in_app, "vehicles")
+    delete = app.button(key=f"delete_{golf.id}")
+    assert delete.label == ":red[:material/delete_forever: Delete vehicle and history]"
+    assert delete.proto.type != "primary"  # the app's green says "go ahead"
+    app.text_input(key=f"confirm_delete_{golf.id}").input("Golf").run()
+    app.button(key=f"delete_{golf.id}").click().run()
+    assert not app.exception
+    assert app.success[0].value == "Deleted Golf and 1 fill-up."
+
 def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, monkeypatch,
                                                         caplog):
     from fueltracker.services import fillups as fillup_service

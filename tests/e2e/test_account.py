@@ -60,10 +60,10 @@ def test_deleted_account_cannot_sign_in(page: Page, app_server: str, unique_name
     go_to(page, settle, "Account", "Account")
     page.get_by_role("tab", name="Your data", exact=True).click()
     form = page.get_by_test_id("stForm").filter(
-        has=page.get_by_role("button", name="Delete my account", exact=True))
+        has=page.get_by_role("button", name=re.compile(r"Delete my account$")))
     form.get_by_label("Password", exact=True).fill(PASSWORD)
     form.get_by_label(re.compile(r"^Type your username")).fill(username)
-    form.get_by_role("button", name="Delete my account", exact=True).click()
+    form.get_by_role("button", name=re.compile(r"Delete my account$")).click()
     _signed_out(page)
     settle()
     page.reload()

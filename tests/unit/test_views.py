@@ -49,7 +49,7 @@ def test_one_vehicle_keeps_its_five_figures(golf):
     assert per_vehicle == []
     assert _values(totals) == {
         "Spent (EUR)": "330.90", "Distance (km)": "2,000", "Avg L/100 km": "5.50",
-        "Avg price (EUR/L)": "1.838", "Fuel cost (EUR/km)": "0.102"}
+        "Avg EUR/L": "1.838", "Fuel cost (EUR/km)": "0.102"}
 
 
 def test_consumption_is_never_blended_across_vehicles(garage):
