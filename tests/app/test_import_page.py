@@ -175,3 +175,19 @@ def test_generic_mapping_is_remembered_across_sessions(import_page, account, dat
     later.session_state["user_id"] = account.id
     later = _upload(open_page(later, "import_file"), GENERIC.encode())
     assert later.selectbox(key="import_opt_map_odometer").value == "Km"
+
+
+def test_values_finer_than_storage_are_errors_in_the_preview_not_a_crash(import_page, account):
+    """A volume that rounds to 0 L and two readings equal once stored: the preview says so,
+    and importing the valid rows works (it once said "New 3, Errors 0", then crashed)."""
+    native = ("vehicle,date,odometer_km,volume_l,total_amount\n"
+              "Golf,2024-01-05,1000,0.0000000001,1.00\n"
+              "Golf,2024-01-20,1000.0000001,40,70.00\n"
+              "Golf,2024-01-20,1000.0000002,40,70.00\n")
+    app = _upload(import_page, native.encode())
+    assert _metrics(app) == {"New": "1", "Already present": "1", "Errors": "1"}
+    app = _click(app, "Import the 1 valid rows")
+    assert not app.exception
+    assert not [e for e in app.error if "Something went wrong" in e.value]
+    assert "Imported 1 fill-ups; skipped 1 already present; rejected 1" in app.success[0].value
+    assert _count(account) == 1
