@@ -126,8 +126,9 @@ class FieldErrors:
         st.session_state.pop(self._key, None)
 
     def show(self, *fields: str) -> None:
-        """Render the message of any of `fields` (call right below the widget)."""
+        """Render the message of any of `fields` (call right below the widget), as plain
+        text: messages quote what the user typed (a vehicle name, a cell of a file)."""
         messages = st.session_state.get(self._key, {})
         for field in fields:
             if field in messages:
-                st.error(messages[field], icon=":material/error:")
+                st.error(plain(messages[field]), icon=":material/error:")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Every character markdown, Streamlit's directives (:red[..], :material/..:, $..$) or an
+# HTML entity (&lt;) could start; a backslash makes each literal (CommonMark escapes).
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 def plain(text: object) -> str:

@@ -3,6 +3,7 @@ every test works in an account of its own)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,3 +63,9 @@ def revision(user_id: int) -> int:
     """The account's data revision now."""
     with session_scope() as session:
         return users.data_revision(session, user_id)
+
+
+def shown(markdown: str) -> str:
+    """The text a markdown body (an alert's or caption's value) displays: user text and
+    messages quoting it go through ui.text.plain, whose backslash escapes show nothing."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
