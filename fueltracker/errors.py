@@ -47,3 +47,14 @@ class ImportRejected(FuelTrackerError):
 
     def __str__(self) -> str:
         return f"{len(self.errors)} invalid row(s); nothing was imported"
+
+
+class SessionRevoked(Exception):
+    """A signed-in browser session ended elsewhere: sign-out, a password change or an admin
+    reset after it signed in, or the account was deleted (`account_deleted`). Deliberately
+    no FuelTrackerError, so no form shows it as a field error: the UI's error boundary
+    signs the session out instead, and nothing of the run that met it is written."""
+
+    def __init__(self, account_deleted: bool = False) -> None:
+        super().__init__("account deleted" if account_deleted else "signed out elsewhere")
+        self.account_deleted = account_deleted

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fueltracker.db import scope_to_username, user_scoped
-from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
+from fueltracker.errors import DuplicateError, NotFoundError, SessionRevoked, ValidationError
 from fueltracker.models import LoginAttempt, User
 from fueltracker.passwords import password_problem
 from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserCreate, UserRead
@@ -95,22 +95,43 @@ def find_user_id(session: Session, username: str) -> int:
 
 
 @user_scoped
-def set_password(session: Session, user_id: int, new_password: str) -> None:
-    """Replace the password and revoke every re-auth cookie issued before now."""
+def set_password(session: Session, user_id: int, new_password: str) -> dt.datetime:
+    """Replace the password and end every session and re-auth cookie of the account
+    started before now; returns that instant (the caller's own new session mark)."""
     problem = password_problem(new_password, _user(session, user_id).username)
     if problem:
         raise ValidationError("password", f"Password {problem}")
-    session.execute(
+    return session.execute(
         update(User)
         .where(User.id == user_id)
         .values(password_hash=hash_password(new_password), sessions_valid_after=func.clock_timestamp())
-    )
+        .returning(User.sessions_valid_after)
+    ).scalar_one()
 
 
 @user_scoped
 def revoke_sessions(session: Session, user_id: int) -> None:
-    """Invalidate every re-auth cookie of this user (called at sign-out)."""
+    """End every browser session and re-auth cookie of this user (called at sign-out)."""
     session.execute(update(User).where(User.id == user_id).values(sessions_valid_after=func.clock_timestamp()))
+
+
+def clock(session: Session) -> dt.datetime:
+    """The database's wall clock: the mark of a session starting now. Session marks and
+    revocations are both database time, so a clock skew of the app's machine cannot make
+    a revoked session look newer than its revocation."""
+    return session.scalar(select(func.clock_timestamp()))
+
+
+@user_scoped
+def check_session(session: Session, user_id: int, signed_in_at: dt.datetime | None) -> None:
+    """Raise SessionRevoked unless a browser session of this user that signed in at
+    `signed_in_at` still stands (no sign-out, password change or reset since; the account
+    exists). One primary-key read: run at the start of every transaction of a session."""
+    valid_after = session.scalar(select(User.sessions_valid_after).where(User.id == user_id))
+    if valid_after is None:
+        raise SessionRevoked(account_deleted=True)
+    if signed_in_at is None or signed_in_at < valid_after:
+        raise SessionRevoked()
 
 
 def session_is_valid(session: Session, username: str, issued_at: dt.datetime) -> int | None:
@@ -174,15 +195,16 @@ def update_profile(session: Session, user_id: int, data: ProfileUpdate) -> UserR
 
 @user_scoped
 def change_password(session: Session, user_id: int, current_password: str,
-                    new_password: str) -> None:
-    """Replace the password once the current one is proven; revokes every re-auth cookie."""
+                    new_password: str) -> dt.datetime:
+    """Replace the password once the current one is proven; ends every other session and
+    re-auth cookie; returns the new session mark of the session that changed it."""
     user = _user(session, user_id)
     if not _check_password(current_password, user.password_hash):
         raise ValidationError("current_password", "The current password is wrong")
     problem = password_problem(new_password, user.username)
     if problem:
         raise ValidationError("new_password", f"Password {problem}")
-    set_password(session, user_id, new_password)
+    return set_password(session, user_id, new_password)
 
 
 @user_scoped
@@ -212,10 +234,12 @@ def _key(username: str) -> str:
 
 @dataclass(frozen=True)
 class SignInResult:
-    """The outcome of a sign-in: the user, or None with the minutes to wait if throttled."""
+    """The outcome of a sign-in: the user and the session's mark (database time of the
+    sign-in), or None with the minutes to wait if throttled."""
 
     user: UserRead | None
     retry_after_minutes: int | None = None
+    signed_in_at: dt.datetime | None = None
 
 
 def sign_in(session: Session, username: str, password: str) -> SignInResult:
@@ -245,4 +269,4 @@ def sign_in(session: Session, username: str, password: str) -> SignInResult:
     session.execute(delete(LoginAttempt).where(
         LoginAttempt.username_key == key, LoginAttempt.attempted_at < now - 2 * THROTTLE_WINDOW))
     session.flush()
-    return SignInResult(user)
+    return SignInResult(user, signed_in_at=clock(session) if user is not None else None)

@@ -125,12 +125,12 @@ def password_form(user: UserRead) -> None:
         st.rerun()
     try:
         with session() as db:
-            users.change_password(db, user.id, current, new)
+            signed_in_at = users.change_password(db, user.id, current, new)
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "new_password"), str(exc))
         st.rerun()
     security.event("password_change", user_id=user.id)
-    auth.renew_cookie()
+    auth.renew_session(user, signed_in_at)
     _flash("Password changed. Every other browser signed in to this account is signed out.")
 
 
@@ -188,4 +188,4 @@ def delete_form(user: UserRead) -> None:
         errors.set(getattr(exc, "field", "password"), str(exc))
         st.rerun()
     security.event("account_deleted", user_id=user.id)
-    auth.leave()
+    auth.leave(auth.ACCOUNT_DELETED)

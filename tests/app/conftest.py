@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from fueltracker.db import session_scope
@@ -45,12 +46,19 @@ def app(database_url) -> AppTest:
     return AppTest.from_file(str(HARNESS), default_timeout=30)
 
 
+def sign_in_state(app: AppTest, user_id: int) -> AppTest:
+    """Seed the session state a sign-in leaves (the cookie component cannot run under
+    AppTest): the user id, and the session's mark, now on the database's clock."""
+    with session_scope() as session:
+        app.session_state["signed_in_at"] = session.scalar(select(func.clock_timestamp()))
+    app.session_state["user_id"] = user_id
+    return app
+
+
 @pytest.fixture
 def signed_in_app(app, account) -> AppTest:
-    """The whole app with the account signed in (session state seeded, as the cookie
-    component cannot run under AppTest)."""
-    app.session_state["user_id"] = account.id
-    return app
+    """The whole app with the account signed in."""
+    return sign_in_state(app, account.id)
 
 
 def open_page(app: AppTest, page: str) -> AppTest:

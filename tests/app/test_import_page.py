@@ -7,7 +7,7 @@ import pytest
 
 from fueltracker.db import session_scope
 from fueltracker.services import fillups, vehicles
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, sign_in_state
 
 FUELLY = ("car_name,model,l/100km,odometer,km,litres,price,city_percentage,fuelup_date,"
           "date_added,tags,notes,missed_fuelup,partial_fuelup,latitude,longitude,brand\n"
@@ -172,7 +172,7 @@ def test_generic_mapping_is_remembered_across_sessions(import_page, account, dat
         assert mappings.recall_mapping(session, account.id, header)["odometer"] == "Km"
     # A new browser session (fresh session state) maps the same header by itself.
     later = AppTest.from_file(str(HARNESS), default_timeout=30)
-    later.session_state["user_id"] = account.id
+    sign_in_state(later, account.id)
     later = _upload(open_page(later, "import_file"), GENERIC.encode())
     assert later.selectbox(key="import_opt_map_odometer").value == "Km"
 
