@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     cookie_expiry_days: float = 30.0
     data_dir: Path = PROJECT_ROOT / "data"
     allow_registration: bool = True
+    # Reverse proxies in front of the app that append the client's address to
+    # X-Forwarded-For (the sign-in throttle counts per client address). 0: use the
+    # connection's address and ignore the header, which any client can forge.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     log_level: str = "INFO"
     # auto: JSON lines when stdout is not a terminal (servers, containers), text when it is.
     log_format: Literal["auto", "json", "text"] = "auto"

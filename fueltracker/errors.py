@@ -30,6 +30,12 @@ class DuplicateError(ValidationError):
     """The value collides with an existing row (same username, vehicle name, fill-up ...)."""
 
 
+class PasswordRejected(ValidationError):
+    """A wrong current password, or too many of them. The service recorded the failed
+    attempt (the throttle counts it) and wrote nothing else before the check, so
+    db.session_scope commits the transaction before letting this through."""
+
+
 @dataclass(frozen=True)
 class RowError:
     """One rejected row of an imported file (1-based data row number, column, reason)."""

@@ -167,16 +167,21 @@ class FuelEntry(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in attempt, by the username typed (normalised), known account or not: the
-    throttle counts recent failures here, so it holds across reruns, processes and replicas."""
+    """One password check (sign-in, or the current password of a password change or an
+    account deletion), by the username typed (normalised), known account or not, and the
+    client it came from: the throttle counts recent failures here, so it holds across
+    reruns, processes and replicas."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
         Index("ix_login_attempts_username_attempted_at", "username_key", "attempted_at"),
+        Index("ix_login_attempts_attempted_at", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     username_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The client's address (an IPv6 one as its /64), security.client_key; '' if unknown.
+    client_key: Mapped[str] = mapped_column(String(64), nullable=False, server_default="")
     attempted_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.clock_timestamp(), nullable=False
     )

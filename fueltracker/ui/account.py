@@ -125,7 +125,8 @@ def password_form(user: UserRead) -> None:
         st.rerun()
     try:
         with session() as db:
-            signed_in_at = users.change_password(db, user.id, current, new)
+            signed_in_at = users.change_password(db, user.id, current, new,
+                                                 client=auth.client_address())
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "new_password"), str(exc))
         st.rerun()
@@ -183,7 +184,8 @@ def delete_form(user: UserRead) -> None:
     errors.clear()
     try:
         with session() as db:
-            users.delete_account(db, user.id, password, confirmation)
+            users.delete_account(db, user.id, password, confirmation,
+                                 client=auth.client_address())
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "password"), str(exc))
         st.rerun()

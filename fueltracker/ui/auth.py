@@ -44,7 +44,7 @@ from fueltracker.ui.context import (
 from fueltracker.ui.errors import FieldErrors
 
 __all__ = ["ACCOUNT_DELETED", "DELETED_ELSEWHERE", "REVOKED", "SIGNED_OUT", "USER_ID_KEY",
-           "gate", "leave", "renew_session", "require_user", "sign_in_page", "sign_out"]
+           "client_address", "gate", "leave", "renew_session", "require_user", "sign_in_page", "sign_out"]
 
 MAX_COOKIE_DAYS = 30.0
 # The cookie component needs a moment to run in the browser before a rerun removes it: its
@@ -52,6 +52,15 @@ MAX_COOKIE_DAYS = 30.0
 # (the cookie was not set, so a reload asked to sign in again); 1 s at sign-in and sign-out
 # only is the cheaper side of that trade.
 COOKIE_SETTLE_SECONDS = 1.0
+
+
+def client_address() -> str:
+    """This browser's address as the password-check throttle counts it: the connection's,
+    or X-Forwarded-For's as far as FUELTRACKER_TRUSTED_PROXY_HOPS trusts it
+    (security.client_key)."""
+    return security.client_key(st.context.ip_address,
+                               st.context.headers.get_all("X-Forwarded-For"),
+                               get_settings().trusted_proxy_hops)
 
 
 def _cookie_expiry_days() -> float:
@@ -246,19 +255,22 @@ def _sign_in_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if not submitted:
         return
+    client = client_address()
     with session() as db:
-        result = users.sign_in(db, username, password)
+        result = users.sign_in(db, username, password, client=client)
     user = result.user
+    # Only an account's name is logged as typed (security.typed_username).
+    typed = security.typed_username(username, result.account_exists)
     if result.retry_after_minutes is not None:
-        security.event("login_throttled", username=username)
+        security.event("login_throttled", username=typed, client=client)
         st.error("Too many failed sign-ins for this username. Try again in "
                  f"{result.retry_after_minutes} minute(s).")
         return
     if user is None:
-        security.event("login_failed", username=username)
+        security.event("login_failed", username=typed, client=client)
         st.error("Wrong username or password.")
         return
-    security.event("login_ok", user_id=user.id)
+    security.event("login_ok", user_id=user.id, client=client)
     _signed_in(user, result.signed_in_at)
 
 

@@ -138,6 +138,10 @@ class FieldErrors:
         """Forget every message of this form."""
         st.session_state.pop(self._key, None)
 
+    def any(self) -> bool:
+        """True while the form has a message to show (e.g. to keep its expander open)."""
+        return bool(st.session_state.get(self._key))
+
     def show(self, *fields: str) -> None:
         """Render the message of any of `fields` (call right below the widget), as plain
         text: messages quote what the user typed (a vehicle name, a cell of a file)."""

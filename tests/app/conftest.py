@@ -75,5 +75,6 @@ def revision(user_id: int) -> int:
 
 def shown(markdown: str) -> str:
     """The text a markdown body (an alert's or caption's value) displays: user text and
-    messages quoting it go through ui.text.plain, whose backslash escapes show nothing."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    messages quoting it go through ui.text.plain, whose backslash escapes and invisible
+    word joiners show nothing."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
