@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FUELTRACKER_", env_file=".env", extra="ignore")
 
     database_url: str | None = None
+    # The login of `backup` and `restore` (a role with BYPASSRLS, docs/backup.md); unset:
+    # database_url's (the embedded server's is a superuser).
+    backup_database_url: str | None = None
     cookie_key: SecretStr | None = None
     cookie_name: str = "fueltracker_auth"
     cookie_expiry_days: float = 30.0
