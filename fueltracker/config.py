@@ -18,6 +18,22 @@ class ConfigurationError(RuntimeError):
     """The configuration is unsafe or incomplete; the app refuses to start."""
 
 
+# Fewer different characters than this in 32+ bytes is no random key (a hex key has 16).
+MIN_COOKIE_KEY_DISTINCT = 8
+
+
+def weak_key_problem(key: str) -> str | None:
+    """Why a key of the right length is still obviously guessable, or None. Catches what
+    people type instead of generating: one character repeated, a short pattern repeated,
+    too few different characters. (Length alone let 32 identical bytes through.)"""
+    if len(set(key)) < MIN_COOKIE_KEY_DISTINCT:
+        return f"it has fewer than {MIN_COOKIE_KEY_DISTINCT} different characters"
+    for period in range(1, len(key) // 2 + 1):
+        if len(key) % period == 0 and key == key[:period] * (len(key) // period):
+            return f"it repeats {key[:period]!r}"
+    return None
+
+
 class Settings(BaseSettings):
     """Every knob of the app. Unset `database_url` selects the embedded PostgreSQL under `data_dir`."""
 
@@ -57,6 +73,11 @@ class Settings(BaseSettings):
         """
         key = self.cookie_key.get_secret_value() if self.cookie_key else ""
         if len(key.encode()) >= MIN_COOKIE_KEY_BYTES:
+            problem = weak_key_problem(key)
+            if problem:
+                raise ConfigurationError(f"FUELTRACKER_COOKIE_KEY is too weak: {problem}; "
+                                         "generate one: python3 -c \"import secrets; "
+                                         "print(secrets.token_urlsafe(48))\"")
             return key
         if not self.embedded:
             raise ConfigurationError(
