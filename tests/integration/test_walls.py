@@ -55,10 +55,11 @@ def alice_and_bob(unbound_session):
 
 def test_the_session_really_sees_every_users_rows(unbound_session, alice_and_bob):
     """The premise: without the services' filters, bob's scope would show alice's rows."""
-    _, bob, *_ = alice_and_bob
+    alice, bob, *_ = alice_and_bob
     unbound_session.execute(text("SELECT set_config('app.user_id', :u, true)"),
                             {"u": str(bob.id)})
-    assert unbound_session.scalar(text("SELECT count(*) FROM fuel_entries")) == 2
+    assert unbound_session.scalar(text("SELECT count(*) FROM fuel_entries WHERE user_id = :a"),
+                                  {"a": alice.id}) == 1
 
 
 def test_fillup_services_filter_by_user_without_row_level_security(unbound_session,
