@@ -164,13 +164,21 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_url() -> str:
+    """The login of backup and restore: FUELTRACKER_BACKUP_DATABASE_URL (a role with
+    BYPASSRLS, as the compose stack has), else the app's own URL."""
+    from fueltracker.config import get_settings
+    from fueltracker.db import database_url
+
+    return get_settings().backup_database_url or database_url()
+
+
 def _backup(args: argparse.Namespace) -> int:
     from fueltracker.backup import backup_to_file
-    from fueltracker.db import database_url
 
     if args.output == "-":
         return _backup_to_stdout()
-    summary = backup_to_file(database_url(), Path(args.output), force=args.force)
+    summary = backup_to_file(_backup_url(), Path(args.output), force=args.force)
     security.event("backup", rows=summary.rows, users=summary.tables.get("users"), via="cli")
     print(f"Backed up {summary.describe()} (schema revision {summary.schema_revision}) "
           f"to {args.output}.")
@@ -179,7 +187,6 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _backup_to_stdout() -> int:
     from fueltracker.backup import backup_to_stream
-    from fueltracker.db import database_url
 
     if sys.stdout.isatty():
         print("error: standard output is a terminal; redirect it to a file", file=sys.stderr)
@@ -191,7 +198,7 @@ def _backup_to_stdout() -> int:
     backup_fd = os.dup(1)
     os.dup2(2, 1)
     with os.fdopen(backup_fd, "wb") as stream:
-        summary = backup_to_stream(database_url(), stream)
+        summary = backup_to_stream(_backup_url(), stream)
     security.event("backup", rows=summary.rows, users=summary.tables.get("users"), via="cli")
     print(f"Backed up {summary.describe()} (schema revision {summary.schema_revision}) "
           "to standard output.")
@@ -200,9 +207,8 @@ def _backup_to_stdout() -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     from fueltracker.backup import restore_from_file
-    from fueltracker.db import database_url
 
-    summary = restore_from_file(database_url(), None if args.file == "-" else Path(args.file))
+    summary = restore_from_file(_backup_url(), None if args.file == "-" else Path(args.file))
     security.event("restore", rows=summary.rows, users=summary.tables.get("users"), via="cli")
     print(f"Restored {summary.describe()} (schema revision {summary.schema_revision}).")
     return 0

@@ -9,8 +9,9 @@ Why it looks like this:
   and `SET row_security = off` in their transaction: PostgreSQL then raises an error
   instead of silently hiding rows when the login is bound by the policies (FORCE ROW LEVEL
   SECURITY binds even the tables' owner), so a backup can never be quietly partial. The
-  login must be a superuser or have BYPASSRLS (the docker compose and embedded logins are
-  superusers); `check_privileges` says so in plain words first.
+  login must be a superuser or have BYPASSRLS (the embedded login is a superuser; the
+  docker compose stack has `fueltracker_backup`, given as FUELTRACKER_BACKUP_DATABASE_URL);
+  `check_privileges` says so in plain words first.
 - One point in time: every table is read in a single `REPEATABLE READ READ ONLY`
   transaction (one snapshot, taken by its first statement), while the app keeps writing;
   it takes only ACCESS SHARE locks, which block no read or write of the app. Rows are
@@ -252,8 +253,9 @@ def check_privileges(connection: Connection) -> None:
     if not allowed:
         raise BackupError(
             "the database login must be a superuser or have BYPASSRLS to see every "
-            "account (row-level security binds it otherwise); use the login that owns "
-            "the database, e.g. the POSTGRES_USER of docker compose")
+            "account (row-level security binds it otherwise); set "
+            "FUELTRACKER_BACKUP_DATABASE_URL to such a login, e.g. fueltracker_backup of "
+            "docker compose")
 
 
 def _bypass_row_security(connection: Connection) -> None:

@@ -18,17 +18,40 @@ class ConfigurationError(RuntimeError):
     """The configuration is unsafe or incomplete; the app refuses to start."""
 
 
+# Fewer different characters than this in 32+ bytes is no random key (a hex key has 16).
+MIN_COOKIE_KEY_DISTINCT = 8
+
+
+def weak_key_problem(key: str) -> str | None:
+    """Why a key of the right length is still obviously guessable, or None. Catches what
+    people type instead of generating: one character repeated, a short pattern repeated,
+    too few different characters. (Length alone let 32 identical bytes through.)"""
+    if len(set(key)) < MIN_COOKIE_KEY_DISTINCT:
+        return f"it has fewer than {MIN_COOKIE_KEY_DISTINCT} different characters"
+    for period in range(1, len(key) // 2 + 1):
+        if len(key) % period == 0 and key == key[:period] * (len(key) // period):
+            return f"it repeats {key[:period]!r}"
+    return None
+
+
 class Settings(BaseSettings):
     """Every knob of the app. Unset `database_url` selects the embedded PostgreSQL under `data_dir`."""
 
     model_config = SettingsConfigDict(env_prefix="FUELTRACKER_", env_file=".env", extra="ignore")
 
     database_url: str | None = None
+    # The login of `backup` and `restore` (a role with BYPASSRLS, docs/backup.md); unset:
+    # database_url's (the embedded server's is a superuser).
+    backup_database_url: str | None = None
     cookie_key: SecretStr | None = None
     cookie_name: str = "fueltracker_auth"
     cookie_expiry_days: float = 30.0
     data_dir: Path = PROJECT_ROOT / "data"
     allow_registration: bool = True
+    # Reverse proxies in front of the app that append the client's address to
+    # X-Forwarded-For (the sign-in throttle counts per client address). 0: use the
+    # connection's address and ignore the header, which any client can forge.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     log_level: str = "INFO"
     # auto: JSON lines when stdout is not a terminal (servers, containers), text when it is.
     log_format: Literal["auto", "json", "text"] = "auto"
@@ -50,6 +73,11 @@ class Settings(BaseSettings):
         """
         key = self.cookie_key.get_secret_value() if self.cookie_key else ""
         if len(key.encode()) >= MIN_COOKIE_KEY_BYTES:
+            problem = weak_key_problem(key)
+            if problem:
+                raise ConfigurationError(f"FUELTRACKER_COOKIE_KEY is too weak: {problem}; "
+                                         "generate one: python3 -c \"import secrets; "
+                                         "print(secrets.token_urlsafe(48))\"")
             return key
         if not self.embedded:
             raise ConfigurationError(

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from fueltracker.config import get_settings
+from fueltracker.errors import PasswordRejected
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,7 +103,17 @@ def _session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session in one transaction: committed when the block ends, rolled back on error."""
+    """A session in one transaction: committed when the block ends, rolled back on error,
+    except PasswordRejected, committed first: the failed attempt it recorded must count."""
     factory = _session_factory(engine or get_engine())
-    with factory() as session, session.begin():
-        yield session
+    with factory() as session:
+        transaction = session.begin()
+        try:
+            yield session
+        except PasswordRejected:
+            transaction.commit()
+            raise
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()

@@ -30,6 +30,12 @@ class DuplicateError(ValidationError):
     """The value collides with an existing row (same username, vehicle name, fill-up ...)."""
 
 
+class PasswordRejected(ValidationError):
+    """A wrong current password, or too many of them. The service recorded the failed
+    attempt (the throttle counts it) and wrote nothing else before the check, so
+    db.session_scope commits the transaction before letting this through."""
+
+
 @dataclass(frozen=True)
 class RowError:
     """One rejected row of an imported file (1-based data row number, column, reason)."""
@@ -47,3 +53,14 @@ class ImportRejected(FuelTrackerError):
 
     def __str__(self) -> str:
         return f"{len(self.errors)} invalid row(s); nothing was imported"
+
+
+class SessionRevoked(Exception):
+    """A signed-in browser session ended elsewhere: sign-out, a password change or an admin
+    reset after it signed in, or the account was deleted (`account_deleted`). Deliberately
+    no FuelTrackerError, so no form shows it as a field error: the UI's error boundary
+    signs the session out instead, and nothing of the run that met it is written."""
+
+    def __init__(self, account_deleted: bool = False) -> None:
+        super().__init__("account deleted" if account_deleted else "signed out elsewhere")
+        self.account_deleted = account_deleted

@@ -41,18 +41,15 @@ def start_run(user_id: int | None = None) -> str:
 
 
 def in_this_run(function: Callable[..., T]) -> Callable[..., T]:
-    """`function`, logging under this run's correlation id and user id whenever and in
-    whichever thread it is called: a file Streamlit builds on its download thread when
-    clicked, a widget callback (run before app.py starts the next run)."""
-    run_id, user_id = correlation_id.get(), current_user_id.get()
+    """`function`, run with this run's context variables whenever and in whichever thread
+    it is called (a file Streamlit builds on its download thread when clicked, a widget
+    callback run before app.py starts the next run): it logs under this run's correlation
+    id and user id, and the database checks this run's signed-in session (ui.context)."""
+    captured = contextvars.copy_context()
 
     def in_run(*args: Any, **kwargs: Any) -> T:
-        def call() -> T:
-            correlation_id.set(run_id)
-            current_user_id.set(user_id)
-            return function(*args, **kwargs)
-        # A copy per call: the caller's thread keeps its own values.
-        return contextvars.copy_context().run(call)
+        # A copy per call: the caller's thread keeps its own values, calls share none.
+        return captured.copy().run(function, *args, **kwargs)
 
     return in_run
 

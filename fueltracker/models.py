@@ -8,7 +8,7 @@ Scales keep what a user typed in other units exact enough to come back as typed
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -171,16 +171,21 @@ class FuelEntry(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in attempt, by the username typed (normalised), known account or not: the
-    throttle counts recent failures here, so it holds across reruns, processes and replicas."""
+    """One password check (sign-in, or the current password of a password change or an
+    account deletion), by the username typed (normalised), known account or not, and the
+    client it came from: the throttle counts recent failures here, so it holds across
+    reruns, processes and replicas."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
         Index("ix_login_attempts_username_attempted_at", "username_key", "attempted_at"),
+        Index("ix_login_attempts_attempted_at", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     username_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The client's address (an IPv6 one as its /64), security.client_key; '' if unknown.
+    client_key: Mapped[str] = mapped_column(String(64), nullable=False, server_default="")
     attempted_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.clock_timestamp(), nullable=False
     )
@@ -201,3 +206,28 @@ class ImportMapping(Base):
     header_key: Mapped[str] = mapped_column(String(64), nullable=False)
     mapping: Mapped[dict] = mapped_column(JSONB, nullable=False)
     updated_at: Mapped[dt.datetime] = _updated_at()
+
+
+def storage_quantum(attribute) -> Decimal:
+    """The smallest step a NUMERIC column of these models stores (e.g. 0.000001 for
+    FuelEntry.odometer_km): its scale, read from the column, so no copy can drift."""
+    return Decimal(1).scaleb(-attribute.type.scale)
+
+
+def to_storage(value: Decimal, attribute) -> Decimal:
+    """`value` rounded as PostgreSQL stores it in `attribute`'s NUMERIC column (half away
+    from zero), so what is validated and compared is what will be stored. A value with more
+    integer digits than the column holds, or not finite, comes back unchanged: the
+    schema's bounds reject it (rounding it could not make it fit)."""
+    numeric = attribute.type
+    if not value.is_finite() or value.adjusted() >= numeric.precision - numeric.scale:
+        return value
+    return value.quantize(storage_quantum(attribute), rounding=ROUND_HALF_UP)
+
+
+# The storage steps of the fill-up and vehicle amounts, for code that rounds before it
+# builds a schema (forms, importers).
+ODOMETER_QUANTUM = storage_quantum(FuelEntry.odometer_km)
+VOLUME_QUANTUM = storage_quantum(FuelEntry.volume_l)
+MONEY_QUANTUM = storage_quantum(FuelEntry.total_amount)
+TANK_QUANTUM = storage_quantum(Vehicle.tank_capacity_l)

@@ -7,6 +7,7 @@ the user's units happens in the UI before a schema is built.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, TypeVar, get_args
 from zoneinfo import available_timezones
@@ -24,6 +25,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from fueltracker.errors import ValidationError
+from fueltracker.models import FuelEntry, Vehicle, to_storage
 from fueltracker.passwords import password_problem
 
 M = TypeVar("M", bound=BaseModel)
@@ -81,9 +83,53 @@ def _blank_to_none(value: object) -> object:
     return value
 
 
+# Control characters (Unicode category Cc: C0, DEL, C1). PostgreSQL refuses NUL in text;
+# the others forge log lines, break CSV cells and terminals. A one-line field takes none,
+# notes keep their line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_problem(value: str, pattern: re.Pattern[str]) -> None:
+    found = pattern.search(value)
+    if found:
+        raise ValueError(f"must not contain control characters (found U+{ord(found.group()):04X})")
+
+
+def _one_line(value: object) -> object:
+    """A one-line text field: refused with a control character in it (a tab or line break
+    too, wherever it stands: stripping it silently would save something else than typed),
+    otherwise stripped, and None when blank."""
+    if isinstance(value, str):
+        _control_problem(value, _CONTROL)
+    return _blank_to_none(value)
+
+
+def _multi_line(value: object) -> object:
+    """Notes: line breaks and tabs are text (also leading ones: they come back from an
+    export as they were), other control characters are refused; a line break is stored as
+    LF (CRLF and a lone CR too: a bare CR would end the row of a CSV export); only spaces
+    around the text are dropped, and a note of nothing but white space is None."""
+    if not isinstance(value, str):
+        return value
+    _control_problem(value, _CONTROL_IN_NOTES)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip(" ") if value.strip() else None
+
+
+def _stored(attribute) -> AfterValidator:
+    """Round a number to what `attribute`'s column stores, before the bounds are checked,
+    so a value that only fits before rounding (0.0000000001 L) is refused here, not by the
+    database, and duplicates are compared as they will be stored."""
+    return AfterValidator(lambda value: to_storage(value, attribute))
+
+
 # Optional email: blank means none; only its shape is checked (no mail is ever sent).
 Email = Annotated[Annotated[str, StringConstraints(max_length=254)] | None,
-                  BeforeValidator(_blank_to_none), AfterValidator(_check_email)]
+                  BeforeValidator(_one_line), AfterValidator(_check_email)]
+# A display name: one line of text.
+DisplayName = Annotated[str, BeforeValidator(_one_line),
+                        StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class _Model(BaseModel):
@@ -100,8 +146,7 @@ class UserCreate(BaseModel):
         StringConstraints(strip_whitespace=True, min_length=3, max_length=64,
                           pattern=r"^[A-Za-z0-9_.\-]+$"),
     ]
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                   max_length=100)]
+    display_name: DisplayName
     email: Email = None
     # Spaces are part of a password: no stripping.
     password: str = Field(repr=False)
@@ -153,8 +198,7 @@ class PreferencesUpdate(_Model):
 class ProfileUpdate(_Model):
     """The name shown in the app and the optional email address."""
 
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                   max_length=100)]
+    display_name: DisplayName
     email: Email = None
 
 
@@ -166,17 +210,24 @@ class VehicleCreate(_Model):
     model: Annotated[str | None, StringConstraints(max_length=50)] = None
     year: Annotated[int | None, Field(ge=FIRST_VEHICLE_YEAR, le=LAST_VEHICLE_YEAR)] = None
     fuel_type: Annotated[str | None, StringConstraints(max_length=30)] = None
-    tank_capacity_l: Annotated[Decimal | None, Field(gt=0, le=MAX_TANK_CAPACITY_L,
-                                                     decimal_places=3)] = None
+    tank_capacity_l: Annotated[Decimal, _stored(Vehicle.tank_capacity_l),
+                               Field(gt=0, le=MAX_TANK_CAPACITY_L)] | None = None
     # Files without it (older archives, other apps' vehicles) give None: a car, as before.
     kind: Annotated[VehicleKind, BeforeValidator(
         lambda v: "car" if v is None or (isinstance(v, str) and not v.strip())
         else v.strip().lower() if isinstance(v, str) else v)] = "car"
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_one_line(cls, value: object) -> object:
+        if isinstance(value, str):
+            _control_problem(value, _CONTROL)
+        return value
+
     @field_validator("make", "model", "fuel_type", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
-        return _blank_to_none(value)
+        return _one_line(value)
 
 
 class VehicleUpdate(VehicleCreate):
@@ -205,20 +256,27 @@ class FillupCreate(_Model):
 
     vehicle_id: int
     date: dt.date
-    odometer_km: Annotated[Decimal, Field(ge=0, le=MAX_ODOMETER_KM)]
-    volume_l: Annotated[Decimal, Field(gt=0, le=MAX_VOLUME_L)]
-    total_amount: Annotated[Decimal, Field(ge=0, le=MAX_TOTAL_AMOUNT)]
+    odometer_km: Annotated[Decimal, _stored(FuelEntry.odometer_km),
+                           Field(ge=0, le=MAX_ODOMETER_KM)]
+    volume_l: Annotated[Decimal, _stored(FuelEntry.volume_l), Field(gt=0, le=MAX_VOLUME_L)]
+    total_amount: Annotated[Decimal, _stored(FuelEntry.total_amount),
+                            Field(ge=0, le=MAX_TOTAL_AMOUNT)]
     is_full: bool = True
     missed_previous: bool = False
     station: Annotated[str | None, StringConstraints(max_length=100)] = None
     brand: Annotated[str | None, StringConstraints(max_length=50)] = None
     grade: Annotated[str | None, StringConstraints(max_length=20)] = None
-    notes: Annotated[str | None, StringConstraints(max_length=500)] = None
+    notes: Annotated[str | None, StringConstraints(strip_whitespace=False, max_length=500)] = None
 
-    @field_validator("station", "brand", "grade", "notes", mode="before")
+    @field_validator("station", "brand", "grade", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
-        return _blank_to_none(value)
+        return _one_line(value)
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes(cls, value: object) -> object:
+        return _multi_line(value)
 
     @field_validator("date")
     @classmethod

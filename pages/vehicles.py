@@ -4,6 +4,7 @@ import streamlit as st
 
 from fueltracker import analytics, units, views
 from fueltracker.ui import auth, context, forms, garage, tables
+from fueltracker.ui.errors import FieldErrors
 from fueltracker.ui.text import destructive, plain
 
 user = auth.require_user()
@@ -16,9 +17,11 @@ derived = context.user_frame(user)
 if vehicle_list and not derived.empty:
     tables.show(views.vehicle_table(analytics.vehicle_summary(derived), user))
 
-with st.expander("Add a vehicle", expanded=not vehicle_list, icon=":material/add:"):
-    form_number = st.session_state.setdefault("vehicle_form_number", 0)
-    key = f"new_vehicle_{form_number}"
+form_number = st.session_state.setdefault("vehicle_form_number", 0)
+key = f"new_vehicle_{form_number}"
+# Open while the garage is empty, and while the form shows an error: it would hide it.
+with st.expander("Add a vehicle", expanded=not vehicle_list or FieldErrors(key).any(),
+                 icon=":material/add:"):
     data = forms.vehicle_form(user, key=key)
     if data is not None and forms.save_vehicle(user, data, key) is not None:
         st.session_state["vehicle_form_number"] = form_number + 1

@@ -23,12 +23,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fueltracker import units
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
+from fueltracker.models import MONEY_QUANTUM as MONEY_PLACES
+from fueltracker.models import ODOMETER_QUANTUM as ODOMETER_PLACES
+from fueltracker.models import VOLUME_QUANTUM as VOLUME_PLACES
 
-# Storage precision (domain.md: a value typed must come back as typed, so keep more
-# places than any app writes; money to 4 places like the NUMERIC column).
-ODOMETER_PLACES = Decimal("0.000001")
-VOLUME_PLACES = Decimal("0.000000001")
-MONEY_PLACES = Decimal("0.0001")
+# Storage precision comes from the models' NUMERIC columns (domain.md: a value typed must
+# come back as typed, so they keep more places than any app writes).
 CENTS = Decimal("0.01")
 
 # Flags as apps write them, in the languages Drivvo exports (en, pt, es, de, fr, it, nl, pl).

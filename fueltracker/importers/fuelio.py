@@ -34,6 +34,7 @@ from fueltracker.importers.common import (
     total_from_unit_price,
     volume_l,
 )
+from fueltracker.models import TANK_QUANTUM as TANK_PLACES
 
 FORMAT = "fuelio"
 VEHICLE_SECTION = "## vehicle"
@@ -45,8 +46,6 @@ VOLUME_UNITS = {"litres": "L", "liters": "L", "l": "L", "us gallons": "gal_us",
 # Fuelio's FuelType codes, mapped loosely by their hundreds (110 petrol, 201 diesel,
 # 401 LPG are the ones seen); anything else is left unknown rather than guessed.
 FUEL_TYPE_BY_HUNDREDS = {1: "petrol", 2: "diesel", 4: "LPG"}
-# VehicleCreate keeps a tank capacity to 3 decimal places.
-TANK_PLACES = Decimal("0.001")
 _UNIT_IN_NAME = re.compile(r"\(([^)]*)\)")
 
 

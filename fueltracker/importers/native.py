@@ -50,11 +50,15 @@ def parse_native(text: str) -> tuple[list[ParsedRow], list[RowError]]:
     reader.fieldnames = header
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
-    for number, record in enumerate(reader, start=1):
-        try:
-            rows.append(_row(number, record))
-        except _CellError as exc:
-            errors.append(RowError(number, exc.column, exc.reason))
+    try:
+        for number, record in enumerate(reader, start=1):
+            try:
+                rows.append(_row(number, record))
+            except _CellError as exc:
+                errors.append(RowError(number, exc.column, exc.reason))
+    except csv.Error as exc:  # e.g. a bare CR in an unquoted cell, an endless field
+        return [], [RowError(0, "file", f"not a readable CSV file (line {reader.line_num}: "
+                                        f"{exc})")]
     return rows, errors
 
 
@@ -74,7 +78,9 @@ def _text(record: dict, column: str) -> str | None:
     value = record.get(column)
     if value is None or not value.strip():
         return None
-    return restore(value.strip())
+    # Spaces only: a tab or line break at either end is part of the text (the schema
+    # keeps it in notes and refuses it elsewhere), never dropped silently.
+    return restore(value.strip(" "))
 
 
 def _decimal(record: dict, column: str) -> Decimal:
@@ -212,17 +218,21 @@ def parse_vehicles(text: str) -> tuple[list[dict], list[RowError]]:
     vehicles: list[dict] = []
     errors: list[RowError] = []
     seen: set[str] = set()
-    for number, record in enumerate(reader, start=1):
-        try:
-            vehicle = _vehicle(record)
-        except _CellError as exc:
-            errors.append(RowError(number, exc.column, exc.reason))
-            continue
-        if vehicle["name"].lower() in seen:
-            errors.append(RowError(number, "name", f"'{vehicle['name']}' appears twice"))
-            continue
-        seen.add(vehicle["name"].lower())
-        vehicles.append(vehicle)
+    try:
+        for number, record in enumerate(reader, start=1):
+            try:
+                vehicle = _vehicle(record)
+            except _CellError as exc:
+                errors.append(RowError(number, exc.column, exc.reason))
+                continue
+            if vehicle["name"].lower() in seen:
+                errors.append(RowError(number, "name", f"'{vehicle['name']}' appears twice"))
+                continue
+            seen.add(vehicle["name"].lower())
+            vehicles.append(vehicle)
+    except csv.Error as exc:
+        return [], [RowError(0, "file", f"not a readable CSV file (line {reader.line_num}: "
+                                        f"{exc})")]
     return vehicles, errors
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from fueltracker import metrics
@@ -25,7 +26,7 @@ from fueltracker.db import user_scoped
 from fueltracker.errors import ImportRejected, NotFoundError, RowError, ValidationError
 from fueltracker.export import data_archive, native_csv, vehicles_csv
 from fueltracker.importers import ParsedRow
-from fueltracker.models import FuelEntry, User, Vehicle
+from fueltracker.models import FuelEntry, User, Vehicle, to_storage
 from fueltracker.schemas import FillupCreate, VehicleCreate, parse
 from fueltracker.services.fillups import load_entries_frame
 from fueltracker.services.users import bump_revision, get_user, local_today
@@ -149,17 +150,6 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
             plan.vehicle_errors.append(RowError(number, f"vehicles: {exc.field}", exc.reason))
     if plan.vehicle_errors and strict:
         raise ImportRejected(plan.vehicle_errors)
-    to_create: set[str] = set()
-    for data, is_active in vehicle_data:
-        exists = session.scalar(
-            select(Vehicle.id).where(Vehicle.user_id == user_id,
-                                     func.lower(Vehicle.name) == data.name.lower())
-        )
-        if exists is None and data.name.lower() not in to_create:
-            plan.to_create.append((data, is_active))
-            to_create.add(data.name.lower())
-            result.vehicles_created.append(data.name)
-
     other_currencies = sorted({r.currency for r in rows if r.currency and r.currency != user.currency})
     if other_currencies:
         result.warnings.append(
@@ -167,27 +157,52 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
             f"{user.currency}; amounts were imported as they are, not converted"
         )
 
-    by_vehicle: dict[str, list[tuple[int, ParsedRow]]] = {}
+    # A name no vehicle can have (too long, a control character) makes its rows errors
+    # here, not first when the import creates the vehicle: the preview must see every
+    # refusal the import would meet. Such a name never reaches a query either.
+    names = {(vehicle_name or row.vehicle).strip() for row in rows}
+    bad_names = {name: problem for name in names
+                 if (problem := _vehicle_name_problem(name)) is not None}
+    if vehicle_name and vehicle_name.strip() in bad_names:
+        raise NotFoundError(f"Vehicle '{vehicle_name}'")
+    # Vehicles are matched by name as the unique index compares them (PostgreSQL's lower(),
+    # which may differ from Python's outside ASCII): rows of "Golf" and "golf" are one
+    # vehicle's, checked together, or two equal readings would both pass as new.
+    keys = _name_keys(session, [data.name for data, _ in vehicle_data]
+                      + [name for name in names if name not in bad_names])
+    ids_by_key = dict(session.execute(
+        select(func.lower(Vehicle.name), Vehicle.id).where(
+            Vehicle.user_id == user_id, func.lower(Vehicle.name).in_(set(keys.values())))
+    ).all()) if keys else {}
+    to_create: set[str] = set()
+    for data, is_active in vehicle_data:
+        key = keys[data.name]
+        if key not in ids_by_key and key not in to_create:
+            plan.to_create.append((data, is_active))
+            to_create.add(key)
+            result.vehicles_created.append(data.name)
+
+    by_vehicle: dict[str, tuple[str, list[tuple[int, ParsedRow]]]] = {}
     for index, row in enumerate(rows):
-        by_vehicle.setdefault(vehicle_name or row.vehicle, []).append((index, row))
-
-    ids_by_name = {
-        name.lower(): vehicle_id for vehicle_id, name in session.execute(
-            select(Vehicle.id, Vehicle.name).where(
-                Vehicle.user_id == user_id,
-                func.lower(Vehicle.name).in_([name.lower() for name in by_vehicle])))
-    }
+        name = (vehicle_name or row.vehicle).strip()
+        if name in bad_names:
+            error = RowError(row.row_number, "vehicle", bad_names[name])
+            plan.errors.append(error)
+            plan.statuses[index] = (ERROR, error)
+            continue
+        by_vehicle.setdefault(keys[name], (name, []))[1].append((index, row))
     if strict:
-        lock_vehicles(session, user_id, ids_by_name.values())
+        lock_vehicles(session, user_id,
+                      [ids_by_key[key] for key in by_vehicle if key in ids_by_key])
 
-    for name, vehicle_rows in by_vehicle.items():
-        vehicle_id = ids_by_name.get(name.lower())
+    for key, (name, vehicle_rows) in by_vehicle.items():
+        vehicle_id = ids_by_key.get(key)
         existing: list[tuple[dt.date, object, object]] = []
         if vehicle_id is None:
             if vehicle_name:
                 raise NotFoundError(f"Vehicle '{vehicle_name}'")
-            if name.lower() not in to_create:
-                to_create.add(name.lower())
+            if key not in to_create:
+                to_create.add(key)
                 result.vehicles_created.append(name)
         else:
             existing = [tuple(r) for r in session.execute(
@@ -225,7 +240,7 @@ def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
     for name, accepted in plan.groups.items():
         vehicle_id = session.scalar(
             select(Vehicle.id).where(Vehicle.user_id == user_id,
-                                     func.lower(Vehicle.name) == name.lower()))
+                                     func.lower(Vehicle.name) == func.lower(name)))
         if vehicle_id is None:
             vehicle_id = create_vehicle(session, user_id, parse(VehicleCreate, name=name)).id
         to_insert += [data | {"vehicle_id": vehicle_id, "user_id": user_id} for data in accepted]
@@ -255,6 +270,33 @@ def preview_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
     return preview
 
 
+def _name_keys(session: Session, names: list[str]) -> dict[str, str]:
+    """Each name with its PostgreSQL lower(): the key of uq_vehicles_user_id_name_lower."""
+    distinct = sorted(set(names))
+    if not distinct:
+        return {}
+    return dict(session.execute(
+        text("SELECT name, lower(name) FROM unnest(CAST(:names AS text[])) AS name"),
+        {"names": distinct}).all())
+
+
+def _vehicle_name_problem(name: str) -> str | None:
+    """Why a vehicle named `name` cannot be created (the reason VehicleCreate gives)."""
+    try:
+        parse(VehicleCreate, name=name)
+    except ValidationError as exc:
+        return exc.reason
+    return None
+
+
+def _stored(row: ParsedRow) -> tuple[tuple[dt.date, Decimal], Decimal]:
+    """The row's (date, odometer) and volume as the database will store them: duplicates
+    and the odometer order are decided on stored values, or two readings that differ only
+    beyond the column's scale pass as different and collide in the table."""
+    return ((row.date, to_storage(row.odometer_km, FuelEntry.odometer_km)),
+            to_storage(row.volume_l, FuelEntry.volume_l))
+
+
 def _check_vehicle_rows(vehicle_id: int, rows: list[tuple[int, ParsedRow]],
                         existing: list[tuple], today: dt.date, distance_unit: str,
                         plan: _Plan) -> list[dict]:
@@ -268,10 +310,10 @@ def _check_vehicle_rows(vehicle_id: int, rows: list[tuple[int, ParsedRow]],
         plan.errors.append(error)
         plan.statuses[index] = (ERROR, error)
 
-    for index, row in sorted(rows, key=lambda item: (item[1].date, item[1].odometer_km)):
-        key = (row.date, row.odometer_km)
+    for index, row in sorted(rows, key=lambda item: _stored(item[1])[0]):
+        key, volume_l = _stored(row)
         if key in present:
-            if present[key] == row.volume_l:
+            if present[key] == volume_l:
                 plan.result.duplicates += 1
                 plan.statuses[index] = (DUPLICATE, None)
             else:
@@ -294,12 +336,12 @@ def _check_vehicle_rows(vehicle_id: int, rows: list[tuple[int, ParsedRow]],
         position = bisect.bisect_left(readings, key)
         before = Reading(*readings[position - 1]) if position > 0 else None
         after = Reading(*readings[position]) if position < len(readings) else None
-        conflict = odometer_conflict(row.date, row.odometer_km, before, after, distance_unit)
+        conflict = odometer_conflict(data.date, data.odometer_km, before, after, distance_unit)
         if conflict:
             reject(index, RowError(row.row_number, "odometer_km", conflict))
             continue
         readings.insert(position, key)
-        present[key] = row.volume_l
+        present[key] = data.volume_l
         plan.statuses[index] = (NEW, None)
         accepted.append(data.model_dump())
     return accepted

@@ -87,7 +87,8 @@ def _locked(session: Session, user_id: int, vehicle_id: int) -> Vehicle:
 
 def _check_name_free(session: Session, user_id: int, name: str, except_id: int | None) -> None:
     query = select(Vehicle.id).where(
-        Vehicle.user_id == user_id, func.lower(Vehicle.name) == name.lower()
+        # lower() on both sides, as the unique index compares names.
+        Vehicle.user_id == user_id, func.lower(Vehicle.name) == func.lower(name)
     )
     if except_id is not None:
         query = query.where(Vehicle.id != except_id)

@@ -139,7 +139,8 @@ def password_form(user: UserRead) -> None:
         st.rerun()
     try:
         with session() as db:
-            users.change_password(db, user.id, current, new)
+            signed_in_at = users.change_password(db, user.id, current, new,
+                                                 client=auth.client_address())
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "new_password"), str(exc))
         st.rerun()
@@ -147,7 +148,7 @@ def password_form(user: UserRead) -> None:
     at = dt.datetime.now(ZoneInfo(user.timezone)).strftime("%H:%M")
     st.session_state[_PASSWORD_CHANGED_KEY] = (user.id, at)
     security.event("password_change", user_id=user.id)
-    auth.renew_cookie()
+    auth.renew_session(user, signed_in_at)
     st.rerun()
 
 
@@ -186,9 +187,10 @@ def delete_form(user: UserRead) -> None:
     errors.clear()
     try:
         with session() as db:
-            users.delete_account(db, user.id, password, confirmation)
+            users.delete_account(db, user.id, password, confirmation,
+                                 client=auth.client_address())
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "password"), str(exc))
         st.rerun()
     security.event("account_deleted", user_id=user.id)
-    auth.leave()
+    auth.leave(auth.ACCOUNT_DELETED)

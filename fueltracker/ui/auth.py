@@ -1,10 +1,19 @@
-"""Sign-in glue: our own sign-in and registration forms over the user service, and
-streamlit-authenticator's signed re-auth cookie.
+"""Sign-in glue: our own sign-in and registration forms over the user service, the
+browser session's mark, and the signed re-auth cookie.
 
-We keep the library for the cookie (a JWT with username and expiry, set and deleted by its
-JavaScript component) but not for its login form: that form strips spaces from passwords and
-needs every account in memory. Revocation: a cookie issued before the user's
-`sessions_valid_after` (bumped at sign-out) is refused, so a copied cookie dies at sign-out.
+A browser session remembers when it signed in (database time, `SIGNED_IN_AT_KEY`); every
+transaction it opens compares that mark with the account's `sessions_valid_after`
+(ui.context.session), so sign-out, a password change or an admin reset ends every other
+open tab at its next interaction, and the sign-in page says why.
+
+The re-auth cookie is a JWT (HS256, FUELTRACKER_COOKIE_KEY) with the username, its issue
+time (`iat`, the session's mark) and its expiry, written and deleted by
+streamlit-authenticator's cookie component. A cookie issued before the user's
+`sessions_valid_after` is refused, and so is one older than the configured lifetime:
+revocation compares the time the cookie carries, so no setting can move it past its
+revocation. Cookies without an issue time (written before it was added) are refused.
+We keep the library for that component but not for its login form (it strips spaces from
+passwords and needs every account in memory) nor for its token (it carries no issue time).
 """
 
 from __future__ import annotations
@@ -18,13 +27,25 @@ import streamlit_authenticator as stauth
 
 from fueltracker import security
 from fueltracker.config import get_settings
-from fueltracker.errors import FuelTrackerError, NotFoundError
+from fueltracker.errors import FuelTrackerError, NotFoundError, SessionRevoked
 from fueltracker.schemas import UserCreate, UserRead, parse
 from fueltracker.services import users
-from fueltracker.ui.context import session
+from fueltracker.ui import context
+from fueltracker.ui.context import (
+    ACCOUNT_DELETED,
+    DELETED_ELSEWHERE,
+    REVOKED,
+    SIGNED_IN_AT_KEY,
+    SIGNED_OUT,
+    SIGNED_OUT_REASON_KEY,
+    USER_ID_KEY,
+    session,
+)
 from fueltracker.ui.errors import FieldErrors
 
-USER_ID_KEY = "user_id"
+__all__ = ["ACCOUNT_DELETED", "DELETED_ELSEWHERE", "REVOKED", "SIGNED_OUT", "USER_ID_KEY",
+           "client_address", "gate", "leave", "renew_session", "require_user", "sign_in_page", "sign_out"]
+
 MAX_COOKIE_DAYS = 30.0
 # The cookie component needs a moment to run in the browser before a rerun removes it: its
 # iframe loads from scratch in a fresh browser. 0.5 s once missed on a busy 2-core CI run
@@ -33,14 +54,24 @@ MAX_COOKIE_DAYS = 30.0
 COOKIE_SETTLE_SECONDS = 1.0
 
 
+def client_address() -> str:
+    """This browser's address as the password-check throttle counts it: the connection's,
+    or X-Forwarded-For's as far as FUELTRACKER_TRUSTED_PROXY_HOPS trusts it
+    (security.client_key)."""
+    return security.client_key(st.context.ip_address,
+                               st.context.headers.get_all("X-Forwarded-For"),
+                               get_settings().trusted_proxy_hops)
+
+
 def _cookie_expiry_days() -> float:
     return min(get_settings().cookie_expiry_days, MAX_COOKIE_DAYS)
 
 
-def _authenticator() -> stauth.Authenticate:
-    """The library object, created only to set or delete the cookie: it renders a cookie
-    component whose first report reruns the script, and a rerun on every page load would
-    swallow a click made in that moment."""
+def _cookie_manager():
+    """streamlit-authenticator's cookie component (extra_streamlit_components'
+    CookieManager), created only to set or delete the cookie: it renders a component whose
+    first report reruns the script, and a rerun on every page load would swallow a click
+    made in that moment."""
     settings = get_settings()
     return stauth.Authenticate(
         {"usernames": {}},
@@ -49,52 +80,64 @@ def _authenticator() -> stauth.Authenticate:
         cookie_expiry_days=_cookie_expiry_days(),
         auto_hash=False,
         login_sleep_time=0,
-    )
+    ).cookie_controller.cookie_model.cookie_manager
 
 
-def _read_cookie() -> dict | None:
-    """The re-auth cookie's claims if its signature holds (the library's JWT format,
-    read from the request headers without any component)."""
-    settings = get_settings()
-    token = st.context.cookies.get(settings.cookie_name)
+def cookie_token(username: str, issued_at: dt.datetime, now: dt.datetime | None = None) -> str:
+    """The signed re-auth token of `username` for a session marked `issued_at`."""
+    now = now or dt.datetime.now(dt.UTC)
+    claims = {"username": username, "iat": issued_at.timestamp(),
+              "exp_date": (now + dt.timedelta(days=_cookie_expiry_days())).timestamp()}
+    return jwt.encode(claims, get_settings().resolved_cookie_key(), algorithm="HS256")
+
+
+def _set_cookie(username: str, issued_at: dt.datetime) -> None:
+    expires = dt.datetime.now() + dt.timedelta(days=_cookie_expiry_days())
+    _cookie_manager().set(get_settings().cookie_name, cookie_token(username, issued_at),
+                          expires_at=expires)
+
+
+def _delete_cookie() -> None:
+    try:
+        _cookie_manager().delete(get_settings().cookie_name)
+    except KeyError:
+        # The component has sent the deletion; it only did not know the cookie yet (its
+        # first report is still to come). The library would print the name to stdout.
+        pass
+
+
+def read_cookie(token: str | None, now: dt.datetime | None = None) -> dict | None:
+    """The re-auth cookie's claims if its signature holds, it carries an issue time and it
+    is within both its own expiry and the configured lifetime counted from that issue time
+    (a shorter setting shortens old cookies too; none is ever lengthened)."""
     if not token:
         return None
+    settings = get_settings()
     try:
-        claims = jwt.decode(token, settings.resolved_cookie_key(), algorithms=["HS256"])
+        # The issue time is the database's clock, which may run ahead of ours: checked
+        # below (against the revocation), not against this machine's clock.
+        claims = jwt.decode(token, settings.resolved_cookie_key(), algorithms=["HS256"],
+                            options={"verify_iat": False})
     except jwt.PyJWTError:
         return None
-    if not isinstance(claims.get("username"), str) or not isinstance(
-            claims.get("exp_date"), int | float):
+    if not isinstance(claims.get("username"), str):
         return None
-    if claims["exp_date"] <= time.time():
+    if not all(isinstance(claims.get(name), int | float) and not isinstance(
+            claims.get(name), bool) for name in ("exp_date", "iat")):
+        return None
+    now_s = (now or dt.datetime.now(dt.UTC)).timestamp()
+    if claims["exp_date"] <= now_s or claims["iat"] + _cookie_expiry_days() * 86400 <= now_s:
         return None
     return claims
 
 
-def _start_session(user: UserRead) -> None:
-    st.session_state[USER_ID_KEY] = user.id
-    # The library signs the cookie for st.session_state["username"].
-    st.session_state["username"] = user.username
-    st.session_state["name"] = user.display_name
-    st.session_state["authentication_status"] = True
-    st.session_state["logout"] = False
-
-
-def _end_session() -> None:
-    for key in (USER_ID_KEY, "username", "name", "authentication_status"):
-        st.session_state.pop(key, None)
-    st.session_state["logout"] = True
-
-
-def _user_from_cookie() -> UserRead | None:
+def _user_from_cookie() -> tuple[UserRead, dt.datetime] | None:
     if st.session_state.get("logout"):
         return None  # signed out in this tab: the browser may still send the old cookie
-    token = _read_cookie()
+    token = read_cookie(st.context.cookies.get(get_settings().cookie_name))
     if token is None:
         return None
-    # The library's token has no issue time: it is the expiry minus the lifetime.
-    issued_at = dt.datetime.fromtimestamp(token["exp_date"] - _cookie_expiry_days() * 86400,
-                                          dt.UTC)
+    issued_at = dt.datetime.fromtimestamp(token["iat"], dt.UTC)
     with session() as db:
         user_id = users.session_is_valid(db, token["username"], issued_at)
         user = users.get_user(db, user_id) if user_id is not None else None
@@ -102,30 +145,40 @@ def _user_from_cookie() -> UserRead | None:
         security.event("cookie_rejected", username=token["username"])
         return None
     security.event("cookie_login", user_id=user.id)
-    return user
+    # The session started from the cookie ends with it: same mark.
+    return user, issued_at
 
 
 def _session_user() -> UserRead | None:
     """The user this browser session signed in as, fresh from the database (preferences
-    and data revision may have changed since the last run)."""
+    and data revision may have changed since the last run); None, with the reason kept
+    for the sign-in page, once the session was ended elsewhere."""
     user_id = st.session_state.get(USER_ID_KEY)
     if user_id is None:
         return None
     try:
-        with session() as db:
+        with session() as db:  # checks the session's mark first
             return users.get_user(db, user_id)
-    except NotFoundError:  # the account was deleted meanwhile
-        _end_session()
+    except (SessionRevoked, NotFoundError) as exc:
+        deleted = not isinstance(exc, SessionRevoked) or exc.account_deleted
+        security.event("session_ended_elsewhere", user_id=user_id,
+                       reason="account_deleted" if deleted else "revoked")
+        context.end_session(DELETED_ELSEWHERE if deleted else REVOKED)
         return None
 
 
 def gate() -> UserRead | None:
     """The signed-in user of this run (session, else a valid re-auth cookie), or None."""
     if st.session_state.get(USER_ID_KEY) is not None:
-        return _session_user()
-    user = _user_from_cookie()
-    if user is not None:
-        _start_session(user)
+        user = _session_user()
+    else:
+        from_cookie = _user_from_cookie()
+        user = None
+        if from_cookie is not None:
+            user, issued_at = from_cookie
+            context.start_session(user.id, issued_at)
+    context.signed_in.set(
+        None if user is None else (user.id, st.session_state.get(SIGNED_IN_AT_KEY)))
     return user
 
 
@@ -140,32 +193,36 @@ def require_user() -> UserRead:
 
 
 def sign_out(user: UserRead) -> None:
-    """End this session and revoke every re-auth cookie of the user, then rerun."""
+    """End this session and revoke every session and re-auth cookie of the user, then
+    rerun to the sign-in page."""
     with session() as db:
         users.revoke_sessions(db, user.id)
     security.event("logout", user_id=user.id)
-    leave()
+    leave(SIGNED_OUT)
 
 
-def leave() -> None:
+def leave(reason: str) -> None:
     """Forget the signed-in user in this browser (session and cookie) and rerun to the
-    sign-in page; the caller has already revoked or deleted what the server knew."""
-    _authenticator().cookie_controller.delete_cookie()
-    _end_session()
+    sign-in page, which shows `reason`; the caller has already revoked or deleted what the
+    server knew."""
+    _delete_cookie()
+    context.end_session(reason)
     time.sleep(COOKIE_SETTLE_SECONDS)
     st.rerun()
 
 
-def renew_cookie() -> None:
-    """Give this browser a fresh cookie after its user's cookies were revoked (password
-    change), so the session that made the change stays signed in after a reload."""
-    _authenticator().cookie_controller.set_cookie()
+def renew_session(user: UserRead, signed_in_at: dt.datetime) -> None:
+    """Keep this browser signed in after it revoked its user's sessions (password change):
+    a new session mark and a fresh cookie, both at the revocation's instant."""
+    st.session_state[SIGNED_IN_AT_KEY] = signed_in_at
+    context.signed_in.set((user.id, signed_in_at))
+    _set_cookie(user.username, signed_in_at)
     time.sleep(COOKIE_SETTLE_SECONDS)
 
 
-def _signed_in(user: UserRead) -> None:
-    _start_session(user)
-    _authenticator().cookie_controller.set_cookie()
+def _signed_in(user: UserRead, signed_in_at: dt.datetime) -> None:
+    context.start_session(user.id, signed_in_at)
+    _set_cookie(user.username, signed_in_at)
     time.sleep(COOKIE_SETTLE_SECONDS)
     st.rerun()
 
@@ -176,6 +233,9 @@ def sign_in_page() -> None:
     with middle:
         st.title(":material/local_gas_station: Fuel Tracker", anchor=False)
         st.caption("Log every fill-up in seconds. See what your car really uses and costs.")
+        reason = st.session_state.get(SIGNED_OUT_REASON_KEY)
+        if reason:
+            st.info(reason, icon=":material/logout:")
         if get_settings().allow_registration:
             sign_in_tab, register_tab = st.tabs(["Sign in", "Create account"])
         else:
@@ -195,20 +255,23 @@ def _sign_in_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if not submitted:
         return
+    client = client_address()
     with session() as db:
-        result = users.sign_in(db, username, password)
+        result = users.sign_in(db, username, password, client=client)
     user = result.user
+    # Only an account's name is logged as typed (security.typed_username).
+    typed = security.typed_username(username, result.account_exists)
     if result.retry_after_minutes is not None:
-        security.event("login_throttled", username=username)
+        security.event("login_throttled", username=typed, client=client)
         st.error("Too many failed sign-ins for this username. Try again in "
                  f"{result.retry_after_minutes} minute(s).")
         return
     if user is None:
-        security.event("login_failed", username=username)
+        security.event("login_failed", username=typed, client=client)
         st.error("Wrong username or password.")
         return
-    security.event("login_ok", user_id=user.id)
-    _signed_in(user)
+    security.event("login_ok", user_id=user.id, client=client)
+    _signed_in(user, result.signed_in_at)
 
 
 def _register_form() -> None:
@@ -239,8 +302,9 @@ def _register_form() -> None:
                      email=email, password=password)
         with session() as db:
             user = users.register_user(db, data)
+            signed_in_at = users.clock(db)
     except FuelTrackerError as exc:
         errors.set(getattr(exc, "field", "username"), str(exc))
         st.rerun()
     security.event("register", user_id=user.id)
-    _signed_in(user)
+    _signed_in(user, signed_in_at)

@@ -14,8 +14,9 @@ import streamlit as st
 from sqlalchemy import exc as sa_exc
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fueltracker.errors import FuelTrackerError
+from fueltracker.errors import FuelTrackerError, SessionRevoked
 from fueltracker.logging_setup import correlation_id, current_user_id, start_run
+from fueltracker.ui import context
 from fueltracker.ui.text import plain
 
 log = logging.getLogger("fueltracker.ui")
@@ -90,9 +91,21 @@ def report_error(exc: Exception) -> str:
 @contextmanager
 def unexpected_errors_reported() -> Iterator[None]:
     """Run a block; an exception it lets out becomes report_error(), not a traceback.
-    Streamlit's st.rerun()/st.stop() are BaseExceptions and pass through."""
+    Streamlit's st.rerun()/st.stop() are BaseExceptions and pass through.
+
+    SessionRevoked (this browser session was signed out elsewhere while the block ran, e.g.
+    a save from a fragment that app.py's gate never saw) reruns the whole app instead: the
+    transaction that met it wrote nothing, and the gate of the next run shows the sign-in
+    page with the reason."""
     try:
         yield
+    except SessionRevoked as exc:
+        log.info("session ended elsewhere; rerunning to the sign-in page")
+        # Forgotten here, not left to the next run's gate: whatever path raised it, the
+        # session is over (and a rerun cannot loop on it).
+        context.end_session(context.DELETED_ELSEWHERE if exc.account_deleted
+                            else context.REVOKED)
+        st.rerun(scope="app")
     except Exception as exc:  # noqa: BLE001 - the last line of defence before the browser
         report_error(exc)
 
@@ -129,9 +142,14 @@ class FieldErrors:
         """Forget every message of this form."""
         st.session_state.pop(self._key, None)
 
+    def any(self) -> bool:
+        """True while the form has a message to show (e.g. to keep its expander open)."""
+        return bool(st.session_state.get(self._key))
+
     def show(self, *fields: str) -> None:
-        """Render the message of any of `fields` (call right below the widget)."""
+        """Render the message of any of `fields` (call right below the widget), as plain
+        text: messages quote what the user typed (a vehicle name, a cell of a file)."""
         messages = st.session_state.get(self._key, {})
         for field in fields:
             if field in messages:
-                st.error(messages[field], icon=":material/error:")
+                st.error(plain(messages[field]), icon=":material/error:")

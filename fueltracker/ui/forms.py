@@ -28,11 +28,7 @@ from fueltracker.ui import context
 from fueltracker.ui.errors import KEEP_TYPED, FieldErrors, fragment_errors_reported
 from fueltracker.ui.text import plain
 
-# Storage scales of models.py: what the user typed in other units comes back as typed.
-_ODOMETER_PLACES = Decimal("0.000001")
-_VOLUME_PLACES = Decimal("0.000000001")
-_MONEY_PLACES = Decimal("0.0001")
-_TANK_PLACES = Decimal("0.001")
+from fueltracker.models import MONEY_QUANTUM as _MONEY_PLACES, ODOMETER_QUANTUM as _ODOMETER_PLACES, TANK_QUANTUM as _TANK_PLACES, VOLUME_QUANTUM as _VOLUME_PLACES  # noqa: E501,I001 - storage scales
 FUEL_TYPES = ("Petrol", "Diesel", "LPG", "CNG", "E85", "Electric hybrid", "Other")
 # A number input's format that shows the number as typed (sprintf's %g without precision).
 AS_TYPED = "%g"

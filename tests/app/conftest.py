@@ -3,10 +3,12 @@ every test works in an account of its own)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from fueltracker.db import session_scope
@@ -44,12 +46,19 @@ def app(database_url) -> AppTest:
     return AppTest.from_file(str(HARNESS), default_timeout=30)
 
 
+def sign_in_state(app: AppTest, user_id: int) -> AppTest:
+    """Seed the session state a sign-in leaves (the cookie component cannot run under
+    AppTest): the user id, and the session's mark, now on the database's clock."""
+    with session_scope() as session:
+        app.session_state["signed_in_at"] = session.scalar(select(func.clock_timestamp()))
+    app.session_state["user_id"] = user_id
+    return app
+
+
 @pytest.fixture
 def signed_in_app(app, account) -> AppTest:
-    """The whole app with the account signed in (session state seeded, as the cookie
-    component cannot run under AppTest)."""
-    app.session_state["user_id"] = account.id
-    return app
+    """The whole app with the account signed in."""
+    return sign_in_state(app, account.id)
 
 
 def open_page(app: AppTest, page: str) -> AppTest:
@@ -62,3 +71,10 @@ def revision(user_id: int) -> int:
     """The account's data revision now."""
     with session_scope() as session:
         return users.data_revision(session, user_id)
+
+
+def shown(markdown: str) -> str:
+    """The text a markdown body (an alert's or caption's value) displays: user text and
+    messages quoting it go through ui.text.plain, whose backslash escapes and invisible
+    word joiners show nothing."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from fueltracker.db import session_scope
 from fueltracker.schemas import FillupCreate
 from fueltracker.services import fillups
-from tests.app.conftest import open_page, revision
+from tests.app.conftest import open_page, revision, shown
 
 TYPED = {"odometer": 10500.0, "volume": 30.0, "total": 45.0}
 
@@ -30,7 +30,7 @@ def _errors_between_odometer_and_volume(app: AppTest) -> list[str]:
     keys = [getattr(e, "key", None) for e in elements]
     start, end = keys.index("fillup_0_odometer"), keys.index("fillup_0_volume")
     errors = {id(e) for e in app.error}
-    return [e.value for e in elements[start + 1:end] if id(e) in errors]
+    return [shown(e.value) for e in elements[start + 1:end] if id(e) in errors]
 
 
 def test_fillup_saved_meanwhile_elsewhere_is_a_duplicate_next_to_the_odometer(
@@ -53,7 +53,7 @@ def test_fillup_saved_meanwhile_elsewhere_is_a_duplicate_next_to_the_odometer(
 
     assert not app.exception
     message = f"A fill-up with this odometer reading on {date.isoformat()} already exists"
-    assert [e.value for e in app.error] == [message]
+    assert [shown(e.value) for e in app.error] == [message]
     assert _errors_between_odometer_and_volume(app) == [message]  # shown by the odometer
     kept = {name: app.number_input(key=f"fillup_0_{name}").value for name in TYPED}
     assert kept == TYPED

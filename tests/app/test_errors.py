@@ -20,7 +20,7 @@ from fueltracker.errors import ValidationError
 from fueltracker.logging_setup import correlation_id, current_user_id
 from fueltracker.services import fillups, users
 from fueltracker.ui.errors import DATABASE_UNAVAILABLE, database_unavailable
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, shown
 
 FAULT = "boom secret-sql"
 REFERENCE = re.compile(r"^Something went wrong — reference ([0-9a-f]{8})\. ")
@@ -162,7 +162,7 @@ def test_domain_error_from_the_service_shows_next_to_its_field(signed_in_app, ga
     monkeypatch.setattr(fillups, "create_fillup", refuse)
     _save(app)
     assert not app.exception
-    assert [e.value for e in app.error] == ["Odometer is below the previous fill-up"]
+    assert [shown(e.value) for e in app.error] == ["Odometer is below the previous fill-up"]
     assert _typed(app) == TYPED
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 

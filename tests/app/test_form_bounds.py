@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from fueltracker.db import session_scope
 from fueltracker.services import fillups, users, vehicles
 from fueltracker.ui import history
-from tests.app.conftest import open_page, revision
+from tests.app.conftest import open_page, revision, shown
 from tests.app.test_log_fillup import _edit_script
 from tests.factories import preferences_of
 
@@ -39,7 +39,7 @@ def _stored(account) -> list:
 
 
 def _errors(app: AppTest) -> list[str]:
-    return [e.value for e in app.error]
+    return [shown(e.value) for e in app.error]
 
 
 def test_a_refused_volume_is_not_replaced_by_the_previous_one(signed_in_app, garage, account):

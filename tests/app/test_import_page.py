@@ -7,7 +7,7 @@ import pytest
 
 from fueltracker.db import session_scope
 from fueltracker.services import fillups, vehicles
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, sign_in_state
 
 FUELLY = ("car_name,model,l/100km,odometer,km,litres,price,city_percentage,fuelup_date,"
           "date_added,tags,notes,missed_fuelup,partial_fuelup,latitude,longitude,brand\n"
@@ -173,6 +173,22 @@ def test_generic_mapping_is_remembered_across_sessions(import_page, account, dat
         assert mappings.recall_mapping(session, account.id, header)["odometer"] == "Km"
     # A new browser session (fresh session state) maps the same header by itself.
     later = AppTest.from_file(str(HARNESS), default_timeout=30)
-    later.session_state["user_id"] = account.id
+    sign_in_state(later, account.id)
     later = _upload(open_page(later, "import_file"), GENERIC.encode())
     assert later.selectbox(key="import_opt_map_odometer").value == "Km"
+
+
+def test_values_finer_than_storage_are_errors_in_the_preview_not_a_crash(import_page, account):
+    """A volume that rounds to 0 L and two readings equal once stored: the preview says so,
+    and importing the valid rows works (it once said "New 3, Errors 0", then crashed)."""
+    native = ("vehicle,date,odometer_km,volume_l,total_amount\n"
+              "Golf,2024-01-05,1000,0.0000000001,1.00\n"
+              "Golf,2024-01-20,1000.0000001,40,70.00\n"
+              "Golf,2024-01-20,1000.0000002,40,70.00\n")
+    app = _upload(import_page, native.encode())
+    assert _metrics(app) == {"New": "1", "Already present": "1", "Errors": "1"}
+    app = _click(app, "Import the 1 valid row")
+    assert not app.exception
+    assert not [e for e in app.error if "Something went wrong" in e.value]
+    assert "Imported 1 fill-up; skipped 1 already present; rejected 1" in app.success[0].value
+    assert _count(account) == 1

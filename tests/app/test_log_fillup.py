@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from fueltracker.db import session_scope
 from fueltracker.services import fillups
-from tests.app.conftest import open_page, revision
+from tests.app.conftest import open_page, revision, shown
 
 # Four full tanks 500 km apart, 30 L at 1.50/L: 6.00 L/100 km, the last at 11,500 km.
 STEADY = (
@@ -81,7 +81,7 @@ def test_inconsistent_amounts_are_an_error_that_keeps_the_input(signed_in_app, g
     _set(app, odometer=10000.0, volume=45.67, price=1.859, total=90.0)
     _save(app)
     assert not app.exception
-    assert [e.value for e in app.error] == [(
+    assert [shown(e.value) for e in app.error] == [(
         "Total paid 90.00 USD does not match 45.670 L × 1.859 USD/L = 84.90 USD. Correct one "
         "of them, or clear one to have it worked out.")]
     values = {name: app.number_input(key=f"fillup_0_{name}").value
@@ -95,7 +95,7 @@ def test_one_amount_is_not_enough(signed_in_app, garage, account):
     app = open_page(signed_in_app, "log_fillup")
     _set(app, odometer=10000.0, volume=40.0)
     _save(app)
-    assert [e.value for e in app.error] == ["Enter two of volume, price and total paid"]
+    assert [shown(e.value) for e in app.error] == ["Enter two of volume, price and total paid"]
     assert app.number_input(key="fillup_0_volume").value == 40.0
     assert _stored(account) == []
 
@@ -121,7 +121,7 @@ def test_warning_then_confirm_saves(signed_in_app, garage, account):
 
     _save(app)  # without the "yes": still not saved, and told why
     assert len(_stored(account)) == 4
-    assert any("tick “Yes, these values are right”" in e.value for e in app.error)
+    assert any("tick “Yes, these values are right”" in shown(e.value) for e in app.error)
 
     [confirm] = [c for c in app.checkbox if c.label == CONFIRM]
     confirm.check().run()

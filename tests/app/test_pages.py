@@ -2,7 +2,7 @@
 
 from fueltracker.db import session_scope
 from fueltracker.services import fillups
-from tests.app.conftest import open_page, revision
+from tests.app.conftest import open_page, revision, shown
 from tests.factories import preferences_of
 
 TWO_FULL_TANKS = (("2024-01-01", "10000", "40", "72"), ("2024-01-20", "10800", "42", "77.7"))
@@ -67,7 +67,7 @@ def test_log_fillup_validation_error_keeps_input(signed_in_app, garage):
     app = open_page(signed_in_app, "log_fillup")
     _fill(app, 9000.0, 30.0, 50.0)
     assert not app.exception
-    messages = [e.value for e in app.error]
+    messages = [shown(e.value) for e in app.error]
     assert messages == ["Odometer 9,000 km must be greater than 10,800 km recorded on 2024-01-20"]
     assert app.number_input(key="fillup_0_odometer").value == 9000.0
     assert app.number_input(key="fillup_0_volume").value == 30.0

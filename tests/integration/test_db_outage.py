@@ -26,6 +26,7 @@ from fueltracker.migrate import upgrade_to_head
 from fueltracker.models import FuelEntry
 from fueltracker.ui import context
 from fueltracker.ui.errors import DATABASE_UNAVAILABLE
+from tests.app.conftest import sign_in_state
 from tests.factories import add, fillup, make_user, make_vehicle
 
 HARNESS = Path(__file__).resolve().parents[1] / "app" / "harness.py"
@@ -109,7 +110,7 @@ def test_outage_keeps_the_input_writes_nothing_and_recovers(own_server, caplog):
         golf = make_vehicle(session, user, "Golf")
         add(session, user, fillup(golf, "2024-05-01", "10500", "35", "60"))
     app = AppTest.from_file(str(HARNESS), default_timeout=30)
-    app.session_state["user_id"] = user.id
+    sign_in_state(app, user.id)
     app.run()
     app = app.switch_page(str(PAGES / "log_fillup.py")).run()
     for name, value in TYPED.items():

@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
 SECRETS = {"POSTGRES_PASSWORD": "Pg-password_0123456789",
+           "FUELTRACKER_DB_PASSWORD": "App-password_0123456789",
+           "FUELTRACKER_BACKUP_PASSWORD": "Backup-password_0123456789",
            "FUELTRACKER_COOKIE_KEY": "cookie-key-0123456789-0123456789-0123456789"}
+INIT_SCRIPT = ROOT / "deploy" / "postgres-init" / "10-fueltracker-roles.sh"
 
 
 def _compose() -> dict:
@@ -55,9 +58,19 @@ def test_compose_file_is_valid_against_the_compose_schema(tmp_path):
     assert result.returncode == 0, result.stderr
     resolved = yaml.safe_load(result.stdout)
     app = resolved["services"]["app"]
+    # The app logs in as the schema's owner, no superuser; backups as the BYPASSRLS role.
     assert app["environment"]["FUELTRACKER_DATABASE_URL"] == (
-        f"postgresql+psycopg://fueltracker:{SECRETS['POSTGRES_PASSWORD']}@db:5432/fueltracker")
+        "postgresql+psycopg://fueltracker:"
+        f"{SECRETS['FUELTRACKER_DB_PASSWORD']}@db:5432/fueltracker")
+    assert app["environment"]["FUELTRACKER_BACKUP_DATABASE_URL"] == (
+        "postgresql+psycopg://fueltracker_backup:"
+        f"{SECRETS['FUELTRACKER_BACKUP_PASSWORD']}@db:5432/fueltracker")
     assert app["environment"]["FUELTRACKER_COOKIE_KEY"] == SECRETS["FUELTRACKER_COOKIE_KEY"]
+    # The superuser's password reaches the db service only, not the app (env_file would).
+    assert SECRETS["POSTGRES_PASSWORD"] not in str(app)
+    db = resolved["services"]["db"]
+    assert db["environment"]["POSTGRES_USER"] not in ("fueltracker", "fueltracker_backup")
+    assert db["environment"]["POSTGRES_PASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
     # Every setting written in .env reaches the app (env_file), e.g. registration and logs.
     assert app["environment"]["FUELTRACKER_ALLOW_REGISTRATION"] == "true"
     assert app["environment"]["FUELTRACKER_LOG_LEVEL"] == "INFO"
@@ -109,13 +122,35 @@ def test_app_waits_for_a_healthy_database_reads_env_and_restarts():
 
 
 def test_no_literal_secrets_in_the_compose_file():
-    """Secrets come from .env through required variables, never written in the file."""
-    for service in _compose()["services"].values():
+    """Secrets come from .env through required variables, never written in the file (or
+    are blanked: the app must not inherit the superuser's password from env_file)."""
+    for name, service in _compose()["services"].items():
         for key, value in (service.get("environment") or {}).items():
             if re.search(r"PASSWORD|KEY|SECRET|TOKEN", key):
-                assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), key
+                blanked = name == "app" and key == "POSTGRES_PASSWORD" and value == ""
+                assert blanked or re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), key
     app_env = _compose()["services"]["app"]["environment"]
-    assert "${POSTGRES_PASSWORD:?" in app_env["FUELTRACKER_DATABASE_URL"]
+    assert "${FUELTRACKER_DB_PASSWORD:?" in app_env["FUELTRACKER_DATABASE_URL"]
+    assert "${FUELTRACKER_BACKUP_PASSWORD:?" in app_env["FUELTRACKER_BACKUP_DATABASE_URL"]
+    assert "POSTGRES_PASSWORD}" not in str(app_env)
+
+
+def test_the_database_initialises_the_logins_from_a_read_only_script():
+    """The postgres image runs /docker-entrypoint-initdb.d once, as the superuser: the
+    script that creates the app's owner login, the app role and the backup role is mounted
+    there read-only (and checked against a real server by test_image_replay)."""
+    db = _compose()["services"]["db"]
+    assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    assert INIT_SCRIPT.exists() and INIT_SCRIPT.stat().st_mode & 0o111  # executable
+    script = INIT_SCRIPT.read_text()
+    for role, attributes in (("fueltracker", "NOSUPERUSER NOCREATEDB NOCREATEROLE"),
+                             ("fueltracker_backup", "NOSUPERUSER NOCREATEDB NOCREATEROLE")):
+        assert f"ALTER ROLE {role} WITH LOGIN {attributes}" in script
+    assert "NOBYPASSRLS PASSWORD :'owner_password'" in script
+    assert "BYPASSRLS PASSWORD :'backup_password'" in script
+    assert "GRANT fueltracker_app TO fueltracker;" in script
+    assert db["environment"]["FUELTRACKER_DB_PASSWORD"].startswith("${FUELTRACKER_DB_PASSWORD:?")
+    assert "FUELTRACKER_BACKUP_PASSWORD" in db["environment"]
 
 
 def test_env_example_documents_every_setting_and_compose_variable():
@@ -124,6 +159,6 @@ def test_env_example_documents_every_setting_and_compose_variable():
     assert settings <= documented, settings - documented
     used = set(re.findall(r"\$\{(\w+)", COMPOSE_TEXT))
     assert used <= documented, used - documented
-    # The example ships no secret: both are empty until the operator generates them.
-    assert re.search(r"^POSTGRES_PASSWORD=$", ENV_EXAMPLE, flags=re.MULTILINE)
-    assert re.search(r"^FUELTRACKER_COOKIE_KEY=$", ENV_EXAMPLE, flags=re.MULTILINE)
+    # The example ships no secret: each is empty until the operator generates it.
+    for secret in SECRETS:
+        assert re.search(rf"^{secret}=$", ENV_EXAMPLE, flags=re.MULTILINE), secret

@@ -27,7 +27,7 @@ def test_external_database_refuses_missing_or_weak_cookie_key(tmp_path):
     weak = Settings(database_url="postgresql+psycopg://x@h/db", cookie_key="short", data_dir=tmp_path)
     with pytest.raises(ConfigurationError):
         weak.resolved_cookie_key()
-    strong = "k" * 32
+    strong = "kZ3-q8Lw_0pXe7Rt2Yb9Nc4Vm6Hs1Jd5"  # 32 bytes that look generated
     assert Settings(database_url="postgresql+psycopg://x@h/db", cookie_key=strong,
                     data_dir=tmp_path).resolved_cookie_key() == strong
 
@@ -201,3 +201,23 @@ def test_pool_size_comes_from_the_settings(monkeypatch):
     finally:
         db.get_engine.cache_clear()
         config.get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("key", ["a" * 32, "x" * 64, "ab" * 20, "0123456789" * 4,
+                                 "abcabcabcabcabcabcabcabcabcabcabcabc", "aAbB" * 10])
+@pytest.mark.parametrize("database_url", ["postgresql+psycopg://x@h/db", None])
+def test_an_obviously_weak_cookie_key_is_refused_even_at_full_length(tmp_path, key,
+                                                                     database_url):
+    """32 identical bytes passed the length check: refused now, embedded or not (a key
+    set by hand must be a real one; the embedded default generates one when unset)."""
+    settings = Settings(database_url=database_url, cookie_key=key, data_dir=tmp_path)
+    with pytest.raises(ConfigurationError, match="too weak"):
+        settings.resolved_cookie_key()
+
+
+@pytest.mark.parametrize("key", ["0123456789abcdef" * 2 + "fedcba9876543210" * 2,
+                                 "Pg-password_0123456789-more-random-text"])
+def test_generated_looking_keys_pass(tmp_path, key):
+    settings = Settings(database_url="postgresql+psycopg://x@h/db", cookie_key=key,
+                        data_dir=tmp_path)
+    assert settings.resolved_cookie_key() == key

@@ -25,15 +25,19 @@ LOGIN_NAME = "NULLIF(current_setting('app.login_username', true), '')"
 
 
 def upgrade() -> None:
-    # Roles are per cluster: another database of the same server may have created it.
+    # Roles are per cluster: another database of the same server may have created it, or
+    # the docker compose stack's init script (deploy/postgres-init), whose app login is no
+    # superuser and may neither create roles nor grant them: it is a member already.
     op.execute(f"""
         DO $$ BEGIN
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
                 CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
             END IF;
+            IF NOT pg_has_role(current_user, '{APP_ROLE}', 'MEMBER') THEN
+                GRANT {APP_ROLE} TO CURRENT_USER;
+            END IF;
         END $$
     """)
-    op.execute(f"GRANT {APP_ROLE} TO CURRENT_USER")
     op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON users, vehicles, fuel_entries, "
                f"login_attempts TO {APP_ROLE}")
