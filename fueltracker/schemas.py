@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 from zoneinfo import available_timezones
 
 from pydantic import (
@@ -55,9 +55,29 @@ def parse(schema: type[M], /, **values: object) -> M:
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "value"
-        reason = first["msg"].removeprefix("Value error, ")
+        reason = _bound_message(first) or first["msg"].removeprefix("Value error, ")
         label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
         raise ValidationError(field, f"{label}: {reason}") from exc
+
+
+# pydantic's comparison errors: (its ctx key, the words). Where a validator runs before the
+# bound (schemas' storage rounding), pydantic gives the bound as repr, "Decimal('2000')".
+_BOUND_WORDS = {
+    "less_than_equal": ("le", "less than or equal to"),
+    "less_than": ("lt", "less than"),
+    "greater_than_equal": ("ge", "greater than or equal to"),
+    "greater_than": ("gt", "greater than"),
+}
+
+
+def _bound_message(error: Any) -> str | None:
+    words = _BOUND_WORDS.get(error.get("type", ""))
+    context = error.get("ctx") or {}
+    if words is None or words[0] not in context:
+        return None
+    bound = str(context[words[0]])
+    decimal_repr = re.fullmatch(r"Decimal\('(.*)'\)", bound)
+    return f"Input should be {words[1]} {decimal_repr.group(1) if decimal_repr else bound}"
 
 
 # Field names as a user reads them; bounds in messages are canonical (km, litres).

@@ -150,3 +150,17 @@ def test_neutralise_then_restore_is_exact(text):
 
 def test_vehicle_tank_column_quantum_matches_the_table():
     assert Vehicle.__table__.c.tank_capacity_l.type.scale == 3
+
+
+def test_bound_messages_show_the_number_not_its_repr():
+    """The storage rounding runs before pydantic's bound, which then names the bound as
+    repr ("Decimal('2000')"): the message a user reads says 2000."""
+    import datetime as dt
+
+    from fueltracker.errors import ValidationError
+    from fueltracker.schemas import FillupCreate, parse
+
+    with pytest.raises(ValidationError) as caught:
+        parse(FillupCreate, vehicle_id=1, date=dt.date(2024, 1, 1), odometer_km=1,
+              volume_l="2000.5", total_amount=1)
+    assert caught.value.reason == "Volume (litres): Input should be less than or equal to 2000"
