@@ -4,10 +4,12 @@ Pure: text in, Decimal/date/bool out; no database, no UI. Every parser returns a
 ImportedFile and never raises on bad input: a problem with one cell is a RowError of
 that row, a problem with the whole file a RowError of row 0.
 
-Locale-dependent files (LubeLogger, Drivvo) write numbers and dates the way the
+Locale-dependent files (LubeLogger, Drivvo, any CSV) write numbers and dates the way the
 exporting device did, so the decimal mark and the day/month order are inferred from
 every value of the file at once (one value such as "1,509" or "03/04/2021" is
-ambiguous on its own; the whole column usually is not).
+ambiguous on its own; the whole column usually is not): `infer_conventions`, the one
+place every parser asks. What a file leaves open is a *need* of its ImportedFile
+(DECIMAL_MARK, DATE_ORDER, VEHICLE) that the Import page asks and the CLI reports.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from fueltracker import units
@@ -38,6 +40,12 @@ FALSE_WORDS = frozenset({"0", "false", "no", "n", "não", "nao", "nein", "non", 
                          "falso", "falsch", "faux"})
 
 
+# What a file can leave open for the user to answer (ImportedFile.needs).
+DECIMAL_MARK = "decimal_mark"  # answered with the parser's decimal_comma
+DATE_ORDER = "date_order"  # answered with the parser's day_first
+VEHICLE = "vehicle"  # a one-vehicle file that names none: the caller names it
+
+
 @dataclass(frozen=True)
 class ImportedFile:
     """What a parser read from one file: good rows, every problem, and what the file says.
@@ -47,6 +55,12 @@ class ImportedFile:
     VehicleCreate's fields the file describes. `units` are the units the file was read in
     (e.g. {"distance": "mi", "volume": "L"}). `source_consumption` maps a row number to
     the source app's own consumption for that fill-up in L/100km, where it gives one.
+
+    `needs` are the questions the file leaves open (DECIMAL_MARK, DATE_ORDER, VEHICLE).
+    Each also has its row-0 error in `errors`, worded for a caller that cannot ask (the
+    CLI lists it), and a result with open needs has no other row-0 error: a caller that
+    asks them either parses again with the answers or, for VEHICLE, names the rows'
+    vehicle itself (`answered`).
     """
 
     format: str
@@ -55,6 +69,17 @@ class ImportedFile:
     vehicles: list[dict] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)
     source_consumption: dict[int, float] = field(default_factory=dict)
+    needs: frozenset[str] = frozenset()
+
+    def answered(self, need: str) -> ImportedFile:
+        """This result with `need` answered by the caller rather than by parsing again.
+
+        The need is closed; once none is open, the row-0 errors that asked them go too
+        (there is no other row-0 error while a need is open).
+        """
+        needs = self.needs - {need}
+        errors = self.errors if needs else [e for e in self.errors if e.row_number != 0]
+        return replace(self, needs=needs, errors=errors)
 
 
 class CellError(Exception):
@@ -274,6 +299,60 @@ def infer_day_first(values: Iterable[str]) -> bool | None:
 def has_ambiguous_dates(values: Iterable[str]) -> bool:
     """True when some value is written a/b/yyyy (so the day/month order matters)."""
     return any(_NUMERIC_DATE.match(raw.strip()) for raw in values)
+
+
+# What a parser does with a/b/yyyy dates whose column cannot tell the order.
+ASK = "ask"  # a DATE_ORDER need (LubeLogger, Drivvo, any CSV)
+MONTH_FIRST = "month_first"  # month first (Fuelly: a US site writing 06/06/2021)
+EACH_ROW = "each_row"  # undecided: each date decides for itself or is its row's error (Fuelio)
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How one file writes numbers and dates (infer_conventions).
+
+    `decimal_comma` is None only together with a DECIMAL_MARK need; `day_first` None means
+    no order is assumed (ISO dates need none; a lone a/b/yyyy date may still decide for
+    itself in parse_date). `errors` are the row-0 errors asking `needs`.
+    """
+
+    decimal_comma: bool | None
+    day_first: bool | None
+    needs: frozenset[str] = frozenset()
+    errors: tuple[RowError, ...] = ()
+
+
+def infer_conventions(*, numbers: Iterable[str] = (), dates: Iterable[str] = (),
+                      decimal_comma: bool | None = None, day_first: bool | None = None,
+                      date_column: str = "date", undecided_dates: str = ASK) -> Conventions:
+    """The decimal mark and the day/month order of one file, each given or inferred.
+
+    A given `decimal_comma` / `day_first` (the user's answer, a CLI option, the file's own
+    setting) wins. Otherwise the mark is inferred from every value of `numbers`
+    (infer_decimal_comma; no values: a dot) and the order from every value of `dates`
+    (infer_day_first). When the numbers cannot tell, the result needs DECIMAL_MARK, asked
+    by a row-0 error of the column "numbers". When the dates cannot tell and some date is
+    a/b/yyyy, `undecided_dates` says what follows: ASK (a DATE_ORDER need, asked by a
+    row-0 error of `date_column`), MONTH_FIRST, or EACH_ROW (no order assumed).
+    """
+    needs: set[str] = set()
+    errors: list[RowError] = []
+    if decimal_comma is None:
+        decimal_comma = infer_decimal_comma(numbers)
+        if decimal_comma is None:
+            needs.add(DECIMAL_MARK)
+            errors.append(RowError(0, "numbers", "cannot tell whether ',' is a decimal mark "
+                                   "or a thousands separator; choose the decimal mark"))
+    if day_first is None:
+        dates = list(dates)
+        day_first = infer_day_first(dates)
+        if day_first is None and undecided_dates == MONTH_FIRST:
+            day_first = False
+        elif day_first is None and undecided_dates == ASK and has_ambiguous_dates(dates):
+            needs.add(DATE_ORDER)
+            errors.append(RowError(0, date_column, "cannot tell day/month order from the "
+                                   "dates (no day above 12); choose the date order"))
+    return Conventions(decimal_comma, day_first, frozenset(needs), tuple(errors))
 
 
 def parse_date(raw: str | None, column: str, *, day_first: bool | None) -> dt.date:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
 from fueltracker.importers.common import (
+    EACH_ROW,
     CellError,
     ImportedFile,
     cell,
@@ -22,7 +23,7 @@ from fueltracker.importers.common import (
     decode,
     file_error,
     header_key,
-    infer_day_first,
+    infer_conventions,
     money,
     odometer_km,
     parse_bool,
@@ -125,12 +126,11 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
     date_format = vehicle_info.pop("_date_format", "")
     body = [(number, record) for number, record in enumerate(log[1:], start=1)
             if any(record)]
-    if date_format.lower().startswith("dd"):
-        day_first: bool | None = True
-    elif date_format.lower().startswith("mm"):
-        day_first = False
-    else:
-        day_first = infer_day_first(cell(r, column["data"]) for _, r in body)
+    # The vehicle row's own date setting wins; else the column, and a date it leaves
+    # undecided is an error of its row.
+    written = {"dd": True, "mm": False}.get(date_format.lower()[:2])
+    day_first = infer_conventions(dates=(cell(r, column["data"]) for _, r in body),
+                                  day_first=written, undecided_dates=EACH_ROW).day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
