@@ -77,14 +77,16 @@ def _import(args: argparse.Namespace) -> int:
     vehicles = None
     vehicle_name = args.vehicle
     if file_format == "native_zip" or (file_format == "native" and data.startswith(b"PK\x03\x04")):
-        rows, errors, vehicles = parse_archive(data)
+        archive = parse_archive(data)
+        rows, errors, vehicles = archive.rows, archive.errors, archive.vehicles
     elif file_format == "native":
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             print(f"error: {args.file} is not a UTF-8 CSV file or our ZIP", file=sys.stderr)
             return 1
-        rows, errors = parse_native(text)
+        native = parse_native(text)
+        rows, errors = native.rows, native.errors
     else:
         if file_format in ("lubelogger", "drivvo") and not args.vehicle:
             print(f"error: a {file_format} file holds one vehicle and does not name it; "

@@ -38,6 +38,24 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "y", "sim", "s", "sí", "si", "ja", 
                         "sì", "vero", "tak", "wahr", "verdadeiro", "verdadero"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "não", "nao", "nein", "non", "nee", "nie",
                          "falso", "falsch", "faux"})
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class FlagWords:
+    """The words a format writes for yes and no, compared trimmed and lower-cased, and the
+    reason a refused cell gets (`{typed}`: the cell trimmed, `{lowered}`: also lower-cased)."""
+
+    true: frozenset[str]
+    false: frozenset[str]
+    refusal: str
+
+
+# Other apps' files: any of the languages above.
+APP_FLAGS = FlagWords(TRUE_WORDS, FALSE_WORDS, "'{typed}' is not yes/no (or 1/0, true/false)")
+# Our own files (export.py writes true/false): English words only.
+NATIVE_FLAGS = FlagWords(frozenset({"true", "1", "yes", "y"}), frozenset({"false", "0", "no", "n"}),
+                         "'{lowered}' is not true or false")
 
 
 # What a file can leave open for the user to answer (ImportedFile.needs).
@@ -94,6 +112,11 @@ class CellError(Exception):
 def file_error(format_name: str, reason: str, column: str = "file") -> ImportedFile:
     """An ImportedFile holding only a file-level problem (row 0)."""
     return ImportedFile(format=format_name, errors=[RowError(0, column, reason)])
+
+
+def is_zip(data: bytes | str) -> bool:
+    """True when the upload is a ZIP archive (only our data archive is read as one)."""
+    return isinstance(data, bytes) and data[:4] == ZIP_SIGNATURE
 
 
 def decode(data: bytes | str) -> str | None:
@@ -231,6 +254,22 @@ def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
         raise CellError(column, f"'{raw.strip()}' is not a number") from None
     if not number.is_finite():
         raise CellError(column, f"'{raw.strip()}' is not a number")
+    return number
+
+
+def parse_exact_decimal(raw: str | None, column: str) -> Decimal:
+    """A number cell of our own files (export.py writes every stored digit, a dot decimal,
+    no grouping): whatever Decimal reads that is finite, so `1,000` is refused rather than
+    guessed. Raises CellError naming `column`."""
+    value = (raw or "").strip()
+    if not value:
+        raise CellError(column, "a number is required")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise CellError(column, f"'{value}' is not a number (use a dot for decimals)") from None
+    if not number.is_finite():
+        raise CellError(column, f"'{value}' is not a number")
     return number
 
 
@@ -381,18 +420,29 @@ def parse_date(raw: str | None, column: str, *, day_first: bool | None) -> dt.da
         raise CellError(column, f"'{value}' is not a valid date") from None
 
 
-def parse_bool(raw: str | None, column: str, default: bool | None = None) -> bool:
-    """A flag cell (1/0, true/false, yes/no and their translations)."""
+def parse_iso_date(raw: str | None, column: str) -> dt.date:
+    """A date cell of our own files: ISO 8601 as date.fromisoformat reads it (2024-03-01),
+    nothing locale-dependent. Raises CellError naming `column`."""
+    value = (raw or "").strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CellError(column, f"'{value}' is not a date like 2024-03-01") from None
+
+
+def parse_bool(raw: str | None, column: str, default: bool | None = None, *,
+               words: FlagWords = APP_FLAGS) -> bool:
+    """A flag cell (by default 1/0, true/false, yes/no and their translations)."""
     value = (raw or "").strip().lower()
     if not value:
         if default is None:
             raise CellError(column, "a yes/no value is required")
         return default
-    if value in TRUE_WORDS:
+    if value in words.true:
         return True
-    if value in FALSE_WORDS:
+    if value in words.false:
         return False
-    raise CellError(column, f"'{raw.strip()}' is not yes/no (or 1/0, true/false)")
+    raise CellError(column, words.refusal.format(typed=raw.strip(), lowered=value))
 
 
 def total_from_unit_price(unit_price: Decimal, volume: Decimal, column: str) -> Decimal:

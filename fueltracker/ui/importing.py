@@ -31,7 +31,7 @@ from fueltracker.importers.generic import (
     read_header,
 )
 from fueltracker.importers.lubelogger import parse_lubelogger
-from fueltracker.importers.native import parse_archive, parse_native
+from fueltracker.importers.native import parse_native_file
 from fueltracker.schemas import UserRead, VehicleRead
 from fueltracker.services import mappings, transfer
 from fueltracker.ui import context
@@ -194,13 +194,7 @@ def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None
     """Parse with the options the format needs (units, mapping, asked date order and
     decimal mark); None, with the reason shown, when nothing can be previewed yet."""
     if file_format == "native":
-        if file.data[:4] == b"PK\x03\x04":
-            rows, errors, vehicles = parse_archive(file.data)
-        else:
-            rows, errors = parse_native(decode(file.data) or "")
-            vehicles = []
-        parsed = ImportedFile(format="native", rows=rows, errors=errors, vehicles=vehicles,
-                              units={"distance": "km", "volume": "L"})
+        parsed = parse_native_file(file.data)
     elif file_format in ("fuelly", "fuelio"):
         parsed = (parse_fuelly if file_format == "fuelly" else parse_fuelio)(file.data)
     else:
