@@ -16,6 +16,7 @@ from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
 from fueltracker.importers.common import (
     EACH_ROW,
+    VEHICLE,
     CellError,
     ImportedFile,
     cell,
@@ -86,7 +87,9 @@ def _unit(name: str) -> str:
 def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFile:
     """Read a Fuelio backup. Never raises: every problem is a RowError.
 
-    `vehicle` replaces the vehicle row's name for every fill-up.
+    `vehicle` replaces the vehicle row's name for every fill-up. A backup naming no vehicle,
+    read without `vehicle`, needs VEHICLE: its rows and its vehicle's details carry the
+    name "" for the caller to replace.
     """
     text = decode(data)
     if text is None:
@@ -119,9 +122,9 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
         found_units["consumption"] = consumption_unit
 
     vehicle_info = _vehicle(sections.get(VEHICLE_SECTION), volume_unit)
+    # "" when neither the caller nor the file names it: the caller names it (VEHICLE).
     name = (vehicle or "").strip() or vehicle_info.get("name") or ""
-    if name:
-        vehicle_info["name"] = name
+    vehicle_info["name"] = name
 
     date_format = vehicle_info.pop("_date_format", "")
     body = [(number, record) for number, record in enumerate(log[1:], start=1)
@@ -135,7 +138,7 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     consumption: dict[int, float] = {}
-    if not name:
+    if not name:  # the question of the VEHICLE need, for a caller that cannot ask
         errors.append(RowError(0, "Name", "the file names no vehicle; choose one"))
     for number, record in body:
         def get(key: str, record: list[str] = record) -> str:  # bound to this row
@@ -177,8 +180,9 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
         codes = [cell(r, column.get("fueltype")) for _, r in body]
         vehicle_info["fuel_type"] = next(filter(None, map(fuel_type_name, codes)), None)
     return ImportedFile(format=FORMAT, rows=rows, errors=errors,
-                        vehicles=[vehicle_info] if name else [], units=found_units,
-                        source_consumption=consumption)
+                        vehicles=[vehicle_info], units=found_units,
+                        source_consumption=consumption,
+                        needs=frozenset() if name else frozenset({VEHICLE}))
 
 
 def _consumption_column(column: dict[str, int], distance_unit: str,

@@ -25,6 +25,7 @@ from fueltracker.importers import ParsedRow, registry
 from fueltracker.importers.common import (
     DATE_ORDER,
     DECIMAL_MARK,
+    VEHICLE,
     ImportedFile,
     decode,
     is_zip,
@@ -177,8 +178,8 @@ def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
 
 def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None:
     """Parse with what the format asks (units, column mapping) and what the file leaves
-    open (decimal mark, date order: asked, then parsed again); None, with the reason shown,
-    when nothing can be previewed yet."""
+    open (decimal mark, date order: asked, then parsed again; a vehicle: asked by
+    map_vehicles); None, with the reason shown, when nothing can be previewed yet."""
     fmt = registry.get(file_format)
     choices = registry.Choices()
     if fmt.maps_columns:
@@ -207,6 +208,9 @@ def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None
                     icon=":material/help:")
             return None
         parsed = fmt.parse(file.data, dataclasses.replace(choices, **answers))
+    if VEHICLE in parsed.needs:
+        # Its rows carry no vehicle name: map_vehicles asks which vehicle they go to.
+        parsed = parsed.answered(VEHICLE)
     if len(parsed.rows) + len(parsed.errors) > MAX_ROWS:
         st.error(f"The file has more than {MAX_ROWS:,} rows; split it and import the parts.",
                  icon=":material/error:")
@@ -231,9 +235,10 @@ def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[Vehi
         return Parsed(parsed.format, [], parsed.errors, [], parsed.units)
     names = [v.name for v in vehicle_list]
     file_names = list(dict.fromkeys(row.vehicle for row in parsed.rows))
-    details = {v["name"]: v for v in parsed.vehicles if v.get("name")}
-    # A file that never names its vehicle, or rows without a name (a generic CSV without
-    # a vehicle column): one vehicle, chosen here.
+    # The file's details of each vehicle, by its name in the rows ("" where it has none).
+    details = {v.get("name", ""): v for v in parsed.vehicles}
+    # A file that never names its vehicle, or rows without a name (a Fuelio backup naming
+    # none, a generic CSV without a vehicle column): one vehicle, chosen here.
     if registry.get(file_format).asks_vehicle or file_names == [""]:
         options = [*names, NEW_VEHICLE]
         chosen = st.selectbox("Vehicle of these fill-ups", options, key=_key("vehicle_one"))
