@@ -66,42 +66,40 @@ def _read_password() -> str:
 
 def _import(args: argparse.Namespace) -> int:
     from fueltracker.db import session_scope
+    from fueltracker.importers import registry
+    from fueltracker.importers.common import is_zip
     from fueltracker.importers.detect import detect_format
-    from fueltracker.importers.native import parse_archive, parse_native
     from fueltracker.services.transfer import import_rows
     from fueltracker.services.users import find_user_id
 
     data = Path(args.file).read_bytes()
     # Undetected text is read as native, whose header check names what is missing.
-    file_format = args.format or detect_format(data) or "native"
+    file_format = (registry.get(args.format) if args.format
+                   else registry.detected(detect_format(data)) or registry.get(registry.NATIVE))
+    if file_format.name == registry.NATIVE and not is_zip(data) and not _is_utf8(data):
+        print(f"error: {args.file} is not a UTF-8 CSV file or our ZIP", file=sys.stderr)
+        return 1
+    if file_format.asks_vehicle and not args.vehicle:
+        print(f"error: a {file_format.name} file holds one vehicle and does not name it; "
+              "pass --vehicle NAME", file=sys.stderr)
+        return 2
+    parsed = file_format.parse(data, registry.Choices(
+        vehicle=args.vehicle, distance_unit=args.distance_unit, volume_unit=args.volume_unit,
+        decimal_comma={",": True, ".": False}.get(args.decimal_mark or ""),
+        day_first={"dmy": True, "mdy": False}.get(args.date_order or "")))
+    if parsed.errors:
+        raise ImportRejected(parsed.errors)
+    # A one-vehicle file's rows carry their vehicle's name (--vehicle went to the parser);
+    # otherwise --vehicle sends every row to that existing vehicle.
+    vehicle_name = None if file_format.one_vehicle else args.vehicle
     vehicles = None
-    vehicle_name = args.vehicle
-    if file_format == "native_zip" or (file_format == "native" and data.startswith(b"PK\x03\x04")):
-        rows, errors, vehicles = parse_archive(data)
-    elif file_format == "native":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            print(f"error: {args.file} is not a UTF-8 CSV file or our ZIP", file=sys.stderr)
-            return 1
-        rows, errors = parse_native(text)
-    else:
-        if file_format in ("lubelogger", "drivvo") and not args.vehicle:
-            print(f"error: a {file_format} file holds one vehicle and does not name it; "
-                  "pass --vehicle NAME", file=sys.stderr)
-            return 2
-        parsed = _parse_other(file_format, data, args)
-        rows, errors = parsed.rows, parsed.errors
-        if file_format in ("lubelogger", "drivvo", "fuelio") or not args.vehicle:
-            # The rows carry their vehicle's name; it is created, with the details the
-            # file gives, when the account has none of that name.
-            vehicles = [v for v in parsed.vehicles if v.get("name")] or None
-            vehicle_name = None
-    if errors:
-        raise ImportRejected(errors)
+    if file_format.one_vehicle or not args.vehicle or file_format.restores_vehicles:
+        # Created, with the details the file gives, when the account has none of that name.
+        vehicles = [v for v in parsed.vehicles if v.get("name")] or None
     with session_scope() as session:
         user_id = find_user_id(session, args.username)
-        result = import_rows(session, user_id, rows, vehicle_name=vehicle_name, vehicles=vehicles)
+        result = import_rows(session, user_id, parsed.rows, vehicle_name=vehicle_name,
+                             vehicles=vehicles)
     security.event("import", user_id=user_id, rows=result.imported, via="cli")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -111,26 +109,12 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-IMPORT_FORMATS = ("native", "fuelly", "fuelio", "lubelogger", "drivvo")
-
-
-def _parse_other(file_format: str, data: bytes, args: argparse.Namespace):
-    """Another app's file as an ImportedFile (importers.common), with the CLI's options."""
-    from fueltracker.importers.drivvo import parse_drivvo
-    from fueltracker.importers.fuelio import parse_fuelio
-    from fueltracker.importers.fuelly import parse_fuelly
-    from fueltracker.importers.lubelogger import parse_lubelogger
-
-    day_first = {"dmy": True, "mdy": False}.get(args.date_order or "")
-    decimal_comma = {",": True, ".": False}.get(args.decimal_mark or "")
-    if file_format == "fuelly":
-        return parse_fuelly(data, day_first=day_first)
-    if file_format == "fuelio":
-        return parse_fuelio(data, vehicle=args.vehicle)
-    parser = parse_lubelogger if file_format == "lubelogger" else parse_drivvo
-    return parser(data, vehicle=args.vehicle, distance_unit=args.distance_unit,
-                  volume_unit=args.volume_unit, decimal_comma=decimal_comma,
-                  day_first=day_first)
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -241,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "(all rows or none)")
     imp.add_argument("username")
     imp.add_argument("file")
-    imp.add_argument("--format", choices=list(IMPORT_FORMATS), default=None,
+    imp.add_argument("--format", choices=_import_format_names(), default=None,
                      help="the app that wrote the file (default: detected from its content)")
     imp.add_argument("--vehicle", help="put every row on this vehicle (native, Fuelly: an existing "
                      "one; LubeLogger and Drivvo, required: created when missing; Fuelio: "
@@ -277,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", help="the backup file; '-' for standard input")
     restore.set_defaults(func=_restore)
     return parser
+
+
+def _import_format_names() -> list[str]:
+    from fueltracker.importers.registry import cli_formats
+
+    return [file_format.name for file_format in cli_formats()]
 
 
 def main(argv: list[str] | None = None) -> int:

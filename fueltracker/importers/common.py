@@ -4,10 +4,12 @@ Pure: text in, Decimal/date/bool out; no database, no UI. Every parser returns a
 ImportedFile and never raises on bad input: a problem with one cell is a RowError of
 that row, a problem with the whole file a RowError of row 0.
 
-Locale-dependent files (LubeLogger, Drivvo) write numbers and dates the way the
+Locale-dependent files (LubeLogger, Drivvo, any CSV) write numbers and dates the way the
 exporting device did, so the decimal mark and the day/month order are inferred from
 every value of the file at once (one value such as "1,509" or "03/04/2021" is
-ambiguous on its own; the whole column usually is not).
+ambiguous on its own; the whole column usually is not): `infer_conventions`, the one
+place every parser asks. What a file leaves open is a *need* of its ImportedFile
+(DECIMAL_MARK, DATE_ORDER, VEHICLE) that the Import page asks and the CLI reports.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from fueltracker import units
@@ -36,6 +38,30 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "y", "sim", "s", "sí", "si", "ja", 
                         "sì", "vero", "tak", "wahr", "verdadeiro", "verdadero"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "não", "nao", "nein", "non", "nee", "nie",
                          "falso", "falsch", "faux"})
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class FlagWords:
+    """The words a format writes for yes and no, compared trimmed and lower-cased, and the
+    reason a refused cell gets (`{typed}`: the cell trimmed, `{lowered}`: also lower-cased)."""
+
+    true: frozenset[str]
+    false: frozenset[str]
+    refusal: str
+
+
+# Other apps' files: any of the languages above.
+APP_FLAGS = FlagWords(TRUE_WORDS, FALSE_WORDS, "'{typed}' is not yes/no (or 1/0, true/false)")
+# Our own files (export.py writes true/false): English words only.
+NATIVE_FLAGS = FlagWords(frozenset({"true", "1", "yes", "y"}), frozenset({"false", "0", "no", "n"}),
+                         "'{lowered}' is not true or false")
+
+
+# What a file can leave open for the user to answer (ImportedFile.needs).
+DECIMAL_MARK = "decimal_mark"  # answered with the parser's decimal_comma
+DATE_ORDER = "date_order"  # answered with the parser's day_first
+VEHICLE = "vehicle"  # a one-vehicle file that names none: the caller names it
 
 
 @dataclass(frozen=True)
@@ -47,6 +73,12 @@ class ImportedFile:
     VehicleCreate's fields the file describes. `units` are the units the file was read in
     (e.g. {"distance": "mi", "volume": "L"}). `source_consumption` maps a row number to
     the source app's own consumption for that fill-up in L/100km, where it gives one.
+
+    `needs` are the questions the file leaves open (DECIMAL_MARK, DATE_ORDER, VEHICLE).
+    Each also has its row-0 error in `errors`, worded for a caller that cannot ask (the
+    CLI lists it), and a result with open needs has no other row-0 error: a caller that
+    asks them either parses again with the answers or, for VEHICLE, names the rows'
+    vehicle itself (`answered`).
     """
 
     format: str
@@ -55,6 +87,17 @@ class ImportedFile:
     vehicles: list[dict] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)
     source_consumption: dict[int, float] = field(default_factory=dict)
+    needs: frozenset[str] = frozenset()
+
+    def answered(self, need: str) -> ImportedFile:
+        """This result with `need` answered by the caller rather than by parsing again.
+
+        The need is closed; once none is open, the row-0 errors that asked them go too
+        (there is no other row-0 error while a need is open).
+        """
+        needs = self.needs - {need}
+        errors = self.errors if needs else [e for e in self.errors if e.row_number != 0]
+        return replace(self, needs=needs, errors=errors)
 
 
 class CellError(Exception):
@@ -69,6 +112,11 @@ class CellError(Exception):
 def file_error(format_name: str, reason: str, column: str = "file") -> ImportedFile:
     """An ImportedFile holding only a file-level problem (row 0)."""
     return ImportedFile(format=format_name, errors=[RowError(0, column, reason)])
+
+
+def is_zip(data: bytes | str) -> bool:
+    """True when the upload is a ZIP archive (only our data archive is read as one)."""
+    return isinstance(data, bytes) and data[:4] == ZIP_SIGNATURE
 
 
 def decode(data: bytes | str) -> str | None:
@@ -209,6 +257,22 @@ def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
     return number
 
 
+def parse_exact_decimal(raw: str | None, column: str) -> Decimal:
+    """A number cell of our own files (export.py writes every stored digit, a dot decimal,
+    no grouping): whatever Decimal reads that is finite, so `1,000` is refused rather than
+    guessed. Raises CellError naming `column`."""
+    value = (raw or "").strip()
+    if not value:
+        raise CellError(column, "a number is required")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise CellError(column, f"'{value}' is not a number (use a dot for decimals)") from None
+    if not number.is_finite():
+        raise CellError(column, f"'{value}' is not a number")
+    return number
+
+
 def quantized(value: Decimal, places: Decimal, column: str) -> Decimal:
     """`value` rounded to storage precision; CellError when it is absurdly large."""
     try:
@@ -276,6 +340,60 @@ def has_ambiguous_dates(values: Iterable[str]) -> bool:
     return any(_NUMERIC_DATE.match(raw.strip()) for raw in values)
 
 
+# What a parser does with a/b/yyyy dates whose column cannot tell the order.
+ASK = "ask"  # a DATE_ORDER need (LubeLogger, Drivvo, any CSV)
+MONTH_FIRST = "month_first"  # month first (Fuelly: a US site writing 06/06/2021)
+EACH_ROW = "each_row"  # undecided: each date decides for itself or is its row's error (Fuelio)
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How one file writes numbers and dates (infer_conventions).
+
+    `decimal_comma` is None only together with a DECIMAL_MARK need; `day_first` None means
+    no order is assumed (ISO dates need none; a lone a/b/yyyy date may still decide for
+    itself in parse_date). `errors` are the row-0 errors asking `needs`.
+    """
+
+    decimal_comma: bool | None
+    day_first: bool | None
+    needs: frozenset[str] = frozenset()
+    errors: tuple[RowError, ...] = ()
+
+
+def infer_conventions(*, numbers: Iterable[str] = (), dates: Iterable[str] = (),
+                      decimal_comma: bool | None = None, day_first: bool | None = None,
+                      date_column: str = "date", undecided_dates: str = ASK) -> Conventions:
+    """The decimal mark and the day/month order of one file, each given or inferred.
+
+    A given `decimal_comma` / `day_first` (the user's answer, a CLI option, the file's own
+    setting) wins. Otherwise the mark is inferred from every value of `numbers`
+    (infer_decimal_comma; no values: a dot) and the order from every value of `dates`
+    (infer_day_first). When the numbers cannot tell, the result needs DECIMAL_MARK, asked
+    by a row-0 error of the column "numbers". When the dates cannot tell and some date is
+    a/b/yyyy, `undecided_dates` says what follows: ASK (a DATE_ORDER need, asked by a
+    row-0 error of `date_column`), MONTH_FIRST, or EACH_ROW (no order assumed).
+    """
+    needs: set[str] = set()
+    errors: list[RowError] = []
+    if decimal_comma is None:
+        decimal_comma = infer_decimal_comma(numbers)
+        if decimal_comma is None:
+            needs.add(DECIMAL_MARK)
+            errors.append(RowError(0, "numbers", "cannot tell whether ',' is a decimal mark "
+                                   "or a thousands separator; choose the decimal mark"))
+    if day_first is None:
+        dates = list(dates)
+        day_first = infer_day_first(dates)
+        if day_first is None and undecided_dates == MONTH_FIRST:
+            day_first = False
+        elif day_first is None and undecided_dates == ASK and has_ambiguous_dates(dates):
+            needs.add(DATE_ORDER)
+            errors.append(RowError(0, date_column, "cannot tell day/month order from the "
+                                   "dates (no day above 12); choose the date order"))
+    return Conventions(decimal_comma, day_first, frozenset(needs), tuple(errors))
+
+
 def parse_date(raw: str | None, column: str, *, day_first: bool | None) -> dt.date:
     """A date cell: ISO `yyyy-mm-dd` (time ignored) or `a/b/yyyy` in the given order."""
     value = (raw or "").strip()
@@ -302,18 +420,29 @@ def parse_date(raw: str | None, column: str, *, day_first: bool | None) -> dt.da
         raise CellError(column, f"'{value}' is not a valid date") from None
 
 
-def parse_bool(raw: str | None, column: str, default: bool | None = None) -> bool:
-    """A flag cell (1/0, true/false, yes/no and their translations)."""
+def parse_iso_date(raw: str | None, column: str) -> dt.date:
+    """A date cell of our own files: ISO 8601 as date.fromisoformat reads it (2024-03-01),
+    nothing locale-dependent. Raises CellError naming `column`."""
+    value = (raw or "").strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CellError(column, f"'{value}' is not a date like 2024-03-01") from None
+
+
+def parse_bool(raw: str | None, column: str, default: bool | None = None, *,
+               words: FlagWords = APP_FLAGS) -> bool:
+    """A flag cell (by default 1/0, true/false, yes/no and their translations)."""
     value = (raw or "").strip().lower()
     if not value:
         if default is None:
             raise CellError(column, "a yes/no value is required")
         return default
-    if value in TRUE_WORDS:
+    if value in words.true:
         return True
-    if value in FALSE_WORDS:
+    if value in words.false:
         return False
-    raise CellError(column, f"'{raw.strip()}' is not yes/no (or 1/0, true/false)")
+    raise CellError(column, words.refusal.format(typed=raw.strip(), lowered=value))
 
 
 def total_from_unit_price(unit_price: Decimal, volume: Decimal, column: str) -> Decimal:

@@ -19,10 +19,8 @@ from fueltracker.importers.common import (
     cell,
     decode,
     file_error,
-    has_ambiguous_dates,
     header_key,
-    infer_day_first,
-    infer_decimal_comma,
+    infer_conventions,
     money,
     odometer_km,
     parse_bool,
@@ -84,8 +82,8 @@ def parse_drivvo(data: bytes | str, *, vehicle: str = "", distance_unit: str = "
                  day_first: bool | None = None) -> ImportedFile:
     """Read a Drivvo export for `vehicle`. Never raises: every problem is a RowError.
 
-    `decimal_comma` and `day_first` default to what the whole section shows (a row-0
-    error asks when it cannot tell).
+    `decimal_comma` and `day_first` default to what the whole section shows; when it
+    cannot tell, the result needs DECIMAL_MARK / DATE_ORDER (each with its row-0 error).
     """
     found_units = {"distance": distance_unit, "volume": volume_unit}
     if distance_unit not in ("km", "mi") or volume_unit not in ("L", "gal_us", "gal_uk"):
@@ -101,21 +99,14 @@ def parse_drivvo(data: bytes | str, *, vehicle: str = "", distance_unit: str = "
     body = [(number, record) for number, record in enumerate(section[1:], start=1)
             if any(record)]
 
-    file_errors: list[RowError] = []
-    if decimal_comma is None:
-        decimal_comma = infer_decimal_comma(
-            [cell(r, i) for _, r in body for i in NUMBER_POSITIONS])
-        if decimal_comma is None:
-            file_errors.append(RowError(0, "numbers", "cannot tell whether ',' is a decimal "
-                                        "mark or a thousands separator; choose the decimal mark"))
-    if day_first is None:
-        dates = [cell(r, DATE) for _, r in body]
-        day_first = infer_day_first(dates)
-        if day_first is None and has_ambiguous_dates(dates):
-            file_errors.append(RowError(0, "date", "cannot tell day/month order from the dates "
-                                        "(no day above 12); choose the date order"))
-    if file_errors:
-        return ImportedFile(format=FORMAT, errors=file_errors, units=found_units)
+    conventions = infer_conventions(
+        numbers=(cell(r, i) for _, r in body for i in NUMBER_POSITIONS),
+        dates=(cell(r, DATE) for _, r in body),
+        decimal_comma=decimal_comma, day_first=day_first, date_column="date")
+    if conventions.needs:
+        return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
+                            needs=conventions.needs)
+    decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
     name = vehicle.strip()
 
     rows: list[ParsedRow] = []

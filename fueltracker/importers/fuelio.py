@@ -15,6 +15,8 @@ from decimal import Decimal
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
 from fueltracker.importers.common import (
+    EACH_ROW,
+    VEHICLE,
     CellError,
     ImportedFile,
     cell,
@@ -22,7 +24,7 @@ from fueltracker.importers.common import (
     decode,
     file_error,
     header_key,
-    infer_day_first,
+    infer_conventions,
     money,
     odometer_km,
     parse_bool,
@@ -85,7 +87,9 @@ def _unit(name: str) -> str:
 def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFile:
     """Read a Fuelio backup. Never raises: every problem is a RowError.
 
-    `vehicle` replaces the vehicle row's name for every fill-up.
+    `vehicle` replaces the vehicle row's name for every fill-up. A backup naming no vehicle,
+    read without `vehicle`, needs VEHICLE: its rows and its vehicle's details carry the
+    name "" for the caller to replace.
     """
     text = decode(data)
     if text is None:
@@ -118,24 +122,23 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
         found_units["consumption"] = consumption_unit
 
     vehicle_info = _vehicle(sections.get(VEHICLE_SECTION), volume_unit)
+    # "" when neither the caller nor the file names it: the caller names it (VEHICLE).
     name = (vehicle or "").strip() or vehicle_info.get("name") or ""
-    if name:
-        vehicle_info["name"] = name
+    vehicle_info["name"] = name
 
     date_format = vehicle_info.pop("_date_format", "")
     body = [(number, record) for number, record in enumerate(log[1:], start=1)
             if any(record)]
-    if date_format.lower().startswith("dd"):
-        day_first: bool | None = True
-    elif date_format.lower().startswith("mm"):
-        day_first = False
-    else:
-        day_first = infer_day_first(cell(r, column["data"]) for _, r in body)
+    # The vehicle row's own date setting wins; else the column, and a date it leaves
+    # undecided is an error of its row.
+    written = {"dd": True, "mm": False}.get(date_format.lower()[:2])
+    day_first = infer_conventions(dates=(cell(r, column["data"]) for _, r in body),
+                                  day_first=written, undecided_dates=EACH_ROW).day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     consumption: dict[int, float] = {}
-    if not name:
+    if not name:  # the question of the VEHICLE need, for a caller that cannot ask
         errors.append(RowError(0, "Name", "the file names no vehicle; choose one"))
     for number, record in body:
         def get(key: str, record: list[str] = record) -> str:  # bound to this row
@@ -177,8 +180,9 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
         codes = [cell(r, column.get("fueltype")) for _, r in body]
         vehicle_info["fuel_type"] = next(filter(None, map(fuel_type_name, codes)), None)
     return ImportedFile(format=FORMAT, rows=rows, errors=errors,
-                        vehicles=[vehicle_info] if name else [], units=found_units,
-                        source_consumption=consumption)
+                        vehicles=[vehicle_info], units=found_units,
+                        source_consumption=consumption,
+                        needs=frozenset() if name else frozenset({VEHICLE}))
 
 
 def _consumption_column(column: dict[str, int], distance_unit: str,

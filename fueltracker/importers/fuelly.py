@@ -15,6 +15,7 @@ from decimal import Decimal
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
 from fueltracker.importers.common import (
+    MONTH_FIRST,
     CellError,
     ImportedFile,
     cell,
@@ -23,7 +24,7 @@ from fueltracker.importers.common import (
     decode,
     file_error,
     header_key,
-    infer_day_first,
+    infer_conventions,
     odometer_km,
     parse_bool,
     parse_date,
@@ -79,9 +80,9 @@ def parse_fuelly(data: bytes | str, *, day_first: bool | None = None) -> Importe
         found_units["consumption"] = ECONOMY_COLUMNS[economy_name]
 
     body = data_records(records[1:])
-    if day_first is None:
-        inferred = infer_day_first(cell(r, column["fuelup_date"]) for _, r in body)
-        day_first = bool(inferred)  # None (undecided) -> month first, Fuelly's own order
+    # Undecided: month first, Fuelly's own order.
+    day_first = infer_conventions(dates=(cell(r, column["fuelup_date"]) for _, r in body),
+                                  day_first=day_first, undecided_dates=MONTH_FIRST).day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []

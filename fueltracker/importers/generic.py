@@ -3,7 +3,7 @@ column mapping the user chose (field -> column name).
 
 Pure: bytes in, ImportedFile out; never raises. The file carries no units, so the caller
 gives them; the date order and decimal mark are given or inferred from the whole file
-(a row-0 error asks when the file cannot tell, like LubeLogger's parser).
+(common.infer_conventions: the result needs them when the file cannot tell).
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from fueltracker.importers.common import (
     data_records,
     decode,
     file_error,
-    has_ambiguous_dates,
     header_key,
-    infer_day_first,
-    infer_decimal_comma,
+    infer_conventions,
     money,
     odometer_km,
     parse_bool,
@@ -119,22 +117,15 @@ def parse_generic(data: bytes | str, mapping: dict[str, str], *, distance_unit: 
     column = {field: index[header_key(name)] for field, name in mapping.items()}
     body = data_records(records[1:])
 
-    file_errors: list[RowError] = []
-    if decimal_comma is None:
-        decimal_comma = infer_decimal_comma(
-            [cell(r, column.get(field)) for _, r in body for field in NUMBER_FIELDS
-             if field in column])
-        if decimal_comma is None:
-            file_errors.append(RowError(0, "numbers", "cannot tell whether ',' is a decimal "
-                                        "mark or a thousands separator; choose the decimal mark"))
-    if day_first is None:
-        dates = [cell(r, column["date"]) for _, r in body]
-        day_first = infer_day_first(dates)
-        if day_first is None and has_ambiguous_dates(dates):
-            file_errors.append(RowError(0, mapping["date"], "cannot tell day/month order from "
-                                        "the dates (no day above 12); choose the date order"))
-    if file_errors:
-        return ImportedFile(format=FORMAT, errors=file_errors, units=found_units)
+    conventions = infer_conventions(
+        numbers=(cell(r, column.get(field)) for _, r in body for field in NUMBER_FIELDS
+                 if field in column),
+        dates=(cell(r, column["date"]) for _, r in body),
+        decimal_comma=decimal_comma, day_first=day_first, date_column=mapping["date"])
+    if conventions.needs:
+        return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
+                            needs=conventions.needs)
+    decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []

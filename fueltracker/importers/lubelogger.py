@@ -19,10 +19,8 @@ from fueltracker.importers.common import (
     data_records,
     decode,
     file_error,
-    has_ambiguous_dates,
     header_key,
-    infer_day_first,
-    infer_decimal_comma,
+    infer_conventions,
     money,
     odometer_km,
     parse_bool,
@@ -55,7 +53,7 @@ def parse_lubelogger(data: bytes | str, *, vehicle: str = "", distance_unit: str
     """Read a LubeLogger fuel export for `vehicle`. Never raises: problems are RowErrors.
 
     `decimal_comma` and `day_first` default to what the whole file shows; when it cannot
-    tell, a row-0 error asks for them.
+    tell, the result needs DECIMAL_MARK / DATE_ORDER (each with its row-0 error).
     """
     found_units = {"distance": distance_unit, "volume": volume_unit}
     economy_unit = ECONOMY_UNIT_BY_UNITS.get((distance_unit, volume_unit))
@@ -78,21 +76,14 @@ def parse_lubelogger(data: bytes | str, *, vehicle: str = "", distance_unit: str
     column = {name: index for index, name in reversed(list(enumerate(header)))}
     body = data_records(records[1:])
 
-    file_errors: list[RowError] = []
-    if decimal_comma is None:
-        decimal_comma = infer_decimal_comma(
-            [cell(r, column.get(name)) for _, r in body for name in NUMBER_COLUMNS])
-        if decimal_comma is None:
-            file_errors.append(RowError(0, "numbers", "cannot tell whether ',' is a decimal "
-                                        "mark or a thousands separator; choose the decimal mark"))
-    if day_first is None:
-        dates = [cell(r, column["date"]) for _, r in body]
-        day_first = infer_day_first(dates)
-        if day_first is None and has_ambiguous_dates(dates):
-            file_errors.append(RowError(0, "Date", "cannot tell day/month order from the dates "
-                                        "(no day above 12); choose the date order"))
-    if file_errors:
-        return ImportedFile(format=FORMAT, errors=file_errors, units=found_units)
+    conventions = infer_conventions(
+        numbers=(cell(r, column.get(name)) for _, r in body for name in NUMBER_COLUMNS),
+        dates=(cell(r, column["date"]) for _, r in body),
+        decimal_comma=decimal_comma, day_first=day_first, date_column="Date")
+    if conventions.needs:
+        return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
+                            needs=conventions.needs)
+    decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
     name = vehicle.strip()
 
     rows: list[ParsedRow] = []

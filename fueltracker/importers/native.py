@@ -1,23 +1,38 @@
 """Parser of our own native CSV export (formats.md); derived columns are ignored.
 
 Also reads back the "download all my data" ZIP (export.data_archive): its fill-ups and
-its vehicles file.
+its vehicles file. Like every parser it returns an ImportedFile and never raises; cells
+are read with importers.common, in the strict form our own files are written in (ISO
+dates, a dot decimal without grouping, true/false).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import zipfile
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
+from decimal import Decimal
 
 from fueltracker.csvsafe import restore
 from fueltracker.errors import RowError, ValidationError
 from fueltracker.export import ARCHIVE_FILLUPS, ARCHIVE_VEHICLES
 from fueltracker.importers import ParsedRow
+from fueltracker.importers.common import (
+    NATIVE_FLAGS,
+    CellError,
+    ImportedFile,
+    file_error,
+    is_zip,
+    parse_bool,
+    parse_exact_decimal,
+    parse_iso_date,
+)
 from fueltracker.schemas import VehicleCreate, parse
 
+FORMAT = "native"
+# Our files are always in the canonical units.
+UNITS = {"distance": "km", "volume": "L"}
 REQUIRED_COLUMNS = ("vehicle", "date", "odometer_km", "volume_l", "total_amount")
 # export.user_units_csv names its price column price_per_<unit>; the native file says
 # unit_price_per_l. For a km + litres user that is the only header difference, and that
@@ -27,8 +42,6 @@ _DISPLAY_PRICE_COLUMNS = ("price_per_l", "price_per_gal_us", "price_per_gal_uk")
 # archive claims, so a small upload cannot expand into gigabytes (zip bomb).
 MAX_ARCHIVE_MEMBER_BYTES = 20 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 100
-_TRUE = {"true", "1", "yes", "y"}
-_FALSE = {"false", "0", "no", "n"}
 
 
 def looks_native(header: list[str]) -> bool:
@@ -37,36 +50,51 @@ def looks_native(header: list[str]) -> bool:
     return set(REQUIRED_COLUMNS) <= names
 
 
-def parse_native(text: str) -> tuple[list[ParsedRow], list[RowError]]:
-    """Read a native CSV; returns the good rows and an error for every bad one."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        return [], [RowError(0, ", ".join(missing), "required column missing from the header")]
-    if "unit_price_per_l" not in header and any(c in header for c in _DISPLAY_PRICE_COLUMNS):
-        return [], [RowError(0, "file", "this is the 'in my units' export, rounded for "
-                             "spreadsheets; import the native CSV or the data archive instead")]
-    reader.fieldnames = header
+def parse_native_file(data: bytes) -> ImportedFile:
+    """Our native CSV or our data ZIP, told apart by the ZIP signature (the registry's
+    "native" format: the Import page and the CLI take either)."""
+    return parse_archive(data) if is_zip(data) else parse_native(data)
+
+
+def parse_native(data: bytes | str) -> ImportedFile:
+    """Read a native CSV (text, or UTF-8 bytes); the good rows and an error for every bad one."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return _ours(file_error(FORMAT, "not a text file (binary data or not UTF-8)"))
+    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            return _ours(file_error(FORMAT, "required column missing from the header",
+                                    column=", ".join(missing)))
+        if "unit_price_per_l" not in header and any(c in header for c in _DISPLAY_PRICE_COLUMNS):
+            return _ours(file_error(FORMAT, "this is the 'in my units' export, rounded for "
+                                    "spreadsheets; import the native CSV or the data archive "
+                                    "instead"))
+        reader.fieldnames = header
         for number, record in enumerate(reader, start=1):
             try:
                 rows.append(_row(number, record))
-            except _CellError as exc:
+            except CellError as exc:
                 errors.append(RowError(number, exc.column, exc.reason))
     except csv.Error as exc:  # e.g. a bare CR in an unquoted cell, an endless field
-        return [], [RowError(0, "file", f"not a readable CSV file (line {reader.line_num}: "
-                                        f"{exc})")]
-    return rows, errors
+        return _ours(file_error(FORMAT, f"not a readable CSV file (line {_line(reader)}: "
+                                        f"{exc})"))
+    return _ours(ImportedFile(format=FORMAT, rows=rows, errors=errors))
 
 
-class _CellError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
+def _line(reader: csv.DictReader) -> int:
+    # The lines read so far: 0 while the header itself fails, which is line 1 to a person.
+    return max(reader.line_num, 1)
+
+
+def _ours(parsed: ImportedFile) -> ImportedFile:
+    return replace(parsed, units=dict(UNITS))
 
 
 def _cell(record: dict, column: str) -> str:
@@ -84,38 +112,18 @@ def _text(record: dict, column: str) -> str | None:
 
 
 def _decimal(record: dict, column: str) -> Decimal:
-    raw = _cell(record, column)
-    if not raw:
-        raise _CellError(column, "a number is required")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise _CellError(column, f"'{raw}' is not a number (use a dot for decimals)") from None
-    if not value.is_finite():
-        raise _CellError(column, f"'{raw}' is not a number")
-    return value
+    return parse_exact_decimal(_cell(record, column), column)
 
 
 def _flag(record: dict, column: str, default: bool) -> bool:
-    raw = _cell(record, column).lower()
-    if not raw:
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise _CellError(column, f"'{raw}' is not true or false")
+    return parse_bool(_cell(record, column), column, default, words=NATIVE_FLAGS)
 
 
 def _row(number: int, record: dict) -> ParsedRow:
     vehicle = _text(record, "vehicle")
     if not vehicle:
-        raise _CellError("vehicle", "a vehicle name is required")
-    raw_date = _cell(record, "date")
-    try:
-        date = dt.date.fromisoformat(raw_date)
-    except ValueError:
-        raise _CellError("date", f"'{raw_date}' is not a date like 2024-03-01") from None
+        raise CellError("vehicle", "a vehicle name is required")
+    date = parse_iso_date(_cell(record, "date"), "date")
     return ParsedRow(
         row_number=number,
         vehicle=vehicle,
@@ -133,7 +141,7 @@ def _row(number: int, record: dict) -> ParsedRow:
     )
 
 
-def parse_archive(data: bytes) -> tuple[list[ParsedRow], list[RowError], list[dict]]:
+def parse_archive(data: bytes) -> ImportedFile:
     """Read our data archive (export.data_archive): fill-ups, errors, vehicles.
 
     Fill-ups come from fillups.csv (parse_native, row numbers of that file); vehicles from
@@ -146,14 +154,14 @@ def parse_archive(data: bytes) -> tuple[list[ParsedRow], list[RowError], list[di
     try:
         members = _archive_members(data)
     except _ArchiveError as exc:
-        return [], [RowError(0, "file", str(exc))], []
-    rows, errors = parse_native(members[ARCHIVE_FILLUPS])
-    vehicles: list[dict] = []
-    if ARCHIVE_VEHICLES in members:
-        vehicles, vehicle_errors = parse_vehicles(members[ARCHIVE_VEHICLES])
-        errors += [RowError(e.row_number, f"{ARCHIVE_VEHICLES}: {e.column}", e.reason)
-                   for e in vehicle_errors]
-    return rows, errors, vehicles
+        return _ours(file_error(FORMAT, str(exc)))
+    parsed = parse_native(members[ARCHIVE_FILLUPS])
+    if ARCHIVE_VEHICLES not in members:
+        return parsed
+    vehicles, vehicle_errors = parse_vehicles(members[ARCHIVE_VEHICLES])
+    return replace(parsed, vehicles=vehicles, errors=parsed.errors + [
+        RowError(e.row_number, f"{ARCHIVE_VEHICLES}: {e.column}", e.reason)
+        for e in vehicle_errors])
 
 
 class _ArchiveError(Exception):
@@ -211,18 +219,18 @@ def parse_vehicles(text: str) -> tuple[list[dict], list[RowError]]:
     name repeated in the file (any letter case) is an error.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    if "name" not in header:
-        return [], [RowError(0, "name", "required column missing from the header")]
-    reader.fieldnames = header
     vehicles: list[dict] = []
     errors: list[RowError] = []
     seen: set[str] = set()
     try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        if "name" not in header:
+            return [], [RowError(0, "name", "required column missing from the header")]
+        reader.fieldnames = header
         for number, record in enumerate(reader, start=1):
             try:
                 vehicle = _vehicle(record)
-            except _CellError as exc:
+            except CellError as exc:
                 errors.append(RowError(number, exc.column, exc.reason))
                 continue
             if vehicle["name"].lower() in seen:
@@ -231,7 +239,7 @@ def parse_vehicles(text: str) -> tuple[list[dict], list[RowError]]:
             seen.add(vehicle["name"].lower())
             vehicles.append(vehicle)
     except csv.Error as exc:
-        return [], [RowError(0, "file", f"not a readable CSV file (line {reader.line_num}: "
+        return [], [RowError(0, "file", f"not a readable CSV file (line {_line(reader)}: "
                                         f"{exc})")]
     return vehicles, errors
 
@@ -241,7 +249,7 @@ def _vehicle(record: dict) -> dict:
     try:
         year = int(raw_year) if raw_year else None
     except ValueError:
-        raise _CellError("year", f"'{raw_year}' is not a year") from None
+        raise CellError("year", f"'{raw_year}' is not a year") from None
     tank = _decimal(record, "tank_capacity_l") if _cell(record, "tank_capacity_l") else None
     try:
         data = parse(VehicleCreate, name=_text(record, "name") or "",
@@ -249,5 +257,5 @@ def _vehicle(record: dict) -> dict:
                      fuel_type=_text(record, "fuel_type"), tank_capacity_l=tank,
                      kind=_text(record, "kind"))
     except ValidationError as exc:
-        raise _CellError(exc.field, exc.reason) from None
+        raise CellError(exc.field, exc.reason) from None
     return data.model_dump() | {"is_active": _flag(record, "is_active", True)}

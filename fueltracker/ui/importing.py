@@ -1,6 +1,10 @@
 """Import page glue: upload, format, parser options, vehicle mapping, preview and the
 all-or-none write (formats.md, "Files from other apps (import)").
 
+The formats, their labels and what each asks (units, a vehicle, a column mapping) come
+from importers.registry, the table the CLI reads too; what one file leaves open (decimal
+mark, date order, an unnamed vehicle) from its parse result's `needs`.
+
 The uploaded bytes are kept in st.session_state["import_bytes"] (and its name in
 "import_name"), so every later step reads the file from there; a new file (another
 digest) forgets the options chosen for the previous one.
@@ -17,21 +21,17 @@ import streamlit as st
 
 from fueltracker import security, units
 from fueltracker.errors import FuelTrackerError, ImportRejected, RowError
-from fueltracker.importers import ParsedRow
-from fueltracker.importers.common import ImportedFile, decode
-from fueltracker.importers.detect import detect_format
-from fueltracker.importers.drivvo import parse_drivvo
-from fueltracker.importers.fuelio import parse_fuelio
-from fueltracker.importers.fuelly import parse_fuelly
-from fueltracker.importers.generic import (
-    DEFAULT_VEHICLE,
-    FIELDS,
-    guess_mapping,
-    parse_generic,
-    read_header,
+from fueltracker.importers import ParsedRow, registry
+from fueltracker.importers.common import (
+    DATE_ORDER,
+    DECIMAL_MARK,
+    VEHICLE,
+    ImportedFile,
+    decode,
+    is_zip,
 )
-from fueltracker.importers.lubelogger import parse_lubelogger
-from fueltracker.importers.native import parse_archive, parse_native
+from fueltracker.importers.detect import detect_format
+from fueltracker.importers.generic import FIELDS, guess_mapping, read_header
 from fueltracker.schemas import UserRead, VehicleRead
 from fueltracker.services import mappings, transfer
 from fueltracker.ui import context
@@ -40,13 +40,6 @@ from fueltracker.ui.text import plain
 
 MAX_BYTES = 5 * 1024 * 1024  # as server.maxUploadSize; checked again for other callers
 MAX_ROWS = 100_000
-FORMAT_LABELS = {"fuelly": "Fuelly", "fuelio": "Fuelio", "lubelogger": "LubeLogger",
-                 "drivvo": "Drivvo", "native": "Fuel Tracker CSV or ZIP",
-                 "generic": "Generic CSV (map the columns)"}
-# Formats whose file holds one unnamed vehicle: the user names it.
-ONE_VEHICLE = ("lubelogger", "drivvo")
-# Formats whose file does not say its units: the user says them.
-UNITS_ASKED = ("lubelogger", "drivvo", "generic")
 FIELD_LABELS = {"date": "Date", "odometer": "Odometer", "volume": "Volume",
                 "total": "Total paid", "unit_price": "Unit price", "full": "Full tank (yes/no)",
                 "missed": "Missed fill-up before (yes/no)", "station": "Station",
@@ -118,7 +111,7 @@ def file_problem(data: bytes) -> str | None:
     """Why this upload is not read at all (too big, not text), or None."""
     if len(data) > MAX_BYTES:
         return f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it and import the parts."
-    if data[:4] == b"PK\x03\x04":
+    if is_zip(data):
         return None  # our archive; its members are checked by parse_archive
     text = decode(data)
     if text is None:
@@ -130,16 +123,16 @@ def file_problem(data: bytes) -> str | None:
 
 
 def choose_format(file: Upload) -> str:
-    """The detected format, shown, and a select to override it."""
-    detected = detect_format(file.data)
-    default = "native" if detected in ("native", "native_zip") else detected or "generic"
+    """The detected format, shown, and a select to override it (every registry format)."""
+    detected = registry.detected(detect_format(file.data))
     if detected:
-        st.caption(f"Detected format: **{FORMAT_LABELS[default]}**")
+        st.caption(f"Detected format: **{detected.label}**")
     else:
         st.caption("Format not recognised: map the file's columns (Generic CSV) or pick one.")
-    options = list(FORMAT_LABELS)
+    default = detected.name if detected else registry.GENERIC
+    options = [file_format.name for file_format in registry.FORMATS]
     return st.selectbox("Format", options, index=options.index(default),
-                        format_func=FORMAT_LABELS.get, key=_key("format"))
+                        format_func=lambda name: registry.get(name).label, key=_key("format"))
 
 
 def _units(user: UserRead) -> tuple[str, str]:
@@ -183,59 +176,41 @@ def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
     return mapping
 
 
-def _asked(errors: list[RowError]) -> tuple[bool, bool]:
-    """Whether the parser said it cannot tell the decimal mark / the date order."""
-    file_level = [e for e in errors if e.row_number == 0]
-    return (any("decimal mark" in e.reason for e in file_level),
-            any("day/month order" in e.reason for e in file_level))
-
-
 def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None:
-    """Parse with the options the format needs (units, mapping, asked date order and
-    decimal mark); None, with the reason shown, when nothing can be previewed yet."""
-    if file_format == "native":
-        if file.data[:4] == b"PK\x03\x04":
-            rows, errors, vehicles = parse_archive(file.data)
-        else:
-            rows, errors = parse_native(decode(file.data) or "")
-            vehicles = []
-        parsed = ImportedFile(format="native", rows=rows, errors=errors, vehicles=vehicles,
-                              units={"distance": "km", "volume": "L"})
-    elif file_format in ("fuelly", "fuelio"):
-        parsed = (parse_fuelly if file_format == "fuelly" else parse_fuelio)(file.data)
-    else:
-        mapping = _mapping(file, user) if file_format == "generic" else None
-        if file_format == "generic" and mapping is None:
+    """Parse with what the format asks (units, column mapping) and what the file leaves
+    open (decimal mark, date order: asked, then parsed again; a vehicle: asked by
+    map_vehicles); None, with the reason shown, when nothing can be previewed yet."""
+    fmt = registry.get(file_format)
+    choices = registry.Choices()
+    if fmt.maps_columns:
+        mapping = _mapping(file, user)
+        if mapping is None:
             return None
+        choices = dataclasses.replace(choices, mapping=mapping)
+    if fmt.asks_units:
         distance, volume = _units(user)
-        parser = {"lubelogger": parse_lubelogger, "drivvo": parse_drivvo}.get(file_format)
-
-        def run(**choices) -> ImportedFile:
-            if parser is None:
-                # Without a vehicle column the user names the vehicle (map_vehicles).
-                vehicle = DEFAULT_VEHICLE if "vehicle" in mapping else ""
-                return parse_generic(file.data, mapping, distance_unit=distance,
-                                     volume_unit=volume, vehicle=vehicle, **choices)
-            return parser(file.data, distance_unit=distance, volume_unit=volume, **choices)
-
-        parsed = run()
-        ask_mark, ask_order = _asked(parsed.errors)
-        if ask_mark or ask_order:
-            choices = {}
-            if ask_mark:
-                mark = st.radio("Decimal mark in the file", ["1,234.5 (dot)", "1.234,5 (comma)"],
-                                index=None, horizontal=True, key=_key("decimal"))
-                choices["decimal_comma"] = None if mark is None else "comma" in mark
-            if ask_order:
-                order = st.radio("Dates in the file are written", ["month/day/year",
-                                                                   "day/month/year"],
-                                 index=None, horizontal=True, key=_key("date_order"))
-                choices["day_first"] = None if order is None else order.startswith("day")
-            if None in choices.values():
-                st.info("The file cannot tell; choose above to see the preview.",
-                        icon=":material/help:")
-                return None
-            parsed = run(**choices)
+        choices = dataclasses.replace(choices, distance_unit=distance, volume_unit=volume)
+    parsed = fmt.parse(file.data, choices)
+    asked = parsed.needs & {DECIMAL_MARK, DATE_ORDER}
+    if asked:
+        answers = {}
+        if DECIMAL_MARK in asked:
+            mark = st.radio("Decimal mark in the file", ["1,234.5 (dot)", "1.234,5 (comma)"],
+                            index=None, horizontal=True, key=_key("decimal"))
+            answers["decimal_comma"] = None if mark is None else "comma" in mark
+        if DATE_ORDER in asked:
+            order = st.radio("Dates in the file are written", ["month/day/year",
+                                                               "day/month/year"],
+                             index=None, horizontal=True, key=_key("date_order"))
+            answers["day_first"] = None if order is None else order.startswith("day")
+        if None in answers.values():
+            st.info("The file cannot tell; choose above to see the preview.",
+                    icon=":material/help:")
+            return None
+        parsed = fmt.parse(file.data, dataclasses.replace(choices, **answers))
+    if VEHICLE in parsed.needs:
+        # Its rows carry no vehicle name: map_vehicles asks which vehicle they go to.
+        parsed = parsed.answered(VEHICLE)
     if len(parsed.rows) + len(parsed.errors) > MAX_ROWS:
         st.error(f"The file has more than {MAX_ROWS:,} rows; split it and import the parts.",
                  icon=":material/error:")
@@ -245,7 +220,7 @@ def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None
         for error in file_level:
             st.error(f"{plain(error.column)}: {plain(error.reason)}", icon=":material/error:")
         return None
-    if parsed.units and file_format not in UNITS_ASKED:
+    if parsed.units and not fmt.asks_units:
         st.caption("Units from the file: " + ", ".join(
             label(parsed.units[kind]) for kind, label in (("distance", units.distance_label),
                                                           ("volume", units.volume_label))
@@ -260,8 +235,11 @@ def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[Vehi
         return Parsed(parsed.format, [], parsed.errors, [], parsed.units)
     names = [v.name for v in vehicle_list]
     file_names = list(dict.fromkeys(row.vehicle for row in parsed.rows))
-    details = {v["name"]: v for v in parsed.vehicles if v.get("name")}
-    if file_format in ONE_VEHICLE or file_names == [""]:
+    # The file's details of each vehicle, by its name in the rows ("" where it has none).
+    details = {v.get("name", ""): v for v in parsed.vehicles}
+    # A file that never names its vehicle, or rows without a name (a Fuelio backup naming
+    # none, a generic CSV without a vehicle column): one vehicle, chosen here.
+    if registry.get(file_format).asks_vehicle or file_names == [""]:
         options = [*names, NEW_VEHICLE]
         chosen = st.selectbox("Vehicle of these fill-ups", options, key=_key("vehicle_one"))
         if chosen == NEW_VEHICLE:
@@ -376,7 +354,8 @@ def import_valid(user: UserRead, parsed: Parsed, preview: transfer.Preview,
     try:
         with context.session() as db:
             result = transfer.import_rows(db, user.id, good, vehicles=vehicles or None)
-            if file_format == "generic" and "import_current_mapping" in st.session_state:
+            if (registry.get(file_format).maps_columns
+                    and "import_current_mapping" in st.session_state):
                 # Kept with the import, so the next file with this header maps itself.
                 mappings.remember_mapping(db, user.id,
                                           *st.session_state["import_current_mapping"])

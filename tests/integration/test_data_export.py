@@ -65,7 +65,8 @@ def test_archive_export_wipe_import_export_is_identical(db_session):
 
     _wipe(db_session, user.id)
     assert list_vehicles(db_session, user.id) == []
-    rows, errors, vehicles = parse_archive(first)
+    parsed = parse_archive(first)
+    rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert errors == []
     result = transfer.import_rows(db_session, user.id, rows, vehicles=vehicles, today=TODAY)
     assert result.imported == 5 and result.duplicates == 0
@@ -86,7 +87,8 @@ def test_archive_restores_vehicle_details_and_archived_state(db_session):
     user = _account_with_history(db_session)
     data = transfer.export_archive(db_session, user.id, now=NOW)
     _wipe(db_session, user.id)
-    rows, _, vehicles = parse_archive(data)
+    parsed = parse_archive(data)
+    rows, _, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     transfer.import_rows(db_session, user.id, rows, vehicles=vehicles, today=TODAY)
     restored = {v.name: v for v in list_vehicles(db_session, user.id)}
     van, old = restored["=Van"], restored["Old Golf"]
@@ -115,7 +117,8 @@ def test_formula_cells_neutralised_in_files_and_restored_in_database(db_session)
     assert [r["name"] for r in vehicle_records] == ["'=Van", "Spare", "Old Golf"]
 
     _wipe(db_session, user.id)
-    rows, _, vehicles = parse_archive(data)
+    parsed = parse_archive(data)
+    rows, _, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     transfer.import_rows(db_session, user.id, rows, vehicles=vehicles, today=TODAY)
     names = set(db_session.scalars(select(Vehicle.name).where(Vehicle.user_id == user.id)))
     assert names == {"=Van", "Old Golf", "Spare"}
@@ -145,7 +148,8 @@ def test_account_json_has_preferences_and_no_password(db_session):
 def test_importing_the_archive_twice_adds_nothing_and_keeps_existing_vehicles(db_session):
     user = _account_with_history(db_session)
     data = transfer.export_archive(db_session, user.id, now=NOW)
-    rows, _, vehicles = parse_archive(data)
+    parsed = parse_archive(data)
+    rows, _, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     result = transfer.import_rows(db_session, user.id, rows, vehicles=vehicles, today=TODAY)
     assert (result.imported, result.duplicates, result.vehicles_created) == (0, 5, [])
 

@@ -79,7 +79,8 @@ def account(db_session):
 @given(records=rows_strategy)
 def test_what_the_preview_calls_new_is_imported_and_nothing_raises(db_session, account,
                                                                    records):
-    rows, parse_errors = parse_native(_csv(records))
+    parsed = parse_native(_csv(records))
+    rows, parse_errors = parsed.rows, parsed.errors
     savepoint = db_session.begin_nested()
     try:
         before = _stored_rows(db_session, account.id)
@@ -120,7 +121,8 @@ FINER_THAN_STORED = _csv([
 
 
 def test_values_finer_than_the_columns_are_judged_as_stored(db_session, account):
-    rows, errors = parse_native(FINER_THAN_STORED)
+    parsed = parse_native(FINER_THAN_STORED)
+    rows, errors = parsed.rows, parsed.errors
     assert errors == []
     preview = transfer.preview_rows(db_session, account.id, rows, today=TODAY)
     status = {item.row.row_number: (item.status, item.error and item.error.column)
@@ -140,9 +142,10 @@ def test_values_finer_than_the_columns_are_judged_as_stored(db_session, account)
 
 
 def test_a_vehicle_name_the_import_cannot_create_is_a_row_error(db_session, account):
-    rows, _ = parse_native(_csv([
+    parsed = parse_native(_csv([
         ("x" * 101, "2024-03-01", "100", "40", "70", "true", "", None, None, None, None),
         ("Ca\x00r", "2024-03-01", "100", "40", "70", "true", "", None, None, None, None)]))
+    rows, _ = parsed.rows, parsed.errors
     preview = transfer.preview_rows(db_session, account.id, rows, today=TODAY)
     assert [(item.status, item.error.column) for item in preview.rows] == [
         ("error", "vehicle"), ("error", "vehicle")]

@@ -14,7 +14,8 @@ from tests.factories import TODAY, WORKED_EXAMPLE_CSV, make_user, make_vehicle
 
 
 def _import(session, user, text, **kwargs):
-    rows, errors = parse_native(text)
+    parsed = parse_native(text)
+    rows, errors = parsed.rows, parsed.errors
     assert errors == []
     return transfer.import_rows(session, user.id, rows, today=TODAY, **kwargs)
 
@@ -54,7 +55,8 @@ def test_formula_cells_neutralised_and_restored(db_session):
     exported = transfer.export_native(db_session, user.id)
     record = _records(exported)[0]
     assert (record["notes"], record["station"]) == ("'=1+2", "'@SUM(A1)")
-    rows, _ = parse_native(exported)
+    parsed = parse_native(exported)
+    rows, _ = parsed.rows, parsed.errors
     assert (rows[0].notes, rows[0].station) == ("=1+2", "@SUM(A1)")
 
 
@@ -68,7 +70,8 @@ def test_same_file_twice_adds_nothing(db_session):
 def test_all_or_nothing_with_row_errors(db_session):
     user = make_user(db_session)
     bad = WORKED_EXAMPLE_CSV + "Example car,2024-05-01,11000,30,50,true,false\n"
-    rows, errors = parse_native(bad)
+    parsed = parse_native(bad)
+    rows, errors = parsed.rows, parsed.errors
     with pytest.raises(ImportRejected) as caught:
         transfer.import_rows(db_session, user.id, rows, today=TODAY)
     [error] = caught.value.errors
@@ -78,11 +81,13 @@ def test_all_or_nothing_with_row_errors(db_session):
 
 
 def test_parse_errors_name_row_and_column():
-    rows, errors = parse_native("vehicle,date,odometer_km,volume_l,total_amount\n"
-                                "Car,01/02/2024,100,10,15\nCar,2024-01-03,1,1O,1\n")
+    parsed = parse_native("vehicle,date,odometer_km,volume_l,total_amount\n"
+                          "Car,01/02/2024,100,10,15\nCar,2024-01-03,1,1O,1\n")
+    rows, errors = parsed.rows, parsed.errors
     assert rows == []
     assert [(e.row_number, e.column) for e in errors] == [(1, "date"), (2, "volume_l")]
-    _, errors = parse_native("vehicle,when\nCar,2024-01-01\n")
+    parsed = parse_native("vehicle,when\nCar,2024-01-01\n")
+    _, errors = parsed.rows, parsed.errors
     assert errors[0].reason == "required column missing from the header"
 
 

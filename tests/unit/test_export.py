@@ -150,7 +150,8 @@ def test_user_units_empty_frame_is_a_header():
 
 def test_user_units_file_is_refused_by_the_native_importer():
     user = _user(distance_unit="km", volume_unit="L", consumption_unit="L/100km")
-    rows, errors = parse_native(user_units_csv(_derived(), user))
+    parsed = parse_native(user_units_csv(_derived(), user))
+    rows, errors = parsed.rows, parsed.errors
     assert rows == [] and errors[0].column == "file" and "in my units" in errors[0].reason
 
 
@@ -207,7 +208,8 @@ def test_archive_never_holds_a_password():
 
 
 def test_parse_archive_round_trip():
-    rows, errors, vehicles = parse_archive(_archive())
+    parsed = parse_archive(_archive())
+    rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert errors == []
     assert len(rows) == 6 and rows[0].station == "=cmd"
     assert rows[2].volume_l == Decimal(22) and rows[2].total_amount == Decimal("40.70")
@@ -230,8 +232,9 @@ def test_vehicles_file_names_the_kind_last():
 def test_an_older_vehicles_file_without_kind_still_imports_as_cars():
     older = ("name,make,model,year,fuel_type,tank_capacity_l,is_active\n"
              "V-Strom,Suzuki,DL650,2016,petrol,20,true\n")
-    rows, errors, vehicles = parse_archive(_zip({"fillups.csv": FILLUPS,
-                                                 "vehicles.csv": older}))
+    parsed = parse_archive(_zip({"fillups.csv": FILLUPS,
+                                 "vehicles.csv": older}))
+    rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert (len(rows), errors) == (6, [])
     assert [(v["name"], v["kind"]) for v in vehicles] == [("V-Strom", "car")]
 
@@ -245,12 +248,14 @@ def test_an_unknown_kind_is_an_error_of_its_row():
 
 
 def test_parse_archive_without_vehicles_file():
-    rows, errors, vehicles = parse_archive(_zip({"fillups.csv": FILLUPS}))
+    parsed = parse_archive(_zip({"fillups.csv": FILLUPS}))
+    rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert (len(rows), errors, vehicles) == (6, [], [])
 
 
 def _archive_error(data: bytes) -> str:
-    rows, errors, vehicles = parse_archive(data)
+    parsed = parse_archive(data)
+    rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert rows == [] and vehicles == []
     [error] = errors
     assert (error.row_number, error.column) == (0, "file")
@@ -297,8 +302,9 @@ def test_parse_archive_refuses_non_utf8():
 def test_parse_archive_row_errors_name_their_file():
     bad_vehicles = ("name,year,tank_capacity_l,is_active\n"
                     "A,nineteen,,true\nB,2020,-1,\nC,,,\nc,,,\nD,,,maybe\n")
-    rows, errors, vehicles = parse_archive(_zip({"fillups.csv": FILLUPS,
-                                                 "vehicles.csv": bad_vehicles}))
+    parsed = parse_archive(_zip({"fillups.csv": FILLUPS,
+                                 "vehicles.csv": bad_vehicles}))
+    rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert len(rows) == 6 and [v["name"] for v in vehicles] == ["C"]
     assert [(e.row_number, e.column) for e in errors] == [
         (1, "vehicles.csv: year"), (2, "vehicles.csv: tank_capacity_l"),

@@ -6,9 +6,18 @@ from decimal import Decimal
 
 import pytest
 
+from fueltracker.errors import RowError
 from fueltracker.importers.common import (
+    ASK,
+    DATE_ORDER,
+    DECIMAL_MARK,
+    EACH_ROW,
+    MONTH_FIRST,
+    VEHICLE,
     CellError,
+    ImportedFile,
     decode,
+    infer_conventions,
     infer_day_first,
     infer_decimal_comma,
     odometer_km,
@@ -99,3 +108,54 @@ def test_decode_refuses_binary():
     assert decode(b"\xff\xd8\xff\xe0") is None
     assert decode(b"a,b\x00c") is None
     assert decode("\ufeffa,b".encode()) == "a,b"
+
+
+MARK_QUESTION = RowError(0, "numbers", "cannot tell whether ',' is a decimal mark or a "
+                         "thousands separator; choose the decimal mark")
+ORDER_QUESTION = RowError(0, "Date", "cannot tell day/month order from the dates (no day "
+                          "above 12); choose the date order")
+
+
+@pytest.mark.parametrize("numbers, dates, expected", [
+    (["45,67", "1,509"], ["13/01/2024"], (True, True, set())),
+    (["45.67"], ["01/13/2024", "02/03/2024"], (False, False, set())),
+    ([], ["2024-01-13"], (False, None, set())),          # ISO dates need no order
+    (["1,509"], ["2024-01-13"], (None, None, {DECIMAL_MARK})),
+    (["12"], ["01/02/2024"], (False, None, {DATE_ORDER})),
+    (["45,67", "45.67"], ["13/01/2024", "01/13/2024"], (None, None, {DECIMAL_MARK, DATE_ORDER})),
+])
+def test_conventions_inferred_from_the_whole_file(numbers, dates, expected):
+    found = infer_conventions(numbers=numbers, dates=dates, date_column="Date")
+    assert (found.decimal_comma, found.day_first, set(found.needs)) == expected
+    # One row-0 error per need, worded for a caller that cannot ask (the CLI).
+    questions = {DECIMAL_MARK: MARK_QUESTION, DATE_ORDER: ORDER_QUESTION}
+    assert list(found.errors) == [questions[n] for n in (DECIMAL_MARK, DATE_ORDER)
+                                  if n in found.needs]
+
+
+def test_conventions_given_win_and_undecided_dates_follow_the_format():
+    given = infer_conventions(numbers=["1,509"], dates=["01/02/2024"], decimal_comma=False,
+                              day_first=True)
+    assert (given.decimal_comma, given.day_first, given.needs) == (False, True, frozenset())
+    undecided = ["01/02/2024", "03/04/2024"]
+    assert infer_conventions(dates=undecided, undecided_dates=ASK).needs == {DATE_ORDER}
+    month_first = infer_conventions(dates=undecided, undecided_dates=MONTH_FIRST)
+    assert (month_first.day_first, month_first.needs) == (False, frozenset())
+    each_row = infer_conventions(dates=undecided, undecided_dates=EACH_ROW)
+    assert (each_row.day_first, each_row.needs) == (None, frozenset())
+    # The values are read only when nothing is given (a generator is not consumed).
+    untouched = iter(["1,509"])
+    infer_conventions(numbers=untouched, decimal_comma=True)
+    assert next(untouched) == "1,509"
+
+
+def test_an_answered_need_takes_its_question_along():
+    question = RowError(0, "Name", "the file names no vehicle; choose one")
+    parsed = ImportedFile(format="fuelio", errors=[question, RowError(2, "Odo", "bad")],
+                          needs=frozenset({VEHICLE}))
+    answered = parsed.answered(VEHICLE)
+    assert (answered.needs, answered.errors) == (frozenset(), [RowError(2, "Odo", "bad")])
+    both = ImportedFile(format="lubelogger", errors=[MARK_QUESTION, ORDER_QUESTION],
+                        needs=frozenset({DECIMAL_MARK, DATE_ORDER}))
+    # While a need is open its question stays.
+    assert both.answered(DECIMAL_MARK).errors == [MARK_QUESTION, ORDER_QUESTION]

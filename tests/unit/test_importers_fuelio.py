@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from fueltracker.errors import RowError
+from fueltracker.importers.common import VEHICLE as VEHICLE_NEED
 from fueltracker.importers.fuelio import fuel_type_name, parse_fuelio
 
 VEHICLE = (
@@ -90,3 +91,18 @@ def test_not_a_fuelio_file():
 def test_fuel_type_codes():
     assert [fuel_type_name(c) for c in ("110", "201", "401", "-1", "999", "x")] == [
         "petrol", "diesel", "LPG", None, None, None]
+
+
+def test_a_backup_naming_no_vehicle_needs_one():
+    """The page asks for the vehicle (the result's need), the CLI lists the question."""
+    unnamed = VEHICLE.replace('"Diesel van"', '""')
+    parsed = parse_fuelio(unnamed + LOG_HEADER + ROWS)
+    assert parsed.needs == {VEHICLE_NEED}
+    assert parsed.errors == [RowError(0, "Name", "the file names no vehicle; choose one")]
+    assert {r.vehicle for r in parsed.rows} == {""} and len(parsed.rows) == 3
+    # Its details stay, under no name, for the vehicle the caller names.
+    assert parsed.vehicles == [{"name": "", "make": "Ford", "model": "Transit", "year": 2015,
+                                "fuel_type": "diesel", "tank_capacity_l": Decimal("75.708")}]
+    named = parse_fuelio(unnamed + LOG_HEADER + ROWS, vehicle="Van")
+    assert (named.needs, named.errors) == (frozenset(), [])
+    assert named.vehicles[0]["name"] == "Van"

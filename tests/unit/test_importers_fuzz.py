@@ -4,12 +4,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fueltracker.errors import RowError
-from fueltracker.importers import ParsedRow
+from fueltracker.importers import ParsedRow, registry
 from fueltracker.importers.common import ImportedFile
 from fueltracker.importers.detect import detect_format
 from fueltracker.importers.drivvo import parse_drivvo
 from fueltracker.importers.fuelio import parse_fuelio
 from fueltracker.importers.fuelly import parse_fuelly
+from fueltracker.importers.generic import guess_mapping, read_header
 from fueltracker.importers.lubelogger import parse_lubelogger
 from tests.unit.test_importers_drivvo import ENGLISH, PORTUGUESE
 from tests.unit.test_importers_fuelio import LOG_HEADER, ROWS, TAIL, VEHICLE
@@ -22,13 +23,18 @@ SAMPLES = (METRIC, IMPERIAL, VEHICLE + LOG_HEADER + ROWS + TAIL, US, EUROPE, ENG
 
 def check_all(data: bytes | str) -> None:
     """Every parser returns an ImportedFile of rows and RowErrors; detection a name or None."""
-    for parser in PARSERS:
-        result = parser(data)
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    mapping = guess_mapping(read_header(raw) or [])
+    results = [parser(data) for parser in PARSERS]
+    # Every format as the Import page and the CLI reach it: bytes and the user's choices.
+    results += [fmt.parse(raw, registry.Choices(mapping=mapping)) for fmt in registry.FORMATS]
+    for result in results:
         assert isinstance(result, ImportedFile)
         assert all(isinstance(row, ParsedRow) for row in result.rows)
         assert all(isinstance(error, RowError) for error in result.errors)
         assert all(isinstance(v, float) for v in result.source_consumption.values())
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        if result.needs:  # each open need asked by one row-0 error, and nothing else is
+            assert len([e for e in result.errors if e.row_number == 0]) == len(result.needs)
     assert detect_format(raw) in (None, "native", "native_zip", "fuelly", "fuelio",
                                   "lubelogger", "drivvo")
 

@@ -135,7 +135,8 @@ def test_leading_tab_cr_lf_survive_export_and_import(typed):
     stored = parse(FillupCreate, **BASE | {"notes": typed}).notes
     assert stored[0] in "\t\n'"
     text = native_csv(_frame(stored, "=HYPERLINK(\"x\")"), "EUR")
-    [row], errors = parse_native(text)
+    parsed = parse_native(text)
+    [row], errors = parsed.rows, parsed.errors
     assert errors == []
     assert row.notes == stored
     assert row.station == "=HYPERLINK(\"x\")"

@@ -7,6 +7,7 @@ import pandas as pd
 
 from fueltracker import metrics
 from fueltracker.csvsafe import neutralise, restore
+from fueltracker.errors import RowError
 from fueltracker.export import format_number, native_csv
 from fueltracker.importers.native import looks_native, parse_native
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
@@ -72,7 +73,8 @@ def test_native_csv_shape_and_parse_back():
                       "is_full,missed_previous,station,brand,grade,notes,distance_km,"
                       "consumption_l_per_100km,cost_per_km")
     assert first.startswith('"Car, ""red""",2024-01-01,1000,40,72.00,EUR,1.8,true,false,\'=cmd')
-    rows, errors = parse_native(text)
+    parsed = parse_native(text)
+    rows, errors = parsed.rows, parsed.errors
     assert errors == []
     assert [r.vehicle for r in rows] == ['Car, "red"'] * 2
     assert rows[0].station == "=cmd" and rows[0].notes == "line\nbreak"
@@ -81,11 +83,52 @@ def test_native_csv_shape_and_parse_back():
 
 
 def test_parse_flags_and_defaults():
-    rows, errors = parse_native("vehicle,date,odometer_km,volume_l,total_amount,is_full\n"
-                                "A,2024-01-01,1,1,1,\nA,2024-01-02,2,1,1,FALSE\n"
-                                "A,2024-01-03,3,1,1,maybe\n")
+    parsed = parse_native("vehicle,date,odometer_km,volume_l,total_amount,is_full\n"
+                          "A,2024-01-01,1,1,1,\nA,2024-01-02,2,1,1,FALSE\n"
+                          "A,2024-01-03,3,1,1,maybe\n")
+    rows, errors = parsed.rows, parsed.errors
     assert [r.is_full for r in rows] == [True, False]
     assert [(e.row_number, e.column) for e in errors] == [(3, "is_full")]
+
+
+NATIVE_HEADER = "vehicle,date,odometer_km,volume_l,total_amount,is_full\n"
+
+
+def test_native_cells_accept_what_our_files_write_and_name_the_rest():
+    """Strict on purpose (our export writes ISO dates, dot decimals, true/false): what
+    other apps' parsers would guess at is an error with the reason the user sees."""
+    parsed = parse_native(NATIVE_HEADER
+                          + "A,2024-01-01,1e3,1_0,+1.50,Y\n"  # what Decimal and ISO read
+                          + "A,01/02/2024,1,1,1,\n"
+                          + "A,2024-01-02,\"1,000\",1,1,\n"
+                          + "A,2024-01-03,1,inf,1,\n"
+                          + "A,2024-01-04,1,1,,\n"
+                          + "A,2024-01-05,1,1,1,Ja\n"
+                          + ",2024-01-06,1,1,1,\n")
+    [row] = parsed.rows
+    assert (row.odometer_km, row.volume_l, row.total_amount, row.is_full) == (
+        Decimal(1000), Decimal(10), Decimal("1.50"), True)
+    assert parsed.errors == [
+        RowError(2, "date", "'01/02/2024' is not a date like 2024-03-01"),
+        RowError(3, "odometer_km", "'1,000' is not a number (use a dot for decimals)"),
+        RowError(4, "volume_l", "'inf' is not a number"),
+        RowError(5, "total_amount", "a number is required"),
+        RowError(6, "is_full", "'ja' is not true or false"),
+        RowError(7, "vehicle", "a vehicle name is required"),
+    ]
+    assert (parsed.format, parsed.units) == ("native", {"distance": "km", "volume": "L"})
+
+
+def test_native_file_level_problems_are_row_0_errors_never_exceptions():
+    assert parse_native("vehicle,when\nCar,2024-01-01\n").errors == [RowError(
+        0, "date, odometer_km, volume_l, total_amount", "required column missing from the header")]
+    assert parse_native(b"\xff\xd8 jpeg").errors == [
+        RowError(0, "file", "not a text file (binary data or not UTF-8)")]
+    # A header cell beyond the csv module's field limit once escaped as csv.Error.
+    [error] = parse_native("x" * 200_000 + ",vehicle\n").errors
+    assert (error.row_number, error.column) == (0, "file")
+    assert error.reason.startswith("not a readable CSV file (line 1: field larger")
+    assert parse_native(("\ufeff" + NATIVE_HEADER + "A,2024-01-01,1,1,1,\n").encode()).rows
 
 
 def test_text_that_looks_neutralised_survives_the_round_trip():
