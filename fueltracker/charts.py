@@ -4,6 +4,11 @@ Pure presentation logic with no Streamlit calls, so figures can be tested by
 inspecting their traces. Values arrive in canonical units (km, L/100km) and
 are converted here to the user's preferred units via ``units``.
 
+Figures are built from plain trace dicts and a prepared template, without plotly's
+validation of every property (`_new_figure`): validating cost 15-25 ms a figure, the
+template alone about 14 ms (docs/performance.md). tests/unit/test_charts_fast.py checks
+that validating each chart's figure changes nothing in it, so nothing invalid reaches a page.
+
 A vehicle keeps one colour on every chart and page: ``vehicle_colors`` of the user's whole
 frame, passed as ``colors`` to each chart that draws vehicles. Consumption is always drawn
 per vehicle, never pooled across vehicles.
@@ -19,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import qualitative
 
 from fueltracker import units
@@ -50,9 +56,28 @@ def _plain(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+# The template as plotly's JSON, prepared once: naming it on each figure made plotly look it
+# up, validate and deep-copy all of it again.
+_TEMPLATE_JSON: dict[str, Any] = pio.templates[TEMPLATE].to_plotly_json()
+
+
+def _new_figure(*traces: dict[str, Any]) -> go.Figure:
+    """A figure of trace dicts (see _trace) on the prepared template, built without
+    validation; traces added later with add_trace are dicts too."""
+    return go.Figure({"data": list(traces), "layout": {"template": _TEMPLATE_JSON}},
+                     _validate=False)
+
+
+def _trace(kind: str, **properties: Any) -> dict[str, Any]:
+    """A trace of type ``kind`` as a dict, pandas columns as the NumPy arrays plotly's own
+    validation would make of them (so the figure's JSON is what a validated one's is)."""
+    return {"type": kind, **{
+        name: value.to_numpy() if isinstance(value, pd.Series | pd.Index) else value
+        for name, value in properties.items()}}
+
+
 def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
     figure.update_layout(
-        template=TEMPLATE,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={
             "orientation": "h",
@@ -63,8 +88,10 @@ def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
             "title": {"text": ""},
         },
         hovermode="closest",
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        # Nested, not xaxis_title=: without validation a bare string would not become
+        # {"text": ...} as plotly's validators make it.
+        xaxis={"title": {"text": x_title}},
+        yaxis={"title": {"text": y_title}},
         # Even for one trace: the legend names the vehicle (or grade, year) a line is.
         showlegend=True,
     )
@@ -73,9 +100,8 @@ def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
 
 def _message_figure(message: str) -> go.Figure:
     """An empty chart carrying a centred explanation instead of blank axes."""
-    figure = go.Figure()
+    figure = _new_figure()
     figure.update_layout(
-        template=TEMPLATE,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={"visible": False},
         yaxis={"visible": False},
@@ -117,86 +143,6 @@ def _vehicle_order(frame: pd.DataFrame) -> list[tuple[Any, str]]:
     pairs = frame.loc[:, ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
     pairs = pairs.sort_values(["vehicle_name", "vehicle_id"], kind="stable")
     return list(pairs.itertuples(index=False, name=None))
-
-
-def _consumption_points(
-    rows: pd.DataFrame, consumption_unit: str, distance_unit: str
-) -> tuple[list[Any], list[Any], list[Any]]:
-    """x, y and odometer lists for one vehicle, with None marking chain breaks."""
-    rows = rows.sort_values("odometer_km", kind="stable")
-    values = units.consumption_from_l_per_100km(
-        rows["consumption_l_per_100km"], consumption_unit
-    )
-    odometers = units.km_to_distance(rows["odometer_km"], distance_unit)
-
-    xs: list[Any] = []
-    ys: list[Any] = []
-    odos: list[Any] = []
-    for status, date, value, odometer in zip(
-        rows["consumption_status"], rows["date"], values, odometers, strict=True
-    ):
-        if status == STATUS_OK:
-            xs.append(date)
-            ys.append(float(value))
-            odos.append(float(odometer))
-        elif status in _CHAIN_BREAKS and ys and ys[-1] is not None:
-            # Plotly leaves a gap at a None y (connectgaps is off), so the
-            # segments before and after a missed fill-up are not joined.
-            xs.append(date)
-            ys.append(None)
-            odos.append(None)
-    while ys and ys[-1] is None:
-        xs.pop()
-        ys.pop()
-        odos.pop()
-    return xs, ys, odos
-
-
-def consumption_chart(
-    derived: pd.DataFrame, consumption_unit: str, distance_unit: str,
-    colors: Mapping[int, str] | None = None,
-) -> go.Figure:
-    """Per-segment consumption over time, one markers+lines trace per vehicle.
-
-    Values are converted to ``consumption_unit`` and odometers (in the hover)
-    to ``distance_unit``. A missed fill-up or a fill-up without an anchor
-    breaks the line with a gap. Vehicles without any measured segment get no
-    trace; with none at all the figure only carries an explanatory note.
-    ``colors`` (vehicle_colors of the user's frame) keeps each vehicle's colour.
-    """
-    label = units.consumption_label(consumption_unit)
-    distance_label = units.distance_label(distance_unit)
-    if derived.empty or not (derived["consumption_status"] == STATUS_OK).any():
-        return _message_figure(NO_CONSUMPTION_MESSAGE)
-    figure = go.Figure()
-
-    for vehicle_id, vehicle_name in _vehicle_order(derived):
-        rows = derived.loc[derived["vehicle_id"] == vehicle_id]
-        xs, ys, odos = _consumption_points(rows, consumption_unit, distance_unit)
-        if not ys:
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines+markers",
-                name=_plain(vehicle_name),
-                line={"color": _color(colors, derived, vehicle_id)},
-                connectgaps=False,
-                # The name rides in customdata so characters such as "%{" in a
-                # user's vehicle name are never parsed as template syntax.
-                customdata=[[odo, _plain(vehicle_name)] for odo in odos],
-                hovertemplate=(
-                    "<b>%{customdata[1]}</b><br>"
-                    "%{x|%Y-%m-%d}<br>"
-                    f"%{{y:,.2f}} {label}<br>"
-                    f"Odometer %{{customdata[0]:,.0f}} {distance_label}"
-                    "<extra></extra>"
-                ),
-            )
-        )
-    _date_axis(figure, derived["date"])
-    return _base_layout(figure, x_title="Date", y_title=label)
 
 
 MIN_DATE_SPAN = pd.Timedelta(days=28)
@@ -258,12 +204,13 @@ def monthly_spend_chart(monthly: pd.DataFrame, currency: str,
     spend adds up across vehicles)."""
     if monthly.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
-    figure = go.Figure()
+    figure = _new_figure()
     money_format = f",.{units.currency_decimals(currency)}f"
     for vehicle_id, vehicle_name in _vehicle_order(monthly):
         rows = monthly.loc[monthly["vehicle_id"] == vehicle_id].sort_values("month")
         figure.add_trace(
-            go.Bar(
+            _trace(
+                "bar",
                 x=rows["month"],
                 y=rows["spent"],
                 name=_plain(vehicle_name),
@@ -340,19 +287,41 @@ def _with_gaps(rows: pd.DataFrame, value: pd.Series) -> tuple[pd.DataFrame, list
     return rows.iloc[keep], ys
 
 
-def consumption_trend_chart(series: pd.DataFrame, consumption_unit: str, distance_unit: str,
-                            window: int, colors: Mapping[int, str] | None = None) -> go.Figure:
-    """Per-segment consumption (markers) and its distance-weighted rolling average over
-    ``window`` segments (a line) per vehicle, both in the vehicle's colour, from
-    ``analytics.consumption_series``. Chain breaks (missed or unanchored fill-ups) leave a
-    gap in both."""
+# Statuses a per-segment chart draws: a measured segment, or a break of the chain (a gap).
+_CHART_STATUSES = frozenset({STATUS_OK}) | _CHAIN_BREAKS
+
+
+def consumption_chart(frame: pd.DataFrame, consumption_unit: str, distance_unit: str,
+                      colors: Mapping[int, str] | None = None, *,
+                      window: int | None = None) -> go.Figure:
+    """Per-segment consumption over time per vehicle: the one chart of each tank's
+    consumption, from a derived frame (metrics.add_derived) or an
+    ``analytics.consumption_series`` frame.
+
+    Without ``window`` (the Dashboard): one lines+markers trace per vehicle, the odometer
+    in the hover. With ``window`` (the Consumption page; the frame from
+    ``consumption_series(…, window)``): each segment a marker and its distance-weighted
+    rolling average over ``window`` segments a line, both in the vehicle's colour, the
+    fill-up in the hover. Values are converted to ``consumption_unit``, odometers to
+    ``distance_unit``. A missed fill-up or a fill-up without an anchor leaves a gap.
+    Vehicles without any measured segment get no trace; with none at all the figure only
+    carries an explanatory note. The date axis spans the frame's dates. ``colors``
+    (vehicle_colors of the user's frame) keeps each vehicle's colour.
+    """
     label = units.consumption_label(consumption_unit)
-    if series.empty or series["consumption_l_per_100km"].notna().sum() == 0:
-        return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
-    for vehicle_id, vehicle_name in _vehicle_order(series):
-        rows = series.loc[series["vehicle_id"] == vehicle_id].sort_values("odometer_km")
-        color = _color(colors, series, vehicle_id)
+    if frame.empty or not frame["consumption_l_per_100km"].notna().any():
+        return _message_figure(NO_CONSUMPTION_MESSAGE if window is None
+                               else NO_SEGMENTS_MESSAGE)
+    drawn = frame.loc[frame["consumption_status"].isin(_CHART_STATUSES)]
+    figure = _new_figure()
+    for vehicle_id, vehicle_name in _vehicle_order(frame):
+        rows = drawn.loc[drawn["vehicle_id"] == vehicle_id].sort_values("odometer_km",
+                                                                        kind="stable")
+        color = _color(colors, frame, vehicle_id)
+        if window is None:
+            _add_segment_line(figure, rows, vehicle_name, color, consumption_unit,
+                              distance_unit)
+            continue
         for column, name, mode, style in (
             ("consumption_l_per_100km", _plain(vehicle_name), "markers",
              {"marker": {"color": color, "opacity": 0.6}}),
@@ -363,13 +332,42 @@ def consumption_trend_chart(series: pd.DataFrame, consumption_unit: str, distanc
             kept, ys = _with_gaps(rows, values)
             if not any(y is not None for y in ys):
                 continue
-            figure.add_trace(go.Scatter(
-                x=kept["date"], y=ys, mode=mode, name=name, connectgaps=False, **style,
-                customdata=_fillup_customdata(kept, distance_unit), meta=_FILLUP_META,
+            figure.add_trace(_trace(
+                "scatter", x=kept["date"], y=ys, mode=mode, name=name, connectgaps=False,
+                **style, customdata=_fillup_customdata(kept, distance_unit), meta=_FILLUP_META,
                 hovertemplate=_fillup_hover(f"%{{y:,.2f}} {label}", distance_unit),
             ))
-    _date_axis(figure, series["date"])
-    return _base_layout(figure, x_title="Date", y_title=f"Consumption ({label})")
+    _date_axis(figure, frame["date"])
+    return _base_layout(figure, x_title="Date",
+                        y_title=label if window is None else f"Consumption ({label})")
+
+
+def _add_segment_line(figure: go.Figure, rows: pd.DataFrame, vehicle_name: str, color: str,
+                      consumption_unit: str, distance_unit: str) -> None:
+    """The Dashboard's line of one vehicle's segments (gaps at chain breaks), if any."""
+    values = units.consumption_from_l_per_100km(rows["consumption_l_per_100km"],
+                                                consumption_unit)
+    kept, ys = _with_gaps(rows, values)
+    if not any(y is not None for y in ys):
+        return
+    odometers = units.km_to_distance(kept["odometer_km"], distance_unit)
+    # A gap carries no odometer either: nothing to hover there.
+    odos = [None if y is None else float(odometer) for odometer, y in zip(
+        odometers, ys, strict=True)]
+    figure.add_trace(_trace(
+        "scatter", x=list(kept["date"]), y=ys, mode="lines+markers", name=_plain(vehicle_name),
+        line={"color": color}, connectgaps=False,
+        # The name rides in customdata so characters such as "%{" in a user's vehicle name
+        # are never parsed as template syntax.
+        customdata=[[odo, _plain(vehicle_name)] for odo in odos],
+        hovertemplate=(
+            "<b>%{customdata[1]}</b><br>"
+            "%{x|%Y-%m-%d}<br>"
+            f"%{{y:,.2f}} {units.consumption_label(consumption_unit)}<br>"
+            f"Odometer %{{customdata[0]:,.0f}} {units.distance_label(distance_unit)}"
+            "<extra></extra>"
+        ),
+    ))
 
 
 def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
@@ -380,11 +378,11 @@ def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
     rows_with = monthly.loc[monthly["avg_consumption_l_per_100km"].notna()]
     if rows_with.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _new_figure()
     for vehicle_id, vehicle_name in _vehicle_order(rows_with):
         rows = rows_with.loc[rows_with["vehicle_id"] == vehicle_id].sort_values("month")
-        figure.add_trace(go.Scatter(
-            x=rows["month"],
+        figure.add_trace(_trace(
+            "scatter", x=rows["month"],
             y=units.consumption_from_l_per_100km(rows["avg_consumption_l_per_100km"],
                                                  consumption_unit),
             # In the middle of its month, like the bars of the spend charts.
@@ -412,7 +410,7 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
     label = units.consumption_label(consumption_unit)
     if by_month.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _new_figure()
     vehicles = _vehicle_order(by_month)
     for vehicle_id, vehicle_name in vehicles:
         of_vehicle = by_month.loc[by_month["vehicle_id"] == vehicle_id]
@@ -422,8 +420,8 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
             age = years[-1] - year
             color = (_color(colors, by_month, vehicle_id) if age == 0
                      else EARLIER_YEAR_GREYS[min(age, len(EARLIER_YEAR_GREYS)) - 1])
-            figure.add_trace(go.Scatter(
-                x=[MONTH_NAMES[m - 1] for m in rows["month_number"]],
+            figure.add_trace(_trace(
+                "scatter", x=[MONTH_NAMES[m - 1] for m in rows["month_number"]],
                 y=units.consumption_from_l_per_100km(rows["avg_consumption_l_per_100km"],
                                                      consumption_unit),
                 mode="lines+markers",
@@ -450,12 +448,12 @@ def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit
     label = units.consumption_label(consumption_unit)
     if seasons.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _new_figure()
     vehicles = _vehicle_order(seasons)
     for vehicle_id, vehicle_name in vehicles:
         rows = seasons.loc[seasons["vehicle_id"] == vehicle_id]
-        figure.add_trace(go.Box(
-            x=rows["season"].tolist(),
+        figure.add_trace(_trace(
+            "box", x=rows["season"].tolist(),
             y=units.consumption_from_l_per_100km(rows["consumption_l_per_100km"],
                                                  consumption_unit),
             name=_plain(vehicle_name), boxpoints="all", jitter=0.4, pointpos=0,
@@ -482,12 +480,13 @@ def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
     label = units.price_per_volume_label(currency, volume_unit)
     if points.empty:
         return _message_figure(NO_PRICES_MESSAGE)
-    figure = go.Figure()
+    figure = _new_figure()
     for number, grade in enumerate(sorted(points["grade"].unique())):
         rows = points.loc[points["grade"] == grade].sort_values(["date", "entry_id"])
         color, dash = GRADE_STYLES[number % len(GRADE_STYLES)]
-        figure.add_trace(go.Scatter(
-            x=rows["date"], y=units.price_per_l_to_unit(rows["unit_price_per_l"], volume_unit),
+        figure.add_trace(_trace(
+            "scatter", x=rows["date"],
+            y=units.price_per_l_to_unit(rows["unit_price_per_l"], volume_unit),
             mode="lines+markers", name=_plain(grade), line={"color": color, "dash": dash},
             marker={"size": 5},
             customdata=[[*row, _plain(station)] for row, station in zip(
@@ -521,8 +520,8 @@ def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit:
     names = [_plain(v) for v in rows["label"]]
     counts = [_fillups(n) for n in rows["fillup_count"]]
     notes = [("cheapest" if several else "") if a == 0 else f"+{a:,.3f}" for a in above]
-    figure = go.Figure(go.Scatter(
-        x=prices, y=names, mode="markers+text", name=what,
+    figure = _new_figure(_trace(
+        "scatter", x=prices, y=names, mode="markers+text", name=what,
         marker={"size": 13, "color": ALL_VEHICLES_COLOR},
         # A stem from the cheapest price to each dot: its length is the difference.
         error_x={"type": "data", "symmetric": False, "array": [0] * len(prices),
@@ -554,11 +553,12 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
     spend adds up across vehicles)."""
     if yearly.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
-    figure = go.Figure()
+    figure = _new_figure()
     for vehicle_id, vehicle_name in _vehicle_order(yearly):
         rows = yearly.loc[yearly["vehicle_id"] == vehicle_id].sort_values("year")
-        figure.add_trace(go.Bar(
-            x=[str(int(y)) for y in rows["year"]], y=rows["spent"], name=_plain(vehicle_name),
+        figure.add_trace(_trace(
+            "bar", x=[str(int(y)) for y in rows["year"]], y=rows["spent"],
+            name=_plain(vehicle_name),
             marker={"color": _color(colors, yearly, vehicle_id)},
             customdata=[[_plain(vehicle_name), _fillups(n)] for n in rows["fillup_count"]],
             meta=["Vehicle", "Fill-ups"],
@@ -585,15 +585,15 @@ def cost_per_distance_chart(series: pd.DataFrame, currency: str, distance_unit: 
     label = units.cost_per_distance_label(currency, distance_unit)
     if series.empty or series["cost_per_km"].notna().sum() == 0:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _new_figure()
     for vehicle_id, vehicle_name in _vehicle_order(series):
         rows = series.loc[series["vehicle_id"] == vehicle_id].sort_values("odometer_km")
         kept, ys = _with_gaps(rows, units.cost_per_km_to_unit(rows["cost_per_km"],
                                                               distance_unit))
         if not any(y is not None for y in ys):
             continue
-        figure.add_trace(go.Scatter(
-            x=kept["date"], y=ys, mode="lines+markers", name=_plain(vehicle_name),
+        figure.add_trace(_trace(
+            "scatter", x=kept["date"], y=ys, mode="lines+markers", name=_plain(vehicle_name),
             line={"color": _color(colors, series, vehicle_id)},
             connectgaps=False, customdata=_fillup_customdata(kept, distance_unit),
             meta=_FILLUP_META,
@@ -611,8 +611,8 @@ def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | 
     if cumulative.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
     money = _money(currency)
-    figure = go.Figure(go.Scatter(
-        x=cumulative["date"], y=cumulative["cumulative_spent"], mode="lines+markers",
+    figure = _new_figure(_trace(
+        "scatter", x=cumulative["date"], y=cumulative["cumulative_spent"], mode="lines+markers",
         name="Spent so far", line={"shape": "hv", "color": ALL_VEHICLES_COLOR},
         customdata=[[*row, float(a)] for row, a in zip(
             _fillup_customdata(cumulative, distance_unit), cumulative["amount"], strict=True)],
@@ -622,8 +622,8 @@ def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | 
     ))
     dates = cumulative["date"]
     if projection is not None and not projection.empty:
-        figure.add_trace(go.Scatter(
-            x=projection["date"], y=projection["cumulative_spent"], mode="lines",
+        figure.add_trace(_trace(
+            "scatter", x=projection["date"], y=projection["cumulative_spent"], mode="lines",
             name="Projection (spend per day of the last 12 months)",
             line={"dash": "dash", "color": ALL_VEHICLES_COLOR},
             hovertemplate=(f"Projected<br>%{{x|%b %Y}}<br>%{{y:{money}}} {currency}"
@@ -699,8 +699,8 @@ def savings_chart(savings: pd.DataFrame, currency: str) -> go.Figure:
     if savings.empty:
         return _message_figure("No regular station yet: log the station with your fill-ups")
     money = _money(currency)
-    figure = go.Figure(go.Bar(
-        x=savings["date"], y=savings["savings"], name="Extra paid",
+    figure = _new_figure(_trace(
+        "bar", x=savings["date"], y=savings["savings"], name="Extra paid",
         marker={"color": ALL_VEHICLES_COLOR},
         customdata=[[_plain(v), _plain(s), _plain(r), int(e)] for v, s, r, e in zip(
             savings["vehicle_name"], savings["station"], savings["reference_station"],

@@ -23,8 +23,8 @@ window = st.slider("Rolling average over the last N full-tank segments", 1, 20, 
                    key="consumption_window",
                    help="Σ fuel / Σ distance of the last N segments (distance-weighted).")
 st.subheader("Per tank, with rolling average")
-analysis.chart(charts.consumption_trend_chart(analytics.consumption_series(in_period, window),
-                                              c_unit, d_unit, window, colors),
+analysis.chart(charts.consumption_chart(analytics.consumption_series(in_period, window),
+                                        c_unit, d_unit, colors, window=window),
                "consumption_trend", "consumption-per-segment")
 st.caption("One series per vehicle. Gaps mark missed fill-ups or tanks without a full tank "
            "before them: no consumption can be measured across them.")
