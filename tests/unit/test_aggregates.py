@@ -74,7 +74,8 @@ def label(text) -> str:
 @given(HISTORIES)
 def test_every_page_aggregate_equals_the_metrics_reference(histories):
     derived = add_derived(frame_of(histories))
-    by_vehicle = {v: derived.loc[derived["vehicle_id"] == v] for v in derived["vehicle_id"].unique()}
+    by_vehicle = {vehicle: derived.loc[derived["vehicle_id"] == vehicle]
+                  for vehicle in derived["vehicle_id"].unique()}
     with analytics.Source(derived) as source:
         # Dashboard and Vehicles: the per-vehicle table.
         for row in analytics.vehicle_summary(source).itertuples():
