@@ -316,25 +316,11 @@ def user_id_of(url: str, username: str) -> tuple[int, int]:
 # --------------------------------------------------------------------------- measures
 
 def captured_load_sql(engine, user_id: int) -> tuple[str, dict]:
-    """The SELECT load_entries_frame runs (SQL text and parameters), captured as it runs."""
-    from sqlalchemy import event
-
-    from fueltracker.db import session_scope
+    """The SELECT load_entries_frame runs (SQL text and parameters). It runs it on the
+    session's DBAPI cursor, out of SQLAlchemy's sight, so the text comes from the service."""
     from fueltracker.services import fillups
 
-    seen = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", grab)
-    try:
-        with session_scope(engine) as session:
-            fillups.load_entries_frame(session, user_id)
-    finally:
-        event.remove(engine, "before_cursor_execute", grab)
-    statement, parameters = next(s for s in seen if "FROM fuel_entries" in s[0])
-    return statement, parameters
+    return fillups.entries_sql(engine.dialect), {"user_id": user_id}
 
 
 def explain_load(engine, user_id: int) -> str:
