@@ -10,7 +10,6 @@ from fueltracker.importers.fuelly import looks_fuelly
 from fueltracker.importers.lubelogger import looks_lubelogger
 from fueltracker.importers.native import looks_native
 
-FORMATS = ("native", "native_zip", "fuelly", "fuelio", "lubelogger", "drivvo")
 # Detection reads the start of the file only: enough for any header, and a huge upload
 # is not parsed twice.
 _HEAD_CHARS = 64 * 1024
