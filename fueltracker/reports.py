@@ -139,7 +139,8 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     """A table as CSV bytes, text cells a spreadsheet would run as formulas neutralised."""
     safe = table.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        # pandas 3 gives text its own "str" dtype, no longer object: both hold text.
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
             safe[column] = safe[column].map(
                 lambda v: csvsafe.neutralise(v) if isinstance(v, str) else v)
     return safe.to_csv(index=False).encode("utf-8")

@@ -101,3 +101,13 @@ def test_data_quality_in_the_users_distance_unit(derived):
     assert "Odometer (mi)" in report.table.columns
     assert report.counts["Chain broken"] == 1
     assert list(report.counts) == list(reports.ISSUE_LABELS.values())
+
+
+def test_text_a_spreadsheet_would_run_is_neutralised_in_every_csv():
+    # pandas 3 stores text as "str", not object: the check on object alone let it through.
+    table = pd.DataFrame({"Series": ["=HYPERLINK(\"x\")", "Golf"], "Note": ["+1", None],
+                          "L/100 km": [5.25, 5.5]})
+    assert table["Series"].dtype != object
+    text = reports.csv_bytes(table).decode()
+    assert text.splitlines() == ["Series,Note,L/100 km", "\"'=HYPERLINK(\"\"x\"\")\",'+1,5.25",
+                                 "Golf,,5.5"]
