@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from fueltracker import metrics
 from fueltracker.metrics import CONSUMPTION, FUEL_COST_PER_KM, PRICE_PER_L
@@ -165,8 +166,10 @@ class Source:
     def __init__(self, derived: pd.DataFrame) -> None:
         self.empty = derived.empty
         # An empty frame's answers are known without asking DuckDB (and its empty object
-        # columns would give it no type to infer).
-        self._frame = None if self.empty else query_frame(derived)
+        # columns would give it no type to infer). An Arrow table, converted once: DuckDB
+        # scans it in about half the time of the pandas frame, query after query.
+        self._frame = (None if self.empty
+                       else pa.Table.from_pandas(query_frame(derived), preserve_index=False))
         self._connection: duckdb.DuckDBPyConnection | None = None
 
     def query(self, sql: str, columns: tuple[str, ...],

@@ -4,10 +4,11 @@ Pure presentation logic with no Streamlit calls, so figures can be tested by
 inspecting their traces. Values arrive in canonical units (km, L/100km) and
 are converted here to the user's preferred units via ``units``.
 
-Figures are built from plain trace dicts and a prepared template, without plotly's
-validation of every property (`_new_figure`): validating cost 15-25 ms a figure, the
-template alone about 14 ms (docs/performance.md). tests/unit/test_charts_fast.py checks
-that validating each chart's figure changes nothing in it, so nothing invalid reaches a page.
+Figures are drawn as plain dicts (`_Draft`) on a prepared template and made a go.Figure
+once, without plotly's validation of every property: validating cost 15-25 ms a figure
+(the template alone about 14 ms), and plotly's update calls about 1 ms each even on an
+unvalidated figure (docs/performance.md). tests/unit/test_charts_fast.py checks that
+validating each chart's figure changes nothing in it, so nothing invalid reaches a page.
 
 A vehicle keeps one colour on every chart and page: ``vehicle_colors`` of the user's whole
 frame, passed as ``colors`` to each chart that draws vehicles. Consumption is always drawn
@@ -61,11 +62,46 @@ def _plain(text: object) -> str:
 _TEMPLATE_JSON: dict[str, Any] = pio.templates[TEMPLATE].to_plotly_json()
 
 
-def _new_figure(*traces: dict[str, Any]) -> go.Figure:
-    """A figure of trace dicts (see _trace) on the prepared template, built without
-    validation; traces added later with add_trace are dicts too."""
-    return go.Figure({"data": list(traces), "layout": {"template": _TEMPLATE_JSON}},
-                     _validate=False)
+def _merge(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Merge ``changes`` into ``target`` as plotly's update does: nested dicts key by key."""
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+class _Draft:
+    """A figure being drawn: trace dicts and a layout dict, with the few update methods
+    the charts use (plotly's semantics: nested dicts merge), made a go.Figure by ``build``.
+    Nested dicts only (``legend={"traceorder": ...}``): no magic underscore names."""
+
+    def __init__(self, *traces: dict[str, Any]) -> None:
+        self.data: list[dict[str, Any]] = list(traces)
+        self.layout: dict[str, Any] = {"template": _TEMPLATE_JSON}
+
+    def add_trace(self, trace: dict[str, Any]) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **changes: Any) -> _Draft:
+        _merge(self.layout, changes)
+        return self
+
+    def update_xaxes(self, **changes: Any) -> None:
+        _merge(self.layout.setdefault("xaxis", {}), changes)
+
+    def update_yaxes(self, **changes: Any) -> None:
+        _merge(self.layout.setdefault("yaxis", {}), changes)
+
+    def update_traces(self, selector: Mapping[str, Any], **changes: Any) -> None:
+        for trace in self.data:
+            if all(trace.get(key) == value for key, value in selector.items()):
+                _merge(trace, changes)
+
+    def build(self) -> go.Figure:
+        """The go.Figure, made once without validation (the template is shared, never
+        modified: a figure's update would write into its own copy)."""
+        return go.Figure({"data": self.data, "layout": self.layout}, _validate=False)
 
 
 def _trace(kind: str, **properties: Any) -> dict[str, Any]:
@@ -76,7 +112,8 @@ def _trace(kind: str, **properties: Any) -> dict[str, Any]:
         for name, value in properties.items()}}
 
 
-def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
+def _base_layout(figure: _Draft, *, x_title: str, y_title: str) -> _Draft:
+    """The layout every chart shares."""
     figure.update_layout(
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={
@@ -100,7 +137,7 @@ def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
 
 def _message_figure(message: str) -> go.Figure:
     """An empty chart carrying a centred explanation instead of blank axes."""
-    figure = _new_figure()
+    figure = _Draft()
     figure.update_layout(
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={"visible": False},
@@ -117,7 +154,7 @@ def _message_figure(message: str) -> go.Figure:
             }
         ],
     )
-    return figure
+    return figure.build()
 
 
 def vehicle_colors(frame: pd.DataFrame) -> dict[int, str]:
@@ -149,7 +186,7 @@ MIN_DATE_SPAN = pd.Timedelta(days=28)
 MAX_DATE_MARGIN = pd.Timedelta(days=3)
 
 
-def _date_axis(figure: go.Figure, dates: pd.Series) -> None:
+def _date_axis(figure: _Draft, dates: pd.Series) -> None:
     """Dates without clock times, from the first date to the last with a small margin:
     plotly's own padding ran months past the last fill-up, into the future. A short history
     gets four weeks of axis reaching back (not zoomed into hours around one point); markers
@@ -176,7 +213,7 @@ MIN_MONTHS_SHOWN = 6
 _MONTH_STEPS = (1, 2, 3, 4, 6, 12, 24, 60, 120)
 
 
-def _month_axis(figure: go.Figure, months: pd.Series) -> None:
+def _month_axis(figure: _Draft, months: pd.Series) -> None:
     """An x axis of whole months, from the first month with data to the last one (never
     beyond: no future months), at least MIN_MONTHS_SHOWN wide (reaching back, so a single
     month is one bar among others, not a slab across the chart), labelled under at most
@@ -204,7 +241,7 @@ def monthly_spend_chart(monthly: pd.DataFrame, currency: str,
     spend adds up across vehicles)."""
     if monthly.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
-    figure = _new_figure()
+    figure = _Draft()
     money_format = f",.{units.currency_decimals(currency)}f"
     for vehicle_id, vehicle_name in _vehicle_order(monthly):
         rows = monthly.loc[monthly["vehicle_id"] == vehicle_id].sort_values("month")
@@ -231,9 +268,9 @@ def monthly_spend_chart(monthly: pd.DataFrame, currency: str,
         )
     _base_layout(figure, x_title="Month", y_title=f"Spent ({currency})")
     # Stacked bars list their legend bottom-up by default: keep the vehicles' own order.
-    figure.update_layout(barmode="stack", legend_traceorder="normal")
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     _month_axis(figure, monthly["month"])
-    return figure
+    return figure.build()
 
 
 # --------------------------------------------------------------------------- #
@@ -313,7 +350,7 @@ def consumption_chart(frame: pd.DataFrame, consumption_unit: str, distance_unit:
         return _message_figure(NO_CONSUMPTION_MESSAGE if window is None
                                else NO_SEGMENTS_MESSAGE)
     drawn = frame.loc[frame["consumption_status"].isin(_CHART_STATUSES)]
-    figure = _new_figure()
+    figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(frame):
         rows = drawn.loc[drawn["vehicle_id"] == vehicle_id].sort_values("odometer_km",
                                                                         kind="stable")
@@ -339,10 +376,10 @@ def consumption_chart(frame: pd.DataFrame, consumption_unit: str, distance_unit:
             ))
     _date_axis(figure, frame["date"])
     return _base_layout(figure, x_title="Date",
-                        y_title=label if window is None else f"Consumption ({label})")
+                        y_title=label if window is None else f"Consumption ({label})").build()
 
 
-def _add_segment_line(figure: go.Figure, rows: pd.DataFrame, vehicle_name: str, color: str,
+def _add_segment_line(figure: _Draft, rows: pd.DataFrame, vehicle_name: str, color: str,
                       consumption_unit: str, distance_unit: str) -> None:
     """The Dashboard's line of one vehicle's segments (gaps at chain breaks), if any."""
     values = units.consumption_from_l_per_100km(rows["consumption_l_per_100km"],
@@ -378,7 +415,7 @@ def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
     rows_with = monthly.loc[monthly["avg_consumption_l_per_100km"].notna()]
     if rows_with.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = _new_figure()
+    figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(rows_with):
         rows = rows_with.loc[rows_with["vehicle_id"] == vehicle_id].sort_values("month")
         figure.add_trace(_trace(
@@ -397,7 +434,7 @@ def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
         ))
     _base_layout(figure, x_title="Month", y_title=f"Consumption ({label})")
     _month_axis(figure, rows_with["month"])
-    return figure
+    return figure.build()
 
 
 def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
@@ -410,7 +447,7 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
     label = units.consumption_label(consumption_unit)
     if by_month.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = _new_figure()
+    figure = _Draft()
     vehicles = _vehicle_order(by_month)
     for vehicle_id, vehicle_name in vehicles:
         of_vehicle = by_month.loc[by_month["vehicle_id"] == vehicle_id]
@@ -437,7 +474,7 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
             ))
     _base_layout(figure, x_title="Month", y_title=f"Consumption ({label})")
     figure.update_xaxes(categoryorder="array", categoryarray=list(MONTH_NAMES))
-    return figure
+    return figure.build()
 
 
 def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit: str,
@@ -448,7 +485,7 @@ def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit
     label = units.consumption_label(consumption_unit)
     if seasons.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = _new_figure()
+    figure = _Draft()
     vehicles = _vehicle_order(seasons)
     for vehicle_id, vehicle_name in vehicles:
         rows = seasons.loc[seasons["vehicle_id"] == vehicle_id]
@@ -469,7 +506,7 @@ def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit
     _base_layout(figure, x_title="Season", y_title=f"Consumption ({label})")
     figure.update_layout(boxmode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=list(SEASON_ORDER))
-    return figure
+    return figure.build()
 
 
 def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
@@ -480,7 +517,7 @@ def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
     label = units.price_per_volume_label(currency, volume_unit)
     if points.empty:
         return _message_figure(NO_PRICES_MESSAGE)
-    figure = _new_figure()
+    figure = _Draft()
     for number, grade in enumerate(sorted(points["grade"].unique())):
         rows = points.loc[points["grade"] == grade].sort_values(["date", "entry_id"])
         color, dash = GRADE_STYLES[number % len(GRADE_STYLES)]
@@ -496,7 +533,7 @@ def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
                                         distance_unit),
         ))
     _date_axis(figure, points["date"])
-    return _base_layout(figure, x_title="Date", y_title=f"Unit price ({label})")
+    return _base_layout(figure, x_title="Date", y_title=f"Unit price ({label})").build()
 
 
 def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit: str
@@ -520,7 +557,7 @@ def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit:
     names = [_plain(v) for v in rows["label"]]
     counts = [_fillups(n) for n in rows["fillup_count"]]
     notes = [("cheapest" if several else "") if a == 0 else f"+{a:,.3f}" for a in above]
-    figure = _new_figure(_trace(
+    figure = _Draft(_trace(
         "scatter", x=prices, y=names, mode="markers+text", name=what,
         marker={"size": 13, "color": ALL_VEHICLES_COLOR},
         # A stem from the cheapest price to each dot: its length is the difference.
@@ -544,7 +581,7 @@ def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit:
                                   f"{count}</span>" for name, count in zip(names, counts,
                                                                          strict=True)])
     figure.update_layout(height=max(250, 56 * len(rows) + 110), showlegend=False)
-    return figure
+    return figure.build()
 
 
 def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
@@ -553,7 +590,7 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
     spend adds up across vehicles)."""
     if yearly.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
-    figure = _new_figure()
+    figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(yearly):
         rows = yearly.loc[yearly["vehicle_id"] == vehicle_id].sort_values("year")
         figure.add_trace(_trace(
@@ -567,12 +604,12 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
                            "<extra></extra>"),
         ))
     _base_layout(figure, x_title="Year", y_title=f"Spent ({currency})")
-    figure.update_layout(barmode="stack", legend_traceorder="normal")
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     # At least MIN_YEAR_SLOTS bar widths of axis, centred: one year is a bar, not a slab.
     count = yearly["year"].nunique()
     extra = max(0, MIN_YEAR_SLOTS - count) / 2
     figure.update_xaxes(type="category", range=[-0.5 - extra, count - 0.5 + extra])
-    return figure
+    return figure.build()
 
 
 MIN_YEAR_SLOTS = 4
@@ -585,7 +622,7 @@ def cost_per_distance_chart(series: pd.DataFrame, currency: str, distance_unit: 
     label = units.cost_per_distance_label(currency, distance_unit)
     if series.empty or series["cost_per_km"].notna().sum() == 0:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = _new_figure()
+    figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(series):
         rows = series.loc[series["vehicle_id"] == vehicle_id].sort_values("odometer_km")
         kept, ys = _with_gaps(rows, units.cost_per_km_to_unit(rows["cost_per_km"],
@@ -600,7 +637,7 @@ def cost_per_distance_chart(series: pd.DataFrame, currency: str, distance_unit: 
             hovertemplate=_fillup_hover(f"%{{y:,.3f}} {label}", distance_unit),
         ))
     _date_axis(figure, series["date"])
-    return _base_layout(figure, x_title="Date", y_title=f"Fuel cost ({label})")
+    return _base_layout(figure, x_title="Date", y_title=f"Fuel cost ({label})").build()
 
 
 def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | None,
@@ -611,7 +648,7 @@ def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | 
     if cumulative.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
     money = _money(currency)
-    figure = _new_figure(_trace(
+    figure = _Draft(_trace(
         "scatter", x=cumulative["date"], y=cumulative["cumulative_spent"], mode="lines+markers",
         name="Spent so far", line={"shape": "hv", "color": ALL_VEHICLES_COLOR},
         customdata=[[*row, float(a)] for row, a in zip(
@@ -631,7 +668,7 @@ def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | 
         ))
         dates = pd.concat([dates, projection["date"]])
     _date_axis(figure, dates)
-    return _base_layout(figure, x_title="Date", y_title=f"Cumulative spend ({currency})")
+    return _base_layout(figure, x_title="Date", y_title=f"Cumulative spend ({currency})").build()
 
 
 # "%{y:,.2f}", "%{customdata[1]:,.0f}": the decimals a hover label shows a value with.
@@ -699,7 +736,7 @@ def savings_chart(savings: pd.DataFrame, currency: str) -> go.Figure:
     if savings.empty:
         return _message_figure("No regular station yet: log the station with your fill-ups")
     money = _money(currency)
-    figure = _new_figure(_trace(
+    figure = _Draft(_trace(
         "bar", x=savings["date"], y=savings["savings"], name="Extra paid",
         marker={"color": ALL_VEHICLES_COLOR},
         customdata=[[_plain(v), _plain(s), _plain(r), int(e)] for v, s, r, e in zip(
@@ -714,4 +751,4 @@ def savings_chart(savings: pd.DataFrame, currency: str) -> go.Figure:
     _base_layout(figure, x_title="Date",
                  y_title=f"Paid above cheapest regular station ({currency})")
     figure.update_layout(showlegend=False)  # one series, named by the axis title
-    return figure
+    return figure.build()
