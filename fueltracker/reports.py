@@ -221,11 +221,11 @@ class ConsumptionReport:
     seasons: Chart | None = None
 
 
-def measured_vehicles(series: pd.DataFrame) -> dict[int, str]:
-    """{vehicle id: name} of the vehicles with a measured segment in an
-    analytics.consumption_series frame, by name."""
-    measured = series.loc[series["consumption_l_per_100km"].notna(),
-                          ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
+def measured_vehicles(frame: pd.DataFrame) -> dict[int, str]:
+    """{vehicle id: name} of the vehicles with a measured segment in ``frame`` (a derived
+    or an analytics.consumption_series frame), by name."""
+    measured = frame.loc[frame["consumption_l_per_100km"].notna(),
+                         ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
     measured = measured.sort_values(["vehicle_name", "vehicle_id"], kind="stable")
     return {int(v): str(n) for v, n in measured.itertuples(index=False, name=None)}
 
@@ -235,11 +235,12 @@ def consumption(derived: pd.DataFrame, request: Request) -> ConsumptionReport:
     in_period = request.period_frame(derived)
     if in_period.empty:
         return ConsumptionReport(0)
+    # Which vehicles have a segment is read off the derived values: no query for it.
+    measured = measured_vehicles(in_period)
+    if not measured:
+        return ConsumptionReport(len(in_period))
     units_, colors = request.units, charts.vehicle_colors(derived)
     with analytics.Source(in_period) as source:
-        measured = measured_vehicles(analytics.consumption_series(source, 1))
-        if not measured:
-            return ConsumptionReport(len(in_period))
         monthly = charts.monthly_consumption_chart(analytics.monthly_summary(source),
                                                    units_.consumption_unit, colors)
         seasons = charts.season_box_chart(analytics.segments_by_season(source),
