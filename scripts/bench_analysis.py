@@ -18,20 +18,26 @@ set, else on the embedded server under data/ (the same server `make run` uses). 
    The small database holds the typical user with the same rows, plus other users up to
    SMALL_ROWS rows in all;
 2. points the app at the big database (FUELTRACKER_DATABASE_URL, cookie key) and prints
-   EXPLAIN ANALYZE of the per-user load (load_entries_frame's own SQL, captured as it runs)
+   EXPLAIN ANALYZE of the per-user load (load_entries_frame's own SQL, fillups.entries_sql)
    as the app runs it: role fueltracker_app, scoped to the user, row-level security on;
 3. times load_entries_frame (the service, app role) for the typical user with ~10,000 and
    with 1,000,000 rows in the table, metrics.add_derived, and the floor: the same SELECT
-   fetched with plain psycopg as the owner;
+   fetched with plain psycopg as the owner; and the Consumption page's queries over one
+   DuckDB connection per query, per page run, per cached frame, or a cursor per page run;
 4. times every analysis page with streamlit's AppTest (the whole script run: router, sign-in
-   gate, page) cold (st.cache_data cleared just before) and warm (the next run), for the
-   typical and the heavy user: medians of --repeat runs after a warm-up;
+   gate, page) cold (every cache cleared just before), warm (the next run) and after a
+   period change (another preset on a warm page, results cache cleared: a new filter over
+   the same data), for the typical and the heavy user, medians of --repeat runs after a
+   warm-up; between them, a bare one-element page (the floor), so that every time is also
+   given as a ratio to what any rerun cost at that moment;
 5. profiles (cProfile) the slowest cold page once;
 6. with --write, replaces (or adds) the "Analysis pages" section of the given Markdown file.
 
-Targets (a benchmark, not a test): typical user every page warm < 300 ms, cold < 500 ms;
-heavy user cold < 1.5 s; per-user load with 1,000,000 rows within 1.5x of 10,000 rows.
-Exit status 1 when a target is missed.
+Targets (a benchmark, not a test; issue 15), in one run: every page warm at most 60 ms for
+the typical user and 100 ms for the heavy one; cold at most 300 ms typical, 800 ms heavy; a
+period change at most 150 ms typical; the heavy user's load within 2x its psycopg floor;
+the per-user load with 1,000,000 rows within 1.5x of 10,000 rows. Exit status 1 when a
+target is missed.
 """
 
 from __future__ import annotations
@@ -88,30 +94,87 @@ GRADES = ("E10", "E5", "Super Plus", "Diesel", "")
 VEHICLE_NAMES = ("Golf", "Transporter", "V-Strom", "Zoe")
 SECTION = "## Analysis pages"
 NOTES = """
-Targets are met, but two figures have little room: the typical user's Consumption page
-warm (240-290 ms of the 300 ms over three runs) and cold (260-330 ms of 500 ms). On this 2-CPU machine
-the medians move by 10-20 % between runs; one run on a small table measured Prices warm at
-358 ms. Warm runs cost the same whatever the account's size (300 or 20,000 fill-ups: the
-typical and heavy warm columns are close), so the warm cost is the page's fixed work:
-building the plotly figures (`charts._base_layout` deep-copies a template) and one
-in-memory DuckDB connection per query in `analytics._analysis_query`
-(fueltracker/analytics.py:216: copies the frame, casts four columns, connects, registers,
-closes, on every run, cached or not).
+### What issue 15 changed, and what each change bought
 
-The per-user load does not grow with the table: 5-7 ms with 1,020,000 rows as with 10,085
-(ratio 0.94-1.02 over three runs). The floor, the same SELECT through plain psycopg, is about
-1 ms: most of the typical load is the ORM and the DataFrame. For the heavy account the
-load is 170-220 ms against a 46 ms floor (PostgreSQL itself: 12 ms, see the plan below): the
-rest is SQLAlchemy building 20,000 Row objects with Decimal values and pandas converting
-them (`load_entries_frame`, fueltracker/services/fillups.py:312).
+Before, a warm run rebuilt every DuckDB query (a new in-memory connection per query, about
+20 ms to open on this machine), every plotly figure (15-25 ms each, validated) and every
+chart's CSV bytes on every rerun; only the per-user frame was cached. Measured with this
+script on the code just before issue 15 (2026-12-02, load average 1.2 before the page runs
+and 2.9 after; floor 3.6 ms typical run, 3.8 ms heavy run):
 
-**Where the heavy user's cold time went, and the fix.** A first run measured 610-943 ms
-cold for the heavy user: most of it was the sidebar, which passed the CSV of all fill-ups as
-the download button's `data`, so every cold run of every page formatted 20,000 rows
-(`export.native_csv`, 140,000 `format_number` calls, about 1.0 s of a 1.5 s profile) before
-anyone clicked. The button now gets a callable that builds the CSV on click
-(fueltracker/ui/layout.py); heavy cold dropped to the figures above (about 270-560 ms).
-What remains cold is the load and derive (about 185 ms heavy) plus the warm work.
+| page | typical cold | typical warm | typical period | heavy cold | heavy warm | heavy period |
+|---|---|---|---|---|---|---|
+| Dashboard | 315 (87x) | 235 (65x) | 164 (45x) | 813 (215x) | 233 (62x) | 331 (88x) |
+| Overview | 44 (12x) | 31 (9x) | 32 (9x) | 406 (108x) | 82 (22x) | 80 (21x) |
+| Consumption | 448 (123x) | 418 (115x) | 410 (113x) | 1677 (444x) | 1622 (430x) | 1023 (271x) |
+| Prices | 419 (115x) | 378 (104x) | 371 (102x) | 911 (241x) | 474 (125x) | 368 (97x) |
+| Costs | 415 (114x) | 400 (110x) | 405 (112x) | 854 (226x) | 474 (126x) | 428 (113x) |
+| Data quality | 101 (28x) | 88 (24x) | n/a | 391 (104x) | 96 (25x) | n/a |
+
+The heavy load was 189 ms against a 104 ms floor in that run (1.8x, the floor inflated by
+the machine's load); the same day's first run measured 394 against 163 ms (2.4x), and the
+quiet run of 2026-11-26 166 against 41 ms (4.0x). The issue's own figures, from before
+issue 12B: warm Dashboard 189, Consumption 419, Prices 379, Costs 355, Overview 29, Data
+quality 68 ms.
+
+In the order they were made (each measured on its own; the table above is the result):
+
+1. **One place per number** (fueltracker/metrics.py `Ratio`): consumption, fuel cost per
+   km and price per litre are each defined once and rendered into every query by
+   `Ratio.sql`; the per-segment values are add_derived's columns. No speed effect; it made
+   one query helper (`analytics.Source`) possible.
+2. **DuckDB: one cursor per page build** on a database opened once per process, the frame
+   registered once (as an Arrow table), instead of a connection per query. The table
+   "DuckDB" above: the Consumption page's five queries over a user's whole frame cost
+   about 5x (typical user) and 2x (heavy) with a connection per query what they cost with
+   a cursor per page run. A connection kept per cached frame is no faster than the cursor
+   (registering the frame is cheap next to opening a database), and would hold a DuckDB
+   connection per cached user, shared by concurrent runs (a connection is not
+   thread-safe), so it was not taken. Arrow instead of the pandas frame: 30 against 38 ms for four queries over 80
+   rows, 81 against 90 over 20,000 (alternating runs in one process).
+3. **Figures without plotly's validation.** Measured on a 300-point scatter: validated with
+   `template="plotly_white"` 25 ms, a prepared `go.layout.Template` object 17 ms (plotly
+   still validates and copies it), no template 9 ms, the same figure from dicts with
+   `_validate=False` 0.9 ms. plotly's update calls still cost about 1 ms each on an
+   unvalidated figure, so charts are drawn as dicts (`charts._Draft`) and built once.
+   The typical user's whole-history charts, previous code against this, alternating in one
+   process: per-tank consumption 39 -> 11 ms, Dashboard consumption 47 -> 12, spend per
+   month 29 -> 4, seasons 29 -> 11. tests/unit/test_charts_fast.py validates every chart
+   and requires the validated figure to be identical.
+4. **Results cached per (user id, data revision, filter, units)** (`ui/results.py`,
+   `st.cache_resource`): a warm run reads only the user row and the cached results;
+   `st.cache_data` would unpickle each figure, and plotly validates an unpickled figure
+   again (14 ms a figure). The filters read `VehicleFacts` (names and dates) instead of
+   the frame. Chart CSVs are made on click. This is the warm column: 8-12x the floor
+   where it was 65-130x.
+5. **The cold load** (`load_entries_frame`): through the session's DBAPI cursor, numbers
+   cast to float8 and dates to day numbers in SQL, the frame built column by column: the
+   heavy account's load from ~4x to ~1.5x its psycopg floor (table above).
+
+### Where the time goes now
+
+- **Warm** (typical 10-30 ms, 4-11x the bare page): the router and sign-in gate (the user
+  row is read twice per run, `auth.gate` and `auth.require_user`, about 3 ms each), the
+  widgets, and `st.plotly_chart` serialising each cached figure (`Figure.to_dict` deep-
+  copies it, then JSON): about half of a warm Consumption run (cProfile). A heavy user's
+  year holds ~730 fill-ups, so its warm pages cost little more. Next lever, not needed for
+  the targets: hand st.plotly_chart a figure whose dict is prepared once.
+- **Period change** (a new filter over the cached frame, typical 25-145 ms): the page's
+  queries (2-6 ms each over a period's rows) and figures (4-12 ms each), on top of the warm
+  run. The Consumption page is the dearest (three cached parts: the page, the per-tank
+  chart of its slider, the year over year of its vehicle pick; one query fewer since the
+  measured vehicles are read off the derived column).
+- **Cold** adds the user's load and derive and the filters' facts: typical ~4 + 3 ms,
+  heavy ~90 + 8 ms (its psycopg floor ~55-60 ms: PostgreSQL's 12 ms plus psycopg making
+  20,000 tuples of Python values), then the page's build over the period.
+
+### Earlier findings that still hold
+
+**The heavy user's cold time and the sidebar.** A first run of this benchmark (before issue
+15) measured 610-943 ms cold for the heavy user: the sidebar passed the CSV of all
+fill-ups as the download button's `data`, so every cold run formatted 20,000 rows. The
+button gets a callable since (fueltracker/ui/layout.py); the chart buttons do the same
+now.
 
 **Row-level security does not defeat the index.** The policy's `user_id = app.user_id`
 becomes a One-Time Filter, and `user_id = <id>` (int8eq, leakproof) stays an index
