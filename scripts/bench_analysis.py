@@ -130,8 +130,9 @@ In the order they were made (each measured on its own; the table above is the re
    a cursor per page run. A connection kept per cached frame is no faster than the cursor
    (registering the frame is cheap next to opening a database), and would hold a DuckDB
    connection per cached user, shared by concurrent runs (a connection is not
-   thread-safe), so it was not taken. Arrow instead of the pandas frame: 30 against 38 ms for four queries over 80
-   rows, 81 against 90 over 20,000 (alternating runs in one process).
+   thread-safe), so it was not taken. Arrow instead of the pandas frame: 30 against 38 ms
+   for four queries over 80 rows, 81 against 90 over 20,000 (alternating runs in one
+   process).
 3. **Figures without plotly's validation.** Measured on a 300-point scatter: validated with
    `template="plotly_white"` 25 ms, a prepared `go.layout.Template` object 17 ms (plotly
    still validates and copies it), no template 9 ms, the same figure from dicts with
@@ -145,28 +146,30 @@ In the order they were made (each measured on its own; the table above is the re
    `st.cache_resource`): a warm run reads only the user row and the cached results;
    `st.cache_data` would unpickle each figure, and plotly validates an unpickled figure
    again (14 ms a figure). The filters read `VehicleFacts` (names and dates) instead of
-   the frame. Chart CSVs are made on click. This is the warm column: 8-12x the floor
-   where it was 65-130x.
+   the frame. Chart CSVs are made on click. This is the warm column: the typical user's
+   pages at 5-13x the floor where they were 9-115x (Consumption 115x -> 13x).
 5. **The cold load** (`load_entries_frame`): through the session's DBAPI cursor, numbers
-   cast to float8 and dates to day numbers in SQL, the frame built column by column: the
-   heavy account's load from ~4x to ~1.5x its psycopg floor (table above).
+   cast to float8 and dates to day numbers in SQL, fetched in binary format, the frame
+   built column by column: the heavy account's load from ~4x its psycopg floor to 1.5-1.9x
+   over the runs of 2026-12-02 (the table above: this run's).
 
 ### Where the time goes now
 
-- **Warm** (typical 10-30 ms, 4-11x the bare page): the router and sign-in gate (the user
+- **Warm** (typical 14-37 ms, 5-13x the bare page): the router and sign-in gate (the user
   row is read twice per run, `auth.gate` and `auth.require_user`, about 3 ms each), the
   widgets, and `st.plotly_chart` serialising each cached figure (`Figure.to_dict` deep-
   copies it, then JSON): about half of a warm Consumption run (cProfile). A heavy user's
   year holds ~730 fill-ups, so its warm pages cost little more. Next lever, not needed for
   the targets: hand st.plotly_chart a figure whose dict is prepared once.
-- **Period change** (a new filter over the cached frame, typical 25-145 ms): the page's
+- **Period change** (a new filter over the cached frame, typical 46-138 ms): the page's
   queries (2-6 ms each over a period's rows) and figures (4-12 ms each), on top of the warm
   run. The Consumption page is the dearest (three cached parts: the page, the per-tank
   chart of its slider, the year over year of its vehicle pick; one query fewer since the
   measured vehicles are read off the derived column).
-- **Cold** adds the user's load and derive and the filters' facts: typical ~4 + 3 ms,
-  heavy ~90 + 8 ms (its psycopg floor ~55-60 ms: PostgreSQL's 12 ms plus psycopg making
-  20,000 tuples of Python values), then the page's build over the period.
+- **Cold** adds the user's load and derive and the filters' facts: typical 4-10 + 3 ms,
+  heavy 90-135 + 8-10 ms (its psycopg floor 55-70 ms: PostgreSQL's 12 ms plus psycopg
+  making 20,000 tuples of Python values; the rest is building the columns, about 30 ms),
+  then the page's build over the period.
 
 ### Earlier findings that still hold
 
