@@ -45,7 +45,7 @@ PRICE_EXTRA_DECIMALS = 1
 PRICE_HISTORY_COUNT = 10  # fill-ups nearest in time that make "the recent median" price
 PRICE_MAX_DEVIATION = Decimal("0.30")  # fraction of that median
 DISTANCE_MAX_FACTOR = Decimal(3)  # × the vehicle's median distance between fill-ups
-CONSUMPTION_MAX_FACTOR = Decimal(3)  # × the vehicle's median L/100 km
+CONSUMPTION_MAX_FACTOR = Decimal(metrics.IMPLAUSIBLE_CONSUMPTION_FACTOR)  # × median L/100 km
 # A tank implausibly *better* than usual: under half the median L/100 km (over twice the
 # median km/L or mpg). Not a third, the mirror of 3×: ordinary tanks stay well within
 # ±40 % of the median (town against motorway, winter against summer), while the usual

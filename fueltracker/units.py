@@ -167,12 +167,6 @@ def price_per_l_to_unit(price_per_l: Any, volume_unit: str) -> Any:
     return _scale(price_per_l, _L_PER_VOLUME_UNIT[volume_unit], divide=False)
 
 
-def price_per_unit_to_l(price_per_unit: Any, volume_unit: str) -> Any:
-    """Convert a price per ``volume_unit`` back to a price per litre."""
-    _check_unit(volume_unit, VOLUME_UNITS, "volume")
-    return _scale(price_per_unit, _L_PER_VOLUME_UNIT[volume_unit], divide=True)
-
-
 def cost_per_km_to_unit(cost_per_km: Any, distance_unit: str) -> Any:
     """Convert a cost per kilometre to a cost per ``distance_unit`` (per mile = per km × km/mi)."""
     _check_unit(distance_unit, DISTANCE_UNITS, "distance")

@@ -113,8 +113,9 @@ SETTLED = """
 # The start of the app's two error messages (fueltracker/ui/errors.py): unexpected, outage.
 APP_ERRORS = ("Something went wrong", "The database is not reachable")
 
-# Measured on 2026-11-26 (py-spy and an A/B run of this script); kept with the figures
-# they explain, as bench_analysis.py keeps its notes.
+# Measured on 2026-11-26 (py-spy and an A/B run of this script) and 2026-12-02 (issue 15:
+# an A/B run and cProfile on thread CPU time); kept with the figures they explain, as
+# bench_analysis.py keeps its notes.
 WHERE_TIME_GOES = """
 **The browsers, not the server, are most of the load here.** One machine runs both, and
 the browsers with Playwright used four to five times the server's CPU in every level (the
@@ -145,12 +146,25 @@ watcher at 5.5 % of the samples (no watchdog installed, so it polls every source
 measurable change in CPU per journey, 1.3 s before and after: the watcher thread mostly
 sleeps, but a production server has no use for it).
 
-**Where the server's time goes now** (same profile): sign-in's bcrypt check 13 % (cost
-12, about 0.2 s per sign-in, outside the GIL), building plotly figures 8 % (`update_layout`
-validating the `plotly_white` template is about 14 ms of a figure on a quiet machine, 7 ms
-with only the template's layout part: not worth a visual change), the analysis queries (DuckDB and the pandas/Arrow conversions around them)
-about 10 %, each service's `set_config` round trip for row-level security 5 %, the rest
-Streamlit's own message handling and websocket writes.
+**Issue 15 (analysis results cached, figures without validation, cold load by column):
+server CPU per journey down by about a third, not to 0.6 s.** Measured A/B with this
+script, 5 sessions x 2 rounds, the code before and after alternating on the same busy
+machine (load average 8.5-11 from other work): 2.0 and 2.1 s per journey before, 1.4 and
+1.4 s after (-32 %). On the quiet machine of 2026-11-26 the same journey cost 1.3 s, so
+about 0.9 s is to be expected there; the levels above ran on a busier one.
+
+**Where the server's time goes now**: cProfile on each server thread's CPU time
+(`time.thread_time`, every script thread and the event loop; 5 sessions, 11 journeys; the
+profiler itself inflates the total about 3.5x): Streamlit's event loop (websocket
+messages, script-runner bookkeeping) 31 %; the Log fill-up form 19 %, half of it
+`entry.suggestions` recomputed on every run of the form's fragment (fueltracker/ui/forms.py,
+fueltracker/entry.py); the Dashboard and the Consumption pages 14 % each: every journey
+builds them cold three times (sign-in, then both after the save, whose write bumps the
+data revision that keys their results: by design, never a stale figure), the user's load
+and derive included; `st.plotly_chart` serialising the figures 6 %; bcrypt at sign-in 4 %
+(cost 12, outside the GIL); History 3 %. Even free analysis pages would leave about
+0.65 s of a 0.9 s journey: reaching 0.6 s takes the fill-up form's work per keystroke and
+Streamlit's own per-run cost, outside issue 15.
 
 **What 20 simultaneous clickers on 2 cores would need.** A journey is 8 steps and 10-12
 script runs costing about 1.3 s of server CPU, mostly under the GIL of the one server
@@ -160,8 +174,8 @@ elsewhere, so the 3 s target for 20 *simultaneous* clickers needs a second serve
 (one per core, behind the sticky load balancer of docs/deploy.md) or less work per run,
 where no single item is large: the cookie component's deliberate pause at sign-in and
 sign-out (wall time, not CPU; 0.5 s in these runs, 1 s since the cookie once went unset on
-a busy CI machine: fueltracker/ui/auth.py), the plotly validation above, one `set_config` round trip
-per service call. People pause between clicks, so 20 signed-in users make far fewer simultaneous
+a busy CI machine: fueltracker/ui/auth.py), the fill-up form's suggestions, one `set_config`
+round trip per service call. People pause between clicks, so 20 signed-in users make far fewer simultaneous
 runs than this script. Save fill-up is several runs (the entry fragment's, then the whole
 page's `st.rerun()`) and bumps the data revision, so the pages after it load the
 account's fill-ups again (cold cache, about 10 ms for 300).

@@ -35,7 +35,7 @@ from fueltracker.importers.common import (
 FORMAT = "drivvo"
 # Positions in the refuelling section (0-based), per formats.md.
 ODOMETER, DATE, FUEL, UNIT_PRICE, TOTAL, VOLUME, FULL = 0, 1, 2, 3, 4, 5, 6
-STATION, REASON, NOTES = 17, 18, 19
+STATION, NOTES = 17, 19  # 18, the reason of the trip, is not imported
 NUMBER_POSITIONS = (ODOMETER, UNIT_PRICE, TOTAL, VOLUME)
 # The refuelling section's marker in the languages seen; when none of these is in the
 # file the first section is taken, as Drivvo always writes refuelling first.

@@ -15,8 +15,24 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from functools import lru_cache
+
+import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Dialect,
+    Double,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -324,34 +340,67 @@ def filter_options(session: Session, user_id: int) -> FilterOptions:
                          distinct(FuelEntry.grade))
 
 
-@user_scoped
-def load_entries_frame(session: Session, user_id: int) -> pd.DataFrame:
-    """All of the user's fill-ups as the entries frame of metrics.py (floats for analysis)."""
-    rows = session.execute(
+# The days since 1970-01-01 of a date (PostgreSQL: date - date is an integer): NumPy makes
+# datetime64 of them at once, where 20,000 datetime.date objects took pandas milliseconds.
+_DAY_NUMBER = literal_column("DATE '1970-01-01'")
+_TEXT_COLUMNS = ("station", "brand", "grade", "notes")
+
+
+@lru_cache(maxsize=4)
+def entries_sql(dialect: Dialect) -> str:
+    """load_entries_frame's SELECT as SQL text for ``dialect``, with one parameter, user_id:
+    the user's fill-ups with their vehicle's name, in metrics.ENTRY_COLUMNS order, numbers
+    as float8 (what the analysis computes in; PostgreSQL rounds numeric to the nearest
+    double, as Python's float(Decimal) does) and dates as day numbers."""
+    user_id = bindparam("user_id")
+    query = (
         select(
-            FuelEntry.id.label("entry_id"),
+            FuelEntry.id,
             FuelEntry.vehicle_id,
-            Vehicle.name.label("vehicle_name"),
-            FuelEntry.date,
-            FuelEntry.odometer_km,
-            FuelEntry.volume_l,
-            FuelEntry.total_amount,
+            Vehicle.name,
+            (FuelEntry.date - _DAY_NUMBER).label("day_number"),
+            cast(FuelEntry.odometer_km, Double),
+            cast(FuelEntry.volume_l, Double),
+            cast(FuelEntry.total_amount, Double),
             FuelEntry.is_full,
             FuelEntry.missed_previous,
-            FuelEntry.station,
-            FuelEntry.brand,
-            FuelEntry.grade,
-            FuelEntry.notes,
+            *(getattr(FuelEntry, name) for name in _TEXT_COLUMNS),
         )
         .join(Vehicle, and_(Vehicle.id == FuelEntry.vehicle_id, Vehicle.user_id == user_id))
         .where(FuelEntry.user_id == user_id)
-    ).all()
+    )
+    return str(query.compile(dialect=dialect))
+
+
+@user_scoped
+def load_entries_frame(session: Session, user_id: int) -> pd.DataFrame:
+    """All of the user's fill-ups as the entries frame of metrics.py (floats for analysis).
+
+    Read through the DBAPI cursor of the session's own connection (its transaction, so
+    row-level security and app.user_id apply), in PostgreSQL's binary format (no number
+    parsed from text: 15 % less than the text fetch of the same rows), and built column
+    by column: no SQLAlchemy Row and no Decimal per value, which made this 4x the plain
+    fetch of the same rows (docs/performance.md)."""
+    connection = session.connection()
+    with connection.connection.cursor(binary=True) as cursor:
+        cursor.execute(entries_sql(connection.dialect), {"user_id": user_id})
+        rows = cursor.fetchall()
     if not rows:
         return metrics.empty_entries_frame()
-    frame = pd.DataFrame(rows, columns=list(metrics.ENTRY_COLUMNS))
-    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
-    for column in ("odometer_km", "volume_l", "total_amount"):
-        frame[column] = frame[column].astype("float64")
-    for column in ("is_full", "missed_previous"):
-        frame[column] = frame[column].astype(bool)
-    return frame
+    (entry_id, vehicle_id, vehicle_name, day_number, odometer_km, volume_l, total_amount,
+     is_full, missed_previous, *texts) = zip(*rows, strict=True)
+    frame = pd.DataFrame({
+        "entry_id": np.array(entry_id, dtype="int64"),
+        "vehicle_id": np.array(vehicle_id, dtype="int64"),
+        "vehicle_name": pd.Series(vehicle_name),
+        "date": np.array(day_number, dtype="int64").astype("datetime64[D]")
+                  .astype("datetime64[ns]"),
+        "odometer_km": np.array(odometer_km, dtype="float64"),
+        "volume_l": np.array(volume_l, dtype="float64"),
+        "total_amount": np.array(total_amount, dtype="float64"),
+        "is_full": np.array(is_full, dtype=bool),
+        "missed_previous": np.array(missed_previous, dtype=bool),
+        # Inferred as before (text with gaps as str, a column of None only as object).
+        **{name: pd.Series(values) for name, values in zip(_TEXT_COLUMNS, texts, strict=True)},
+    })
+    return frame.loc[:, list(metrics.ENTRY_COLUMNS)]

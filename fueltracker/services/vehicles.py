@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from fueltracker.db import user_scoped
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.models import FuelEntry, User, Vehicle
-from fueltracker.schemas import VehicleCreate, VehicleRead, VehicleUpdate, parse
+from fueltracker.schemas import VehicleCreate, VehicleRead, VehicleUpdate
 from fueltracker.services.users import bump_revision
 
 
@@ -144,15 +144,6 @@ def update_vehicle(session: Session, user_id: int, vehicle_id: int, data: Vehicl
     _flush(session, data.name)
     bump_revision(session, user_id)
     return VehicleRead.model_validate(vehicle)
-
-
-@user_scoped
-def rename_vehicle(session: Session, user_id: int, vehicle_id: int, new_name: str) -> VehicleRead:
-    """Give a vehicle a new name, keeping its other details."""
-    # Read under the locks, so details changed by a concurrent edit are not written back.
-    current = VehicleRead.model_validate(_locked(session, user_id, vehicle_id))
-    fields = current.model_dump(exclude={"id", "is_active"}) | {"name": new_name}
-    return update_vehicle(session, user_id, vehicle_id, parse(VehicleUpdate, **fields))
 
 
 @user_scoped

@@ -23,8 +23,9 @@ import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fueltracker import metrics
+from fueltracker import metrics, reports
 from fueltracker.db import session_scope
+from fueltracker.reports import VehicleFacts
 from fueltracker.schemas import UserRead, VehicleRead
 from fueltracker.services import fillups, users, vehicles
 
@@ -102,3 +103,15 @@ def user_vehicles(user: UserRead, include_archived: bool = True) -> list[Vehicle
     """The signed-in user's vehicles (a small query, not cached: it must never be stale)."""
     with session() as db:
         return vehicles.list_vehicles(db, user.id, include_archived=include_archived)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def vehicle_facts(user_id: int, revision: int) -> VehicleFacts:
+    """What the filters need of the user's fill-ups (reports.VehicleFacts), per revision: a
+    page whose results are cached reads nothing bigger."""
+    return reports.vehicle_facts(derived_frame(user_id, revision))
+
+
+def user_facts(user: UserRead) -> VehicleFacts:
+    """The signed-in user's VehicleFacts at their current revision."""
+    return vehicle_facts(user.id, user.data_revision)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
+from fueltracker.reports import VehicleFacts
 
 PRESETS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None}
 DEFAULT_PRESET = "Last 12 months"
@@ -19,19 +19,7 @@ def preset_start(preset: str | None, today: dt.date) -> dt.date | None:
     return None if days is None else today - dt.timedelta(days=days - 1)
 
 
-def logged_since(derived: pd.DataFrame, start: dt.date | None) -> bool:
-    """Whether ``derived`` holds a fill-up dated on or after ``start`` (None: any)."""
-    if start is None:
-        return not derived.empty
-    return bool((derived["date"] >= pd.Timestamp(start)).any())
-
-
-def opening_preset(derived: pd.DataFrame, default: str, default_start: dt.date | None,
+def opening_preset(facts: VehicleFacts, default: str, default_start: dt.date | None,
                    all_time: str) -> str:
     """``default`` when something was logged since ``default_start``, else ``all_time``."""
-    return default if logged_since(derived, default_start) else all_time
-
-
-def last_date(derived: pd.DataFrame) -> dt.date | None:
-    """The date of the latest fill-up of ``derived`` (None: no fill-up)."""
-    return None if derived.empty else derived["date"].max().date()
+    return default if facts.logged_since(default_start) else all_time

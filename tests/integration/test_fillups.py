@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -173,3 +174,29 @@ def test_entries_frame_feeds_the_metrics(db_session, owner, golf):
     derived = metrics.add_derived(fillups.load_entries_frame(db_session, owner.id))
     assert derived["consumption_l_per_100km"].iloc[1] == pytest.approx(5.25)
     assert list(derived["vehicle_name"]) == ["Golf", "Golf"]
+
+
+def test_entries_frame_holds_the_stored_values_as_floats(db_session, owner, golf):
+    """The analysis load reads the rows through the session's own cursor (no ORM rows): the
+    numbers are the stored numerics to the nearest double (as float(Decimal)), the dates
+    the stored days, absent text absent."""
+    from fueltracker import metrics
+
+    first = add(db_session, owner, fillup(golf, "2024-01-01", "12345.678901", "40.123456789",
+                                          "72.3456", station="Aral", notes="=1+1"))
+    second = add(db_session, owner, fillup(golf, "2024-02-29", "13001.5", "0.001", "0.0001",
+                                           is_full=False, missed_previous=True))
+    frame = fillups.load_entries_frame(db_session, owner.id).sort_values("entry_id")
+    assert list(frame.columns) == list(metrics.ENTRY_COLUMNS)
+    assert frame["entry_id"].tolist() == [first.id, second.id]
+    for column in ("odometer_km", "volume_l", "total_amount"):
+        assert frame[column].dtype == "float64"
+        assert frame[column].tolist() == [float(getattr(first, column)),
+                                          float(getattr(second, column))]
+    assert frame["date"].dtype == "datetime64[ns]"
+    assert frame["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-29")]
+    assert frame["is_full"].tolist() == [True, False]
+    assert frame["missed_previous"].tolist() == [False, True]
+    assert frame["station"].tolist()[0] == "Aral" and pd.isna(frame["station"].tolist()[1])
+    assert frame["notes"].tolist()[0] == "=1+1" and pd.isna(frame["brand"]).all()
+    assert frame["vehicle_name"].tolist() == ["Golf", "Golf"]

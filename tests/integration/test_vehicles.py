@@ -22,7 +22,8 @@ def test_create_list_and_duplicate_name(db_session):
 def test_rename_update_archive(db_session):
     user = make_user(db_session)
     golf = make_vehicle(db_session, user, "Golf")
-    renamed = vehicles.rename_vehicle(db_session, user.id, golf.id, "Golf VII")
+    renamed = vehicles.update_vehicle(db_session, user.id, golf.id,
+                                      VehicleUpdate(name="Golf VII"))
     assert renamed.name == "Golf VII"
     updated = vehicles.update_vehicle(db_session, user.id, golf.id,
                                       VehicleUpdate(name="Golf VII", year=2019, fuel_type="Petrol"))
@@ -48,7 +49,8 @@ def test_another_users_vehicle_is_not_found(db_session):
     golf = make_vehicle(db_session, owner, "Golf")
     for action in (
         lambda: vehicles.get_vehicle(db_session, intruder.id, golf.id),
-        lambda: vehicles.rename_vehicle(db_session, intruder.id, golf.id, "Mine"),
+        lambda: vehicles.update_vehicle(db_session, intruder.id, golf.id,
+                                        VehicleUpdate(name="Mine")),
         lambda: vehicles.set_vehicle_active(db_session, intruder.id, golf.id, False),
         lambda: vehicles.delete_vehicle(db_session, intruder.id, golf.id, "Golf"),
     ):

@@ -212,8 +212,8 @@ def test_a_vehicle_keeps_its_colour_on_every_chart(both):
         charts.yearly_spend_chart(analytics.yearly_spend(van_only), "EUR", colors),
         charts.cost_per_distance_chart(analytics.consumption_series(both), "EUR", "km",
                                        colors),
-        charts.consumption_trend_chart(analytics.consumption_series(both, 3), "L/100km",
-                                       "km", 3, colors),
+        charts.consumption_chart(analytics.consumption_series(both, 3), "L/100km", "km",
+                                 colors, window=3),
         charts.season_box_chart(analytics.segments_by_season(van_only), "L/100km", "km",
                                 colors),
     ]

@@ -12,8 +12,8 @@ from tests.unit.test_charts import both, golf  # noqa: F401 - fixtures
 
 
 def test_consumption_trend_gaps_and_units(golf):  # noqa: F811
-    figure = charts.consumption_trend_chart(analytics.consumption_series(golf, 3), "mpg_us",
-                                            "mi", 3)
+    figure = charts.consumption_chart(analytics.consumption_series(golf, 3), "mpg_us", "mi",
+                                      window=3)
     assert [t.name for t in figure.data] == ["Golf", "Golf · rolling 3"]
     assert figure.layout.yaxis.title.text == "Consumption (mpg (US))"
     markers = figure.data[0]
@@ -25,7 +25,7 @@ def test_consumption_trend_gaps_and_units(golf):  # noqa: F811
 
 def test_consumption_trend_empty():
     empty = pd.DataFrame(columns=analytics.CONSUMPTION_SERIES_COLUMNS)
-    figure = charts.consumption_trend_chart(empty, "L/100km", "km", 3)
+    figure = charts.consumption_chart(empty, "L/100km", "km", window=3)
     assert not figure.data
     assert figure.layout.annotations[0].text == charts.NO_SEGMENTS_MESSAGE
 
@@ -94,8 +94,8 @@ def test_cost_charts(golf):  # noqa: F811
 
 
 def test_figure_frame_has_units_and_fillups(golf):  # noqa: F811
-    figure = charts.consumption_trend_chart(analytics.consumption_series(golf, 3), "L/100km",
-                                            "km", 3)
+    figure = charts.consumption_chart(analytics.consumption_series(golf, 3), "L/100km", "km",
+                                      window=3)
     table = charts.figure_frame(figure)
     assert list(table.columns) == ["Series", "Date", "Consumption (L/100 km)", "Vehicle",
                                    "Odometer", "Fill-up"]
@@ -109,8 +109,8 @@ def test_figure_frame_has_units_and_fillups(golf):  # noqa: F811
 
 def test_user_text_is_escaped(golf):  # noqa: F811
     frame = golf.assign(vehicle_name="<b>Bad</b>")
-    figure = charts.consumption_trend_chart(analytics.consumption_series(frame), "L/100km",
-                                            "km", 5)
+    figure = charts.consumption_chart(analytics.consumption_series(frame), "L/100km", "km",
+                                      window=5)
     assert figure.data[0].name == "&lt;b&gt;Bad&lt;/b&gt;"
 
 
