@@ -621,12 +621,14 @@ def spending_pace(derived: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Dat
     recent = metrics.filter_period(derived, start, end).sort_values(
         ["vehicle_id", "date", "odometer_km"], kind="stable")
     records = []
-    for vehicle_id, rows in recent.groupby("vehicle_id", sort=False):
+    # The group's key is typed as any scalar; its rows' column says it is an integer id.
+    for _, rows in recent.groupby("vehicle_id", sort=False):
         first, last = rows["date"].iloc[0], rows["date"].iloc[-1]
         days = (last - first).days
         spent = float(rows["total_amount"].iloc[1:].sum())
         records.append({
-            "vehicle_id": int(vehicle_id), "vehicle_name": rows["vehicle_name"].iloc[0],
+            "vehicle_id": int(rows["vehicle_id"].iloc[0]),
+            "vehicle_name": rows["vehicle_name"].iloc[0],
             "first_date": first, "last_date": last, "days": days, "spent": spent,
             "spend_per_day": spent / days if days > 0 else float("nan"),
         })
