@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -173,7 +173,7 @@ class Source:
         self._connection: duckdb.DuckDBPyConnection | None = None
 
     def query(self, sql: str, columns: tuple[str, ...],
-              parameters: list | None = None) -> pd.DataFrame:
+              parameters: Sequence[object] | None = None) -> pd.DataFrame:
         """The rows of ``sql`` over the frame, as ``columns`` in their documented dtypes."""
         if self._frame is None:
             return _empty(columns)
@@ -211,7 +211,7 @@ def _source(data: Data) -> Iterator[Source]:
 
 
 def _query(data: Data, sql: str, columns: tuple[str, ...],
-           parameters: list | None = None) -> pd.DataFrame:
+           parameters: Sequence[object] | None = None) -> pd.DataFrame:
     """The one query helper: ``sql`` over ``data`` (a frame or an open Source)."""
     with _source(data) as source:
         return source.query(sql, columns, parameters)
