@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -173,7 +173,7 @@ class Source:
         self._connection: duckdb.DuckDBPyConnection | None = None
 
     def query(self, sql: str, columns: tuple[str, ...],
-              parameters: list | None = None) -> pd.DataFrame:
+              parameters: Sequence[object] | None = None) -> pd.DataFrame:
         """The rows of ``sql`` over the frame, as ``columns`` in their documented dtypes."""
         if self._frame is None:
             return _empty(columns)
@@ -211,7 +211,7 @@ def _source(data: Data) -> Iterator[Source]:
 
 
 def _query(data: Data, sql: str, columns: tuple[str, ...],
-           parameters: list | None = None) -> pd.DataFrame:
+           parameters: Sequence[object] | None = None) -> pd.DataFrame:
     """The one query helper: ``sql`` over ``data`` (a frame or an open Source)."""
     with _source(data) as source:
         return source.query(sql, columns, parameters)
@@ -621,12 +621,14 @@ def spending_pace(derived: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Dat
     recent = metrics.filter_period(derived, start, end).sort_values(
         ["vehicle_id", "date", "odometer_km"], kind="stable")
     records = []
-    for vehicle_id, rows in recent.groupby("vehicle_id", sort=False):
+    # The group's key is typed as any scalar; its rows' column says it is an integer id.
+    for _, rows in recent.groupby("vehicle_id", sort=False):
         first, last = rows["date"].iloc[0], rows["date"].iloc[-1]
         days = (last - first).days
         spent = float(rows["total_amount"].iloc[1:].sum())
         records.append({
-            "vehicle_id": int(vehicle_id), "vehicle_name": rows["vehicle_name"].iloc[0],
+            "vehicle_id": int(rows["vehicle_id"].iloc[0]),
+            "vehicle_name": rows["vehicle_name"].iloc[0],
             "first_date": first, "last_date": last, "days": days, "spent": spent,
             "spend_per_day": spent / days if days > 0 else float("nan"),
         })

@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from fueltracker.errors import NotFoundError
 from fueltracker.importers import ParsedRow
-from fueltracker.schemas import PreferencesUpdate, UserCreate, VehicleCreate
+from fueltracker.schemas import PreferencesUpdate, UserCreate, VehicleCreate, VehicleKind
 from fueltracker.services import transfer, users, vehicles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-fueltracker"
 DEMO_DISPLAY_NAME = "Demo driver (sample data)"
 
-_VEHICLES = (
+_VEHICLES: tuple[tuple[str, str, str, int, str, str, int, float, tuple[int, ...], VehicleKind],
+                 ...] = (
     # name, make, model, year, fuel, tank L, km between fills, L/100km, partial fill rows, kind
     ("Golf", "Volkswagen", "Golf 1.5 TSI", 2019, "Petrol", "50", 620, 6.4, (9, 23), "car"),
     ("V-Strom", "Suzuki", "DL650 V-Strom", 2016, "Petrol", "20", 290, 4.6, (31,), "motorbike"),

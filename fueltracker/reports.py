@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -85,7 +86,7 @@ class VehicleFacts:
         """{vehicle id: name}, by name."""
         return {vehicle_id: name for vehicle_id, name, _, _ in self.vehicles}
 
-    def _dates(self, vehicle_ids: tuple[int, ...] | None, index: int) -> list[dt.date]:
+    def _dates(self, vehicle_ids: tuple[int, ...] | None, index: Literal[2, 3]) -> list[dt.date]:
         return [row[index] for row in self.vehicles
                 if vehicle_ids is None or row[0] in vehicle_ids]
 

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))  # run as `python scripts/bench_history.py`
 import psycopg
 from sqlalchemy import text
 
-from scripts.benchlib import libpq_url, machine, median_ms, sections_from
 from fueltracker.db import database_url, scope_to_user, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.schemas import UserCreate, VehicleCreate
 from fueltracker.services import fillups, users, vehicles
+from scripts.benchlib import fetch_one, libpq_url, machine, median_ms, sections_from
 
 USERNAME = "bench_history"
 VEHICLES = ("Golf", "Transporter", "V-Strom", "Zoe")
@@ -177,7 +177,7 @@ def page_times(user_id: int, repeat: int) -> dict[str, float]:
 def server_version(url: str) -> str:
     """The PostgreSQL server version."""
     with psycopg.connect(libpq_url(url)) as conn:
-        return conn.execute("SHOW server_version").fetchone()[0]
+        return fetch_one(conn.execute("SHOW server_version"))[0]
 
 
 def main() -> int:

@@ -9,6 +9,12 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import psycopg
+
+Row = TypeVar("Row")
 
 
 def median_ms(action: Callable[[], object], repeat: int, warmup: int = 1) -> float:
@@ -45,6 +51,15 @@ def sections_from(path: Path, headings: list[str]) -> str:
     current = path.read_text() if path.exists() else ""
     starts = [current.index(heading) for heading in headings if heading in current]
     return current[min(starts):] if starts else ""
+
+
+def fetch_one(cursor: psycopg.Cursor[Row]) -> Row:
+    """The one row a query returns (a count, a version, an account's id); a query that
+    returned none is an error here, not a None passed on."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the query returned no row")
+    return row
 
 
 def libpq_url(url: str) -> str:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Literal, overload
 
 from fueltracker import units
 from fueltracker.errors import RowError
@@ -39,6 +40,10 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "y", "sim", "s", "sí", "si", "ja", 
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "não", "nao", "nein", "non", "nee", "nie",
                          "falso", "falsch", "faux"})
 ZIP_SIGNATURE = b"PK\x03\x04"
+
+# A vehicle a file describes: VehicleCreate's fields as keyword arguments (text, a year, a
+# Decimal tank, a flag...), checked by the schema when the import creates it.
+VehicleFields = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class ImportedFile:
     format: str
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    vehicles: list[dict] = field(default_factory=list)
+    vehicles: list[VehicleFields] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)
     source_consumption: dict[int, float] = field(default_factory=dict)
     needs: frozenset[str] = frozenset()
@@ -227,6 +232,12 @@ def infer_decimal_comma(values: Iterable[str]) -> bool | None:
     return None if ambiguous_comma else False
 
 
+@overload
+def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = ...,
+                  required: Literal[True] = ...) -> Decimal: ...
+@overload
+def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = ...,
+                  required: bool) -> Decimal | None: ...
 def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
                   required: bool = True) -> Decimal | None:
     """A number cell as a finite Decimal (None for a blank optional cell).
@@ -245,15 +256,16 @@ def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
     else:
         ok = _SIMPLE_DOT.match(value) or _GROUPED_DOT_DECIMAL.match(value)
         normal = value.replace(",", "")
+    typed = (raw or "").strip()
     if not ok:
         mark = "a comma" if decimal_comma else "a dot"
-        raise CellError(column, f"'{raw.strip()}' is not a number (decimal mark: {mark})")
+        raise CellError(column, f"'{typed}' is not a number (decimal mark: {mark})")
     try:
         number = Decimal(normal)
     except InvalidOperation:
-        raise CellError(column, f"'{raw.strip()}' is not a number") from None
+        raise CellError(column, f"'{typed}' is not a number") from None
     if not number.is_finite():
-        raise CellError(column, f"'{raw.strip()}' is not a number")
+        raise CellError(column, f"'{typed}' is not a number")
     return number
 
 
@@ -433,7 +445,8 @@ def parse_iso_date(raw: str | None, column: str) -> dt.date:
 def parse_bool(raw: str | None, column: str, default: bool | None = None, *,
                words: FlagWords = APP_FLAGS) -> bool:
     """A flag cell (by default 1/0, true/false, yes/no and their translations)."""
-    value = (raw or "").strip().lower()
+    typed = (raw or "").strip()
+    value = typed.lower()
     if not value:
         if default is None:
             raise CellError(column, "a yes/no value is required")
@@ -442,7 +455,7 @@ def parse_bool(raw: str | None, column: str, default: bool | None = None, *,
         return True
     if value in words.false:
         return False
-    raise CellError(column, words.refusal.format(typed=raw.strip(), lowered=value))
+    raise CellError(column, words.refusal.format(typed=typed, lowered=value))
 
 
 def total_from_unit_price(unit_price: Decimal, volume: Decimal, column: str) -> Decimal:

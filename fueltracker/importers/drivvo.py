@@ -103,7 +103,9 @@ def parse_drivvo(data: bytes | str, *, vehicle: str = "", distance_unit: str = "
         numbers=(cell(r, i) for _, r in body for i in NUMBER_POSITIONS),
         dates=(cell(r, DATE) for _, r in body),
         decimal_comma=decimal_comma, day_first=day_first, date_column="date")
-    if conventions.needs:
+    # decimal_comma is None only with a DECIMAL_MARK need (infer_conventions): the second
+    # test never decides, it tells the type checker the mark is known below.
+    if conventions.needs or conventions.decimal_comma is None:
         return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
                             needs=conventions.needs)
     decimal_comma, day_first = conventions.decimal_comma, conventions.day_first

@@ -18,6 +18,7 @@ from fueltracker.importers.common import (
     MONTH_FIRST,
     CellError,
     ImportedFile,
+    VehicleFields,
     cell,
     consumption_l_per_100km,
     data_records,
@@ -87,7 +88,7 @@ def parse_fuelly(data: bytes | str, *, day_first: bool | None = None) -> Importe
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     consumption: dict[int, float] = {}
-    vehicles: dict[str, dict] = {}
+    vehicles: dict[str, VehicleFields] = {}
     for number, record in body:
         def get(name: str | None, record: list[str] = record) -> str:  # bound to this row
             return cell(record, column.get(name)) if name else ""

@@ -93,7 +93,8 @@ class TestConsumptionChart:
             (2500, 30, 50.0, True, False, "2024-01-22"),
             (3000, 30, 50.0, True, False, "2024-01-29"),
         ]
-        trace = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km").data[0]
+        figure = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km")
+        trace = figure.data[0]
         assert list(trace.y) == pytest.approx([6.0, None, 6.0], nan_ok=True)
 
     def test_no_leading_or_trailing_gap(self):
@@ -103,7 +104,8 @@ class TestConsumptionChart:
             (2000, 30, 50.0, True, False, "2024-01-15"),
             (2500, 30, 50.0, True, True, "2024-01-22"),
         ]
-        trace = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km").data[0]
+        figure = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km")
+        trace = figure.data[0]
         assert list(trace.y) == pytest.approx([6.0])
 
     def test_converted_to_mpg_us(self, golf):

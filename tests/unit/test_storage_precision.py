@@ -26,6 +26,7 @@ from fueltracker.models import (
 )
 from fueltracker.schemas import FillupCreate, ProfileUpdate, UserCreate, VehicleCreate, parse
 
+
 def _frame(notes: str, station: str) -> pd.DataFrame:
     """One fill-up as the derived frame the exports read."""
     return metrics.add_derived(pd.DataFrame([{
