@@ -9,12 +9,10 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-import psycopg
 import streamlit as st
-from sqlalchemy import exc as sa_exc
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fueltracker.errors import FuelTrackerError, SessionRevoked
+from fueltracker.errors import DatabaseUnavailable, FuelTrackerError, SessionRevoked
 from fueltracker.logging_setup import correlation_id, current_user_id, start_run
 from fueltracker.ui import context
 from fueltracker.ui.text import plain
@@ -27,30 +25,19 @@ DATABASE_UNAVAILABLE = ("The database is not reachable right now. What you typed
 # (the database is unreachable when app.py's gate reads the user, say) would otherwise drop
 # what was typed; "page" keeps it while the user stays on the page.
 KEEP_TYPED = "page"
-# SQLSTATEs of a server that went away: connection exceptions (class 08), and the
-# server shutting down or still starting (57P01-57P03). Other operational errors (a
-# cancelled query, a serialization failure) are bugs or contention, not an outage.
-_SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """True when `exc` (or what caused it) says the database cannot be reached: no
-    connection could be made, or the one in use broke."""
+def _unavailable(exc: BaseException) -> DatabaseUnavailable | None:
+    """The DatabaseUnavailable behind `exc` (itself, or what caused it), if any: the data
+    layer (db.session_scope) has classified the driver's error already."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
+        if isinstance(current, DatabaseUnavailable):
+            return current
         seen.add(id(current))
-        if isinstance(current, sa_exc.DBAPIError):
-            if current.connection_invalidated:
-                return True
-            if current.orig is not None and database_unavailable(current.orig):
-                return True
-        if isinstance(current, psycopg.OperationalError | psycopg.InterfaceError):
-            state = current.sqlstate
-            if state is None or state.startswith("08") or state in _SERVER_GONE:
-                return True
         current = current.__cause__ or current.__context__
-    return False
+    return None
 
 
 def reference() -> str:
@@ -58,13 +45,6 @@ def reference() -> str:
     run carries it). Code outside a run (a callback thread) gets a fresh one."""
     cid = correlation_id.get()
     return cid if cid != "-" else start_run(current_user_id.get())
-
-
-def _cause(exc: BaseException) -> str:
-    # One line for the log: the driver's first line, not the statement SQLAlchemy appends.
-    orig = getattr(exc, "orig", None) or exc
-    first_line = (str(orig).strip().splitlines() or [""])[0]
-    return f"{type(orig).__name__}: {first_line}"
 
 
 def report_error(exc: Exception) -> str:
@@ -78,8 +58,8 @@ def report_error(exc: Exception) -> str:
     if isinstance(exc, FuelTrackerError):
         log.info("domain error shown to the user: %s", type(exc).__name__)
         st.error(plain(exc), icon=":material/error:")
-    elif database_unavailable(exc):
-        log.warning("database unreachable, reference %s: %s", ref, _cause(exc))
+    elif (outage := _unavailable(exc)) is not None:
+        log.warning("database unreachable, reference %s: %s", ref, outage.cause)
         st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
     else:
         log.error("unexpected error, reference %s", ref, exc_info=exc)

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from streamlit.testing.v1 import AppTest
 
-from fueltracker.db import session_scope
+from fueltracker.db import database_unavailable, session_scope
 from fueltracker.errors import ValidationError
 from fueltracker.logging_setup import correlation_id, current_user_id
 from fueltracker.services import fillups, users
-from fueltracker.ui.errors import DATABASE_UNAVAILABLE, database_unavailable
+from fueltracker.ui.errors import DATABASE_UNAVAILABLE
 from tests.app.conftest import open_page, shown
 
 FAULT = "boom secret-sql"
