@@ -68,7 +68,7 @@ import psycopg
 
 from scripts import loadlib
 from scripts.benchlib import libpq_url, machine
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from scripts.browser import CHROMIUM, CHROMIUM_ARGS
 
 LOAD_DB = "fueltracker_bench_load"
 PORTS = range(18800, 18850)

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from fueltracker.db import session_scope
 from fueltracker.services import fillups, users
-from tests.e2e.browser import Settle
+from scripts.browser import Settle
 from tests.e2e.test_journey import sign_in
 from tests.factories import PASSWORD, make_user, make_vehicle
 
