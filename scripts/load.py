@@ -690,7 +690,7 @@ async def run_level(browsers: Browsers, base_url: str, accounts: list[Driven], p
 def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
            ) -> tuple[loadlib.Integrity, list[str], tuple[int, int]]:
     """(rows verdict, problems, (accounts whose figures were compared, of which equal))."""
-    from fueltracker import metrics, views
+    from fueltracker import clock, metrics, views
     from fueltracker.db import make_engine, session_scope
     from fueltracker.services import fillups, users
     from fueltracker.ui import periods
@@ -723,7 +723,7 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
                 user = users.get_user(db, account.user_id)
                 frame = fillups.load_entries_frame(db, account.user_id)
             derived = metrics.add_derived(frame)
-            today = users.local_today(user.timezone)
+            today = clock.local_today(user.timezone)
             totals, per_vehicle = views.dashboard_figures(
                 derived, periods.preset_start(DASHBOARD_PERIOD, today), today, user)
             expected = loadlib.parse_metrics(

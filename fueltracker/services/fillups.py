@@ -1,8 +1,8 @@
 """Fill-ups of one user: create, update, delete, list (keyset pages, filtered in SQL) and the
 analysis load.
 
-Writes first take the user's write locks (vehicles.lock_user, then the vehicles involved in
-ascending id: the lock order of services/vehicles.py), so two saves of one user are checked
+Writes first take the user's write locks (locks.lock_user, then the vehicles involved in
+ascending id: the lock order of services/locks.py), so two saves of one user are checked
 one after the other; then they validate the odometer against the two neighbouring fill-ups
 (validation.py), read inside the locked transaction, and bump the user's data revision in
 the same transaction. A save that lost a race therefore fails like a sequential one would:
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-
 from functools import lru_cache
 
 import numpy as np
@@ -37,12 +36,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fueltracker import metrics
+from fueltracker.clock import local_today
 from fueltracker.db import user_scoped
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.models import FuelEntry, User, Vehicle
 from fueltracker.schemas import FillupCreate, FillupRead, FillupUpdate
-from fueltracker.services.users import bump_revision, local_today
-from fueltracker.services.vehicles import lock_user, lock_vehicles
+from fueltracker.services.locks import lock_user, lock_vehicles
+from fueltracker.services.revision import bump_revision
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
 
 PAGE_SIZE = 25

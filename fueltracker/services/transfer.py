@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from fueltracker import metrics
+from fueltracker.clock import local_today
 from fueltracker.db import user_scoped
 from fueltracker.errors import ImportRejected, NotFoundError, RowError, ValidationError
 from fueltracker.export import data_archive, native_csv, vehicles_csv
@@ -29,12 +30,12 @@ from fueltracker.importers import ParsedRow
 from fueltracker.models import FuelEntry, User, Vehicle, to_storage
 from fueltracker.schemas import FillupCreate, VehicleCreate, parse
 from fueltracker.services.fillups import load_entries_frame
-from fueltracker.services.users import bump_revision, get_user, local_today
+from fueltracker.services.locks import lock_user, lock_vehicles
+from fueltracker.services.revision import bump_revision
+from fueltracker.services.users import get_user
 from fueltracker.services.vehicles import (
     create_vehicle,
     list_vehicles,
-    lock_user,
-    lock_vehicles,
     set_vehicle_active,
 )
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
@@ -127,7 +128,7 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
     Shared by import_rows and preview_rows so a preview says exactly what an import does.
     `strict` (import): bad vehicles raise ImportRejected at once, and the write locks are
     taken before anything is read (the user's row, then every vehicle the rows name, in
-    ascending id: the lock order of services/vehicles.py), so no fill-up or vehicle of this
+    ascending id: the lock order of services/locks.py), so no fill-up or vehicle of this
     user can be saved between the checks and the inserts.
     """
     if strict:

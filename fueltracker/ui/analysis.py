@@ -17,10 +17,10 @@ from streamlit.errors import StreamlitAPIException
 
 from fueltracker import charts
 from fueltracker.bounds import ANY_DATE
+from fueltracker.clock import local_today
 from fueltracker.logging_setup import in_this_run
 from fueltracker.reports import Chart, Request, Units, VehicleFacts, csv_bytes
 from fueltracker.schemas import UserRead
-from fueltracker.services.users import local_today
 from fueltracker.ui import auth, context, periods
 from fueltracker.ui.text import plain
 from fueltracker.views import Figure, ProjectionView

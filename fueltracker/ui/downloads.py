@@ -11,11 +11,11 @@ from __future__ import annotations
 import streamlit as st
 
 from fueltracker import metrics, security, units
+from fueltracker.clock import local_today
 from fueltracker.export import user_units_csv
 from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import UserRead
 from fueltracker.services import fillups, transfer
-from fueltracker.services.users import local_today
 from fueltracker.ui import context
 
 

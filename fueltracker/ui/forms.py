@@ -13,6 +13,7 @@ from decimal import Decimal
 import streamlit as st
 
 from fueltracker import bounds, entry, units, views
+from fueltracker.clock import local_today
 from fueltracker.errors import FuelTrackerError
 from fueltracker.schemas import (
     VEHICLE_KINDS,
@@ -23,7 +24,7 @@ from fueltracker.schemas import (
     VehicleRead,
     parse,
 )
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import fillups, vehicles
 from fueltracker.ui import context
 from fueltracker.ui.errors import KEEP_TYPED, FieldErrors, fragment_errors_reported
 from fueltracker.ui.text import plain
@@ -102,7 +103,7 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
     v_label = units.volume_label(user.volume_unit)
     money_decimals = units.currency_decimals(user.currency)
     price_decimals = entry.price_decimals(user.currency)
-    today = users.local_today(user.timezone)
+    today = local_today(user.timezone)
     editing_id = existing.id if existing else None
     shown = _shown_values(existing, user)
 

@@ -23,7 +23,6 @@ from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import FillupCreate, FillupRead, UserRead, VehicleRead
 from fueltracker.services import fillups
 from fueltracker.services.fillups import HistoryFilter
-from fueltracker.services.users import local_today
 from fueltracker.ui import context, downloads, forms, tables
 from fueltracker.ui.text import destructive, plain
 

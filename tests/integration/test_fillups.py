@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from fueltracker.db import scope_to_user
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.schemas import FillupCreate, FillupUpdate, parse
-from fueltracker.services import fillups, users
+from fueltracker.services import fillups
+from fueltracker.services.revision import data_revision
 from tests.factories import TODAY, add, fillup, make_user, make_vehicle
 
 
@@ -161,9 +162,9 @@ def test_keyset_pages_cover_everything_once(db_session, owner, golf):
 
 def test_delete_returns_row_and_bumps_revision(db_session, owner, golf):
     entry = add(db_session, owner, fillup(golf, "2024-01-01", "1000", "40", "70"))
-    before = users.data_revision(db_session, owner.id)
+    before = data_revision(db_session, owner.id)
     assert fillups.delete_fillup(db_session, owner.id, entry.id).id == entry.id
-    assert users.data_revision(db_session, owner.id) == before + 1
+    assert data_revision(db_session, owner.id) == before + 1
 
 
 def test_entries_frame_feeds_the_metrics(db_session, owner, golf):

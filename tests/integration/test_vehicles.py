@@ -4,7 +4,8 @@ import pytest
 
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.schemas import VehicleUpdate
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import fillups, vehicles
+from fueltracker.services.revision import data_revision
 from tests.factories import add, fillup, make_user, make_vehicle
 
 
@@ -65,6 +66,6 @@ def test_another_users_vehicle_is_not_found(db_session):
 
 def test_writes_bump_the_data_revision(db_session):
     user = make_user(db_session)
-    before = users.data_revision(db_session, user.id)
+    before = data_revision(db_session, user.id)
     make_vehicle(db_session, user)
-    assert users.data_revision(db_session, user.id) == before + 1
+    assert data_revision(db_session, user.id) == before + 1
