@@ -18,7 +18,7 @@ set, else on the embedded server under data/ (the same server `make run` uses). 
    The small database holds the typical user with the same rows, plus other users up to
    SMALL_ROWS rows in all;
 2. points the app at the big database (FUELTRACKER_DATABASE_URL, cookie key) and prints
-   EXPLAIN ANALYZE of the per-user load (load_entries_frame's own SQL, fillups.entries_sql)
+   EXPLAIN ANALYZE of the per-user load (load_entries_frame's own SQL, history.entries_sql)
    as the app runs it: role fueltracker_app, scoped to the user, row-level security on;
 3. times load_entries_frame (the service, app role) for the typical user with ~10,000 and
    with 1,000,000 rows in the table, metrics.add_derived, and the floor: the same SELECT
@@ -384,9 +384,9 @@ def user_id_of(url: str, username: str) -> tuple[int, int]:
 def captured_load_sql(engine, user_id: int) -> tuple[str, dict]:
     """The SELECT load_entries_frame runs (SQL text and parameters). It runs it on the
     session's DBAPI cursor, out of SQLAlchemy's sight, so the text comes from the service."""
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
-    return fillups.entries_sql(engine.dialect), {"user_id": user_id}
+    return history.entries_sql(engine.dialect), {"user_id": user_id}
 
 
 def explain_load(engine, user_id: int) -> str:
@@ -409,10 +409,10 @@ def derive_ms(engine, user_id: int, repeat: int) -> float:
     """Median ms of metrics.add_derived on the user's entries frame."""
     from fueltracker import metrics
     from fueltracker.db import session_scope
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
     with session_scope(engine) as session:
-        frame = fillups.load_entries_frame(session, user_id)
+        frame = history.load_entries_frame(session, user_id)
     return median_ms(lambda: metrics.add_derived(frame), repeat)
 
 
@@ -423,7 +423,7 @@ def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[floa
     new connection is NOT part of it: the app's pool keeps its connections). The two run
     alternately, so that a busy moment of the machine weighs on both alike."""
     from fueltracker.db import session_scope
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
     statement, parameters = captured_load_sql(engine, user_id)
     with psycopg.connect(libpq_url(url)) as owner:
@@ -435,7 +435,7 @@ def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[floa
 
         def load():
             with session_scope(engine) as session:
-                fillups.load_entries_frame(session, user_id)
+                history.load_entries_frame(session, user_id)
 
         loads, floors = [], []
         load()
@@ -525,10 +525,10 @@ def duckdb_strategies(engine, user_id: int, repeat: int) -> dict[str, float]:
 
     from fueltracker import analytics, metrics
     from fueltracker.db import session_scope
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
     with session_scope(engine) as session:
-        derived = metrics.add_derived(fillups.load_entries_frame(session, user_id))
+        derived = metrics.add_derived(history.load_entries_frame(session, user_id))
     frame = analytics.query_frame(derived)
     statements = [analytics._CONSUMPTION_SERIES_SQL.replace("$window", "0"),
                   analytics._CONSUMPTION_SERIES_SQL.replace("$window", "4"),

@@ -692,7 +692,7 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
     """(rows verdict, problems, (accounts whose figures were compared, of which equal))."""
     from fueltracker import clock, metrics, views
     from fueltracker.db import make_engine, session_scope
-    from fueltracker.services import fillups, users
+    from fueltracker.services import history, users
     from fueltracker.ui import periods
 
     ids = [a.user_id for a in accounts]
@@ -721,7 +721,7 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
                 continue  # a save after the last Dashboard visit: nothing to compare with
             with session_scope(engine) as db:
                 user = users.get_user(db, account.user_id)
-                frame = fillups.load_entries_frame(db, account.user_id)
+                frame = history.load_entries_frame(db, account.user_id)
             derived = metrics.add_derived(frame)
             today = clock.local_today(user.timezone)
             totals, per_vehicle = views.dashboard_figures(

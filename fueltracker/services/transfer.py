@@ -29,7 +29,7 @@ from fueltracker.export import data_archive, native_csv, vehicles_csv
 from fueltracker.importers import ParsedRow
 from fueltracker.models import FuelEntry, User, Vehicle, to_storage
 from fueltracker.schemas import FillupCreate, VehicleCreate, parse
-from fueltracker.services.fillups import load_entries_frame
+from fueltracker.services.history import load_entries_frame
 from fueltracker.services.locks import lock_user, lock_vehicles
 from fueltracker.services.revision import bump_revision
 from fueltracker.services.users import get_user

@@ -27,7 +27,7 @@ from fueltracker import metrics, reports
 from fueltracker.db import session_scope
 from fueltracker.reports import VehicleFacts
 from fueltracker.schemas import UserRead, VehicleRead
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import history, users, vehicles
 
 # The browser session's signed-in user and when it signed in (database time).
 USER_ID_KEY = "user_id"
@@ -91,7 +91,7 @@ def derived_frame(user_id: int, revision: int) -> pd.DataFrame:
     """The user's fill-ups with every derived value (metrics.add_derived), cached per revision."""
     del revision  # part of the cache key only
     with session() as db:
-        return metrics.add_derived(fillups.load_entries_frame(db, user_id))
+        return metrics.add_derived(history.load_entries_frame(db, user_id))
 
 
 def user_frame(user: UserRead) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from fueltracker.clock import local_today
 from fueltracker.db import session_scope
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import users, vehicles
+from fueltracker.services.history import list_fillups
 from fueltracker.ui import history
 from tests.app.conftest import open_page, revision, shown
 from tests.app.test_log_fillup import _edit_script
@@ -36,7 +37,7 @@ def _save(app: AppTest) -> AppTest:
 
 def _stored(account) -> list:
     with session_scope() as session:
-        return fillups.list_fillups(session, account.id).rows
+        return list_fillups(session, account.id).rows
 
 
 def _errors(app: AppTest) -> list[str]:

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from fueltracker.clock import local_today
 from fueltracker.db import session_scope
-from fueltracker.services import fillups
+from fueltracker.services import history
 from scripts.browser import Settle
 from tests.e2e.test_journey import sign_in
 from tests.factories import PASSWORD, make_user, make_vehicle
@@ -28,7 +28,7 @@ PHONE = {"width": 390, "height": 844}
 
 def _stored(user_id: int) -> list:
     with session_scope() as session:
-        return fillups.list_fillups(session, user_id).rows
+        return history.list_fillups(session, user_id).rows
 
 
 def _number(main: Locator, label: str) -> Locator:
