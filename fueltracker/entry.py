@@ -27,6 +27,7 @@ import pandas as pd
 
 from fueltracker import metrics, units
 from fueltracker.schemas import UserRead
+from fueltracker.validation import Reading
 
 # Field names shared with the form: the schema's own names, plus the two values that are
 # not stored (the unit price is derived; "consumption" is the tank's derived consumption).
@@ -102,14 +103,6 @@ class Candidate:
     is_full: bool = True
     missed_previous: bool = False
     entry_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A stored odometer reading: when and how far."""
-
-    date: dt.date
-    odometer_km: Decimal
 
 
 class _Named(Protocol):
