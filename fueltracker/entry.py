@@ -118,11 +118,6 @@ V = TypeVar("V", bound=_Named)
 # --------------------------------------------------------------------------- #
 
 
-def _dec(value: float | Decimal) -> Decimal:
-    # Frame values are floats; repr is their shortest exact text (as units.py does).
-    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
-
-
 def _quantum(decimals: int) -> Decimal:
     return Decimal(1).scaleb(-decimals)
 
@@ -137,17 +132,17 @@ def price_decimals(currency: str) -> int:
 
 
 def _distance(value_km: Decimal | float, user: UserRead) -> str:
-    shown = units.km_to_distance(_dec(value_km), user.distance_unit)
+    shown = units.km_to_distance(units.to_decimal(value_km), user.distance_unit)
     return f"{units.format_number(shown, 0)} {units.distance_label(user.distance_unit)}"
 
 
 def _volume(value_l: Decimal | float, user: UserRead) -> str:
-    shown = units.l_to_volume(_dec(value_l), user.volume_unit)
+    shown = units.l_to_volume(units.to_decimal(value_l), user.volume_unit)
     return f"{units.format_number(shown, 2)} {units.volume_label(user.volume_unit)}"
 
 
 def _price(price_per_l: Decimal | float, user: UserRead) -> str:
-    shown = units.price_per_l_to_unit(_dec(price_per_l), user.volume_unit)
+    shown = units.price_per_l_to_unit(units.to_decimal(price_per_l), user.volume_unit)
     return (f"{units.format_number(shown, price_decimals(user.currency))} "
             f"{units.price_per_volume_label(user.currency, user.volume_unit)}")
 
@@ -264,7 +259,7 @@ def previous_reading(derived: pd.DataFrame, vehicle_id: int, *,
     if rows.empty:
         return None
     row = rows.loc[rows["odometer_km"].idxmax()]
-    return Reading(pd.Timestamp(row["date"]).date(), _dec(row["odometer_km"]))
+    return Reading(pd.Timestamp(row["date"]).date(), units.to_decimal(row["odometer_km"]))
 
 
 def odometer_hint(derived: pd.DataFrame, vehicle_id: int, user: UserRead, *,
@@ -316,7 +311,7 @@ def price_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
     distance_days = (pool["date"] - pd.Timestamp(candidate.date)).abs()
     nearest = pool.assign(_days=distance_days).sort_values(
         ["_days", "date"], ascending=[True, False], kind="stable").head(PRICE_HISTORY_COUNT)
-    median = statistics.median(_dec(p) for p in nearest["unit_price_per_l"])
+    median = statistics.median(units.to_decimal(p) for p in nearest["unit_price_per_l"])
     if median <= 0:
         return None
     price = candidate.total_amount / candidate.volume_l
@@ -339,7 +334,7 @@ def distance_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
     if candidate.missed_previous:
         return None
     rows = _vehicle_rows(derived, candidate)
-    odometers = sorted(_dec(o) for o in rows["odometer_km"])
+    odometers = sorted(units.to_decimal(o) for o in rows["odometer_km"])
     gaps = [b - a for a, b in itertools.pairwise(odometers)]
     if len(gaps) < MIN_HISTORY:
         return None
@@ -394,8 +389,8 @@ def consumption_warning(derived: pd.DataFrame, candidate: Candidate, user: UserR
     mine = with_candidate.loc[with_candidate["entry_id"] == entry_id].iloc[0]
     if mine["consumption_status"] != metrics.STATUS_OK:
         return None
-    this = _dec(mine["consumption_l_per_100km"])
-    median = statistics.median(_dec(c) for c in past)
+    this = units.to_decimal(mine["consumption_l_per_100km"])
+    median = statistics.median(units.to_decimal(c) for c in past)
     lower_is_better = units.consumption_lower_is_better(user.consumption_unit)
     if this > CONSUMPTION_MAX_FACTOR * median:
         relation = ("more than 3× this vehicle's median" if lower_is_better
@@ -446,8 +441,8 @@ def consumption_comparison(this_l_per_100km: float, average_l_per_100km: float |
     this_text = units.format_consumption(this_l_per_100km, unit)
     if average_l_per_100km is None:
         return f"This tank: {this_text}, the first full-to-full tank measured for this vehicle."
-    this = _dec(units.consumption_from_l_per_100km(float(this_l_per_100km), unit))
-    average = _dec(units.consumption_from_l_per_100km(float(average_l_per_100km), unit))
+    this, average = (units.to_decimal(units.consumption_from_l_per_100km(float(value), unit))
+                     for value in (this_l_per_100km, average_l_per_100km))
     average_text = units.format_consumption(average_l_per_100km, unit)
     percent = _round(abs(this - average) / average * 100, 0)
     if percent == 0:

@@ -35,19 +35,11 @@ FUEL_TYPES = ("Petrol", "Diesel", "LPG", "CNG", "E85", "Electric hybrid", "Other
 AS_TYPED = "%g"
 
 
-def _decimal(value: float | Decimal | None) -> Decimal | None:
-    # number_input gives floats; repr is the shortest text of what was typed. A Decimal
-    # (a value worked out by entry.complete_amounts) is already exact.
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(repr(float(value)))
-
-
 def to_canonical(user: UserRead, odometer: float | Decimal | None,
                  volume: float | Decimal | None,
                  total: float | Decimal | None) -> dict[str, Decimal | None]:
     """Odometer, volume and amount typed in the user's units, as canonical Decimals."""
-    odometer_d, volume_d, total_d = _decimal(odometer), _decimal(volume), _decimal(total)
+    odometer_d, volume_d, total_d = units.to_decimal(odometer), units.to_decimal(volume), units.to_decimal(total)
     return {
         "odometer_km": None if odometer_d is None else
         units.distance_to_km(odometer_d, user.distance_unit).quantize(_ODOMETER_PLACES),
@@ -154,9 +146,9 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
             format=AS_TYPED, key=f"{key}_total", persist_state=KEEP_TYPED,
             value=shown.get("total"))
         problems = bounds.fillup_problems(
-            user, date=date, today=today, odometer=_decimal(odometer), volume=_decimal(volume),
-            unit_price=_decimal(price), total=_decimal(total))
-        amounts = entry.complete_amounts(_decimal(volume), _decimal(price), _decimal(total),
+            user, date=date, today=today, odometer=units.to_decimal(odometer), volume=units.to_decimal(volume),
+            unit_price=units.to_decimal(price), total=units.to_decimal(total))
+        amounts = entry.complete_amounts(units.to_decimal(volume), units.to_decimal(price), units.to_decimal(total),
                                          currency=user.currency, volume_unit=user.volume_unit)
         amount_problems = entry.messages_for(problems, entry.FIELD_VOLUME, entry.FIELD_PRICE,
                                              entry.FIELD_TOTAL)
@@ -305,7 +297,7 @@ def _keep_unchanged(canonical: dict[str, Decimal | None], existing: FillupRead |
             ("odometer_km", odometer, "odometer", existing.odometer_km),
             ("volume_l", volume, "volume", existing.volume_l),
             ("total_amount", total, "total", existing.total_amount)):
-        if typed is not None and _decimal(typed) == _decimal(shown[name]):
+        if typed is not None and units.to_decimal(typed) == units.to_decimal(shown[name]):
             kept[field] = stored
     return kept
 
@@ -392,16 +384,16 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
     if not submitted:
         return None
     errors.clear()
-    problems = bounds.vehicle_problems(user, year=year, tank_capacity=_decimal(tank))
+    problems = bounds.vehicle_problems(user, year=year, tank_capacity=units.to_decimal(tank))
     if problems:
         errors.set_all((p.field, p.message) for p in problems)
         st.rerun()
     if tank is None:
         tank_capacity_l = None
-    elif existing is not None and shown_tank is not None and _decimal(tank) == _decimal(shown_tank):
+    elif existing is not None and shown_tank is not None and units.to_decimal(tank) == units.to_decimal(shown_tank):
         tank_capacity_l = existing.tank_capacity_l  # unchanged: not moved by the rounding
     else:
-        tank_capacity_l = units.volume_to_l(_decimal(tank), user.volume_unit).quantize(_TANK_PLACES)
+        tank_capacity_l = units.volume_to_l(units.to_decimal(tank), user.volume_unit).quantize(_TANK_PLACES)
     try:
         return parse(VehicleCreate, name=name, make=make, model=model, year=year,
                      fuel_type=views.fuel_to_store(fuel_type), tank_capacity_l=tank_capacity_l,
