@@ -36,7 +36,7 @@ from fueltracker.importers.common import (
     total_from_unit_price,
     volume_l,
 )
-from fueltracker.models import TANK_QUANTUM as TANK_PLACES
+from fueltracker.models import TANK_QUANTUM
 
 FORMAT = "fuelio"
 VEHICLE_SECTION = "## vehicle"
@@ -222,7 +222,7 @@ def _vehicle(section: list[list[str]] | None, volume_unit: str) -> dict:
         tank = parse_decimal(get("tank1capacity"), "Tank1Capacity", required=False)
         if tank and 0 < tank <= 2000:
             info["tank_capacity_l"] = quantized(
-                volume_l(tank, volume_unit, "Tank1Capacity"), TANK_PLACES, "Tank1Capacity")
+                volume_l(tank, volume_unit, "Tank1Capacity"), TANK_QUANTUM, "Tank1Capacity")
     except CellError:
         pass  # a vehicle detail, not a fill-up: leave it out rather than reject the file
     return info
