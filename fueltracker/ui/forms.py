@@ -15,6 +15,7 @@ import streamlit as st
 from fueltracker import bounds, entry, units, views
 from fueltracker.clock import local_today
 from fueltracker.errors import FuelTrackerError
+from fueltracker.models import FuelEntry, Vehicle, to_storage
 from fueltracker.schemas import (
     VEHICLE_KINDS,
     FillupCreate,
@@ -29,7 +30,6 @@ from fueltracker.ui import context
 from fueltracker.ui.errors import KEEP_TYPED, FieldErrors, fragment_errors_reported
 from fueltracker.ui.text import plain
 
-from fueltracker.models import MONEY_QUANTUM as _MONEY_PLACES, ODOMETER_QUANTUM as _ODOMETER_PLACES, TANK_QUANTUM as _TANK_PLACES, VOLUME_QUANTUM as _VOLUME_PLACES  # noqa: E501,I001 - storage scales
 FUEL_TYPES = ("Petrol", "Diesel", "LPG", "CNG", "E85", "Electric hybrid", "Other")
 # A number input's format that shows the number as typed (sprintf's %g without precision).
 AS_TYPED = "%g"
@@ -38,14 +38,15 @@ AS_TYPED = "%g"
 def to_canonical(user: UserRead, odometer: float | Decimal | None,
                  volume: float | Decimal | None,
                  total: float | Decimal | None) -> dict[str, Decimal | None]:
-    """Odometer, volume and amount typed in the user's units, as canonical Decimals."""
+    """Odometer, volume and amount typed in the user's units, as canonical Decimals rounded
+    as their columns store them (models.to_storage)."""
     odometer_d, volume_d, total_d = units.to_decimal(odometer), units.to_decimal(volume), units.to_decimal(total)
     return {
         "odometer_km": None if odometer_d is None else
-        units.distance_to_km(odometer_d, user.distance_unit).quantize(_ODOMETER_PLACES),
+        to_storage(units.distance_to_km(odometer_d, user.distance_unit), FuelEntry.odometer_km),
         "volume_l": None if volume_d is None else
-        units.volume_to_l(volume_d, user.volume_unit).quantize(_VOLUME_PLACES),
-        "total_amount": None if total_d is None else total_d.quantize(_MONEY_PLACES),
+        to_storage(units.volume_to_l(volume_d, user.volume_unit), FuelEntry.volume_l),
+        "total_amount": None if total_d is None else to_storage(total_d, FuelEntry.total_amount),
     }
 
 
@@ -270,7 +271,7 @@ def _fillup_inputs(user: UserRead, vehicle_list: list[VehicleRead], key: str,
 def _shown_values(existing: FillupRead | None, user: UserRead) -> dict[str, float]:
     """What the edit form's number fields show of a stored fill-up, in the user's units:
     the odometer to a tenth at most (an odometer's own resolution), the volume to three
-    decimals at most (a pump's), the total to its four stored ones, trailing zeros dropped
+    decimals at most (a pump's), the total to every place it is stored with, trailing zeros dropped
     (43100 km, not 43100.0). Empty for a new fill-up."""
     if existing is None:
         return {}
@@ -278,7 +279,7 @@ def _shown_values(existing: FillupRead | None, user: UserRead) -> dict[str, floa
         "odometer": units.as_typed(
             units.km_to_distance(existing.odometer_km, user.distance_unit), 1),
         "volume": units.as_typed(units.l_to_volume(existing.volume_l, user.volume_unit), 3),
-        "total": units.as_typed(existing.total_amount, 4),
+        "total": units.as_typed(existing.total_amount, FuelEntry.total_amount.type.scale),
     }
 
 
@@ -393,7 +394,8 @@ def vehicle_form(user: UserRead, *, key: str, existing: VehicleRead | None = Non
     elif existing is not None and shown_tank is not None and units.to_decimal(tank) == units.to_decimal(shown_tank):
         tank_capacity_l = existing.tank_capacity_l  # unchanged: not moved by the rounding
     else:
-        tank_capacity_l = units.volume_to_l(units.to_decimal(tank), user.volume_unit).quantize(_TANK_PLACES)
+        tank_capacity_l = to_storage(units.volume_to_l(units.to_decimal(tank), user.volume_unit),
+                                     Vehicle.tank_capacity_l)
     try:
         return parse(VehicleCreate, name=name, make=make, model=model, year=year,
                      fuel_type=views.fuel_to_store(fuel_type), tank_capacity_l=tank_capacity_l,
