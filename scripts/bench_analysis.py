@@ -453,13 +453,12 @@ def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[floa
 # it, measured in the same run and interleaved with the pages, so that figures taken while
 # other processes load the machine can still be compared.
 BARE_PAGE = "import streamlit as st\nst.title('Bare page')"
-# The period control of each page (the Data quality page has none) and the presets a
-# "period change" cycles through: a new filter over the same, already loaded, data.
+# The period control of each page (the Data quality page has none); a "period change"
+# cycles through its presets (ui/periods.py, the custom range aside): a new filter over the
+# same, already loaded, data.
 PERIOD_KEYS = {"Dashboard": "dashboard_period", "Overview": "overview_period",
                "Consumption": "consumption_period", "Prices": "prices_period",
                "Costs": "costs_period"}
-DASHBOARD_PRESETS = ("Last 30 days", "Last 90 days", "Last 12 months", "All time")
-ANALYSIS_PRESETS = ("30 days", "90 days", "1 year", "All time")
 
 
 def _timed(app) -> float:
@@ -480,6 +479,8 @@ def page_times(user_id: int, repeat: int) -> dict[str, dict[str, float | None]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from fueltracker.ui import periods
+
     bare = AppTest.from_string(BARE_PAGE, default_timeout=60)
     bare.run()
     app = AppTest.from_file(str(HARNESS), default_timeout=300)
@@ -499,7 +500,8 @@ def page_times(user_id: int, repeat: int) -> dict[str, dict[str, float | None]]:
             floor.append(_timed(bare))
         key = PERIOD_KEYS.get(label)
         if key is not None:
-            presets = DASHBOARD_PRESETS if label == "Dashboard" else ANALYSIS_PRESETS
+            presets = (periods.DASHBOARD_PRESETS if label == "Dashboard" else
+                       tuple(p for p in periods.ANALYSIS_PRESETS if p != periods.CUSTOM))
             current = app.segmented_control(key=key).value
             choices = [p for p in presets if p != current]
             for number in range(repeat):
