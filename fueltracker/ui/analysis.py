@@ -211,7 +211,7 @@ def plot(figure: go.Figure, key: str) -> None:
     st.plotly_chart(figure, width="stretch", key=key, config=charts.PLOTLY_CONFIG)
 
 
-def chart(result: Chart, key: str, file_name: str) -> None:
+def chart_with_csv(result: Chart, key: str, file_name: str) -> None:
     """A chart across the page with a button downloading the data behind it as CSV
     (numbers rounded as the chart shows them), made only when the button is clicked."""
     plot(result.figure, key)

@@ -295,7 +295,7 @@ def messages(user: UserRead, vehicle_list: list[VehicleRead]) -> None:
                      width="stretch"):
         # Forgotten only once the restore's transaction is over: with the database
         # unreachable the offer stays, and Undo can be clicked again when it is back.
-        problem = restore(user, gone)
+        problem = undo_delete(user, gone)
         st.session_state.pop(UNDO_KEY, None)
         if problem is None:
             _say("Restored the fill-up; the values after it are updated.")
@@ -304,7 +304,7 @@ def messages(user: UserRead, vehicle_list: list[VehicleRead]) -> None:
         st.rerun()
 
 
-def restore(user: UserRead, gone: FillupRead) -> str | None:
+def undo_delete(user: UserRead, gone: FillupRead) -> str | None:
     """Re-create a deleted fill-up with the same values (a new id) through the service, so
     it is validated again; returns the reason when it no longer fits, else None."""
     data = FillupCreate(**gone.model_dump(exclude={"id"}))

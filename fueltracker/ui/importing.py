@@ -40,7 +40,7 @@ from fueltracker.ui.text import plain
 
 MAX_BYTES = 5 * 1024 * 1024  # as server.maxUploadSize; checked again for other callers
 MAX_ROWS = 100_000
-FIELD_LABELS = {"date": "Date", "odometer": "Odometer", "volume": "Volume",
+MAPPING_LABELS = {"date": "Date", "odometer": "Odometer", "volume": "Volume",
                 "total": "Total paid", "unit_price": "Unit price", "full": "Full tank (yes/no)",
                 "missed": "Missed fill-up before (yes/no)", "station": "Station",
                 "brand": "Brand", "grade": "Grade", "notes": "Notes",
@@ -167,7 +167,7 @@ def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
         for number, name in enumerate(FIELDS):
             current = start.get(name)
             chosen = columns[number % 3].selectbox(
-                FIELD_LABELS[name], options,
+                MAPPING_LABELS[name], options,
                 index=options.index(current) if current in options else 0, key=_key(f"map_{name}"))
             if chosen != NOT_MAPPED:
                 mapping[name] = chosen
@@ -176,7 +176,7 @@ def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
     return mapping
 
 
-def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None:
+def parse_upload(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None:
     """Parse with what the format asks (units, column mapping) and what the file leaves
     open (decimal mark, date order: asked, then parsed again; a vehicle: asked by
     map_vehicles); None, with the reason shown, when nothing can be previewed yet."""
