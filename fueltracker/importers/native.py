@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import replace
 from decimal import Decimal
 
-from fueltracker.csvsafe import restore
+from fueltracker.csvsafe import unneutralise
 from fueltracker.errors import RowError, ValidationError
 from fueltracker.export import ARCHIVE_FILLUPS, ARCHIVE_VEHICLES
 from fueltracker.importers import ParsedRow
@@ -108,7 +108,7 @@ def _text(record: dict, column: str) -> str | None:
         return None
     # Spaces only: a tab or line break at either end is part of the text (the schema
     # keeps it in notes and refuses it elsewhere), never dropped silently.
-    return restore(value.strip(" "))
+    return unneutralise(value.strip(" "))
 
 
 def _decimal(record: dict, column: str) -> Decimal:
@@ -215,7 +215,7 @@ def parse_vehicles(text: str) -> tuple[list[dict], list[RowError]]:
 
     Returns a dict per good row (VehicleCreate's fields, validated, plus `is_active`) and an
     error for every bad one; only `name` is a required column (a file written before `kind`
-    existed has its vehicles read as cars). Text cells are restored (csvsafe.restore); a
+    existed has its vehicles read as cars). Text cells are restored (csvsafe.unneutralise); a
     name repeated in the file (any letter case) is an error.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
