@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from types import TracebackType
+from typing import NoReturn
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -105,7 +107,11 @@ def fragment_errors_reported(user_id: int) -> Iterator[None]:
 
 class FieldErrors:
     """Validation messages kept in the session across the rerun that follows a submit, so
-    each shows next to its field while the form keeps what the user typed."""
+    each shows next to its field while the form keeps what the user typed.
+
+    A form's submit handling is then: ``clear()``, ``fail(field, message)`` for what the
+    form itself refuses, and ``with errors.refused_at("field"):`` around the parse and the
+    service call, which turns a domain error into its field's message and a rerun."""
 
     def __init__(self, form_key: str) -> None:
         self._key = f"_errors_{form_key}"
@@ -117,6 +123,18 @@ class FieldErrors:
     def set_all(self, messages: Iterable[tuple[str, str]]) -> None:
         """Remember a message for each of several fields at once (field, message)."""
         st.session_state[self._key] = dict(messages)
+
+    def fail(self, field: str, message: str) -> NoReturn:
+        """Remember a message for `field` and rerun: the form shows it next to the field,
+        with everything typed kept."""
+        self.set(field, message)
+        st.rerun()
+
+    def refused_at(self, default_field: str) -> _RefusedAt:
+        """A block whose FuelTrackerError becomes fail(): the message goes to the field the
+        error names (`field` of a ValidationError), else to `default_field`. Anything else
+        (an outage, a bug, a signed-out session) passes to the page's error boundary."""
+        return _RefusedAt(self, default_field)
 
     def clear(self) -> None:
         """Forget every message of this form."""
@@ -133,3 +151,21 @@ class FieldErrors:
         for field in fields:
             if field in messages:
                 st.error(plain(messages[field]), icon=":material/error:")
+
+
+class _RefusedAt:
+    """FieldErrors.refused_at's block. A class rather than @contextmanager, whose __exit__
+    is typed as one that may swallow the exception: this one never does (it re-raises
+    as Streamlit's rerun), so what the block assigns is known to be set after it."""
+
+    def __init__(self, errors: FieldErrors, default_field: str) -> None:
+        self._errors = errors
+        self._default_field = default_field
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if isinstance(exc, FuelTrackerError):
+            self._errors.fail(getattr(exc, "field", self._default_field), str(exc))
