@@ -62,7 +62,13 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from scripts.benchlib import libpq_url, machine, median_ms, replace_section
+from scripts.benchlib import (
+    libpq_url,
+    machine,
+    median_ms,
+    replace_section,
+    sign_in_state,
+)
 
 BIG_DB = "fueltracker_bench"
 SMALL_DB = "fueltracker_bench_small"
@@ -484,7 +490,7 @@ def page_times(user_id: int, repeat: int) -> dict[str, dict[str, float | None]]:
     bare = AppTest.from_string(BARE_PAGE, default_timeout=60)
     bare.run()
     app = AppTest.from_file(str(HARNESS), default_timeout=300)
-    app.session_state["user_id"] = user_id
+    sign_in_state(app, user_id)
     app.run()
     results = {}
     for label, script in PAGES.items():
@@ -587,7 +593,7 @@ def profile_cold(user_id: int, label: str, top: int = 10) -> str:
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(str(HARNESS), default_timeout=300)
-    app.session_state["user_id"] = user_id
+    sign_in_state(app, user_id)
     app.run()
     app.switch_page(str(PAGES[label])).run()
     st.cache_data.clear()

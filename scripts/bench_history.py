@@ -40,7 +40,7 @@ from fueltracker.db import database_url, scope_to_user, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.schemas import UserCreate, VehicleCreate
 from fueltracker.services import history, users, vehicles
-from scripts.benchlib import libpq_url, machine, median_ms, sections_from
+from scripts.benchlib import libpq_url, machine, median_ms, sections_from, sign_in_state
 
 USERNAME = "bench_history"
 VEHICLES = ("Golf", "Transporter", "V-Strom", "Zoe")
@@ -142,7 +142,7 @@ def page_times(user_id: int, repeat: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(str(HARNESS), default_timeout=300)
-    app.session_state["user_id"] = user_id
+    sign_in_state(app, user_id)
     app.run()  # the dashboard, which computes (and caches) the derived values
     app.switch_page(str(HISTORY_PAGE)).run()
     if app.exception:
