@@ -6,7 +6,7 @@ from decimal import Decimal
 import pandas as pd
 
 from fueltracker import metrics
-from fueltracker.csvsafe import neutralise, restore
+from fueltracker.csvsafe import neutralise, unneutralise
 from fueltracker.errors import RowError
 from fueltracker.export import csv_number, native_csv
 from fueltracker.importers.native import looks_native, parse_native
@@ -52,8 +52,8 @@ def test_number_format_round_trips():
 
 def test_formula_neutralisation_round_trip():
     for text in ("=1+1", "+A1", "-2", "@SUM", "\tx", "\rx"):
-        assert neutralise(text).startswith("'") and restore(neutralise(text)) == text
-    assert neutralise("Shell") == "Shell" and restore("'quoted") == "'quoted"
+        assert neutralise(text).startswith("'") and unneutralise(neutralise(text)) == text
+    assert neutralise("Shell") == "Shell" and unneutralise("'quoted") == "'quoted"
 
 
 def _entries():
@@ -133,5 +133,5 @@ def test_native_file_level_problems_are_row_0_errors_never_exceptions():
 
 def test_text_that_looks_neutralised_survives_the_round_trip():
     for text in ("'=x", "''+1", "'hello", "it's", "'"):
-        assert restore(neutralise(text)) == text
+        assert unneutralise(neutralise(text)) == text
     assert neutralise("'=x") == "''=x"
