@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from fueltracker.clock import local_today
 from fueltracker.errors import NotFoundError
 from fueltracker.importers import ParsedRow
 from fueltracker.schemas import PreferencesUpdate, UserCreate, VehicleCreate, VehicleKind
@@ -92,6 +93,6 @@ def seed_demo(session: Session, today: dt.date | None = None) -> bool:
         vehicles.create_vehicle(session, user.id, VehicleCreate(
             name=name, make=make, model=model, year=year, fuel_type=fuel_type,
             tank_capacity_l=Decimal(tank), kind=kind))
-    today = today or users.local_today("UTC")
+    today = today or local_today("UTC")
     transfer.import_rows(session, user.id, demo_rows(today - dt.timedelta(days=2)), today=today)
     return True

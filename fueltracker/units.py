@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -257,11 +257,22 @@ def price_per_volume_label(currency: str, volume_unit: str) -> str:
 # --------------------------------------------------------------------------- #
 
 
-def _to_decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
+@overload
+def to_decimal(value: None) -> None: ...
+
+
+@overload
+def to_decimal(value: float | Decimal) -> Decimal: ...
+
+
+def to_decimal(value: float | Decimal | None) -> Decimal | None:
+    """A number as the Decimal a person reads: a float (a number field's value, a frame's
+    cell, a NumPy scalar) becomes the Decimal of its shortest text, so 2.675 is 2.675 (and
+    rounds to 2.68) rather than its binary expansion 2.67499999…; a Decimal (exact already)
+    and None pass unchanged. The one float-to-Decimal conversion of the app."""
+    if value is None or isinstance(value, Decimal):
         return value
-    # repr() gives the shortest string that round-trips, so 2.675 rounds to
-    # 2.68 as a person expects instead of 2.67 from its binary expansion.
+    # repr() gives the shortest string that round-trips to the same float.
     return Decimal(repr(float(value)))
 
 
@@ -273,7 +284,7 @@ def format_number(value: Any, decimals: int = 0) -> str:
     """
     if _is_missing(value):
         return EMPTY_PLACEHOLDER
-    number = _to_decimal(value)
+    number = to_decimal(value)
     quantum = Decimal(1).scaleb(-decimals)
     rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
     if rounded == 0:

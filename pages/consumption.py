@@ -22,13 +22,13 @@ window = st.slider("Rolling average over the last N full-tank segments", 1, 20, 
                    key="consumption_window",
                    help="Σ fuel / Σ distance of the last N segments (distance-weighted).")
 st.subheader("Per tank, with rolling average")
-analysis.chart(results.consumption_trend(request, window), "consumption_trend",
+analysis.chart_with_csv(results.consumption_trend(request, window), "consumption_trend",
                "consumption-per-segment")
 st.caption("One series per vehicle. Gaps mark missed fill-ups or tanks without a full tank "
            "before them: no consumption can be measured across them.")
 
 st.subheader("Monthly average")
-analysis.chart(report.monthly, "consumption_monthly", "consumption-per-month")
+analysis.chart_with_csv(report.monthly, "consumption_monthly", "consumption-per-month")
 st.caption("One line per vehicle: its fuel over its distance of the full-tank segments "
            "closing in each month.")
 
@@ -36,12 +36,12 @@ left, right = st.columns(2)
 with left:
     st.subheader("Year over year")
     vehicle_id = analysis.pick_vehicle(dict(report.measured), "consumption_yoy_vehicle")
-    analysis.chart(results.year_over_year(request, vehicle_id), "consumption_yoy",
+    analysis.chart_with_csv(results.year_over_year(request, vehicle_id), "consumption_yoy",
                    "consumption-year-over-year")
     st.caption("One vehicle against itself: its latest year in its colour, earlier years "
                "in grey.")
 with right:
     st.subheader("By season")
-    analysis.chart(report.seasons, "consumption_seasons", "consumption-by-season")
+    analysis.chart_with_csv(report.seasons, "consumption_seasons", "consumption-by-season")
     st.caption("One box per vehicle and season (Winter = Dec–Feb), every full-tank segment "
                "a point.")

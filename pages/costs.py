@@ -16,20 +16,20 @@ if not report.fillups:
 left, right = st.columns(2)
 with left:
     st.subheader("Spend per month")
-    analysis.chart(report.monthly, "costs_monthly", "spend-per-month")
+    analysis.chart_with_csv(report.monthly, "costs_monthly", "spend-per-month")
 with right:
     st.subheader("Spend per year")
-    analysis.chart(report.yearly, "costs_yearly", "spend-per-year")
+    analysis.chart_with_csv(report.yearly, "costs_yearly", "spend-per-year")
 st.caption("Bars stacked per vehicle: a bar's height is the spend of all the chosen vehicles.")
 
 st.subheader(f"Fuel cost per {units.distance_label(user.distance_unit)}")
-analysis.chart(report.per_distance, "costs_per_distance", "cost-per-distance")
+analysis.chart_with_csv(report.per_distance, "costs_per_distance", "cost-per-distance")
 st.caption("One line per vehicle; each point is one full-tank segment: what it cost over its "
            "distance. Gaps mark missed fill-ups. Log two full tanks of a vehicle to see the "
            "first point.")
 
 st.subheader("Cumulative spend and the next 12 months")
 analysis.cards(report.projection.figures, 2)
-analysis.chart(report.cumulative, "costs_cumulative", "cumulative-spend")
+analysis.chart_with_csv(report.cumulative, "costs_cumulative", "cumulative-spend")
 st.caption("The running total of all the chosen vehicles in this period. "
            + analysis.projection_note(report.projection))

@@ -14,14 +14,14 @@ if not report.fillups:
     analysis.no_fillups_in_period(selection, "prices")
 
 st.subheader("Unit price per fuel grade")
-analysis.chart(report.trend, "prices_trend", "unit-prices")
+analysis.chart_with_csv(report.trend, "prices_trend", "unit-prices")
 
 left, right = st.columns(2)
 for column, chart, name in ((left, report.by_brand, "brand"),
                             (right, report.by_station, "station")):
     with column:
         st.subheader(f"Average price by {name}")
-        analysis.chart(chart, f"prices_by_{name}", f"average-price-by-{name}")
+        analysis.chart_with_csv(chart, f"prices_by_{name}", f"average-price-by-{name}")
 st.caption("Prices of all the chosen vehicles together. Averages are volume-weighted: total "
            "paid over total volume; the axis starts near the cheapest, not at zero, and each "
            "dot says how much more than the cheapest it is. Fill-ups without a brand or "
@@ -39,4 +39,4 @@ st.caption(f"Regular station: at least {analytics.REGULAR_STATION_MIN_FILLUPS} f
            "fill-up is compared with the cheapest regular station's average price in the same "
            "month (or, in a month you used none, its average over the whole period); savings "
            f"= volume × (price paid − that price).")
-analysis.chart(report.savings, "prices_savings", "station-savings")
+analysis.chart_with_csv(report.savings, "prices_savings", "station-savings")

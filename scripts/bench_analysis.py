@@ -18,7 +18,7 @@ set, else on the embedded server under data/ (the same server `make run` uses). 
    The small database holds the typical user with the same rows, plus other users up to
    SMALL_ROWS rows in all;
 2. points the app at the big database (FUELTRACKER_DATABASE_URL, cookie key) and prints
-   EXPLAIN ANALYZE of the per-user load (load_entries_frame's own SQL, fillups.entries_sql)
+   EXPLAIN ANALYZE of the per-user load (load_entries_frame's own SQL, history.entries_sql)
    as the app runs it: role fueltracker_app, scoped to the user, row-level security on;
 3. times load_entries_frame (the service, app role) for the typical user with ~10,000 and
    with 1,000,000 rows in the table, metrics.add_derived, and the floor: the same SELECT
@@ -63,7 +63,14 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from scripts.benchlib import fetch_one, libpq_url, machine, median_ms, replace_section
+from scripts.benchlib import (
+    fetch_one,
+    libpq_url,
+    machine,
+    median_ms,
+    replace_section,
+    sign_in_state,
+)
 
 BIG_DB = "fueltracker_bench"
 SMALL_DB = "fueltracker_bench_small"
@@ -386,9 +393,9 @@ def user_id_of(url: str, username: str) -> tuple[int, int]:
 def captured_load_sql(engine, user_id: int) -> tuple[str, dict]:
     """The SELECT load_entries_frame runs (SQL text and parameters). It runs it on the
     session's DBAPI cursor, out of SQLAlchemy's sight, so the text comes from the service."""
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
-    return fillups.entries_sql(engine.dialect), {"user_id": user_id}
+    return history.entries_sql(engine.dialect), {"user_id": user_id}
 
 
 def explain_load(engine, user_id: int) -> str:
@@ -411,10 +418,10 @@ def derive_ms(engine, user_id: int, repeat: int) -> float:
     """Median ms of metrics.add_derived on the user's entries frame."""
     from fueltracker import metrics
     from fueltracker.db import session_scope
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
     with session_scope(engine) as session:
-        frame = fillups.load_entries_frame(session, user_id)
+        frame = history.load_entries_frame(session, user_id)
     return median_ms(lambda: metrics.add_derived(frame), repeat)
 
 
@@ -425,7 +432,7 @@ def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[floa
     new connection is NOT part of it: the app's pool keeps its connections). The two run
     alternately, so that a busy moment of the machine weighs on both alike."""
     from fueltracker.db import session_scope
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
     statement, parameters = captured_load_sql(engine, user_id)
     with psycopg.connect(libpq_url(url)) as owner:
@@ -437,7 +444,7 @@ def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[floa
 
         def load():
             with session_scope(engine) as session:
-                fillups.load_entries_frame(session, user_id)
+                history.load_entries_frame(session, user_id)
 
         loads: list[float] = []
         floors: list[float] = []
@@ -456,13 +463,12 @@ def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[floa
 # it, measured in the same run and interleaved with the pages, so that figures taken while
 # other processes load the machine can still be compared.
 BARE_PAGE = "import streamlit as st\nst.title('Bare page')"
-# The period control of each page (the Data quality page has none) and the presets a
-# "period change" cycles through: a new filter over the same, already loaded, data.
+# The period control of each page (the Data quality page has none); a "period change"
+# cycles through its presets (ui/periods.py, the custom range aside): a new filter over the
+# same, already loaded, data.
 PERIOD_KEYS = {"Dashboard": "dashboard_period", "Overview": "overview_period",
                "Consumption": "consumption_period", "Prices": "prices_period",
                "Costs": "costs_period"}
-DASHBOARD_PRESETS = ("Last 30 days", "Last 90 days", "Last 12 months", "All time")
-ANALYSIS_PRESETS = ("30 days", "90 days", "1 year", "All time")
 
 
 def _timed(app) -> float:
@@ -495,10 +501,12 @@ def page_times(user_id: int, repeat: int) -> dict[str, PageTimes]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from fueltracker.ui import periods
+
     bare = AppTest.from_string(BARE_PAGE, default_timeout=60)
     bare.run()
     app = AppTest.from_file(str(HARNESS), default_timeout=300)
-    app.session_state["user_id"] = user_id
+    sign_in_state(app, user_id)
     app.run()
     results: dict[str, PageTimes] = {}
     for label, script in PAGES.items():
@@ -517,7 +525,8 @@ def page_times(user_id: int, repeat: int) -> dict[str, PageTimes]:
             floor.append(_timed(bare))
         key = PERIOD_KEYS.get(label)
         if key is not None:
-            presets = DASHBOARD_PRESETS if label == "Dashboard" else ANALYSIS_PRESETS
+            presets = (periods.DASHBOARD_PRESETS if label == "Dashboard" else
+                       tuple(p for p in periods.ANALYSIS_PRESETS if p != periods.CUSTOM))
             current = app.segmented_control(key=key).value
             choices = [p for p in presets if p != current]
             for number in range(repeat):
@@ -543,10 +552,10 @@ def duckdb_strategies(engine, user_id: int, repeat: int) -> dict[str, float]:
 
     from fueltracker import analytics, metrics
     from fueltracker.db import session_scope
-    from fueltracker.services import fillups
+    from fueltracker.services import history
 
     with session_scope(engine) as session:
-        derived = metrics.add_derived(fillups.load_entries_frame(session, user_id))
+        derived = metrics.add_derived(history.load_entries_frame(session, user_id))
     frame = analytics.query_frame(derived)
     statements = [analytics._CONSUMPTION_SERIES_SQL.replace("$window", "0"),
                   analytics._CONSUMPTION_SERIES_SQL.replace("$window", "4"),
@@ -603,7 +612,7 @@ def profile_cold(user_id: int, label: str, top: int = 10) -> str:
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(str(HARNESS), default_timeout=300)
-    app.session_state["user_id"] = user_id
+    sign_in_state(app, user_id)
     app.run()
     app.switch_page(str(PAGES[label])).run()
     st.cache_data.clear()

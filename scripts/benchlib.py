@@ -82,3 +82,17 @@ def machine() -> dict[str, str]:
         pass
     return {"nproc": str(os.cpu_count()), "cpu": model, "ram": ram,
             "python": platform.python_version()}
+
+
+def sign_in_state(app, user_id: int) -> None:
+    """Seed an AppTest session with what a sign-in leaves (the cookie component cannot run
+    there): the user id and the session's mark, on the database's clock. Without the mark
+    every transaction of the session is refused as signed out elsewhere (issue 13), and the
+    pages measured would be the sign-in page."""
+    from fueltracker.db import session_scope
+    from fueltracker.services import users
+    from fueltracker.ui.context import SIGNED_IN_AT_KEY, USER_ID_KEY
+
+    with session_scope() as session:
+        app.session_state[SIGNED_IN_AT_KEY] = users.clock(session)
+    app.session_state[USER_ID_KEY] = user_id

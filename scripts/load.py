@@ -68,7 +68,7 @@ import psycopg
 
 from scripts import loadlib
 from scripts.benchlib import libpq_url, machine
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from scripts.browser import CHROMIUM, CHROMIUM_ARGS
 
 LOAD_DB = "fueltracker_bench_load"
 PORTS = range(18800, 18850)
@@ -690,9 +690,9 @@ async def run_level(browsers: Browsers, base_url: str, accounts: list[Driven], p
 def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
            ) -> tuple[loadlib.Integrity, list[str], tuple[int, int]]:
     """(rows verdict, problems, (accounts whose figures were compared, of which equal))."""
-    from fueltracker import metrics, views
+    from fueltracker import clock, metrics, views
     from fueltracker.db import make_engine, session_scope
-    from fueltracker.services import fillups, users
+    from fueltracker.services import history, users
     from fueltracker.ui import periods
 
     ids = [a.user_id for a in accounts]
@@ -721,9 +721,9 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
                 continue  # a save after the last Dashboard visit: nothing to compare with
             with session_scope(engine) as db:
                 user = users.get_user(db, account.user_id)
-                frame = fillups.load_entries_frame(db, account.user_id)
+                frame = history.load_entries_frame(db, account.user_id)
             derived = metrics.add_derived(frame)
-            today = users.local_today(user.timezone)
+            today = clock.local_today(user.timezone)
             totals, per_vehicle = views.dashboard_figures(
                 derived, periods.preset_start(DASHBOARD_PERIOD, today), today, user)
             expected = loadlib.parse_metrics(

@@ -26,12 +26,11 @@ from typing import Any, Literal, overload
 from fueltracker import units
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
-from fueltracker.models import MONEY_QUANTUM as MONEY_PLACES
-from fueltracker.models import ODOMETER_QUANTUM as ODOMETER_PLACES
-from fueltracker.models import VOLUME_QUANTUM as VOLUME_PLACES
+from fueltracker.models import MONEY_QUANTUM, ODOMETER_QUANTUM, VOLUME_QUANTUM
 
 # Storage precision comes from the models' NUMERIC columns (domain.md: a value typed must
-# come back as typed, so they keep more places than any app writes).
+# come back as typed, so they keep more places than any app writes). CENTS is no storage
+# precision: the rounding of a total worked out of a unit price (total_from_unit_price).
 CENTS = Decimal("0.01")
 
 # Flags as apps write them, in the languages Drivvo exports (en, pt, es, de, fr, it, nl, pl).
@@ -295,18 +294,18 @@ def quantized(value: Decimal, places: Decimal, column: str) -> Decimal:
 
 
 def odometer_km(value: Decimal, distance_unit: str, column: str) -> Decimal:
-    """An odometer reading in `distance_unit` as canonical km (6 places)."""
-    return quantized(units.distance_to_km(value, distance_unit), ODOMETER_PLACES, column)
+    """An odometer reading in `distance_unit` as canonical km, at the column's precision."""
+    return quantized(units.distance_to_km(value, distance_unit), ODOMETER_QUANTUM, column)
 
 
 def volume_l(value: Decimal, volume_unit: str, column: str) -> Decimal:
-    """A volume in `volume_unit` as canonical litres (9 places)."""
-    return quantized(units.volume_to_l(value, volume_unit), VOLUME_PLACES, column)
+    """A volume in `volume_unit` as canonical litres, at the column's precision."""
+    return quantized(units.volume_to_l(value, volume_unit), VOLUME_QUANTUM, column)
 
 
 def money(value: Decimal, column: str) -> Decimal:
-    """An amount at storage precision (4 places)."""
-    return quantized(value, MONEY_PLACES, column)
+    """An amount at the column's storage precision."""
+    return quantized(value, MONEY_QUANTUM, column)
 
 
 def consumption_l_per_100km(value: Decimal | None, unit: str) -> float | None:

@@ -39,15 +39,16 @@ from fueltracker.importers.common import (
     total_from_unit_price,
     volume_l,
 )
-from fueltracker.models import TANK_QUANTUM as TANK_PLACES
+from fueltracker.models import TANK_QUANTUM
 
 FORMAT = "fuelio"
 VEHICLE_SECTION = "## vehicle"
 LOG_SECTION = "## log"
-DISTANCE_UNITS = {"km": "km", "mi": "mi", "miles": "mi"}
-VOLUME_UNITS = {"litres": "L", "liters": "L", "l": "L", "us gallons": "gal_us",
-                "gal (us)": "gal_us", "imp gallons": "gal_uk", "imperial gallons": "gal_uk",
-                "uk gallons": "gal_uk", "gal (uk)": "gal_uk"}
+# Unit names in Fuelio's column headers -> unit codes of units.py.
+DISTANCE_UNIT_NAMES = {"km": "km", "mi": "mi", "miles": "mi"}
+VOLUME_UNIT_NAMES = {"litres": "L", "liters": "L", "l": "L", "us gallons": "gal_us",
+                     "gal (us)": "gal_us", "imp gallons": "gal_uk", "imperial gallons": "gal_uk",
+                     "uk gallons": "gal_uk", "gal (uk)": "gal_uk"}
 # Fuelio's FuelType codes, mapped loosely by their hundreds (110 petrol, 201 diesel,
 # 401 LPG are the ones seen); anything else is left unknown rather than guessed.
 FUEL_TYPE_BY_HUNDREDS = {1: "petrol", 2: "diesel", 4: "LPG"}
@@ -177,8 +178,8 @@ def _log_layout(names: list[str]) -> _LogLayout | ImportedFile:
     if odo_index is None or fuel_index is None or "data" not in column:
         return file_error(FORMAT, "not a Fuelio backup: the Log header lacks Data, Odo or Fuel",
                           column="## Log")
-    distance_unit = DISTANCE_UNITS.get(_unit(header[odo_index]))
-    volume_unit = VOLUME_UNITS.get(_unit(header[fuel_index]))
+    distance_unit = DISTANCE_UNIT_NAMES.get(_unit(header[odo_index]))
+    volume_unit = VOLUME_UNIT_NAMES.get(_unit(header[fuel_index]))
     if distance_unit is None or volume_unit is None:
         return file_error(FORMAT, f"unknown units in the Log header: '{names[odo_index]}', "
                           f"'{names[fuel_index]}'", column="## Log")
@@ -256,7 +257,7 @@ def _vehicle(section: list[list[str]] | None, volume_unit: str) -> VehicleFields
         tank = parse_decimal(get("tank1capacity"), "Tank1Capacity", required=False)
         if tank and 0 < tank <= 2000:
             info["tank_capacity_l"] = quantized(
-                volume_l(tank, volume_unit, "Tank1Capacity"), TANK_PLACES, "Tank1Capacity")
+                volume_l(tank, volume_unit, "Tank1Capacity"), TANK_QUANTUM, "Tank1Capacity")
     except CellError:
         pass  # a vehicle detail, not a fill-up: leave it out rather than reject the file
     return info

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
-from fueltracker.csvsafe import restore
+from fueltracker.csvsafe import unneutralise
 from fueltracker.errors import RowError, ValidationError
 from fueltracker.export import ARCHIVE_FILLUPS, ARCHIVE_VEHICLES
 from fueltracker.importers import ParsedRow
@@ -112,7 +112,7 @@ def _text(record: Record, column: str) -> str | None:
         return None
     # Spaces only: a tab or line break at either end is part of the text (the schema
     # keeps it in notes and refuses it elsewhere), never dropped silently.
-    return restore(value.strip(" "))
+    return unneutralise(value.strip(" "))
 
 
 def _decimal(record: Record, column: str) -> Decimal:
@@ -219,7 +219,7 @@ def parse_vehicles(text: str) -> tuple[list[VehicleFields], list[RowError]]:
 
     Returns a dict per good row (VehicleCreate's fields, validated, plus `is_active`) and an
     error for every bad one; only `name` is a required column (a file written before `kind`
-    existed has its vehicles read as cars). Text cells are restored (csvsafe.restore); a
+    existed has its vehicles read as cars). Text cells are restored (csvsafe.unneutralise); a
     name repeated in the file (any letter case) is an error.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))

@@ -17,17 +17,13 @@ from streamlit.errors import StreamlitAPIException
 
 from fueltracker import charts
 from fueltracker.bounds import ANY_DATE
+from fueltracker.clock import local_today
 from fueltracker.logging_setup import in_this_run
 from fueltracker.reports import Chart, Request, Units, VehicleFacts, csv_bytes
 from fueltracker.schemas import UserRead
-from fueltracker.services.users import local_today
 from fueltracker.ui import auth, context, periods
 from fueltracker.ui.text import plain
 from fueltracker.views import Figure, ProjectionView
-
-PRESETS = {"30 days": 30, "90 days": 90, "1 year": 365, "All time": None, "Custom": None}
-DEFAULT_PRESET = "1 year"
-ALL_TIME = "All time"
 
 
 @dataclass(frozen=True)
@@ -61,19 +57,21 @@ def filters(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
     opens on the last year, or on all time when nothing was logged in it."""
     today = local_today(user.timezone)
     names = facts.names
-    default_start = today - dt.timedelta(days=PRESETS[DEFAULT_PRESET] - 1)
-    opening = periods.opening_preset(facts, DEFAULT_PRESET, default_start, ALL_TIME)
+    default_start = periods.DEFAULT.start(today)
+    opening = periods.opening_preset(facts, periods.DEFAULT.analysis_label, default_start,
+                                     periods.ALL.analysis_label)
     chosen = st.multiselect("Vehicles", list(names), default=list(names),
                             format_func=lambda v: names[v], key=f"{key}_vehicles",
                             placeholder="All vehicles")
     # On a row of its own: inside a column the control overflowed it on a phone and
     # "Custom" was cut off; on its own row its options wrap like the Dashboard's.
     # A click on the selected option clears it: that means the opening period again.
-    preset = st.segmented_control("Period", list(PRESETS), default=opening,
+    preset = st.segmented_control("Period", list(periods.ANALYSIS_PRESETS), default=opening,
                                   key=f"{key}_period") or opening
     # The names' order (by name), whatever order they were picked in: one key per choice.
     vehicle_ids = tuple(v for v in names if v in chosen) if chosen else tuple(names)
-    if preset == "Custom":
+    chosen_period = periods.period(preset)
+    if chosen_period is None:  # periods.CUSTOM
         first = facts.first_date(vehicle_ids) or today
         # No max_value: a bound makes the browser keep the last accepted date while the field
         # shows the refused one. Whatever the field shows is the range; a range reaching past
@@ -87,24 +85,25 @@ def filters(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
             start, end = end, start
         label = f"{start} – {end}"
     else:
-        days = PRESETS[preset]
-        start, end = (None if days is None else today - dt.timedelta(days=days - 1)), today
-        label = preset.lower() if days is None else f"last {preset}"
+        start, end = chosen_period.start(today), today
+        label = preset.lower() if chosen_period.days is None else f"last {preset}"
     last_logged = facts.last_date(vehicle_ids)
-    if preset == ALL_TIME and last_logged is not None and last_logged < default_start:
+    if (chosen_period == periods.ALL and last_logged is not None and default_start is not None
+            and last_logged < default_start):
         st.caption(f"Nothing logged in the last year: these fill-ups end on {last_logged}, "
                    "so this shows all time.")
     return Selection(vehicle_ids, start, end, label, today, last_logged)
 
 
 def dashboard_period(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
-    """The Dashboard's period presets (periods.PRESETS) over all the user's vehicles: opens
-    on the last 12 months, or on all time (saying so) when nothing was logged in them."""
+    """The Dashboard's period presets (periods.DASHBOARD_PRESETS) over all the user's
+    vehicles: opens on the last 12 months, or on all time (saying so) when nothing was logged
+    in them."""
     today = local_today(user.timezone)
-    default_start = periods.preset_start(periods.DEFAULT_PRESET, today)
-    opening = periods.opening_preset(facts, periods.DEFAULT_PRESET, default_start,
-                                     periods.ALL_TIME)
-    preset = st.segmented_control("Period", list(periods.PRESETS), default=opening,
+    default_start = periods.DEFAULT.start(today)
+    opening = periods.opening_preset(facts, periods.DEFAULT.dashboard_label, default_start,
+                                     periods.ALL.dashboard_label)
+    preset = st.segmented_control("Period", list(periods.DASHBOARD_PRESETS), default=opening,
                                   key=key) or opening
     start = periods.preset_start(preset, today)
     if start is None and not facts.logged_since(default_start):
@@ -117,7 +116,8 @@ def every_fillup(facts: VehicleFacts) -> Selection:
     """The selection of a page without filters: every vehicle, all time. It ends on the
     last fill-up (not today), so its results stay cached until the data changes."""
     last = facts.last_date()
-    return Selection(tuple(facts.names), None, last, ALL_TIME.lower(), last, last)
+    return Selection(tuple(facts.names), None, last, periods.ALL.analysis_label.lower(), last,
+                     last)
 
 
 def no_dashboard_fillups(selection: Selection, key: str) -> None:
@@ -125,7 +125,7 @@ def no_dashboard_fillups(selection: Selection, key: str) -> None:
     the page."""
     empty_state(f"No fill-ups in this period: your latest is from {selection.last_logged}.")
     st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
-              on_click=_set_state, args=(key, periods.ALL_TIME))
+              on_click=_set_state, args=(key, periods.ALL.dashboard_label))
     st.stop()
 
 
@@ -148,7 +148,7 @@ def no_fillups_in_period(selection: Selection, key: str) -> None:
         empty_state(f"No fill-ups of these vehicles in this period: they end on "
                     f"{selection.last_logged}.")
         st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
-                  on_click=_set_state, args=(f"{key}_period", ALL_TIME))
+                  on_click=_set_state, args=(f"{key}_period", periods.ALL.analysis_label))
     else:
         empty_state(NO_FILLUPS_IN_PERIOD)
     st.stop()
@@ -211,7 +211,7 @@ def plot(figure: go.Figure, key: str) -> None:
     st.plotly_chart(figure, width="stretch", key=key, config=charts.PLOTLY_CONFIG)
 
 
-def chart(result: Chart, key: str, file_name: str) -> None:
+def chart_with_csv(result: Chart, key: str, file_name: str) -> None:
     """A chart across the page with a button downloading the data behind it as CSV
     (numbers rounded as the chart shows them), made only when the button is clicked."""
     plot(result.figure, key)

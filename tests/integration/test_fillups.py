@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from fueltracker.db import scope_to_user
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.schemas import FillupCreate, FillupUpdate, parse
-from fueltracker.services import fillups, users
+from fueltracker.services import fillups, history
+from fueltracker.services.revision import data_revision
 from tests.factories import TODAY, add, fillup, make_user, make_vehicle
 
 
@@ -127,8 +128,8 @@ def test_other_users_rows_behave_as_missing(db_session, owner, golf):
         with pytest.raises(NotFoundError) as caught:
             action()
         assert str(caught.value) == "Fill-up not found"
-    assert fillups.list_fillups(db_session, intruder.id).rows == []
-    assert fillups.load_entries_frame(db_session, intruder.id).empty
+    assert history.list_fillups(db_session, intruder.id).rows == []
+    assert history.load_entries_frame(db_session, intruder.id).empty
 
 
 def test_composite_key_stops_pointing_at_another_users_vehicle(db_session, owner, golf):
@@ -148,7 +149,7 @@ def test_keyset_pages_cover_everything_once(db_session, owner, golf):
                                       .isoformat(), str(1000 + day * 100), "30", "50"))
     seen, cursor, pages = [], None, 0
     while True:
-        page = fillups.list_fillups(db_session, owner.id, after=cursor)
+        page = history.list_fillups(db_session, owner.id, after=cursor)
         seen += [row.id for row in page.rows]
         pages += 1
         if page.next_cursor is None:
@@ -161,9 +162,9 @@ def test_keyset_pages_cover_everything_once(db_session, owner, golf):
 
 def test_delete_returns_row_and_bumps_revision(db_session, owner, golf):
     entry = add(db_session, owner, fillup(golf, "2024-01-01", "1000", "40", "70"))
-    before = users.data_revision(db_session, owner.id)
+    before = data_revision(db_session, owner.id)
     assert fillups.delete_fillup(db_session, owner.id, entry.id).id == entry.id
-    assert users.data_revision(db_session, owner.id) == before + 1
+    assert data_revision(db_session, owner.id) == before + 1
 
 
 def test_entries_frame_feeds_the_metrics(db_session, owner, golf):
@@ -171,7 +172,7 @@ def test_entries_frame_feeds_the_metrics(db_session, owner, golf):
 
     add(db_session, owner, fillup(golf, "2024-01-01", "10000", "40", "72"))
     add(db_session, owner, fillup(golf, "2024-02-01", "10800", "42", "77.7"))
-    derived = metrics.add_derived(fillups.load_entries_frame(db_session, owner.id))
+    derived = metrics.add_derived(history.load_entries_frame(db_session, owner.id))
     assert derived["consumption_l_per_100km"].iloc[1] == pytest.approx(5.25)
     assert list(derived["vehicle_name"]) == ["Golf", "Golf"]
 
@@ -186,7 +187,7 @@ def test_entries_frame_holds_the_stored_values_as_floats(db_session, owner, golf
                                           "72.3456", station="Aral", notes="=1+1"))
     second = add(db_session, owner, fillup(golf, "2024-02-29", "13001.5", "0.001", "0.0001",
                                            is_full=False, missed_previous=True))
-    frame = fillups.load_entries_frame(db_session, owner.id).sort_values("entry_id")
+    frame = history.load_entries_frame(db_session, owner.id).sort_values("entry_id")
     assert list(frame.columns) == list(metrics.ENTRY_COLUMNS)
     assert frame["entry_id"].tolist() == [first.id, second.id]
     for column in ("odometer_km", "volume_l", "total_amount"):

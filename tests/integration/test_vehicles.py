@@ -4,7 +4,8 @@ import pytest
 
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.schemas import VehicleUpdate
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import history, vehicles
+from fueltracker.services.revision import data_revision
 from tests.factories import add, fillup, make_user, make_vehicle
 
 
@@ -40,7 +41,7 @@ def test_delete_needs_exact_name_and_takes_history(db_session):
     with pytest.raises(ValidationError):
         vehicles.delete_vehicle(db_session, user.id, golf.id, "golf")
     assert vehicles.delete_vehicle(db_session, user.id, golf.id, "Golf") == 1
-    assert fillups.list_fillups(db_session, user.id).rows == []
+    assert history.list_fillups(db_session, user.id).rows == []
 
 
 def test_another_users_vehicle_is_not_found(db_session):
@@ -65,6 +66,6 @@ def test_another_users_vehicle_is_not_found(db_session):
 
 def test_writes_bump_the_data_revision(db_session):
     user = make_user(db_session)
-    before = users.data_revision(db_session, user.id)
+    before = data_revision(db_session, user.id)
     make_vehicle(db_session, user)
-    assert users.data_revision(db_session, user.id) == before + 1
+    assert data_revision(db_session, user.id) == before + 1

@@ -146,7 +146,7 @@ def test_leading_tab_cr_lf_survive_export_and_import(typed):
 
 @pytest.mark.parametrize("text", ["\tx", "\rx", "=x", "+x", "-x", "@x", "'=x", "''\tx"])
 def test_neutralise_then_restore_is_exact(text):
-    assert csvsafe.restore(csvsafe.neutralise(text)) == text
+    assert csvsafe.unneutralise(csvsafe.neutralise(text)) == text
     assert csvsafe.neutralise(text).startswith("'")
 
 
