@@ -24,6 +24,7 @@ import time
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.delta_generator import DeltaGenerator
 
 from fueltracker import security
 from fueltracker.config import get_settings
@@ -44,7 +45,8 @@ from fueltracker.ui.context import (
 from fueltracker.ui.errors import FieldErrors
 
 __all__ = ["ACCOUNT_DELETED", "DELETED_ELSEWHERE", "REVOKED", "SIGNED_OUT", "USER_ID_KEY",
-           "client_address", "gate", "leave", "renew_session", "require_user", "sign_in_page", "sign_out"]
+           "client_address", "gate", "leave", "renew_session", "require_user", "sign_in_page",
+           "sign_out"]
 
 MAX_COOKIE_DAYS = 30.0
 # The cookie component needs a moment to run in the browser before a rerun removes it: its
@@ -236,6 +238,9 @@ def sign_in_page() -> None:
         reason = st.session_state.get(SIGNED_OUT_REASON_KEY)
         if reason:
             st.info(reason, icon=":material/logout:")
+        # Two tabs, or the sign-in form alone in a plain container.
+        sign_in_tab: DeltaGenerator
+        register_tab: DeltaGenerator | None
         if get_settings().allow_registration:
             sign_in_tab, register_tab = st.tabs(["Sign in", "Create account"])
         else:
@@ -271,6 +276,8 @@ def _sign_in_form() -> None:
         st.error("Wrong username or password.")
         return
     security.event("login_ok", user_id=user.id, client=client)
+    # users.sign_in marks every sign-in it lets through with the database's time.
+    assert result.signed_in_at is not None
     _signed_in(user, result.signed_in_at)
 
 

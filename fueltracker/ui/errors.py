@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import NoReturn
+from typing import Final, NoReturn
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -25,8 +25,9 @@ DATABASE_UNAVAILABLE = ("The database is not reachable right now. What you typed
                         "try again in a moment.")
 # persist_state of every input a form must keep: a run that stops before the form is drawn
 # (the database is unreachable when app.py's gate reads the user, say) would otherwise drop
-# what was typed; "page" keeps it while the user stays on the page.
-KEEP_TYPED = "page"
+# what was typed; "page" keeps it while the user stays on the page. Final: its type is the
+# literal the widgets' persist_state takes, not any str.
+KEEP_TYPED: Final = "page"
 
 
 def _unavailable(exc: BaseException) -> DatabaseUnavailable | None:

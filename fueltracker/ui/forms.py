@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NoReturn
 
 import streamlit as st
+from sqlalchemy.orm import Session
 from streamlit.delta_generator import DeltaGenerator
 
 from fueltracker import bounds, entry, units, views
@@ -22,9 +24,11 @@ from fueltracker.schemas import (
     VEHICLE_KINDS,
     FillupCreate,
     FillupRead,
+    FillupUpdate,
     UserRead,
     VehicleCreate,
     VehicleRead,
+    VehicleUpdate,
     parse,
 )
 from fueltracker.services import fillups, vehicles
@@ -188,7 +192,7 @@ def _vehicle_and_date(form: _Form, vehicle_list: list[VehicleRead]
         # Last used first, so the vehicle of the last fill-up is preselected: at the
         # pump it is almost always the same one.
         default = ids.index(existing.vehicle_id) if existing and existing.vehicle_id in ids else 0
-        vehicle_id = st.selectbox("Vehicle", ids, index=default, format_func=names.get,
+        vehicle_id = st.selectbox("Vehicle", ids, index=default, format_func=names.__getitem__,
                                   key=form.widget("vehicle"), persist_state=KEEP_TYPED)
     form.errors.show("vehicle_id")
     # No bounds on any input below (see fueltracker/bounds.py): the widest dates the
@@ -309,13 +313,19 @@ def _warnings(form: _Form, vehicle_list: list[VehicleRead], typed: _Typed,
     """The plausibility warnings (entry.plausibility_warnings) of a complete entry that
     passed its bounds; none otherwise. Reads the user's whole derived frame: run only
     once a save was tried."""
-    if typed.problems or typed.odometer is None or not typed.amounts.complete:
+    odometer_km, volume_l, total = (canonical["odometer_km"], canonical["volume_l"],
+                                    canonical["total_amount"])
+    # A date not given is one of the problems; an odometer, volume or total not given (or
+    # not worked out) has no canonical value.
+    if (typed.problems or not typed.amounts.complete or typed.date is None
+            or odometer_km is None or volume_l is None or total is None):
         return []
     vehicle = next(v for v in vehicle_list if v.id == typed.vehicle_id)
     candidate = entry.Candidate(
-        vehicle_id=typed.vehicle_id, date=typed.date, is_full=typed.is_full,
+        vehicle_id=typed.vehicle_id, date=typed.date, odometer_km=odometer_km,
+        volume_l=volume_l, total_amount=total, is_full=typed.is_full,
         missed_previous=typed.missed_previous,
-        entry_id=form.existing.id if form.existing else None, **canonical)
+        entry_id=form.existing.id if form.existing else None)
     return entry.plausibility_warnings(context.user_frame(form.user), candidate, form.user,
                                        tank_capacity_l=vehicle.tank_capacity_l)
 
@@ -358,23 +368,35 @@ def _save(form: _Form, vehicle_list: list[VehicleRead], typed: _Typed,
     if problem is not None:
         errors.fail(problem.field, problem.message)
     with errors.refused_at("vehicle_id"):
-        data = parse(FillupCreate, vehicle_id=typed.vehicle_id, date=typed.date, **canonical,
-                     is_full=typed.is_full, missed_previous=typed.missed_previous,
-                     station=typed.station, brand=typed.brand, grade=typed.grade,
-                     notes=typed.notes)
+        write = _write(form, typed, canonical)
     if warnings and not check.confirmed:
         if check.warnings:  # shown on this run: the user saw them and did not tick "yes"
             errors.set("confirm", "To save these values as they are, tick “Yes, these values "
                                   "are right” first.")
         st.rerun()
     with errors.refused_at("vehicle_id"), context.session() as db:
-        if form.existing is None:
-            saved = fillups.create_fillup(db, form.user.id, data)
-        else:
-            saved = fillups.update_fillup(db, form.user.id, form.existing.id, data)
+        saved = write(db)
     st.session_state.pop(_checking_key(form.key), None)
     st.session_state[_saved_key(form.key)] = saved.id
     st.rerun()  # the whole page: it shows the outcome (a fragment cannot return it)
+
+
+def _write(form: _Form, typed: _Typed, canonical: dict[str, Decimal | None]
+           ) -> Callable[[Session], FillupRead]:
+    """The entry parsed as the service takes it, a new fill-up or the correction of the
+    edited one (a refusal raises here, before anything is saved); returns the write that
+    saves it."""
+    values: dict[str, object] = {
+        "vehicle_id": typed.vehicle_id, "date": typed.date, **canonical,
+        "is_full": typed.is_full, "missed_previous": typed.missed_previous,
+        "station": typed.station, "brand": typed.brand, "grade": typed.grade,
+        "notes": typed.notes}
+    user_id = form.user.id
+    if form.existing is None:
+        new = parse(FillupCreate, **values)
+        return lambda db: fillups.create_fillup(db, user_id, new)
+    entry_id, corrected = form.existing.id, parse(FillupUpdate, **values)
+    return lambda db: fillups.update_fillup(db, user_id, entry_id, corrected)
 
 
 def _shown_values(existing: FillupRead | None, user: UserRead) -> dict[str, float]:
@@ -529,4 +551,7 @@ def save_vehicle(user: UserRead, data: VehicleCreate, key: str,
     with FieldErrors(key).refused_at("name"), context.session() as db:
         if existing is None:
             return vehicles.create_vehicle(db, user.id, data)
-        return vehicles.update_vehicle(db, user.id, existing.id, data)
+        # The service takes an edit as a VehicleUpdate (the same fields; validating them
+        # again changes nothing).
+        return vehicles.update_vehicle(db, user.id, existing.id,
+                                       VehicleUpdate.model_validate(data.model_dump()))

@@ -59,11 +59,12 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
     names = {v.id: v.name for v in vehicle_list}
     options = _filter_options(user.id, user.data_revision)
     left, middle, right = st.columns([2, 2, 3])
-    chosen = left.multiselect("Vehicles", list(names), format_func=names.get,
+    chosen = left.multiselect("Vehicles", list(names), format_func=names.__getitem__,
                               key="history_vehicles", placeholder="All vehicles")
     # No bounds of our own (a bound makes the browser keep the previous range instead of
-    # the one the field shows): the widest the field can hold.
-    dates = middle.date_input("Dates", value=(), min_value=bounds.ANY_DATE[0],
+    # the one the field shows): the widest the field can hold. An empty list: a range field
+    # showing no dates.
+    dates = middle.date_input("Dates", value=[], min_value=bounds.ANY_DATE[0],
                               max_value=bounds.ANY_DATE[1], format="YYYY-MM-DD",
                               key="history_dates", help=DATES_HELP)
     search = right.text_input("Search station and notes", key="history_search",
@@ -141,7 +142,8 @@ def page_caption(number: int, matching: int, total: int, filters: HistoryFilter)
     if filters.is_empty():
         return f"Page {number} · {units.format_count(total, 'fill-up')} in all"
     verb = "matches" if matching == 1 else "match"
-    return f"Page {number} · {matching:,} of {units.format_count(total, 'fill-up')} {verb} the filters"
+    return (f"Page {number} · {matching:,} of {units.format_count(total, 'fill-up')} {verb} "
+            "the filters")
 
 
 def page_table(derived: pd.DataFrame, page: Page, user: UserRead) -> pd.DataFrame:

@@ -110,7 +110,8 @@ def upload() -> Upload | None:
 def file_problem(data: bytes) -> str | None:
     """Why this upload is not read at all (too big, not text), or None."""
     if len(data) > MAX_BYTES:
-        return f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it and import the parts."
+        return (f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it and "
+                "import the parts.")
     if is_zip(data):
         return None  # our archive; its members are checked by parse_archive
     text = decode(data)
@@ -231,21 +232,24 @@ def _with_conventions(fmt: registry.ImportFormat, file: Upload, choices: registr
     asked = parsed.needs & {DECIMAL_MARK, DATE_ORDER}
     if not asked:
         return parsed
-    answers = {}
+    decimal_comma, day_first, unanswered = choices.decimal_comma, choices.day_first, False
     if DECIMAL_MARK in asked:
         mark = st.radio("Decimal mark in the file", ["1,234.5 (dot)", "1.234,5 (comma)"],
                         index=None, horizontal=True, key=_key("decimal"))
-        answers["decimal_comma"] = None if mark is None else "comma" in mark
+        decimal_comma = None if mark is None else "comma" in mark
+        unanswered |= decimal_comma is None
     if DATE_ORDER in asked:
         order = st.radio("Dates in the file are written", ["month/day/year",
                                                            "day/month/year"],
                          index=None, horizontal=True, key=_key("date_order"))
-        answers["day_first"] = None if order is None else order.startswith("day")
-    if None in answers.values():
+        day_first = None if order is None else order.startswith("day")
+        unanswered |= day_first is None
+    if unanswered:
         st.info("The file cannot tell; choose above to see the preview.",
                 icon=":material/help:")
         return None
-    return fmt.parse(file.data, dataclasses.replace(choices, **answers))
+    return fmt.parse(file.data, dataclasses.replace(choices, decimal_comma=decimal_comma,
+                                                    day_first=day_first))
 
 
 def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[VehicleRead]
@@ -340,7 +344,8 @@ def preview_table(preview: transfer.Preview, parse_errors: list[RowError],
             # Whole readings, rounded as History shows them (45,437 mi, not 45,436.526).
             f"Odometer ({units.distance_label(d_unit)})":
                 round(float(units.km_to_distance(row.odometer_km, d_unit))),
-            f"Volume ({units.volume_label(v_unit)})": float(units.l_to_volume(row.volume_l, v_unit)),
+            f"Volume ({units.volume_label(v_unit)})":
+                float(units.l_to_volume(row.volume_l, v_unit)),
             f"Total ({user.currency})": float(row.total_amount),
             "Tank": "Full" if row.is_full else "Partial",
             "Missed before": "yes" if row.missed_previous else "",
@@ -391,7 +396,8 @@ def import_valid(user: UserRead, parsed: Parsed, preview: transfer.Preview,
     message = (f"Imported {units.format_count(result.imported, 'fill-up')}; skipped "
                f"{result.duplicates} already present; rejected {rejected} with errors.")
     if result.vehicles_created:
-        message += " Created vehicles: " + ", ".join(plain(n) for n in result.vehicles_created) + "."
+        message += (" Created vehicles: "
+                    + ", ".join(plain(n) for n in result.vehicles_created) + ".")
     for warning in result.warnings:
         message += " " + plain(warning) + "."
     st.session_state["import_message"] = message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -10,10 +11,12 @@ import streamlit as st
 from fueltracker.views import number_formats
 
 ROW_HEIGHT_PX = 35
+# A column's width as st.column_config takes it: a named size, or pixels.
+ColumnWidth = Literal["small", "medium", "large"] | int
 
 
 def show(table: pd.DataFrame, *, all_rows: bool = False, pinned: Sequence[str] = (),
-         widths: Mapping[str, str | int] | None = None, **options):
+         widths: Mapping[str, ColumnWidth] | None = None, **options):
     """Render `table` with formatted numbers and empty cells where a value is missing;
     `all_rows` sizes it to show every row without inner scrolling, `pinned` columns stay in
     view when it scrolls sideways, `widths` caps columns ("small", "medium", "large" or

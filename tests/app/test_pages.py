@@ -216,3 +216,25 @@ def test_a_motorbike_is_shown_as_a_motorbike(signed_in_app, garage, account):
     icons = {e.label: e.icon for e in app.expander}
     assert icons["Golf"] == ":material/directions_car:"
     assert icons["V\\-Strom"] == ":material/two_wheeler:"  # the label is markdown-escaped
+
+
+def test_editing_a_vehicle_saves_what_its_fields_show(signed_in_app, garage, account):
+    """The edit form's save goes through save_vehicle's update path: a new name and year
+    are saved; the tank, still showing what the form showed of it (50 L is 10.998 UK gal),
+    keeps its stored litres rather than 10.998 UK gal = 49.997 L."""
+    from fueltracker.services import users, vehicles
+
+    with session_scope() as session:
+        users.set_preferences(session, account.id, preferences_of(account, volume_unit="gal_uk"))
+    golf = garage("Golf", tank_capacity_l="50")
+    app = open_page(signed_in_app, "vehicles")
+    assert app.number_input(key=f"vehicle_{golf.id}_tank").value == 10.998
+    app.text_input(key=f"vehicle_{golf.id}_name").input("Golf GTI")
+    app.number_input(key=f"vehicle_{golf.id}_year").set_value(2019)
+    app = [b for b in app.button if b.label == "Save changes"][0].click().run()
+    assert not app.exception
+    assert app.success[0].value == "Saved Golf GTI."
+    with session_scope() as session:
+        [saved] = vehicles.list_vehicles(session, account.id)
+    assert (saved.id, saved.name, saved.year) == (golf.id, "Golf GTI", 2019)
+    assert str(saved.tank_capacity_l) == "50.000"
