@@ -116,6 +116,8 @@ def every_fillup(facts: VehicleFacts) -> Selection:
     """The selection of a page without filters: every vehicle, all time. It ends on the
     last fill-up (not today), so its results stay cached until the data changes."""
     last = facts.last_date()
+    # The page opened with open_page, which stops it when nothing was logged.
+    assert last is not None, "every_fillup of a user without fill-ups"
     return Selection(tuple(facts.names), None, last, periods.ALL.analysis_label.lower(), last,
                      last)
 
@@ -175,7 +177,7 @@ def pick_vehicle(vehicles: dict[int, str], key: str) -> int:
         return ids[0]
     if st.session_state.get(key) not in ids:  # a vehicle since filtered out
         st.session_state.pop(key, None)
-    return st.selectbox("Vehicle", ids, format_func=vehicles.get, key=key)
+    return st.selectbox("Vehicle", ids, format_func=lambda v: vehicles[v], key=key)
 
 
 def projection_note(projection: ProjectionView) -> str:
