@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -122,7 +123,7 @@ def every_fillup(facts: VehicleFacts) -> Selection:
                      last)
 
 
-def no_dashboard_fillups(selection: Selection, key: str) -> None:
+def no_dashboard_fillups(selection: Selection, key: str) -> NoReturn:
     """The Dashboard's empty period: when the fill-ups end and a button to all time; stops
     the page."""
     empty_state(f"No fill-ups in this period: your latest is from {selection.last_logged}.")
@@ -142,7 +143,7 @@ NO_FILLUPS_IN_PERIOD = ("No fill-ups of these vehicles in this period: pick a lo
                         "or more vehicles.")
 
 
-def no_fillups_in_period(selection: Selection, key: str) -> None:
+def no_fillups_in_period(selection: Selection, key: str) -> NoReturn:
     """Why the period is empty (when the chosen vehicles' fill-ups end before it, the date
     they end on) and a button to show all time; stops the page."""
     if selection.last_logged is not None and (selection.start is None
