@@ -468,7 +468,7 @@ def read_backup_header(line: bytes) -> dict[str, Any]:
     return header
 
 
-def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+def _lines(stream: Iterable[bytes]) -> Iterator[bytes]:
     try:
         yield from stream
     except (EOFError, gzip.BadGzipFile, OSError) as exc:
@@ -489,7 +489,7 @@ class _Batches:
         order = {name: index for index, name in enumerate(self.header["tables"])}
         tables = {table.name: table for table in backed_up_tables()}
         codecs = {name: table_codecs(table) for name, table in tables.items()}
-        current: str | None = None
+        current = ""  # the table of the rows in `batch` (no table is named "")
         batch: list[dict[str, Any]] = []
         number = 1
         for line in self.lines:
@@ -497,7 +497,7 @@ class _Batches:
             record = _parse(line, number)
             if "end" in record:
                 if batch:
-                    yield tables[current], batch  # type: ignore[index]
+                    yield tables[current], batch
                 self._finish(record, number)
                 return
             self.digest.update(line)
@@ -505,10 +505,10 @@ class _Batches:
             if name not in tables or not isinstance(row, dict):
                 raise BackupError(f"line {number} is not a row of a known table")
             if name != current:
-                if current is not None and order[name] < order[current]:
+                if current and order[name] < order[current]:
                     raise BackupError(f"line {number}: {name} rows after {current} rows")
                 if batch:
-                    yield tables[current], batch  # type: ignore[index]
+                    yield tables[current], batch
                     batch = []
                 current = name
             try:
@@ -538,7 +538,7 @@ class _Batches:
 Batch = tuple[Table, list[dict[str, Any]]]
 
 
-def iter_restore_batches(stream: IO[bytes]) -> tuple[dict[str, Any], Iterable[Batch]]:
+def iter_restore_batches(stream: Iterable[bytes]) -> tuple[dict[str, Any], Iterable[Batch]]:
     """The checked header of an uncompressed backup stream and its rows in insert batches.
     The batches raise BackupError at the end if the checksum, the counts or the file's end
     are wrong, so a caller inserting them in one transaction must roll back on that error."""
@@ -573,7 +573,7 @@ def _prepare_target(engine: Engine) -> None:
             "empty either way)")
 
 
-def restore(engine: Engine, stream: IO[bytes]) -> BackupSummary:
+def restore(engine: Engine, stream: Iterable[bytes]) -> BackupSummary:
     """Load an uncompressed backup stream into the empty instance of `engine`, in one
     transaction; BackupError (and nothing written) when the target holds data or the file
     is damaged, of another schema or truncated."""

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
-from typing import Protocol, TypeVar
+from typing import Protocol, SupportsInt, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -228,10 +228,13 @@ def suggestions(derived: pd.DataFrame, column: str) -> list[str]:
         return []
     used = pd.DataFrame({"value": values, "date": derived.loc[values.index, "date"]})
     stats = used.groupby("value").agg(uses=("value", "size"), last=("date", "max"))
-    ranked = sorted(stats.itertuples(),
-                    key=lambda row: (-row.uses, -pd.Timestamp(row.last).value,
-                                     str(row.Index).casefold()))
-    return [str(row.Index) for row in ranked]
+    # Column by column: pandas-stubs type a cell of itertuples as any scalar at all.
+    names = [str(name) for name in stats.index]
+    uses = [int(count) for count in stats["uses"]]
+    last = [pd.Timestamp(day).value for day in stats["last"]]
+    ranked = sorted(range(len(names)),
+                    key=lambda i: (-uses[i], -last[i], names[i].casefold()))
+    return [names[i] for i in ranked]
 
 
 def _last_used(derived: pd.DataFrame) -> dict[int, tuple[pd.Timestamp, int]]:
@@ -240,8 +243,9 @@ def _last_used(derived: pd.DataFrame) -> dict[int, tuple[pd.Timestamp, int]]:
     if derived.empty:
         return {}
     latest = derived.sort_values(["date", "entry_id"]).groupby("vehicle_id").tail(1)
-    return {int(row.vehicle_id): (pd.Timestamp(row.date), int(row.entry_id))
-            for row in latest.itertuples()}
+    return {int(vehicle_id): (pd.Timestamp(day), int(entry_id))
+            for vehicle_id, day, entry_id in zip(latest["vehicle_id"], latest["date"],
+                                                 latest["entry_id"], strict=True)}
 
 
 def _in_last_used_order(vehicle_list: Sequence[V],
@@ -327,6 +331,13 @@ SUGGESTED = ("station", "brand", "grade")
 _NO_READINGS = _Readings.of(pd.DataFrame({"odometer_km": [], "date": [], "entry_id": []}))
 
 
+def _vehicle_id(key: object) -> int:
+    """A group key of the vehicle_id column as the id. The key is the column's integer;
+    pandas-stubs type a group key as any scalar, a string or a date among them."""
+    assert isinstance(key, SupportsInt), key
+    return int(key)
+
+
 @dataclass(frozen=True)
 class EntryFacts:
     """What the entry form offers back of a user's history, worked out of the derived frame
@@ -343,8 +354,8 @@ class EntryFacts:
     @classmethod
     def of(cls, derived: pd.DataFrame) -> EntryFacts:
         """The facts of a derived frame (metrics.add_derived)."""
-        readings = {int(vehicle_id): _Readings.of(rows)
-                    for vehicle_id, rows in derived.groupby("vehicle_id", sort=False)}
+        readings = {_vehicle_id(key): _Readings.of(rows)
+                    for key, rows in derived.groupby("vehicle_id", sort=False)}
         return cls(MappingProxyType({column: tuple(suggestions(derived, column))
                                      for column in SUGGESTED}),
                    MappingProxyType(_last_used(derived)), MappingProxyType(readings))
@@ -536,4 +547,5 @@ def consumption_comparison(this_l_per_100km: float, average_l_per_100km: float |
         return f"This tank: {this_text}, about this vehicle's average of {average_text}."
     better = (this < average) == units.consumption_lower_is_better(unit)
     word = "better" if better else "worse"
-    return f"This tank: {this_text}, {percent}% {word} than this vehicle's average of {average_text}."
+    return (f"This tank: {this_text}, {percent}% {word} than this vehicle's average of "
+            f"{average_text}.")

@@ -16,6 +16,8 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Mapping, Sequence
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -56,35 +58,57 @@ def _text(value: object) -> str:
     return neutralise(str(value))
 
 
+def _days(derived: pd.DataFrame) -> list[str]:
+    """The date column (datetime64 in a frame of metrics.add_derived) as YYYY-MM-DD."""
+    return list(derived["date"].dt.strftime("%Y-%m-%d"))
+
+
 def native_csv(derived: pd.DataFrame, currency: str) -> str:
     """The user's fill-ups, oldest first per vehicle, as our native CSV."""
     ordered = derived.sort_values(["vehicle_name", "date", "odometer_km"], kind="stable")
+    # The number columns as floats (add_derived's dtype; NaN where missing), read as such
+    # rather than through the row tuples, whose cells pandas types as any scalar at all.
+    odometer, volume, amount, price, distance, consumption, cost = (
+        ordered[name].to_numpy(dtype="float64") for name in (
+            "odometer_km", "volume_l", "total_amount", "unit_price_per_l", "distance_km",
+            "consumption_l_per_100km", "cost_per_km"))
+    days = _days(ordered)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(NATIVE_COLUMNS)
-    for row in ordered.itertuples(index=False):
+    for i, row in enumerate(ordered.itertuples(index=False)):
         writer.writerow([
             _text(row.vehicle_name),
-            row.date.strftime("%Y-%m-%d"),
-            csv_number(row.odometer_km),
-            csv_number(row.volume_l),
-            csv_number(row.total_amount, min_decimals=2),
+            days[i],
+            csv_number(odometer[i]),
+            csv_number(volume[i]),
+            csv_number(amount[i], min_decimals=2),
             currency,
-            csv_number(row.unit_price_per_l, 4),
+            csv_number(price[i], 4),
             "true" if row.is_full else "false",
             "true" if row.missed_previous else "false",
             _text(row.station),
             _text(row.brand),
             _text(row.grade),
             _text(row.notes),
-            csv_number(row.distance_km, 3),
-            csv_number(row.consumption_l_per_100km, 4),
-            csv_number(row.cost_per_km, 4),
+            csv_number(distance[i], 3),
+            csv_number(consumption[i], 4),
+            csv_number(cost[i], 4),
         ])
     return buffer.getvalue()
 
 
-def vehicles_csv(vehicles: list[dict]) -> str:
+def _tank(value: object) -> str:
+    """A vehicle's tank capacity (a Decimal from VehicleRead, or None) as csv_number writes
+    it."""
+    if value is None:
+        return ""
+    if not isinstance(value, SupportsFloat):
+        raise TypeError(f"tank_capacity_l must be a number, not {type(value).__name__}")
+    return csv_number(float(value))
+
+
+def vehicles_csv(vehicles: Sequence[Mapping[str, object]]) -> str:
     """The companion vehicles file (name, make, model, year, fuel type, tank, active, kind)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -94,8 +118,7 @@ def vehicles_csv(vehicles: list[dict]) -> str:
             _text(vehicle["name"]), _text(vehicle.get("make")), _text(vehicle.get("model")),
             "" if vehicle.get("year") is None else str(vehicle["year"]),
             _text(vehicle.get("fuel_type")),
-            "" if vehicle.get("tank_capacity_l") is None
-            else csv_number(float(vehicle["tank_capacity_l"])),
+            _tank(vehicle.get("tank_capacity_l")),
             "true" if vehicle.get("is_active", True) else "false",
             vehicle.get("kind") or "car",
         ])
@@ -163,6 +186,7 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
     cost = units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy()
     money_decimals = units.currency_decimals(user.currency)
     price_decimals = entry.price_decimals(user.currency)
+    days = _days(ordered)
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -170,7 +194,7 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
     for i, row in enumerate(ordered.itertuples(index=False)):
         writer.writerow([
             _text(row.vehicle_name),
-            row.date.strftime("%Y-%m-%d"),
+            days[i],
             _display(odometer[i], 1),
             _display(volume[i], 3),
             _display(row.total_amount, money_decimals),
@@ -225,11 +249,12 @@ account.json is for your records: an import does not change your preferences.
 """
 
 
-def _zip_time(exported_at: str | None) -> tuple[int, int, int, int, int, int]:
+def _zip_time(exported_at: object) -> tuple[int, int, int, int, int, int]:
     # Member timestamps come from exported_at, not the clock, so the same input always
     # gives the same bytes. ZIP cannot store dates before 1980.
     try:
-        moment = dt.datetime.fromisoformat(exported_at) if exported_at else None
+        moment = (dt.datetime.fromisoformat(exported_at)
+                  if isinstance(exported_at, str) and exported_at else None)
     except ValueError:
         moment = None
     if moment is None or moment.year < 1980:
@@ -237,7 +262,8 @@ def _zip_time(exported_at: str | None) -> tuple[int, int, int, int, int, int]:
     return moment.timetuple()[:6]
 
 
-def data_archive(fillups_csv: str, vehicles_csv: str, account: dict) -> bytes:
+def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, object]
+                 ) -> bytes:
     """The "download all my data" ZIP: fillups.csv, vehicles.csv, account.json, README.txt.
 
     `fillups_csv` and `vehicles_csv` are native_csv's and vehicles_csv's text; `account`

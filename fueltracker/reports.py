@@ -152,27 +152,36 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class NothingToDraw:
+    """A page's result when it has nothing to draw: no fill-up of the chosen vehicles in
+    the period (``fillups`` 0) or, on the Consumption page, none of them with a measured
+    segment there. Its own type, so that a page's report holds every part it draws."""
+
+    fillups: int
+
+
 # ----- Dashboard -------------------------------------------------------------- #
 
 @dataclass(frozen=True)
 class DashboardReport:
-    """The Dashboard for a period: ``fillups`` in it (0: nothing else is set), the period's
-    figures, one consumption per vehicle (several vehicles), the per-segment consumption
-    chart, the vehicles' table and the spend per month."""
+    """The Dashboard for a period with fill-ups: how many, the period's figures, one
+    consumption per vehicle (several vehicles), the per-segment consumption chart, the
+    vehicles' table and the spend per month."""
 
     fillups: int
-    totals: list[Figure] = field(default_factory=list)
-    per_vehicle: list[Figure] = field(default_factory=list)
-    consumption: go.Figure | None = None
-    vehicles: pd.DataFrame | None = None
-    spend: go.Figure | None = None
+    totals: list[Figure]
+    per_vehicle: list[Figure]
+    consumption: go.Figure
+    vehicles: pd.DataFrame
+    spend: go.Figure
 
 
-def dashboard(derived: pd.DataFrame, request: Request) -> DashboardReport:
+def dashboard(derived: pd.DataFrame, request: Request) -> DashboardReport | NothingToDraw:
     """The Dashboard of ``request`` (all the user's vehicles)."""
     in_period = request.period_frame(derived)
     if in_period.empty:
-        return DashboardReport(0)
+        return NothingToDraw(0)
     units_ = request.units
     colors = charts.vehicle_colors(derived)
     totals, per_vehicle = views.dashboard_figures(request.vehicles_frame(derived),
@@ -218,13 +227,13 @@ def overview(derived: pd.DataFrame, request: Request) -> OverviewReport:
 @dataclass(frozen=True)
 class ConsumptionReport:
     """The Consumption page's parts that do not depend on its own controls: ``fillups`` in
-    the period, the vehicles with a measured segment (``measured``, by name; empty: no chart
-    is set), the monthly averages and the seasons."""
+    the period, the vehicles with a measured segment (``measured``, by name), the monthly
+    averages and the seasons."""
 
     fillups: int
-    measured: Mapping[int, str] = field(default_factory=dict)
-    monthly: Chart | None = None
-    seasons: Chart | None = None
+    measured: Mapping[int, str]
+    monthly: Chart
+    seasons: Chart
 
 
 def measured_vehicles(frame: pd.DataFrame) -> dict[int, str]:
@@ -236,15 +245,15 @@ def measured_vehicles(frame: pd.DataFrame) -> dict[int, str]:
     return {int(v): str(n) for v, n in measured.itertuples(index=False, name=None)}
 
 
-def consumption(derived: pd.DataFrame, request: Request) -> ConsumptionReport:
+def consumption(derived: pd.DataFrame, request: Request) -> ConsumptionReport | NothingToDraw:
     """The Consumption page of ``request`` (see consumption_trend, year_over_year)."""
     in_period = request.period_frame(derived)
     if in_period.empty:
-        return ConsumptionReport(0)
+        return NothingToDraw(0)
     # Which vehicles have a segment is read off the derived values: no query for it.
     measured = measured_vehicles(in_period)
     if not measured:
-        return ConsumptionReport(len(in_period))
+        return NothingToDraw(len(in_period))
     units_, colors = request.units, charts.vehicle_colors(derived)
     with analytics.Source(in_period) as source:
         monthly = charts.monthly_consumption_chart(analytics.monthly_summary(source),
@@ -282,18 +291,18 @@ class PricesReport:
     station would have cost, as three figures."""
 
     fillups: int
-    trend: Chart | None = None
-    by_brand: Chart | None = None
-    by_station: Chart | None = None
+    trend: Chart
+    by_brand: Chart
+    by_station: Chart
     savings: Chart | None = None
     savings_figures: list[Figure] = field(default_factory=list)
 
 
-def prices(derived: pd.DataFrame, request: Request) -> PricesReport:
+def prices(derived: pd.DataFrame, request: Request) -> PricesReport | NothingToDraw:
     """The Prices page of ``request``."""
     in_period = request.period_frame(derived)
     if in_period.empty:
-        return PricesReport(0)
+        return NothingToDraw(0)
     units_ = request.units
     currency, v_unit = units_.currency, units_.volume_unit
     with analytics.Source(in_period) as source:
@@ -326,18 +335,18 @@ class CostsReport:
     total with the next 12 months projected."""
 
     fillups: int
-    monthly: Chart | None = None
-    yearly: Chart | None = None
-    per_distance: Chart | None = None
-    projection: ProjectionView | None = None
-    cumulative: Chart | None = None
+    monthly: Chart
+    yearly: Chart
+    per_distance: Chart
+    projection: ProjectionView
+    cumulative: Chart
 
 
-def costs(derived: pd.DataFrame, request: Request) -> CostsReport:
+def costs(derived: pd.DataFrame, request: Request) -> CostsReport | NothingToDraw:
     """The Costs page of ``request``."""
     in_period = request.period_frame(derived)
     if in_period.empty:
-        return CostsReport(0)
+        return NothingToDraw(0)
     units_, colors = request.units, charts.vehicle_colors(derived)
     currency, d_unit = units_.currency, units_.distance_unit
     projection = analytics.spend_projection(request.vehicles_frame(derived), request.today,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import pandas as pd
 
@@ -43,6 +43,10 @@ _STATUS_NOTE = {
 }
 
 
+# st.metric's colours of a change: green up (normal), green down (inverse), grey (off).
+DeltaColor = Literal["normal", "inverse", "off"]
+
+
 @dataclass(frozen=True)
 class Figure:
     """One headline number: label, formatted value, optional help text, and optionally its
@@ -54,7 +58,7 @@ class Figure:
     value: str
     help: str | None = None
     delta: str | None = None
-    delta_color: str = "normal"
+    delta_color: DeltaColor = "normal"
     vehicle: str | None = None
 
     @property
@@ -179,7 +183,7 @@ def consumption_figures(vehicles: Sequence[VehiclePeriod], user: Preferences, *,
     each with its change against the vehicle's previous period."""
     c_unit = user.consumption_unit
     label = label or f"Avg {units.consumption_label(c_unit)}"
-    color = "inverse" if units.consumption_lower_is_better(c_unit) else "normal"
+    color: DeltaColor = "inverse" if units.consumption_lower_is_better(c_unit) else "normal"
     figures = []
     for vehicle in vehicles:
         now = units.consumption_from_l_per_100km(
@@ -218,9 +222,10 @@ def comparison_figures(comparison: PeriodComparison, user: Preferences,
     now["per_month"], before["per_month"] = (comparison.cost_per_month,
                                              comparison.previous_cost_per_month)
     money = units.currency_decimals(user.currency)
-    lower_better = "inverse" if units.consumption_lower_is_better(c_unit) else "normal"
+    lower_better: DeltaColor = (
+        "inverse" if units.consumption_lower_is_better(c_unit) else "normal")
     scope = _scope(vehicles)
-    rows = (
+    rows: tuple[tuple[str, str, int, DeltaColor, str | None], ...] = (
         ("spent", f"Spent ({user.currency})", money, "inverse",
          f"{units.format_count(comparison.current.fillup_count, 'fill-up')}." + scope),
         ("distance", f"Distance ({units.distance_label(d_unit)})", 0, "off",

@@ -3,6 +3,7 @@ season, for the chosen vehicles and period; every series is one vehicle's."""
 
 import streamlit as st
 
+from fueltracker.reports import NothingToDraw
 from fueltracker.ui import analysis, results
 
 user, facts = analysis.open_page("Consumption")
@@ -10,9 +11,9 @@ user, facts = analysis.open_page("Consumption")
 selection = analysis.filters(user, facts, "consumption")
 request = analysis.request(user, selection)
 report = results.consumption(request)
-if not report.fillups:
-    analysis.no_fillups_in_period(selection, "consumption")
-if not report.measured:
+if isinstance(report, NothingToDraw):
+    if not report.fillups:
+        analysis.no_fillups_in_period(selection, "consumption")
     analysis.empty_state("No consumption in this period yet. Consumption is measured from one "
                          "full tank to the next: log two full-tank fill-ups of a vehicle "
                          "(partial ones in between are fine) and the charts appear.")

@@ -4,13 +4,14 @@ projection of the next 12 months at each vehicle's recent pace."""
 import streamlit as st
 
 from fueltracker import units
+from fueltracker.reports import NothingToDraw
 from fueltracker.ui import analysis, results
 
 user, facts = analysis.open_page("Costs")
 
 selection = analysis.filters(user, facts, "costs")
 report = results.costs(analysis.request(user, selection))
-if not report.fillups:
+if isinstance(report, NothingToDraw):
     analysis.no_fillups_in_period(selection, "costs")
 
 left, right = st.columns(2)

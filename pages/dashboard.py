@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from fueltracker.reports import NothingToDraw
 from fueltracker.ui import analysis, auth, context, results, tables
 
 user = auth.require_user()
@@ -15,7 +16,7 @@ if facts.empty:
 
 selection = analysis.dashboard_period(user, facts, "dashboard_period")
 report = results.dashboard(analysis.request(user, selection))
-if not report.fillups:
+if isinstance(report, NothingToDraw):
     analysis.no_dashboard_fillups(selection, "dashboard_period")
 analysis.cards(report.totals, 4 if report.per_vehicle else 5)
 if report.per_vehicle:

@@ -4,13 +4,14 @@ the cheapest regular station would have cost."""
 import streamlit as st
 
 from fueltracker import analytics
+from fueltracker.reports import NothingToDraw
 from fueltracker.ui import analysis, results
 
 user, facts = analysis.open_page("Prices")
 
 selection = analysis.filters(user, facts, "prices")
 report = results.prices(analysis.request(user, selection))
-if not report.fillups:
+if isinstance(report, NothingToDraw):
     analysis.no_fillups_in_period(selection, "prices")
 
 st.subheader("Unit price per fuel grade")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     import psycopg
+    from streamlit.testing.v1 import AppTest
 
 Row = TypeVar("Row")
 
@@ -84,7 +85,7 @@ def machine() -> dict[str, str]:
             "python": platform.python_version()}
 
 
-def sign_in_state(app, user_id: int) -> None:
+def sign_in_state(app: AppTest, user_id: int) -> None:
     """Seed an AppTest session with what a sign-in leaves (the cookie component cannot run
     there): the user id and the session's mark, on the database's clock. Without the mark
     every transaction of the session is refused as signed out elsewhere (issue 13), and the

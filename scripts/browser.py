@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling hosts this machine
@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def launch(playwright: Playwright, profile_dir: Path | str, viewport: dict[str, int],
+def launch(playwright: Playwright, profile_dir: Path | str, viewport: ViewportSize,
            **options) -> BrowserContext:
     """Headless Chromium on a fresh profile. Playwright refuses `--user-data-dir` in
     launch(), so the profile comes through a persistent context."""

@@ -22,14 +22,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 # Run as `python scripts/screenshot.py`: make the project importable for the shared helpers.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.browser import CHROMIUM, Settle, launch  # noqa: E402
+from scripts.browser import CHROMIUM, Settle, launch
 
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # (sidebar link, page title, file name)
 PAGES = (
     ("Dashboard", "Dashboard", "dashboard"),
@@ -66,7 +66,7 @@ def wait_for_content(page: Page) -> None:
     page.wait_for_timeout(500)  # plotly's and the grid's own transitions
 
 
-def full_page_shot(page: Page, path: Path, viewport: dict[str, int]) -> None:
+def full_page_shot(page: Page, path: Path, viewport: ViewportSize) -> None:
     """A screenshot of the whole scrolled content at this viewport width."""
     page.set_viewport_size(viewport)
     page.wait_for_timeout(300)

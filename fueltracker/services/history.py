@@ -10,6 +10,7 @@ so page 200 costs what page 1 costs (docs/performance.md).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -17,6 +18,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    BindParameter,
+    ColumnClause,
     ColumnElement,
     Dialect,
     Double,
@@ -199,7 +202,7 @@ def filter_options(session: Session, user_id: int) -> FilterOptions:
 
 # The days since 1970-01-01 of a date (PostgreSQL: date - date is an integer): NumPy makes
 # datetime64 of them at once, where 20,000 datetime.date objects took pandas milliseconds.
-_DAY_NUMBER = literal_column("DATE '1970-01-01'")
+_DAY_NUMBER: ColumnClause[dt.date] = literal_column("DATE '1970-01-01'")
 _TEXT_COLUMNS = ("station", "brand", "grade", "notes")
 
 
@@ -209,7 +212,7 @@ def entries_sql(dialect: Dialect) -> str:
     the user's fill-ups with their vehicle's name, in metrics.ENTRY_COLUMNS order, numbers
     as float8 (what the analysis computes in; PostgreSQL rounds numeric to the nearest
     double, as Python's float(Decimal) does) and dates as day numbers."""
-    user_id = bindparam("user_id")
+    user_id: BindParameter[int] = bindparam("user_id")
     query = (
         select(
             FuelEntry.id,
@@ -239,7 +242,9 @@ def load_entries_frame(session: Session, user_id: int) -> pd.DataFrame:
     by column: no SQLAlchemy Row and no Decimal per value, which made this 4x the plain
     fetch of the same rows (docs/performance.md)."""
     connection = session.connection()
-    with connection.connection.cursor(binary=True) as cursor:
+    # closing(): the DBAPI cursor type promises close(), not the context manager psycopg's
+    # cursor also is (whose exit only closes it).
+    with closing(connection.connection.cursor(binary=True)) as cursor:
         cursor.execute(entries_sql(connection.dialect), {"user_id": user_id})
         rows = cursor.fetchall()
     if not rows:

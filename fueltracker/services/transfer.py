@@ -247,11 +247,11 @@ def _rows_by_vehicle(rows: list[ParsedRow], vehicle_name: str | None,
 
 
 def _stored_readings(session: Session, user_id: int, vehicle_id: int | None
-                     ) -> list[tuple[dt.date, object, object]]:
+                     ) -> list[tuple[dt.date, Decimal, Decimal]]:
     """(date, odometer, volume) of the vehicle's stored fill-ups; none for a new vehicle."""
     if vehicle_id is None:
         return []
-    return [tuple(r) for r in session.execute(
+    return [(day, odometer, volume) for day, odometer, volume in session.execute(
         select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
             FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id))]
 
@@ -338,8 +338,8 @@ def _stored(row: ParsedRow) -> tuple[tuple[dt.date, Decimal], Decimal]:
 
 
 def _check_vehicle_rows(vehicle_id: int, rows: list[tuple[int, ParsedRow]],
-                        existing: list[tuple], today: dt.date, distance_unit: str,
-                        plan: _Plan) -> list[dict]:
+                        existing: list[tuple[dt.date, Decimal, Decimal]], today: dt.date,
+                        distance_unit: str, plan: _Plan) -> list[dict]:
     """Rows of one vehicle that can be inserted (FillupCreate dumps); records every row's
     status in the plan (by its index in the input), its errors, and counts duplicates."""
     present = {(d, o): v for d, o, v in existing}

@@ -133,7 +133,8 @@ def set_password(session: Session, user_id: int, new_password: str) -> dt.dateti
     return session.execute(
         update(User)
         .where(User.id == user_id)
-        .values(password_hash=hash_password(new_password), sessions_valid_after=func.clock_timestamp())
+        .values(password_hash=hash_password(new_password),
+                sessions_valid_after=func.clock_timestamp())
         .returning(User.sessions_valid_after)
     ).scalar_one()
 
@@ -141,14 +142,15 @@ def set_password(session: Session, user_id: int, new_password: str) -> dt.dateti
 @user_scoped
 def revoke_sessions(session: Session, user_id: int) -> None:
     """End every browser session and re-auth cookie of this user (called at sign-out)."""
-    session.execute(update(User).where(User.id == user_id).values(sessions_valid_after=func.clock_timestamp()))
+    session.execute(update(User).where(User.id == user_id)
+                    .values(sessions_valid_after=func.clock_timestamp()))
 
 
 def clock(session: Session) -> dt.datetime:
     """The database's wall clock: the mark of a session starting now. Session marks and
     revocations are both database time, so a clock skew of the app's machine cannot make
     a revoked session look newer than its revocation."""
-    return session.scalar(select(func.clock_timestamp()))
+    return session.execute(select(func.clock_timestamp())).scalar_one()
 
 
 @user_scoped

@@ -3,7 +3,7 @@ takes the user's write locks first (services/locks.py: the user's row, then the 
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,9 +112,12 @@ def delete_vehicle(session: Session, user_id: int, vehicle_id: int, confirm_name
     vehicle = _locked(session, user_id, vehicle_id)
     if confirm_name.strip() != vehicle.name:
         raise ValidationError("confirm_name", f"Type '{vehicle.name}' exactly to confirm")
-    deleted = session.execute(
-        delete(FuelEntry).where(FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
-    ).rowcount
+    result = session.execute(
+        delete(FuelEntry).where(FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id))
+    # A DELETE without RETURNING gives the cursor's result (its rowcount); Session.execute
+    # is typed for every statement, so it promises only a Result.
+    assert isinstance(result, CursorResult)
+    deleted = result.rowcount
     session.delete(vehicle)
     session.flush()
     bump_revision(session, user_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -116,11 +117,13 @@ def every_fillup(facts: VehicleFacts) -> Selection:
     """The selection of a page without filters: every vehicle, all time. It ends on the
     last fill-up (not today), so its results stay cached until the data changes."""
     last = facts.last_date()
+    # The page opened with open_page, which stops it when nothing was logged.
+    assert last is not None, "every_fillup of a user without fill-ups"
     return Selection(tuple(facts.names), None, last, periods.ALL.analysis_label.lower(), last,
                      last)
 
 
-def no_dashboard_fillups(selection: Selection, key: str) -> None:
+def no_dashboard_fillups(selection: Selection, key: str) -> NoReturn:
     """The Dashboard's empty period: when the fill-ups end and a button to all time; stops
     the page."""
     empty_state(f"No fill-ups in this period: your latest is from {selection.last_logged}.")
@@ -140,7 +143,7 @@ NO_FILLUPS_IN_PERIOD = ("No fill-ups of these vehicles in this period: pick a lo
                         "or more vehicles.")
 
 
-def no_fillups_in_period(selection: Selection, key: str) -> None:
+def no_fillups_in_period(selection: Selection, key: str) -> NoReturn:
     """Why the period is empty (when the chosen vehicles' fill-ups end before it, the date
     they end on) and a button to show all time; stops the page."""
     if selection.last_logged is not None and (selection.start is None
@@ -175,7 +178,7 @@ def pick_vehicle(vehicles: dict[int, str], key: str) -> int:
         return ids[0]
     if st.session_state.get(key) not in ids:  # a vehicle since filtered out
         st.session_state.pop(key, None)
-    return st.selectbox("Vehicle", ids, format_func=vehicles.get, key=key)
+    return st.selectbox("Vehicle", ids, format_func=lambda v: vehicles[v], key=key)
 
 
 def projection_note(projection: ProjectionView) -> str:

@@ -22,7 +22,8 @@ from fueltracker.ui import context
 def file_name(user: UserRead, what: str, extension: str) -> str:
     """`fueltracker-<username>-<what>-<local date>.<extension>`: the user's date, not the
     server's, so a file made at 1 a.m. in Berlin is named after that Berlin day."""
-    return f"fueltracker-{user.username}-{what}-{local_today(user.timezone).isoformat()}.{extension}"
+    day = local_today(user.timezone).isoformat()
+    return f"fueltracker-{user.username}-{what}-{day}.{extension}"
 
 
 def units_summary(user: UserRead) -> str:

@@ -37,7 +37,7 @@ def _derived(request: Request) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=MAX_RESULTS, ttl=RESULT_TTL, show_spinner=False)
-def dashboard(request: Request) -> reports.DashboardReport:
+def dashboard(request: Request) -> reports.DashboardReport | reports.NothingToDraw:
     """The Dashboard for ``request``."""
     return reports.dashboard(_derived(request), request)
 
@@ -49,7 +49,7 @@ def overview(request: Request) -> reports.OverviewReport:
 
 
 @st.cache_resource(max_entries=MAX_RESULTS, ttl=RESULT_TTL, show_spinner=False)
-def consumption(request: Request) -> reports.ConsumptionReport:
+def consumption(request: Request) -> reports.ConsumptionReport | reports.NothingToDraw:
     """The Consumption page for ``request`` (its own controls' charts apart)."""
     return reports.consumption(_derived(request), request)
 
@@ -67,13 +67,13 @@ def year_over_year(request: Request, vehicle_id: int) -> Chart:
 
 
 @st.cache_resource(max_entries=MAX_RESULTS, ttl=RESULT_TTL, show_spinner=False)
-def prices(request: Request) -> reports.PricesReport:
+def prices(request: Request) -> reports.PricesReport | reports.NothingToDraw:
     """The Prices page for ``request``."""
     return reports.prices(_derived(request), request)
 
 
 @st.cache_resource(max_entries=MAX_RESULTS, ttl=RESULT_TTL, show_spinner=False)
-def costs(request: Request) -> reports.CostsReport:
+def costs(request: Request) -> reports.CostsReport | reports.NothingToDraw:
     """The Costs page for ``request``."""
     return reports.costs(_derived(request), request)
 

@@ -80,6 +80,21 @@ def test_consumption_needs_two_full_tanks(signed_in_app, garage):
     assert "log two full-tank fill-ups" in app.info[0].value
 
 
+@pytest.mark.parametrize("page", ("consumption", "prices", "costs"))
+def test_a_period_after_the_last_fillup_says_when_they_end(signed_in_app, garage, page):
+    """Nothing to draw in the period: the page says when the fill-ups end, offers all time
+    and draws no chart."""
+    garage("Golf", WORKED)
+    app = open_page(signed_in_app, page)
+    app.segmented_control(key=f"{page}_period").set_value("Custom").run()
+    app.date_input(key=f"{page}_range").set_value(
+        (_TODAY - dt.timedelta(days=49), _TODAY - dt.timedelta(days=45))).run()
+    assert not app.exception
+    assert f"they end on {_day(50)}" in app.info[0].value
+    assert app.button(key=f"{page}_all_time").label == "Show all time"
+    assert not app.get("plotly_chart")
+
+
 def test_prices_page(signed_in_app, garage):
     garage("Golf", WORKED)
     app = _all_time(open_page(signed_in_app, "prices"), "prices")

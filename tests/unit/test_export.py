@@ -229,6 +229,15 @@ def test_vehicles_file_names_the_kind_last():
         "'=Van,Ford,Transit,2019,diesel,80,true,van"]
 
 
+def test_a_tank_capacity_is_written_as_the_number_it_is():
+    tanks = [{"name": "A", "tank_capacity_l": Decimal("45.250")},
+             {"name": "B", "tank_capacity_l": 45.25}, {"name": "C", "tank_capacity_l": None}]
+    rows = list(csv.DictReader(io.StringIO(vehicles_csv(tanks))))
+    assert [row["tank_capacity_l"] for row in rows] == ["45.25", "45.25", ""]
+    with pytest.raises(TypeError, match="tank_capacity_l"):
+        vehicles_csv([{"name": "D", "tank_capacity_l": "45 litres"}])
+
+
 def test_an_older_vehicles_file_without_kind_still_imports_as_cars():
     older = ("name,make,model,year,fuel_type,tank_capacity_l,is_active\n"
              "V-Strom,Suzuki,DL650,2016,petrol,20,true\n")

@@ -92,7 +92,8 @@ def test_consumption_lists_the_measured_vehicles(derived):
     report = reports.consumption(derived, _request())
     assert dict(report.measured) == {1: "Golf", 2: "Van"}
     only_first = reports.consumption(derived, _request(end=dt.date(2024, 1, 10)))
-    assert only_first.fillups == 2 and not only_first.measured
+    # Two fill-ups, no measured segment: nothing to draw (the page says why).
+    assert only_first == reports.NothingToDraw(2)
 
 
 def test_data_quality_in_the_users_distance_unit(derived):
