@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from fueltracker.logging_setup import configure_logging, current_user_id, start_run
-from fueltracker.ui import auth, layout
+from fueltracker.ui import auth, layout, run_timing
 from fueltracker.ui.errors import unexpected_errors_reported
 
 # Absolute page paths: the app also runs from a test harness in another folder.
@@ -58,6 +58,7 @@ with unexpected_errors_reported():
         ],
     }, position="sidebar" if user else "hidden")
     if user is None:
+        run_timing.page_shown.set("Sign in")  # the timing line names the form, not the page
         auth.sign_in_page()
     else:
         layout.sidebar(user)
