@@ -40,8 +40,9 @@ chromium:
 	fi
 
 # Debian's Caddy, the reverse proxy of deploy/Caddyfile, for `make load` (several replicas
-# behind it). Only installed when missing, like chromium; no service is started (the load
-# script runs its own, on 127.0.0.1).
+# behind it) and the Caddyfile's test. Only installed when missing, like chromium; the
+# package's service is not started here (no systemd), and the load script runs its own on
+# 127.0.0.1.
 proxy:
 	@if command -v caddy >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -80,8 +81,9 @@ compose-validator:
 		echo "warning: docker-compose missing and cannot be installed; the compose schema check will skip"; \
 	fi
 
-# pytest's exit code 5 means "no tests collected": that is a failure, not a pass.
-test: install chromium compose-validator
+# pytest's exit code 5 means "no tests collected": that is a failure, not a pass. caddy is
+# there for tests/unit/test_proxy_config.py (`caddy adapt` of deploy/Caddyfile).
+test: install chromium compose-validator proxy
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
 
