@@ -73,6 +73,7 @@ import secrets
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -341,6 +342,12 @@ class Level:
     failover: Callable[[Client], Awaitable[None]] | None = None
     failover_kind: str = "chromium"
     browsers: Browsers | None = None
+    # Cookies a wire session starts with (by client number): the failover level pins the
+    # wire sessions to the replicas in turn, so both hold sessions whichever one dies.
+    pin: Callable[[int], dict[str, str]] = lambda number: {}
+    log_dir: Path | None = None  # where a failed file transfer leaves its screenshot
+    clients: list[Client] = field(default_factory=list)
+    placement: dict[int, int | None] = field(default_factory=dict)  # client -> replica
 
 
 class Client:
@@ -421,6 +428,8 @@ class Client:
                 return False
         if self.signed_in_event is not None:
             self.signed_in_event.set()
+        if self.number not in self.level.placement:
+            self.level.placement[self.number] = self.level.replica_of(await self.cookies())
         for name in self.STEPS_SIGNED_IN:
             if not await self.step(name, getattr(self, name.replace(" ", "_").replace(
                     "-", "_"))):
@@ -708,10 +717,13 @@ class BrowserClient(Client):
             upload = Path(tempfile.mkdtemp(prefix="fueltracker-load-")) / (
                 f"{self.account.username}-{when.replace(' ', '-')}.csv")
             upload.write_text(export, encoding="utf-8")
+            if text is None:
+                # Another page first: the click after a page change gets the file.
+                await self.nav("History", "History")
+                await self.settled(time.monotonic())
+                text = await self.download()
             await self.nav("Import", "Import fill-ups")
             await self.settled(time.monotonic())
-            if text is None:
-                text = await self.download()
             result.download_rows = len(list(csv.DictReader(io.StringIO(text))))
             path = "/" + self.last_download_url.split("/", 3)[3]
             if others:
@@ -735,6 +747,13 @@ class BrowserClient(Client):
         except (StepFailed, PlaywrightError, AssertionError, TimeoutError, ValueError) as exc:
             result.error = str(exc).strip().splitlines()[0] if str(exc).strip() else \
                 type(exc).__name__
+            if self.level.log_dir is not None:
+                shot = self.level.log_dir / f"transfer-{when.replace(' ', '-')}.png"
+                try:
+                    await page.screenshot(path=str(shot), full_page=True)
+                    print(f"transfer {when} failed: {exc}\nscreenshot {shot}", flush=True)
+                except PlaywrightError:
+                    pass
         self.level.transfers.append(result)
         return result
 
@@ -749,6 +768,7 @@ class WireClient(Client):
         self.ws = loadwire.WireSession(level.base_url, quiet_s=QUIET_MS / 1000,
                                        timeout_s=STEP_TIMEOUT_MS / 1000,
                                        on_session=self.note_session)
+        self.ws.jar.update(level.pin(number))
         self.last_page = ""  # the page hash a reconnect asks for
         self.lost_pending: str | None = None  # the step in flight when the connection went
 
@@ -954,12 +974,16 @@ class Browsers:
 
 async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driven],
                     browser_count: int, rounds: int, duration_s: float | None,
-                    on_all_signed_in, cpu: Callable[[], tuple[float, float, float]]
+                    on_all_signed_in, cpu: Callable[[], tuple[float, float, float]],
+                    ramp_up_s: float = 0.0, follow_first: bool = False
                     ) -> tuple[int, tuple[float, float, float]]:
     """Drive len(accounts) sessions concurrently, the first `browser_count` of them in
-    Chromium; (journeys completed, CPU seconds of servers, proxy and clients when the last
-    journey ended: read before the browsers close, as the time of a process that exits may
-    leave the tree with it)."""
+    Chromium, session n starting n x `ramp_up_s` after the first (not all signing in at the
+    same instant); with `follow_first` the others go on after their rounds until the first
+    session has finished its own (the failover level: sessions are busy on both replicas
+    whenever the first one's replica goes). Returns (journeys completed, CPU seconds of
+    servers, proxy and clients when the last journey ended: read before the browsers close,
+    as the time of a process that exits may leave the tree with it)."""
     level.browsers = browsers
     level.failover_kind = "chromium" if browser_count and browsers is not None else "wire"
     clients: list[Client] = []
@@ -968,6 +992,7 @@ async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driv
             clients.append(BrowserClient(number, account, level, await browsers.new_context()))
         else:
             clients.append(WireClient(number, account, level))
+    level.clients = clients
     events = []
     for client in clients:
         client.signed_in_event = asyncio.Event()
@@ -975,12 +1000,22 @@ async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driv
     deadline = None if duration_s is None else time.monotonic() + duration_s
     completed = 0
     budget = [loadlib.MAX_JOURNEYS]
+    first_done = asyncio.Event()
 
     async def drive(client: Client) -> None:
+        try:
+            await asyncio.sleep(client.number * ramp_up_s)
+            await journeys(client)
+        finally:
+            if client.number == 0:
+                first_done.set()
+
+    async def journeys(client: Client) -> None:
         nonlocal completed
         done = 0
         while True:
-            if deadline is None and done >= rounds:
+            if deadline is None and done >= rounds and (
+                    not follow_first or client.number == 0 or first_done.is_set()):
                 return
             if deadline is not None and time.monotonic() >= deadline:
                 return
@@ -1103,6 +1138,7 @@ class Stack:
     proxy: loadstack.Proxy | None
     base_url: str
     external_pid: int | None = None  # --url with --server-pid
+    log_dir: Path | None = None
 
     @property
     def server_pids(self) -> list[int]:
@@ -1118,6 +1154,14 @@ class Stack:
 
     def cpu(self) -> tuple[float, float, float]:
         return loadstack.cpu_seconds(self.server_pids, self.proxy.pid if self.proxy else None)
+
+    def pinned(self, number: int) -> dict[str, str]:
+        """The sticky cookie that sends client `number` to replica (number mod replicas)
+        + 1: Caddy honours a cookie naming a live replica."""
+        if self.proxy is None or not self.replicas:
+            return {}
+        replica = self.replicas[number % len(self.replicas)]
+        return {loadlib.STICKY_COOKIE: loadlib.sticky_cookie(replica.dial)}
 
     def replica_of(self, cookies: dict[str, str]) -> int | None:
         """The replica a client's sticky cookie names (None without a proxy)."""
@@ -1153,18 +1197,20 @@ def start_stack(url: str, replicas: int | None, args, log_dir: Path) -> Stack:
     """One configuration's servers: `replicas` behind Caddy, or (None) one server driven
     directly, or --url."""
     if args.url:
-        return Stack("--url", [], None, args.url.rstrip("/"), args.server_pid)
+        return Stack("--url", [], None, args.url.rstrip("/"), args.server_pid, log_dir)
     count = replicas or 1
     tag = f"{count}r" if replicas else "direct"
-    started = loadstack.start_replicas(url, count, log_dir, args.streamlit_option, tag)
+    started = loadstack.start_replicas(url, count, log_dir, args.streamlit_option, tag,
+                                       behind_proxy=replicas is not None)
     if replicas is None:
-        return Stack("1 server", started, None, started[0].base_url)
+        return Stack("1 server", started, None, started[0].base_url, log_dir=log_dir)
     try:
         proxy = loadstack.start_proxy(started, log_dir, tag)
     except SystemExit:
         loadstack.stop_all(started)
         raise
-    return Stack(f"{count} replica{'s' if count > 1 else ''}", started, proxy, proxy.base_url)
+    return Stack(f"{count} replica{'s' if count > 1 else ''}", started, proxy, proxy.base_url,
+                 log_dir=log_dir)
 
 
 # --------------------------------------------------------------------------- levels
@@ -1194,6 +1240,13 @@ class LevelResult:
     failover: dict | None = None
     reconnects: list[Reconnect] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
+    placement: list[tuple[int | None, int]] = field(default_factory=list)  # replica, sessions
+
+    @property
+    def placed(self) -> str:
+        """"6 + 4" sessions on replica 1 and 2 (as the sticky cookies said at sign-in)."""
+        known = [f"{n} on replica {r}" for r, n in self.placement if r is not None]
+        return ", ".join(known)
 
     @property
     def errors(self) -> int:
@@ -1237,10 +1290,12 @@ async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[
     """Run one level while sampling the servers' RSS (before, once every session is signed
     in, peak, after) and PostgreSQL's backends; then attribute the servers' timing lines to
     the clients' steps."""
-    level = Level(stack.base_url, password, ledger, url, replica_of=stack.replica_of)
+    level = Level(stack.base_url, password, ledger, url, replica_of=stack.replica_of,
+                  log_dir=stack.log_dir)
     killed: dict = {}
     if failover:
         level.failover = lambda client: kill_under(client, stack, killed)
+        level.pin = stack.pinned
     before = stack.rss_kb()
     open_sample: dict[str, object] = {}
     peak = [before or 0]
@@ -1262,8 +1317,8 @@ async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[
     cpu_before = stack.cpu()
     try:
         journeys, cpu_after = await run_level(
-            browsers, level, accounts, browser_count, args.rounds if not failover else
-            max(args.rounds, 2), args.duration, all_signed_in, stack.cpu)
+            browsers, level, accounts, browser_count, args.rounds, args.duration,
+            all_signed_in, stack.cpu, args.ramp_up, follow_first=failover)
     finally:
         sampling[0] = False
         await sampler
@@ -1278,9 +1333,12 @@ async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[
         cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
         cpu_after[2] - cpu_before[2])
     result.reconnects, result.transfers = level.reconnects, level.transfers
+    result.placement = sorted(Counter(level.placement.values()).items(),
+                              key=lambda item: (item[0] is None, item[0] or 0))
     if failover:
         result.failover = {"killed": killed.get("replica"),
-                           "at_s": killed["at"] - started if "at" in killed else None}
+                           "at_s": killed["at"] - started if "at" in killed else None,
+                           "save_in_flight": killed.get("save_in_flight")}
     return result
 
 
@@ -1297,11 +1355,22 @@ async def kill_under(client: Client, stack: Stack, killed: dict) -> None:
     others = [r for r in stack.replicas if r is not replica and r.alive]
     if isinstance(client, BrowserClient):
         await client.transfer_files("before the failover", others)
+    # The moment that tests the most: another session of that replica has clicked "Save"
+    # and its page has not said "Saved." yet (up to 30 s of waiting for one).
+    in_flight, deadline = None, time.monotonic() + 30
+    while in_flight is None and time.monotonic() < deadline:
+        for other in client.level.clients:
+            if (other is not client and other.unconfirmed_save
+                    and stack.replica_of(await other.cookies()) == replica.index):
+                in_flight = other.account.username
+                break
+        else:
+            await asyncio.sleep(0.005)
     lost_at = time.monotonic()
     await asyncio.to_thread(loadstack.kill, replica)
-    killed.update(replica=replica.index, at=lost_at)
+    killed.update(replica=replica.index, at=lost_at, save_in_flight=in_flight)
     print(f"failover: killed replica {replica.index} (pid {replica.pid}) under "
-          f"{client.account.username}", flush=True)
+          f"{client.account.username}; a save in flight: {in_flight}", flush=True)
     if isinstance(client, BrowserClient):
         await client.await_reconnect(lost_at, replica.index)
         # The other replica is the dead one now: nothing to ask it.
@@ -1378,7 +1447,8 @@ def print_level(result: LevelResult) -> None:
     title = (f"{result.configuration}, {result.sessions} sessions"
              + (" (failover)" if result.failover else ""))
     print(f"\n{title}: {result.journeys} journeys in {result.seconds:.0f} s "
-          f"({result.per_minute:.1f}/min), load average {result.load_during}", flush=True)
+          f"({result.per_minute:.1f}/min), load average {result.load_during}; "
+          f"{result.placed}", flush=True)
     print(loadlib.step_table_with_server(result.stats, result.server, result.browser_stats,
                                          result.between), flush=True)
     print(f"CPU: servers {result.server_cpu_s:.0f} s "
@@ -1445,6 +1515,9 @@ def main() -> int:
                         help="real Chromium sessions per level (the others speak Streamlit's "
                              "websocket protocol, scripts/loadwire.py); default 1")
     parser.add_argument("--rounds", type=int, default=2, help="journeys per session per level")
+    parser.add_argument("--ramp-up", type=float, default=0.5, metavar="SECONDS",
+                        help="pause between the starts of a level's sessions (default 0.5 s: "
+                             "20 sessions start over 10 s instead of signing in at once)")
     parser.add_argument("--duration", type=float, default=None,
                         help="soak: each session repeats the journey for this many seconds "
                              f"(max {loadlib.MAX_DURATION_S})")
@@ -1476,7 +1549,9 @@ def main() -> int:
                 raise loadlib.LoadArgumentError("--failover needs --replicas with 2 or more")
         all_levels = levels + ([args.failover] if args.failover else [])
         loadlib.check_limits(all_levels * len(stacks) if args.duration is None else levels,
-                             max(args.rounds, 2 if args.failover else 1), args.duration)
+                             args.rounds, args.duration)
+        if not 0 <= args.ramp_up <= 5:
+            raise loadlib.LoadArgumentError("--ramp-up must be 0..5 seconds")
         if args.url:
             loadlib.check_loopback(args.url)
             if args.replicas:
@@ -1521,6 +1596,8 @@ def main() -> int:
           f"{'PASS' if verdict_ok else 'FAIL'}")
     for line in problems[:20]:
         print("  " + line)
+    print(f"saves without a confirmation (in flight when a replica died, or timed out): "
+          f"{in_flight[0]}, stored once {in_flight[1]}, not stored {in_flight[2]}")
     failover_ok, failover_problems = (failover_verdict(results) if args.failover
                                       else (True, []))
     if args.failover:
@@ -1569,8 +1646,10 @@ def write(args, results: list[LevelResult], integrity, problems,
         f"own account of about {TYPICAL_ROWS} fill-ups and walks: sign in (lands on the "
         f"Dashboard), Log fill-up, save a fill-up, History, {ANALYSIS_PAGE}, Dashboard, sign "
         "out"
-        + (f", again and again for {args.duration:.0f} s." if soak else
-           f", {args.rounds} times per level.")
+        + (f", again and again for {args.duration:.0f} s" if soak else
+           f", {args.rounds} times per level")
+        + (f"; the sessions of a level start {args.ramp_up:g} s apart." if args.ramp_up
+           else "; the sessions of a level all start at once.")
         + " **Server** time of a step: how long the script runs its session asked for "
         "during the step were waiting to start or running, as each replica logs them "
         "(`fueltracker.timing` lines, fueltracker/ui/run_timing.py): the sum of wait + "
@@ -1644,8 +1723,10 @@ def summary_table(results: list[LevelResult]) -> str:
 def level_paragraph(result: LevelResult) -> str:
     return (
         f"{result.journeys} journeys in {result.seconds:.0f} s "
-        f"({result.per_minute:.1f} per minute); load average {result.load_during} "
-        "(1/5/15 min) when all were signed in"
+        f"({result.per_minute:.1f} per minute)"
+        + (f"; sessions as the proxy placed them: {result.placed}"
+           if result.replicas > 1 and result.placed else "")
+        + f"; load average {result.load_during} (1/5/15 min) when all were signed in"
         + (f"; servers' RSS {result.rss_before_kb / 1024:.0f} MB before the level, "
            f"{result.rss_open_kb / 1024:.0f} MB with the sessions open "
            f"(**{result.mb_per_session:.1f} MB per session** over the baseline of "
@@ -1684,9 +1765,15 @@ def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int],
     total, once, none = in_flight
     return (
         f"2 replicas behind the proxy, {result.sessions} sessions ({result.browsers} in "
-        f"Chromium), {result.journeys} journeys completed in {result.seconds:.0f} s. When the "
-        f"Chromium session reached History, replica {result.failover.get('killed')} (the "
-        "one its sticky cookie named) was killed with SIGKILL"
+        "Chromium; the others repeat the journey until the Chromium session has done its "
+        "rounds, and start with a sticky cookie naming the replicas in turn, so that both "
+        f"hold sessions: {result.placed}), {result.journeys} journeys completed in "
+        f"{result.seconds:.0f} s. When the "
+        f"Chromium session reached History, and as soon as a session of its replica had "
+        f"clicked Save without its page saying \"Saved.\" yet "
+        f"({result.failover.get('save_in_flight') or 'none came within 30 s'}), replica "
+        f"{result.failover.get('killed')} (the one the browser's sticky cookie named) was "
+        "killed with SIGKILL"
         + (f", {result.failover['at_s']:.0f} s into the level. " if result.failover.get("at_s")
            is not None else ": never. ")
         + f"{len(moved)} sessions lost their websocket "

@@ -107,20 +107,22 @@ class Proxy:
         return f"http://127.0.0.1:{self.port}"
 
 
-def app_environment(url: str, cookie_key: str, cookie_secret: str) -> dict[str, str]:
-    """The environment every replica gets: the database, and the same re-auth cookie key and
-    Streamlit cookie secret on each (docs/deploy.md, "Scaling past one machine")."""
+def app_environment(url: str, cookie_key: str, cookie_secret: str,
+                    behind_proxy: bool) -> dict[str, str]:
+    """The environment every replica gets: the database, the same re-auth cookie key and
+    Streamlit cookie secret on each (docs/deploy.md, "Scaling past one machine"), JSON logs
+    (the timing lines are read back), and one trusted proxy hop when Caddy is in front."""
     return dict(os.environ, FUELTRACKER_DATABASE_URL=url, FUELTRACKER_COOKIE_KEY=cookie_key,
-                STREAMLIT_SERVER_COOKIE_SECRET=cookie_secret,
-                FUELTRACKER_LOG_FORMAT="json", FUELTRACKER_TRUSTED_PROXY_HOPS="1",
+                STREAMLIT_SERVER_COOKIE_SECRET=cookie_secret, FUELTRACKER_LOG_FORMAT="json",
+                FUELTRACKER_TRUSTED_PROXY_HOPS="1" if behind_proxy else "0",
                 STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
 
 
-def start_replicas(url: str, count: int, log_dir: Path, options: list[str],
-                   tag: str) -> list[Replica]:
+def start_replicas(url: str, count: int, log_dir: Path, options: list[str], tag: str,
+                   behind_proxy: bool = True) -> list[Replica]:
     """`count` app servers on 127.0.0.1 serving the load database, started together and
     waited for (/_stcore/health); extra Streamlit `options` ("section.name=value")."""
-    env = app_environment(url, secrets.token_urlsafe(36), secrets.token_hex(32))
+    env = app_environment(url, secrets.token_urlsafe(36), secrets.token_hex(32), behind_proxy)
     replicas, taken = [], set()
     for index in range(count):
         port = free_port(APP_PORTS, taken)
