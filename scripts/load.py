@@ -146,6 +146,13 @@ def notes() -> str:
                        for paragraph in WHERE_TIME_GOES.split("\n\n"))
 
 
+def get_settings_cookie_name() -> str:
+    """The re-auth cookie's name (FUELTRACKER_COOKIE_NAME, as the servers read it)."""
+    from fueltracker.config import get_settings
+
+    return get_settings().cookie_name
+
+
 def wall(monotonic_s: float) -> float:
     """The POSIX time of a monotonic instant."""
     return monotonic_s + WALL_OFFSET_S
@@ -287,6 +294,7 @@ class Reconnect:
     kind: str
     username: str
     step: str  # the step in flight when the connection went
+    had_cookie: bool  # the re-auth cookie was in the browser (jar) when the connection went
     lost_at: float  # monotonic
     back_at: float | None  # monotonic, when its page was drawn again through the proxy
     signed_in: bool  # still signed in after the move, without typing the password
@@ -485,6 +493,7 @@ class BrowserClient(Client):
         self.context = context
         self.page = None
         self.opened_ws: list[float] = []  # monotonic times the page opened a websocket
+        self.session_ids: list[tuple[float, str]] = []  # (monotonic, Streamlit session id)
         self.last_download_url = ""
 
     # ---------------------------------------------------------------- plumbing
@@ -505,8 +514,11 @@ class BrowserClient(Client):
                     msg.ParseFromString(bytes(payload))
                 except Exception:  # noqa: BLE001 - not ours to judge
                     return
-                if msg.WhichOneof("type") == "new_session" and msg.new_session.initialize.session_id:
-                    self.note_session(msg.new_session.initialize.session_id)
+                session_id = msg.new_session.initialize.session_id \
+                    if msg.WhichOneof("type") == "new_session" else ""
+                if session_id and all(session_id != known for _, known in self.session_ids):
+                    self.session_ids.append((time.monotonic(), session_id))
+                    self.note_session(session_id)
 
             ws.on("framereceived", on_frame)
 
@@ -662,14 +674,16 @@ class BrowserClient(Client):
     # ---------------------------------------------------------------- failover and files
 
     async def await_reconnect(self, lost_at: float, replica_before: int | None) -> None:
-        """After the replica under this tab was killed: wait until the page has opened a new
-        websocket (through the proxy) and settled, then see whether it is still signed in
-        without anyone typing the password."""
+        """After the replica under this tab was killed: wait until the page holds a new
+        Streamlit session (a new_session frame: the frontend reconnected through the proxy
+        and the page reran) and has settled, then see whether it is still signed in without
+        anyone typing the password."""
+        had_cookie = get_settings_cookie_name() in await self.cookies()
         deadline = time.monotonic() + RECONNECT_TIMEOUT_S
-        while not any(t > lost_at for t in self.opened_ws) and time.monotonic() < deadline:
+        while not any(t > lost_at for t, _ in self.session_ids) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
         back_at = None
-        if any(t > lost_at for t in self.opened_ws):
+        if any(t > lost_at for t, _ in self.session_ids):
             try:
                 await self.settled(time.monotonic())
                 back_at = time.monotonic()
@@ -678,8 +692,8 @@ class BrowserClient(Client):
         signed_in = back_at is not None and await self.is_signed_in() and not await \
             self.page.get_by_role("tab", name="Sign in", exact=True).count()
         self.level.reconnects.append(Reconnect(
-            self.kind, self.account.username, "history", lost_at, back_at, signed_in,
-            replica_before, self.level.replica_of(await self.cookies())))
+            self.kind, self.account.username, "history", had_cookie, lost_at, back_at,
+            signed_in, replica_before, self.level.replica_of(await self.cookies())))
 
     async def download(self) -> str:
         """Click the sidebar's "Download all fill-ups"; the file's text."""
@@ -923,6 +937,7 @@ class WireClient(Client):
         if not self.lost_pending:
             return False
         step, self.lost_pending = self.lost_pending, None
+        had_cookie = get_settings_cookie_name() in self.ws.jar
         lost_at = self.ws.lost_at or time.monotonic()
         replica_before = self.level.replica_of(dict(self.ws.jar))
         back_at, deadline = None, time.monotonic() + RECONNECT_TIMEOUT_S
@@ -935,7 +950,7 @@ class WireClient(Client):
                 await asyncio.sleep(0.5)
         signed_in = back_at is not None and await self.is_signed_in()
         self.level.reconnects.append(Reconnect(
-            self.kind, self.account.username, step, lost_at, back_at, signed_in,
+            self.kind, self.account.username, step, had_cookie, lost_at, back_at, signed_in,
             replica_before, self.level.replica_of(dict(self.ws.jar))))
         if self.unconfirmed_save:
             # The save in flight may or may not have landed: go on from what is stored.
@@ -1466,7 +1481,8 @@ def print_level(result: LevelResult) -> None:
               f"{item.replica_before} -> "
               f"{item.replica_after}, back after "
               + (f"{item.back_at - item.lost_at:.1f} s" if item.back_at else "never")
-              + f", signed in {item.signed_in}", flush=True)
+              + f", signed in {item.signed_in} (re-auth cookie held: {item.had_cookie})",
+              flush=True)
     for item in result.transfers:
         print(f"  files {item.when} on replica {item.replica}: download {item.download_rows} "
               f"rows of {item.expected_rows} (first click: {item.first_click}; other replica: "
@@ -1493,7 +1509,9 @@ def failover_verdict(results: list[LevelResult]) -> tuple[bool, list[str]]:
             elif item.replica_after in (None, item.replica_before):
                 problems.append(f"{item.username} did not move to another replica")
             elif item.should_stay_signed_in and not item.signed_in:
-                problems.append(f"{item.username} came back signed out")
+                problems.append(f"{item.username} came back signed out" + (
+                    "" if item.had_cookie else ": its browser held no re-auth cookie (the "
+                    "cookie component had not set it at sign-in)"))
         if len(result.transfers) < 2 or not all(t.ok for t in result.transfers):
             problems.append("an upload or download through the proxy failed")
     return not problems and bool(levels), problems

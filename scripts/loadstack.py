@@ -28,6 +28,17 @@ APP_PORTS = range(18800, 18850)
 PROXY_PORTS = range(18850, 18870)
 START_TIMEOUT_S = 90.0
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# The script's niceness before it lowers its own priority (deprioritise_client): a child
+# inherits the niceness of the thread that starts it, so servers and proxy started later
+# are set back to this one (root may; otherwise the script never lowers its own threads).
+START_NICENESS = os.getpriority(os.PRIO_PROCESS, 0)
+CAN_RESTORE_NICENESS = os.geteuid() == 0
+
+
+def _server_priority() -> None:
+    """In a new server or proxy process, before it runs: the script's first niceness."""
+    if CAN_RESTORE_NICENESS:
+        os.setpriority(os.PRIO_PROCESS, 0, START_NICENESS)
 
 
 def free_port(ports: range, taken: set[int] = frozenset()) -> int:
@@ -133,7 +144,8 @@ def start_replicas(url: str, count: int, log_dir: Path, options: list[str], tag:
              "--server.headless", "true", "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
              *loadlib.streamlit_flags(options)],
-            cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+            preexec_fn=_server_priority)
         replicas.append(Replica(index + 1, process, port, log_path))
     deadline = time.monotonic() + START_TIMEOUT_S
     for replica in replicas:
@@ -168,7 +180,8 @@ def start_proxy(replicas: list[Replica], log_dir: Path, tag: str) -> Proxy:
     log_path = log_dir / f"proxy-{tag}.log"
     process = subprocess.Popen(
         [CADDY, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
-        cwd=state, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+        cwd=state, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        preexec_fn=_server_priority)
     proxy = Proxy(process, port, log_path)
     deadline = time.monotonic() + 30
     while not healthy(proxy.base_url):
@@ -247,14 +260,18 @@ def cpu_seconds(server_pids: list[int], proxy_pid: int | None = None
 
 
 def deprioritise_client(server_side_pids: list[int], niceness: int) -> None:
-    """Give every thread of the browsers, the driver and this script at least `niceness`,
-    leaving the servers and the proxy (the server side) alone. Inherited niceness is not
-    enough: Chromium sets its processes' and threads' priorities itself (renderers back to
-    0, the browser and GPU processes to -8 when it may)."""
+    """Give every thread of the browsers, the driver and this script (its wire sessions) at
+    least `niceness`, leaving the servers and the proxy (the server side) alone. Inherited
+    niceness is not enough: Chromium sets its processes' and threads' priorities itself
+    (renderers back to 0, the browser and GPU processes to -8 when it may). This script's
+    own threads only when the servers it starts later can be set back (CAN_RESTORE_...)."""
     parents, _ = _parents_and_ticks()
     server = set().union(*(loadlib.descendants(parents, pid) for pid in server_side_pids)) \
         if server_side_pids else set()
-    for pid in loadlib.descendants(parents, os.getpid()) - server:
+    client = loadlib.descendants(parents, os.getpid()) - server
+    if not CAN_RESTORE_NICENESS:
+        client.discard(os.getpid())
+    for pid in client:
         try:
             tids = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
         except OSError:

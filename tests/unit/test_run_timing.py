@@ -4,7 +4,6 @@ The whole line from a real run: tests/app/test_run_timing.py."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 
