@@ -8,12 +8,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: install run test test-fast bench load soak chromium proxy compose-validator screenshots clean-data help
+.PHONY: install run test test-fast lint bench load soak chromium proxy compose-validator screenshots clean-data help
 
 help:
 	@echo "make run     - set up, start the embedded PostgreSQL, seed the demo account, serve on :$(PORT)"
 	@echo "make test    - set up and run the whole test suite against a throwaway PostgreSQL"
 	@echo "make install - create .venv with the pinned requirements"
+	@echo "make lint    - ruff (rules and formatting, nothing rewritten), mypy, and a reason on every ignore"
 	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import -> docs/performance.md"
 	@echo "make load    - 1 vs 2 replicas behind Caddy at 10 and 20 sessions, server- and client-side times, a replica killed -> docs/performance.md"
 	@echo "make soak    - 10 sessions for 3 minutes, then every saved fill-up and the dashboard figures checked"
@@ -86,6 +87,18 @@ compose-validator:
 test: install chromium compose-validator proxy
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
+
+# Lint and types, configured in pyproject.toml: ruff's rules, whether `ruff format` would
+# change a file (it changes nothing here), mypy over fueltracker/, app.py, pages/ and
+# scripts/, and a reason after every `# noqa: CODE` / `# type: ignore[code]`. Every step
+# runs, so one run lists every finding; the target fails if any step found something.
+lint: install
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check --output-format concise . || status=1; \
+	$(VENV)/bin/mypy || status=1; \
+	$(PY) scripts/lint_ignores.py || status=1; \
+	exit $$status
 
 # Unit tests only (no database, no browser): seconds.
 test-fast: install

@@ -103,7 +103,8 @@ def _import(args: argparse.Namespace) -> int:
     security.event("import", user_id=user_id, rows=result.imported, via="cli")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    created = f"; created vehicles: {', '.join(result.vehicles_created)}" if result.vehicles_created else ""
+    created = (f"; created vehicles: {', '.join(result.vehicles_created)}"
+               if result.vehicles_created else "")
     print(f"Imported {units.format_count(result.imported, 'fill-up')}, skipped "
           f"{result.duplicates} already present{created}.")
     return 0

@@ -1,35 +1,60 @@
-"""Per-vehicle and per-month aggregates of one user's fill-ups, computed with
+"""Per-vehicle, per-month and per-page aggregates of one user's fill-ups, computed with
 DuckDB SQL over a frame from ``metrics.add_derived``.
 
-Pure: each call opens its own in-memory DuckDB connection and closes it, so
-concurrent Streamlit sessions never share the module-level default connection
-or see each other's registered frames. Weighting follows the domain rules:
-consumption is distance-weighted over valid segments, price volume-weighted.
+One place per number: the per-segment values (consumption, cost per km, unit price) are the
+columns add_derived computed, never recomputed here, and every aggregate ratio is one of
+metrics' ``Ratio``s rendered by ``Ratio.sql`` (``metrics.summarize`` evaluates the same
+definitions in Python). Every query goes through ``Source.query``.
+
+Pure and safe across threads: a ``Source`` registers its frame on a cursor of its own (a
+connection of its own to one private in-memory database), so concurrent Streamlit sessions
+never see each other's frames. A page's results are built on one Source, the frame
+registered once; a function given a bare frame opens one for its query.
+docs/performance.md measures a new connection per query (the old way: ~20 ms each on the
+bench machine) against this.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from fueltracker import metrics
+from fueltracker.metrics import CONSUMPTION, FUEL_COST_PER_KM, PRICE_PER_L
 
-# Only what the queries read is handed to DuckDB; free-text columns such as
-# notes stay out of the SQL engine.
-_QUERY_COLUMNS: tuple[str, ...] = (
+# What the queries read: the fill-ups, their derived values and the optional text columns
+# (station, brand, grade stay values in SQL, never spliced into it). Free text such as
+# notes stays out of the SQL engine.
+QUERY_COLUMNS: tuple[str, ...] = (
+    "entry_id",
     "vehicle_id",
     "vehicle_name",
     "date",
     "odometer_km",
     "volume_l",
     "total_amount",
+    "is_full",
+    "missed_previous",
+    "station",
+    "brand",
+    "grade",
+    "unit_price_per_l",
+    "consumption_l_per_100km",
+    "cost_per_km",
     "segment_fuel_l",
     "segment_distance_km",
     "segment_cost",
+    "consumption_status",
 )
+# Text columns that may hold only None: given as strings, DuckDB never has to guess a type.
+_TEXT_COLUMNS = ("station", "brand", "grade", "consumption_status")
 
 VEHICLE_SUMMARY_COLUMNS: tuple[str, ...] = (
     "vehicle_id",
@@ -58,9 +83,13 @@ MONTHLY_SUMMARY_COLUMNS: tuple[str, ...] = (
     "fuel_cost_per_km",
 )
 
-_COLUMN_DTYPES: dict[str, str] = {
+# The dtype of every column a query returns, by name.
+_DTYPES: dict[str, str] = {
     "vehicle_id": "int64",
     "vehicle_name": "str",
+    "entry_id": "int64",
+    "date": "datetime64[ns]",
+    "odometer_km": "float64",
     "fillup_count": "int64",
     "distance_km": "float64",
     "tracked_km": "float64",
@@ -74,117 +103,7 @@ _COLUMN_DTYPES: dict[str, str] = {
     "month": "datetime64[ns]",
     "spent": "float64",
     "volume_l": "float64",
-}
-
-# Segment sums only count rows where a valid segment closes; NULLIF keeps a
-# vehicle or month without any from dividing by zero (the ratio is NULL).
-_VEHICLE_SQL = """
-SELECT
-    vehicle_id,
-    any_value(vehicle_name)                              AS vehicle_name,
-    count(*)                                             AS fillup_count,
-    coalesce(sum(segment_distance_km), 0)                AS distance_km,
-    max(odometer_km) - min(odometer_km)                  AS tracked_km,
-    100 * sum(segment_fuel_l) / nullif(sum(segment_distance_km), 0)
-                                                         AS avg_consumption_l_per_100km,
-    sum(segment_cost) / nullif(sum(segment_distance_km), 0)
-                                                         AS fuel_cost_per_km,
-    sum(total_amount)                                    AS total_spent,
-    sum(volume_l)                                        AS total_volume_l,
-    sum(total_amount) / nullif(sum(volume_l), 0)         AS avg_price_per_l,
-    min("date")                                          AS first_date,
-    max("date")                                          AS last_date
-FROM derived
-GROUP BY vehicle_id
-ORDER BY vehicle_name, vehicle_id
-"""
-
-_MONTHLY_SQL = """
-SELECT
-    vehicle_id,
-    any_value(vehicle_name)                              AS vehicle_name,
-    date_trunc('month', "date")                          AS month,
-    count(*)                                             AS fillup_count,
-    sum(total_amount)                                    AS spent,
-    sum(volume_l)                                        AS volume_l,
-    coalesce(sum(segment_distance_km), 0)                AS distance_km,
-    100 * sum(segment_fuel_l) / nullif(sum(segment_distance_km), 0)
-                                                         AS avg_consumption_l_per_100km,
-    sum(segment_cost) / nullif(sum(segment_distance_km), 0)
-                                                         AS fuel_cost_per_km
-FROM derived
-GROUP BY vehicle_id, month
-ORDER BY month, vehicle_name, vehicle_id
-"""
-
-
-def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=_COLUMN_DTYPES[name]) for name in columns})
-
-
-def _query(derived: pd.DataFrame, sql: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Run ``sql`` against ``derived`` (registered as "derived") on a private connection."""
-    if derived.empty:
-        # An empty object column gives DuckDB nothing to infer a type from;
-        # the empty answer is known without asking it.
-        return _empty(columns)
-    frame = derived.loc[:, list(_QUERY_COLUMNS)]
-    connection = duckdb.connect(":memory:")
-    try:
-        connection.register("derived", frame)
-        result = connection.execute(sql).df()
-    finally:
-        connection.close()
-    return result.loc[:, list(columns)].astype(
-        {name: _COLUMN_DTYPES[name] for name in columns}
-    )
-
-
-def vehicle_summary(derived: pd.DataFrame) -> pd.DataFrame:
-    """One row per vehicle, ordered by name.
-
-    Columns: vehicle_id, vehicle_name, fillup_count, distance_km (Σ valid
-    segment distance), tracked_km (max − min odometer),
-    avg_consumption_l_per_100km (distance-weighted), fuel_cost_per_km,
-    total_spent, total_volume_l, avg_price_per_l (volume-weighted),
-    first_date, last_date. Ratios are NaN where nothing can be divided.
-    """
-    return _query(derived, _VEHICLE_SQL, VEHICLE_SUMMARY_COLUMNS)
-
-
-def monthly_summary(derived: pd.DataFrame) -> pd.DataFrame:
-    """One row per vehicle and calendar month with at least one fill-up.
-
-    Columns: vehicle_id, vehicle_name, month (first day of the month,
-    datetime64), fillup_count, spent, volume_l, distance_km (Σ valid segment
-    distance of segments closing that month), avg_consumption_l_per_100km and
-    fuel_cost_per_km (distance-weighted over those segments). Ordered by month,
-    then vehicle name.
-    """
-    return _query(derived, _MONTHLY_SQL, MONTHLY_SUMMARY_COLUMNS)
-
-
-# --------------------------------------------------------------------------- #
-# Analysis pages (overview, consumption, prices, costs, data quality)
-# --------------------------------------------------------------------------- #
-
-# The analysis queries also read the flags, the status and the optional text columns
-# (station, brand, grade stay values in SQL, never spliced into it).
-_ANALYSIS_COLUMNS: tuple[str, ...] = _QUERY_COLUMNS + (
-    "entry_id",
-    "is_full",
-    "missed_previous",
-    "consumption_status",
-    "station",
-    "brand",
-    "grade",
-)
-
-_ANALYSIS_DTYPES: dict[str, str] = _COLUMN_DTYPES | {
-    "entry_id": "int64",
-    "date": "datetime64[ns]",
     "total_amount": "float64",
-    "odometer_km": "float64",
     "consumption_status": "str",
     "segment_fuel_l": "float64",
     "segment_distance_km": "float64",
@@ -212,24 +131,152 @@ _ANALYSIS_DTYPES: dict[str, str] = _COLUMN_DTYPES | {
     "reason": "str",
 }
 
+_database: duckdb.DuckDBPyConnection | None = None
+_database_lock = threading.Lock()
 
-def _analysis_query(derived: pd.DataFrame, sql: str, columns: tuple[str, ...],
-                    parameters: list | None = None) -> pd.DataFrame:
-    """Like ``_query`` with the wider column set of the analysis pages."""
-    if derived.empty:
-        return pd.DataFrame({name: pd.Series(dtype=_ANALYSIS_DTYPES[name]) for name in columns})
-    frame = derived.loc[:, list(_ANALYSIS_COLUMNS)].copy()
-    for name in ("station", "brand", "grade"):
-        # All-None object columns give DuckDB no type to infer: make them text.
+
+def _cursor() -> duckdb.DuckDBPyConnection:
+    """A new connection to the process's private in-memory database: opening a database
+    costs about 20 ms, a cursor on an open one microseconds. One thread per query: the
+    frames are small, and a 2-core server runs many sessions at once."""
+    global _database
+    with _database_lock:  # the parent connection is not for concurrent use
+        if _database is None:
+            _database = duckdb.connect(":memory:", config={"threads": 1})
+        return _database.cursor()
+
+
+def query_frame(derived: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``derived`` the queries read, in the types DuckDB takes without
+    guessing (an all-None object column gives it no type to infer)."""
+    frame = derived.loc[:, list(QUERY_COLUMNS)].copy()
+    for name in _TEXT_COLUMNS:
         frame[name] = frame[name].astype("string")
-    frame["consumption_status"] = frame["consumption_status"].astype("string")
-    connection = duckdb.connect(":memory:")
-    try:
-        connection.register("derived", frame)
-        result = connection.execute(sql, parameters or []).df()
-    finally:
-        connection.close()
-    return result.loc[:, list(columns)].astype({name: _ANALYSIS_DTYPES[name] for name in columns})
+    return frame
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=_DTYPES[name]) for name in columns})
+
+
+class Source:
+    """One derived frame registered (as "derived") on a DuckDB cursor of its own, for any
+    number of queries; close it (or use it as a context manager) when done."""
+
+    def __init__(self, derived: pd.DataFrame) -> None:
+        self.empty = derived.empty
+        # An empty frame's answers are known without asking DuckDB (and its empty object
+        # columns would give it no type to infer). An Arrow table, converted once: DuckDB
+        # scans it in about half the time of the pandas frame, query after query.
+        self._frame = (None if self.empty
+                       else pa.Table.from_pandas(query_frame(derived), preserve_index=False))
+        self._connection: duckdb.DuckDBPyConnection | None = None
+
+    def query(self, sql: str, columns: tuple[str, ...],
+              parameters: Sequence[object] | None = None) -> pd.DataFrame:
+        """The rows of ``sql`` over the frame, as ``columns`` in their documented dtypes."""
+        if self._frame is None:
+            return _empty(columns)
+        if self._connection is None:
+            self._connection = _cursor()
+            self._connection.register("derived", self._frame)
+        result = self._connection.execute(sql, parameters or []).df()
+        return result.loc[:, list(columns)].astype({name: _DTYPES[name] for name in columns})
+
+    def close(self) -> None:
+        """Release the cursor (and with it the registered frame)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+Data = pd.DataFrame | Source
+
+
+@contextmanager
+def _source(data: Data) -> Iterator[Source]:
+    """``data`` itself when it is a Source (the caller closes it), else a Source of the
+    frame for this one query."""
+    if isinstance(data, Source):
+        yield data
+        return
+    with Source(data) as source:
+        yield source
+
+
+def _query(data: Data, sql: str, columns: tuple[str, ...],
+           parameters: Sequence[object] | None = None) -> pd.DataFrame:
+    """The one query helper: ``sql`` over ``data`` (a frame or an open Source)."""
+    with _source(data) as source:
+        return source.query(sql, columns, parameters)
+
+
+# Segment sums only count rows where a valid segment closes; a vehicle or month without any
+# gets NULL ratios (NaN), never a division by zero.
+_VEHICLE_SQL = f"""
+SELECT
+    vehicle_id,
+    any_value(vehicle_name)                              AS vehicle_name,
+    count(*)                                             AS fillup_count,
+    coalesce(sum(segment_distance_km), 0)                AS distance_km,
+    max(odometer_km) - min(odometer_km)                  AS tracked_km,
+    {CONSUMPTION.sql()}                                  AS avg_consumption_l_per_100km,
+    {FUEL_COST_PER_KM.sql()}                             AS fuel_cost_per_km,
+    sum(total_amount)                                    AS total_spent,
+    sum(volume_l)                                        AS total_volume_l,
+    {PRICE_PER_L.sql()}                                  AS avg_price_per_l,
+    min("date")                                          AS first_date,
+    max("date")                                          AS last_date
+FROM derived
+GROUP BY vehicle_id
+ORDER BY vehicle_name, vehicle_id
+"""
+
+_MONTHLY_SQL = f"""
+SELECT
+    vehicle_id,
+    any_value(vehicle_name)                              AS vehicle_name,
+    date_trunc('month', "date")                          AS month,
+    count(*)                                             AS fillup_count,
+    sum(total_amount)                                    AS spent,
+    sum(volume_l)                                        AS volume_l,
+    coalesce(sum(segment_distance_km), 0)                AS distance_km,
+    {CONSUMPTION.sql()}                                  AS avg_consumption_l_per_100km,
+    {FUEL_COST_PER_KM.sql()}                             AS fuel_cost_per_km
+FROM derived
+GROUP BY vehicle_id, month
+ORDER BY month, vehicle_name, vehicle_id
+"""
+
+
+def vehicle_summary(derived: Data) -> pd.DataFrame:
+    """One row per vehicle, ordered by name.
+
+    Columns: vehicle_id, vehicle_name, fillup_count, distance_km (Σ valid
+    segment distance), tracked_km (max − min odometer),
+    avg_consumption_l_per_100km (distance-weighted), fuel_cost_per_km,
+    total_spent, total_volume_l, avg_price_per_l (volume-weighted),
+    first_date, last_date. Ratios are NaN where nothing can be divided.
+    """
+    return _query(derived, _VEHICLE_SQL, VEHICLE_SUMMARY_COLUMNS)
+
+
+def monthly_summary(derived: Data) -> pd.DataFrame:
+    """One row per vehicle and calendar month with at least one fill-up.
+
+    Columns: vehicle_id, vehicle_name, month (first day of the month,
+    datetime64), fillup_count, spent, volume_l, distance_km (Σ valid segment
+    distance of segments closing that month), avg_consumption_l_per_100km and
+    fuel_cost_per_km (distance-weighted over those segments). Ordered by month,
+    then vehicle name.
+    """
+    return _query(derived, _MONTHLY_SQL, MONTHLY_SUMMARY_COLUMNS)
 
 
 # ----- Overview ------------------------------------------------------------ #
@@ -309,10 +356,9 @@ CONSUMPTION_SERIES_COLUMNS: tuple[str, ...] = (
     "cost_per_km", "rolling_l_per_100km",
 )
 
-_CONSUMPTION_SERIES_SQL = """
+_CONSUMPTION_SERIES_SQL = f"""
 WITH valid AS (
-    SELECT entry_id,
-           100 * sum(segment_fuel_l) OVER w / sum(segment_distance_km) OVER w AS rolling
+    SELECT entry_id, {CONSUMPTION.sql("OVER w")} AS rolling
     FROM derived
     WHERE consumption_status = 'ok'
     WINDOW w AS (PARTITION BY vehicle_id ORDER BY odometer_km
@@ -320,16 +366,14 @@ WITH valid AS (
 )
 SELECT d.vehicle_id, d.vehicle_name, d.entry_id, d."date", d.odometer_km,
        d.consumption_status, d.segment_fuel_l, d.segment_distance_km, d.segment_cost,
-       100 * d.segment_fuel_l / d.segment_distance_km AS consumption_l_per_100km,
-       d.segment_cost / d.segment_distance_km          AS cost_per_km,
-       valid.rolling                                    AS rolling_l_per_100km
+       d.consumption_l_per_100km, d.cost_per_km, valid.rolling AS rolling_l_per_100km
 FROM derived d LEFT JOIN valid USING (entry_id)
 WHERE d.consumption_status IN ('ok', 'missed', 'no_anchor')
 ORDER BY d.vehicle_name, d.vehicle_id, d.odometer_km
 """
 
 
-def consumption_series(derived: pd.DataFrame, window: int = 5) -> pd.DataFrame:
+def consumption_series(derived: Data, window: int = 5) -> pd.DataFrame:
     """Every valid segment (status ok) with its consumption and cost per km, plus the
     fill-ups that break a chain (missed, no_anchor: NaN values, so charts draw a gap).
 
@@ -341,7 +385,7 @@ def consumption_series(derived: pd.DataFrame, window: int = 5) -> pd.DataFrame:
     if window < 1:
         raise ValueError("window must be at least 1")
     sql = _CONSUMPTION_SERIES_SQL.replace("$window", str(int(window) - 1))
-    return _analysis_query(derived, sql, CONSUMPTION_SERIES_COLUMNS)
+    return _query(derived, sql, CONSUMPTION_SERIES_COLUMNS)
 
 
 MONTH_OF_YEAR_COLUMNS: tuple[str, ...] = (
@@ -349,11 +393,11 @@ MONTH_OF_YEAR_COLUMNS: tuple[str, ...] = (
     "distance_km", "avg_consumption_l_per_100km",
 )
 
-_MONTH_OF_YEAR_SQL = """
+_MONTH_OF_YEAR_SQL = f"""
 SELECT vehicle_id, any_value(vehicle_name) AS vehicle_name,
        year("date") AS year, month("date") AS month_number, count(*) AS segment_count,
        sum(segment_fuel_l) AS fuel_l, sum(segment_distance_km) AS distance_km,
-       100 * sum(segment_fuel_l) / sum(segment_distance_km) AS avg_consumption_l_per_100km
+       {CONSUMPTION.sql()} AS avg_consumption_l_per_100km
 FROM derived
 WHERE consumption_status = 'ok'
 GROUP BY vehicle_id, year, month_number
@@ -361,15 +405,13 @@ ORDER BY vehicle_name, vehicle_id, year, month_number
 """
 
 
-def consumption_by_month_of_year(derived: pd.DataFrame) -> pd.DataFrame:
+def consumption_by_month_of_year(derived: Data) -> pd.DataFrame:
     """Distance-weighted consumption per vehicle, calendar year and month (1-12) of the
     closing fill-up: 100 · Σ fuel / Σ distance of the vehicle's valid segments closing in
     that month. Never pooled across vehicles (a motorbike's 2020 beside a pickup's 2026
     says nothing). Only months with a valid segment appear."""
-    return _analysis_query(derived, _MONTH_OF_YEAR_SQL, MONTH_OF_YEAR_COLUMNS)
+    return _query(derived, _MONTH_OF_YEAR_SQL, MONTH_OF_YEAR_COLUMNS)
 
-
-SEASONS: tuple[str, ...] = ("Winter", "Spring", "Summer", "Autumn")
 
 SEASON_COLUMNS: tuple[str, ...] = (
     "vehicle_id", "vehicle_name", "entry_id", "date", "odometer_km", "season",
@@ -382,42 +424,17 @@ SELECT vehicle_id, vehicle_name, entry_id, "date", odometer_km,
             WHEN month("date") IN (3, 4, 5) THEN 'Spring'
             WHEN month("date") IN (6, 7, 8) THEN 'Summer'
             ELSE 'Autumn' END AS season,
-       100 * segment_fuel_l / segment_distance_km AS consumption_l_per_100km,
-       segment_distance_km
+       consumption_l_per_100km, segment_distance_km
 FROM derived
 WHERE consumption_status = 'ok'
 ORDER BY "date", entry_id
 """
 
 
-def segments_by_season(derived: pd.DataFrame) -> pd.DataFrame:
+def segments_by_season(derived: Data) -> pd.DataFrame:
     """Each valid segment's consumption with the meteorological season of its closing
     fill-up (Winter = Dec-Feb, Spring = Mar-May, Summer = Jun-Aug, Autumn = Sep-Nov)."""
-    return _analysis_query(derived, _SEASON_SQL, SEASON_COLUMNS)
-
-
-def season_averages(derived: pd.DataFrame) -> pd.DataFrame:
-    """Distance-weighted consumption per vehicle and season (vehicles by name, seasons in
-    SEASONS order; seasons without a valid segment left out): columns vehicle_id,
-    vehicle_name, season, segment_count, distance_km, avg_consumption_l_per_100km."""
-    sql = """
-    SELECT vehicle_id, any_value(vehicle_name) AS vehicle_name, season,
-           count(*) AS segment_count, sum(segment_distance_km) AS distance_km,
-           100 * sum(fuel) / sum(segment_distance_km) AS avg_consumption_l_per_100km
-    FROM (SELECT vehicle_id, vehicle_name,
-                 CASE WHEN month("date") IN (12, 1, 2) THEN 'Winter'
-                      WHEN month("date") IN (3, 4, 5) THEN 'Spring'
-                      WHEN month("date") IN (6, 7, 8) THEN 'Summer'
-                      ELSE 'Autumn' END AS season,
-                 segment_fuel_l AS fuel, segment_distance_km
-          FROM derived WHERE consumption_status = 'ok')
-    GROUP BY vehicle_id, season
-    ORDER BY vehicle_name, vehicle_id,
-             list_position(['Winter', 'Spring', 'Summer', 'Autumn'], season)
-    """
-    return _analysis_query(derived, sql, ("vehicle_id", "vehicle_name", "season",
-                                          "segment_count", "distance_km",
-                                          "avg_consumption_l_per_100km"))
+    return _query(derived, _SEASON_SQL, SEASON_COLUMNS)
 
 
 # ----- Prices --------------------------------------------------------------- #
@@ -434,17 +451,16 @@ SELECT vehicle_id, vehicle_name, entry_id, "date", odometer_km,
        coalesce(nullif(trim(grade), ''), '{UNKNOWN}')   AS grade,
        coalesce(nullif(trim(station), ''), '{UNKNOWN}') AS station,
        coalesce(nullif(trim(brand), ''), '{UNKNOWN}')   AS brand,
-       volume_l, total_amount,
-       total_amount / nullif(volume_l, 0) AS unit_price_per_l
+       volume_l, total_amount, unit_price_per_l
 FROM derived
 ORDER BY "date", entry_id
 """
 
 
-def price_points(derived: pd.DataFrame) -> pd.DataFrame:
+def price_points(derived: Data) -> pd.DataFrame:
     """Each fill-up's unit price per litre with its grade, station and brand (missing
     ones shown as "(not recorded)"), in date order."""
-    return _analysis_query(derived, _PRICE_POINTS_SQL, PRICE_POINT_COLUMNS)
+    return _query(derived, _PRICE_POINTS_SQL, PRICE_POINT_COLUMNS)
 
 
 PRICE_BY_COLUMNS: tuple[str, ...] = (
@@ -452,7 +468,7 @@ PRICE_BY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def average_price_by(derived: pd.DataFrame, column: str) -> pd.DataFrame:
+def average_price_by(derived: Data, column: str) -> pd.DataFrame:
     """Volume-weighted average price (Σ amount / Σ volume) per brand, station or grade,
     with the number of fill-ups, cheapest first. ``column``: "brand", "station", "grade"."""
     if column not in ("brand", "station", "grade"):
@@ -460,12 +476,12 @@ def average_price_by(derived: pd.DataFrame, column: str) -> pd.DataFrame:
     sql = f"""
     SELECT coalesce(nullif(trim({column}), ''), '{UNKNOWN}') AS label,
            count(*) AS fillup_count, sum(volume_l) AS volume_l, sum(total_amount) AS spent,
-           sum(total_amount) / nullif(sum(volume_l), 0) AS avg_price_per_l
+           {PRICE_PER_L.sql()} AS avg_price_per_l
     FROM derived
     GROUP BY label
     ORDER BY avg_price_per_l, label
     """
-    return _analysis_query(derived, sql, PRICE_BY_COLUMNS)
+    return _query(derived, sql, PRICE_BY_COLUMNS)
 
 
 REGULAR_STATION_MIN_FILLUPS = 3
@@ -487,19 +503,19 @@ regular AS (
     GROUP BY place HAVING count(*) >= $min_fillups
 ),
 overall AS (
-    SELECT place, sum(total_amount) / sum(volume_l) AS price
+    SELECT place, {PRICE_PER_L.sql()} AS price
     FROM priced JOIN regular USING (place) GROUP BY place
     ORDER BY price, place LIMIT 1
 ),
 monthly AS (
     SELECT month, arg_min(place, price) AS place, min(price) AS price
-    FROM (SELECT month, place, sum(total_amount) / sum(volume_l) AS price
+    FROM (SELECT month, place, {PRICE_PER_L.sql()} AS price
           FROM priced JOIN regular USING (place) GROUP BY month, place)
     GROUP BY month
 )
 SELECT p.entry_id, p."date", p.vehicle_name,
        coalesce(p.place, '{UNKNOWN}') AS station, p.volume_l, p.total_amount,
-       p.total_amount / p.volume_l AS unit_price_per_l,
+       p.unit_price_per_l,
        coalesce(m.place, o.place) AS reference_station,
        coalesce(m.price, o.price) AS reference_price_per_l,
        p.volume_l * coalesce(m.price, o.price) AS would_have_paid,
@@ -509,7 +525,7 @@ ORDER BY p."date", p.entry_id
 """
 
 
-def cheapest_station_savings(derived: pd.DataFrame,
+def cheapest_station_savings(derived: Data,
                              min_fillups: int = REGULAR_STATION_MIN_FILLUPS) -> pd.DataFrame:
     """What each fill-up would have cost at the user's cheapest regular station.
 
@@ -521,7 +537,7 @@ def cheapest_station_savings(derived: pd.DataFrame,
     fill-up was cheaper than the reference). No rows when there is no regular station.
     """
     sql = _SAVINGS_SQL.replace("$min_fillups", str(int(min_fillups)))
-    return _analysis_query(derived, sql, SAVINGS_COLUMNS)
+    return _query(derived, sql, SAVINGS_COLUMNS)
 
 
 # ----- Costs ---------------------------------------------------------------- #
@@ -538,9 +554,9 @@ ORDER BY year, vehicle_name, vehicle_id
 """
 
 
-def yearly_spend(derived: pd.DataFrame) -> pd.DataFrame:
+def yearly_spend(derived: Data) -> pd.DataFrame:
     """Fuel spend per vehicle and calendar year."""
-    return _analysis_query(derived, _YEARLY_SQL, YEARLY_COLUMNS)
+    return _query(derived, _YEARLY_SQL, YEARLY_COLUMNS)
 
 
 CUMULATIVE_COLUMNS: tuple[str, ...] = ("entry_id", "date", "vehicle_name", "odometer_km",
@@ -556,10 +572,10 @@ ORDER BY "date", entry_id
 """
 
 
-def cumulative_spend(derived: pd.DataFrame) -> pd.DataFrame:
+def cumulative_spend(derived: Data) -> pd.DataFrame:
     """Running total of the amounts paid, all vehicles of ``derived`` together, in date
     order (ties by entry id)."""
-    return _analysis_query(derived, _CUMULATIVE_SQL, CUMULATIVE_COLUMNS)
+    return _query(derived, _CUMULATIVE_SQL, CUMULATIVE_COLUMNS)
 
 
 PROJECTION_DAYS = 365
@@ -605,12 +621,14 @@ def spending_pace(derived: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Dat
     recent = metrics.filter_period(derived, start, end).sort_values(
         ["vehicle_id", "date", "odometer_km"], kind="stable")
     records = []
-    for vehicle_id, rows in recent.groupby("vehicle_id", sort=False):
+    # The group's key is typed as any scalar; its rows' column says it is an integer id.
+    for _, rows in recent.groupby("vehicle_id", sort=False):
         first, last = rows["date"].iloc[0], rows["date"].iloc[-1]
         days = (last - first).days
         spent = float(rows["total_amount"].iloc[1:].sum())
         records.append({
-            "vehicle_id": int(vehicle_id), "vehicle_name": rows["vehicle_name"].iloc[0],
+            "vehicle_id": int(rows["vehicle_id"].iloc[0]),
+            "vehicle_name": rows["vehicle_name"].iloc[0],
             "first_date": first, "last_date": last, "days": days, "spent": spent,
             "spend_per_day": spent / days if days > 0 else float("nan"),
         })
@@ -650,7 +668,7 @@ def spend_projection(derived: pd.DataFrame, today: dt.date,
 ISSUE_COLUMNS: tuple[str, ...] = ("entry_id", "vehicle_id", "vehicle_name", "date",
                                   "odometer_km", "kind", "reason")
 
-IMPLAUSIBLE_FACTOR = 3.0
+IMPLAUSIBLE_FACTOR = metrics.IMPLAUSIBLE_CONSUMPTION_FACTOR
 
 ISSUE_ODOMETER = "odometer_order"
 ISSUE_TRAILING_PARTIAL = "trailing_partial"
@@ -668,8 +686,7 @@ WITH by_date AS (
                   AS previous_date,
               max(CASE WHEN is_full THEN odometer_km END) OVER (PARTITION BY vehicle_id)
                   AS last_full_odometer,
-              median(CASE WHEN consumption_status = 'ok'
-                          THEN 100 * segment_fuel_l / segment_distance_km END)
+              median(CASE WHEN consumption_status = 'ok' THEN consumption_l_per_100km END)
                   OVER (PARTITION BY vehicle_id) AS median_consumption
     FROM derived
 )
@@ -693,7 +710,7 @@ SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
            || 'check its volume and odometer, and whether a fill-up is missing before it'
 FROM by_date
 WHERE consumption_status = 'ok'
-  AND 100 * segment_fuel_l / segment_distance_km > {IMPLAUSIBLE_FACTOR} * median_consumption
+  AND consumption_l_per_100km > {IMPLAUSIBLE_FACTOR} * median_consumption
 UNION ALL
 SELECT entry_id, vehicle_id, vehicle_name, "date", odometer_km,
        '{ISSUE_BROKEN_CHAIN}',
@@ -706,7 +723,7 @@ ORDER BY "date" DESC, odometer_km DESC, entry_id DESC, kind
 """
 
 
-def data_quality_issues(derived: pd.DataFrame) -> pd.DataFrame:
+def data_quality_issues(derived: Data) -> pd.DataFrame:
     """Fill-ups the metrics had to skip or that look wrong, one row per fill-up and reason,
     newest first. ``kind`` is one of:
 
@@ -714,11 +731,11 @@ def data_quality_issues(derived: pd.DataFrame) -> pd.DataFrame:
       in date order (date order and odometer order disagree; fill-ups of one day are in
       odometer order, as History lists them, whatever their ids);
     * ``trailing_partial``: a partial fill-up with no full fill-up after it (by odometer);
-    * ``implausible_consumption``: a segment more than 3× the vehicle's median valid
-      segment consumption;
+    * ``implausible_consumption``: a segment more than IMPLAUSIBLE_FACTOR (3) times the
+      vehicle's median valid segment consumption;
     * ``broken_chain``: flagged "missed previous", or a full fill-up with no anchor.
 
     The reason text names no number, so it reads the same in every unit; pages show the
     odometer in the user's unit beside it.
     """
-    return _analysis_query(derived, _ISSUES_SQL, ISSUE_COLUMNS)
+    return _query(derived, _ISSUES_SQL, ISSUE_COLUMNS)

@@ -270,7 +270,7 @@ def _explain(exc: DBAPIError) -> BackupError:
 
 
 @dataclass(frozen=True)
-class Summary:
+class BackupSummary:
     """What a backup wrote or a restore loaded: rows per table, and the schema revision."""
 
     tables: dict[str, int]
@@ -343,7 +343,8 @@ def iter_backup_lines(engine: Engine, *, now: dt.datetime | None = None) -> Iter
         connection.close()
 
 
-def write_backup(engine: Engine, stream: IO[bytes], *, now: dt.datetime | None = None) -> Summary:
+def write_backup(engine: Engine, stream: IO[bytes], *,
+                 now: dt.datetime | None = None) -> BackupSummary:
     """Write a gzip-compressed backup of the instance to a binary stream."""
     header: dict[str, Any] | None = None
     pending: list[bytes] = []
@@ -357,10 +358,10 @@ def write_backup(engine: Engine, stream: IO[bytes], *, now: dt.datetime | None =
                 pending.clear()
         gz.write(b"".join(pending))
     assert header is not None  # the generator yields the header first or raises
-    return Summary(header["tables"], header["schema_revision"])
+    return BackupSummary(header["tables"], header["schema_revision"])
 
 
-def backup_to_file(url: str, path: Path, *, force: bool = False) -> Summary:
+def backup_to_file(url: str, path: Path, *, force: bool = False) -> BackupSummary:
     """Back up the instance at `url` to `path` atomically, mode 0600; refuses to replace an
     existing file unless `force`."""
     path = Path(path)
@@ -388,7 +389,7 @@ def backup_to_file(url: str, path: Path, *, force: bool = False) -> Summary:
     return summary
 
 
-def backup_to_stream(url: str, stream: IO[bytes]) -> Summary:
+def backup_to_stream(url: str, stream: IO[bytes]) -> BackupSummary:
     """Back up the instance at `url` to an open binary stream (e.g. standard output, for
     `docker compose exec -T app ... > file`); the caller protects what it is written to."""
     engine = owner_engine(url)
@@ -443,7 +444,7 @@ def _parse(line: bytes, number: int) -> dict[str, Any]:
     return record
 
 
-def read_header(line: bytes) -> dict[str, Any]:
+def read_backup_header(line: bytes) -> dict[str, Any]:
     """The checked header line; BackupError for another file, format version or schema."""
     header = _parse(line, 1)
     if header.get("format") != FORMAT_NAME:
@@ -546,7 +547,7 @@ def iter_restore_batches(stream: IO[bytes]) -> tuple[dict[str, Any], Iterable[Ba
         first = next(lines)
     except StopIteration:
         raise BackupError("the file is empty") from None
-    header = read_header(first)
+    header = read_backup_header(first)
     digest = hashlib.sha256(first)
     counts = {table.name: 0 for table in backed_up_tables()}
     return header, _Batches(header, lines, digest, counts)
@@ -572,7 +573,7 @@ def _prepare_target(engine: Engine) -> None:
             "empty either way)")
 
 
-def restore(engine: Engine, stream: IO[bytes]) -> Summary:
+def restore(engine: Engine, stream: IO[bytes]) -> BackupSummary:
     """Load an uncompressed backup stream into the empty instance of `engine`, in one
     transaction; BackupError (and nothing written) when the target holds data or the file
     is damaged, of another schema or truncated."""
@@ -601,7 +602,7 @@ def restore(engine: Engine, stream: IO[bytes]) -> Summary:
     except psycopg.Error as exc:  # raised by COPY, which runs on the driver's own cursor
         raise BackupError(f"database error: {str(exc).strip().splitlines()[0]}; "
                           "nothing was restored") from exc
-    return Summary(dict(header["tables"]), header["schema_revision"])
+    return BackupSummary(dict(header["tables"]), header["schema_revision"])
 
 
 def _copy_rows(connection: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
@@ -633,7 +634,7 @@ def _move_sequences(connection: Connection, table: Table) -> None:
             {"table": table.name, "column": column.name})
 
 
-def restore_from_file(url: str, path: Path | None) -> Summary:
+def restore_from_file(url: str, path: Path | None) -> BackupSummary:
     """Restore the gzip-compressed backup at `path` (None: standard input) into `url`."""
     engine = owner_engine(url)
     try:

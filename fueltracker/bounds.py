@@ -60,44 +60,64 @@ def fillup_problems(user: UserRead, *, date: dt.date | None, today: dt.date,
     problem here: which two of volume, price and total are needed is entry.complete_amounts'
     business, and the odometer's absence is told at save time.
     """
-    d_label = units.distance_label(user.distance_unit)
-    v_label = units.volume_label(user.volume_unit)
-    problems: list[FieldMessage] = []
+    found = (_date_problem(date, today), _odometer_problem(odometer, user),
+             _volume_problem(volume, user), _price_problem(unit_price, user),
+             _total_problem(total, user))
+    return [problem for problem in found if problem is not None]
+
+
+def _date_problem(date: dt.date | None, today: dt.date) -> FieldMessage | None:
     if date is None:
-        problems.append(FieldMessage(FIELD_DATE, "Date is required"))
-    else:
-        reason = future_date_problem(date, today)
-        if reason:
-            problems.append(FieldMessage(FIELD_DATE, reason))
-    if odometer is not None:
-        most = units.km_to_distance(MAX_ODOMETER_KM, user.distance_unit)
-        if odometer < 0:
-            problems.append(FieldMessage(FIELD_ODOMETER,
-                                         f"Odometer must be at least 0 {d_label}"))
-        elif units.distance_to_km(odometer, user.distance_unit) > MAX_ODOMETER_KM:
-            problems.append(FieldMessage(
-                FIELD_ODOMETER,
-                f"Odometer must be at most {_bound(most, _ODOMETER_DECIMALS)} {d_label}"))
-    if volume is not None:
-        most = units.l_to_volume(MAX_VOLUME_L, user.volume_unit)
-        if volume <= 0:
-            problems.append(FieldMessage(FIELD_VOLUME, f"Volume must be more than 0 {v_label}"))
-        elif units.volume_to_l(volume, user.volume_unit) > MAX_VOLUME_L:
-            problems.append(FieldMessage(
-                FIELD_VOLUME, f"Volume must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}"))
+        return FieldMessage(FIELD_DATE, "Date is required")
+    reason = future_date_problem(date, today)
+    return FieldMessage(FIELD_DATE, reason) if reason else None
+
+
+def _odometer_problem(odometer: Decimal | None, user: UserRead) -> FieldMessage | None:
+    if odometer is None:
+        return None
+    d_label = units.distance_label(user.distance_unit)
+    most = units.km_to_distance(MAX_ODOMETER_KM, user.distance_unit)
+    if odometer < 0:
+        return FieldMessage(FIELD_ODOMETER, f"Odometer must be at least 0 {d_label}")
+    if units.distance_to_km(odometer, user.distance_unit) > MAX_ODOMETER_KM:
+        return FieldMessage(
+            FIELD_ODOMETER,
+            f"Odometer must be at most {_bound(most, _ODOMETER_DECIMALS)} {d_label}")
+    return None
+
+
+def _volume_problem(volume: Decimal | None, user: UserRead) -> FieldMessage | None:
+    if volume is None:
+        return None
+    v_label = units.volume_label(user.volume_unit)
+    most = units.l_to_volume(MAX_VOLUME_L, user.volume_unit)
+    if volume <= 0:
+        return FieldMessage(FIELD_VOLUME, f"Volume must be more than 0 {v_label}")
+    if units.volume_to_l(volume, user.volume_unit) > MAX_VOLUME_L:
+        return FieldMessage(
+            FIELD_VOLUME, f"Volume must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}")
+    return None
+
+
+def _price_problem(unit_price: Decimal | None, user: UserRead) -> FieldMessage | None:
     if unit_price is not None and unit_price < 0:
         p_label = units.price_per_volume_label(user.currency, user.volume_unit)
-        problems.append(FieldMessage(FIELD_PRICE, f"Price must be at least 0 {p_label}"))
-    if total is not None:
-        if total < 0:
-            problems.append(FieldMessage(FIELD_TOTAL,
-                                         f"Total paid must be at least 0 {user.currency}"))
-        elif total > MAX_TOTAL_AMOUNT:
-            problems.append(FieldMessage(
-                FIELD_TOTAL,
-                f"Total paid must be at most {units.format_number(MAX_TOTAL_AMOUNT, 0)} "
-                f"{user.currency}"))
-    return problems
+        return FieldMessage(FIELD_PRICE, f"Price must be at least 0 {p_label}")
+    return None
+
+
+def _total_problem(total: Decimal | None, user: UserRead) -> FieldMessage | None:
+    if total is None:
+        return None
+    if total < 0:
+        return FieldMessage(FIELD_TOTAL, f"Total paid must be at least 0 {user.currency}")
+    if total > MAX_TOTAL_AMOUNT:
+        return FieldMessage(
+            FIELD_TOTAL,
+            f"Total paid must be at most {units.format_number(MAX_TOTAL_AMOUNT, 0)} "
+            f"{user.currency}")
+    return None
 
 
 def vehicle_problems(user: UserRead, *, year: int | None,

@@ -4,6 +4,12 @@ Pure presentation logic with no Streamlit calls, so figures can be tested by
 inspecting their traces. Values arrive in canonical units (km, L/100km) and
 are converted here to the user's preferred units via ``units``.
 
+Figures are drawn as plain dicts (`_Draft`) on a prepared template and made a go.Figure
+once, without plotly's validation of every property: validating cost 15-25 ms a figure
+(the template alone about 14 ms), and plotly's update calls about 1 ms each even on an
+unvalidated figure (docs/performance.md). tests/unit/test_charts_fast.py checks that
+validating each chart's figure changes nothing in it, so nothing invalid reaches a page.
+
 A vehicle keeps one colour on every chart and page: ``vehicle_colors`` of the user's whole
 frame, passed as ``colors`` to each chart that draws vehicles. Consumption is always drawn
 per vehicle, never pooled across vehicles.
@@ -19,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import qualitative
 
 from fueltracker import units
@@ -50,9 +57,64 @@ def _plain(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
+# The template as plotly's JSON, prepared once: naming it on each figure made plotly look it
+# up, validate and deep-copy all of it again.
+_TEMPLATE_JSON: dict[str, Any] = pio.templates[TEMPLATE].to_plotly_json()
+
+
+def _merge(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Merge ``changes`` into ``target`` as plotly's update does: nested dicts key by key."""
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+class _Draft:
+    """A figure being drawn: trace dicts and a layout dict, with the few update methods
+    the charts use (plotly's semantics: nested dicts merge), made a go.Figure by ``build``.
+    Nested dicts only (``legend={"traceorder": ...}``): no magic underscore names."""
+
+    def __init__(self, *traces: dict[str, Any]) -> None:
+        self.data: list[dict[str, Any]] = list(traces)
+        self.layout: dict[str, Any] = {"template": _TEMPLATE_JSON}
+
+    def add_trace(self, trace: dict[str, Any]) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **changes: Any) -> _Draft:
+        _merge(self.layout, changes)
+        return self
+
+    def update_xaxes(self, **changes: Any) -> None:
+        _merge(self.layout.setdefault("xaxis", {}), changes)
+
+    def update_yaxes(self, **changes: Any) -> None:
+        _merge(self.layout.setdefault("yaxis", {}), changes)
+
+    def update_traces(self, selector: Mapping[str, Any], **changes: Any) -> None:
+        for trace in self.data:
+            if all(trace.get(key) == value for key, value in selector.items()):
+                _merge(trace, changes)
+
+    def build(self) -> go.Figure:
+        """The go.Figure, made once without validation (the template is shared, never
+        modified: a figure's update would write into its own copy)."""
+        return go.Figure({"data": self.data, "layout": self.layout}, _validate=False)
+
+
+def _trace(kind: str, **properties: Any) -> dict[str, Any]:
+    """A trace of type ``kind`` as a dict, pandas columns as the NumPy arrays plotly's own
+    validation would make of them (so the figure's JSON is what a validated one's is)."""
+    return {"type": kind, **{
+        name: value.to_numpy() if isinstance(value, pd.Series | pd.Index) else value
+        for name, value in properties.items()}}
+
+
+def _base_layout(figure: _Draft, *, x_title: str, y_title: str) -> _Draft:
+    """The layout every chart shares."""
     figure.update_layout(
-        template=TEMPLATE,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={
             "orientation": "h",
@@ -63,8 +125,10 @@ def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
             "title": {"text": ""},
         },
         hovermode="closest",
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        # Nested, not xaxis_title=: without validation a bare string would not become
+        # {"text": ...} as plotly's validators make it.
+        xaxis={"title": {"text": x_title}},
+        yaxis={"title": {"text": y_title}},
         # Even for one trace: the legend names the vehicle (or grade, year) a line is.
         showlegend=True,
     )
@@ -73,9 +137,8 @@ def _base_layout(figure: go.Figure, *, x_title: str, y_title: str) -> go.Figure:
 
 def _message_figure(message: str) -> go.Figure:
     """An empty chart carrying a centred explanation instead of blank axes."""
-    figure = go.Figure()
+    figure = _Draft()
     figure.update_layout(
-        template=TEMPLATE,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={"visible": False},
         yaxis={"visible": False},
@@ -91,7 +154,7 @@ def _message_figure(message: str) -> go.Figure:
             }
         ],
     )
-    return figure
+    return figure.build()
 
 
 def vehicle_colors(frame: pd.DataFrame) -> dict[int, str]:
@@ -119,91 +182,11 @@ def _vehicle_order(frame: pd.DataFrame) -> list[tuple[Any, str]]:
     return list(pairs.itertuples(index=False, name=None))
 
 
-def _consumption_points(
-    rows: pd.DataFrame, consumption_unit: str, distance_unit: str
-) -> tuple[list[Any], list[Any], list[Any]]:
-    """x, y and odometer lists for one vehicle, with None marking chain breaks."""
-    rows = rows.sort_values("odometer_km", kind="stable")
-    values = units.consumption_from_l_per_100km(
-        rows["consumption_l_per_100km"], consumption_unit
-    )
-    odometers = units.km_to_distance(rows["odometer_km"], distance_unit)
-
-    xs: list[Any] = []
-    ys: list[Any] = []
-    odos: list[Any] = []
-    for status, date, value, odometer in zip(
-        rows["consumption_status"], rows["date"], values, odometers, strict=True
-    ):
-        if status == STATUS_OK:
-            xs.append(date)
-            ys.append(float(value))
-            odos.append(float(odometer))
-        elif status in _CHAIN_BREAKS and ys and ys[-1] is not None:
-            # Plotly leaves a gap at a None y (connectgaps is off), so the
-            # segments before and after a missed fill-up are not joined.
-            xs.append(date)
-            ys.append(None)
-            odos.append(None)
-    while ys and ys[-1] is None:
-        xs.pop()
-        ys.pop()
-        odos.pop()
-    return xs, ys, odos
-
-
-def consumption_chart(
-    derived: pd.DataFrame, consumption_unit: str, distance_unit: str,
-    colors: Mapping[int, str] | None = None,
-) -> go.Figure:
-    """Per-segment consumption over time, one markers+lines trace per vehicle.
-
-    Values are converted to ``consumption_unit`` and odometers (in the hover)
-    to ``distance_unit``. A missed fill-up or a fill-up without an anchor
-    breaks the line with a gap. Vehicles without any measured segment get no
-    trace; with none at all the figure only carries an explanatory note.
-    ``colors`` (vehicle_colors of the user's frame) keeps each vehicle's colour.
-    """
-    label = units.consumption_label(consumption_unit)
-    distance_label = units.distance_label(distance_unit)
-    if derived.empty or not (derived["consumption_status"] == STATUS_OK).any():
-        return _message_figure(NO_CONSUMPTION_MESSAGE)
-    figure = go.Figure()
-
-    for vehicle_id, vehicle_name in _vehicle_order(derived):
-        rows = derived.loc[derived["vehicle_id"] == vehicle_id]
-        xs, ys, odos = _consumption_points(rows, consumption_unit, distance_unit)
-        if not ys:
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines+markers",
-                name=_plain(vehicle_name),
-                line={"color": _color(colors, derived, vehicle_id)},
-                connectgaps=False,
-                # The name rides in customdata so characters such as "%{" in a
-                # user's vehicle name are never parsed as template syntax.
-                customdata=[[odo, _plain(vehicle_name)] for odo in odos],
-                hovertemplate=(
-                    "<b>%{customdata[1]}</b><br>"
-                    "%{x|%Y-%m-%d}<br>"
-                    f"%{{y:,.2f}} {label}<br>"
-                    f"Odometer %{{customdata[0]:,.0f}} {distance_label}"
-                    "<extra></extra>"
-                ),
-            )
-        )
-    _date_axis(figure, derived["date"])
-    return _base_layout(figure, x_title="Date", y_title=label)
-
-
 MIN_DATE_SPAN = pd.Timedelta(days=28)
 MAX_DATE_MARGIN = pd.Timedelta(days=3)
 
 
-def _date_axis(figure: go.Figure, dates: pd.Series) -> None:
+def _date_axis(figure: _Draft, dates: pd.Series) -> None:
     """Dates without clock times, from the first date to the last with a small margin:
     plotly's own padding ran months past the last fill-up, into the future. A short history
     gets four weeks of axis reaching back (not zoomed into hours around one point); markers
@@ -230,7 +213,7 @@ MIN_MONTHS_SHOWN = 6
 _MONTH_STEPS = (1, 2, 3, 4, 6, 12, 24, 60, 120)
 
 
-def _month_axis(figure: go.Figure, months: pd.Series) -> None:
+def _month_axis(figure: _Draft, months: pd.Series) -> None:
     """An x axis of whole months, from the first month with data to the last one (never
     beyond: no future months), at least MIN_MONTHS_SHOWN wide (reaching back, so a single
     month is one bar among others, not a slab across the chart), labelled under at most
@@ -258,12 +241,13 @@ def monthly_spend_chart(monthly: pd.DataFrame, currency: str,
     spend adds up across vehicles)."""
     if monthly.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
-    figure = go.Figure()
+    figure = _Draft()
     money_format = f",.{units.currency_decimals(currency)}f"
     for vehicle_id, vehicle_name in _vehicle_order(monthly):
         rows = monthly.loc[monthly["vehicle_id"] == vehicle_id].sort_values("month")
         figure.add_trace(
-            go.Bar(
+            _trace(
+                "bar",
                 x=rows["month"],
                 y=rows["spent"],
                 name=_plain(vehicle_name),
@@ -284,9 +268,9 @@ def monthly_spend_chart(monthly: pd.DataFrame, currency: str,
         )
     _base_layout(figure, x_title="Month", y_title=f"Spent ({currency})")
     # Stacked bars list their legend bottom-up by default: keep the vehicles' own order.
-    figure.update_layout(barmode="stack", legend_traceorder="normal")
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     _month_axis(figure, monthly["month"])
-    return figure
+    return figure.build()
 
 
 # --------------------------------------------------------------------------- #
@@ -340,19 +324,41 @@ def _with_gaps(rows: pd.DataFrame, value: pd.Series) -> tuple[pd.DataFrame, list
     return rows.iloc[keep], ys
 
 
-def consumption_trend_chart(series: pd.DataFrame, consumption_unit: str, distance_unit: str,
-                            window: int, colors: Mapping[int, str] | None = None) -> go.Figure:
-    """Per-segment consumption (markers) and its distance-weighted rolling average over
-    ``window`` segments (a line) per vehicle, both in the vehicle's colour, from
-    ``analytics.consumption_series``. Chain breaks (missed or unanchored fill-ups) leave a
-    gap in both."""
+# Statuses a per-segment chart draws: a measured segment, or a break of the chain (a gap).
+_CHART_STATUSES = frozenset({STATUS_OK}) | _CHAIN_BREAKS
+
+
+def consumption_chart(frame: pd.DataFrame, consumption_unit: str, distance_unit: str,
+                      colors: Mapping[int, str] | None = None, *,
+                      window: int | None = None) -> go.Figure:
+    """Per-segment consumption over time per vehicle: the one chart of each tank's
+    consumption, from a derived frame (metrics.add_derived) or an
+    ``analytics.consumption_series`` frame.
+
+    Without ``window`` (the Dashboard): one lines+markers trace per vehicle, the odometer
+    in the hover. With ``window`` (the Consumption page; the frame from
+    ``consumption_series(…, window)``): each segment a marker and its distance-weighted
+    rolling average over ``window`` segments a line, both in the vehicle's colour, the
+    fill-up in the hover. Values are converted to ``consumption_unit``, odometers to
+    ``distance_unit``. A missed fill-up or a fill-up without an anchor leaves a gap.
+    Vehicles without any measured segment get no trace; with none at all the figure only
+    carries an explanatory note. The date axis spans the frame's dates. ``colors``
+    (vehicle_colors of the user's frame) keeps each vehicle's colour.
+    """
     label = units.consumption_label(consumption_unit)
-    if series.empty or series["consumption_l_per_100km"].notna().sum() == 0:
-        return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
-    for vehicle_id, vehicle_name in _vehicle_order(series):
-        rows = series.loc[series["vehicle_id"] == vehicle_id].sort_values("odometer_km")
-        color = _color(colors, series, vehicle_id)
+    if frame.empty or not frame["consumption_l_per_100km"].notna().any():
+        return _message_figure(NO_CONSUMPTION_MESSAGE if window is None
+                               else NO_SEGMENTS_MESSAGE)
+    drawn = frame.loc[frame["consumption_status"].isin(_CHART_STATUSES)]
+    figure = _Draft()
+    for vehicle_id, vehicle_name in _vehicle_order(frame):
+        rows = drawn.loc[drawn["vehicle_id"] == vehicle_id].sort_values("odometer_km",
+                                                                        kind="stable")
+        color = _color(colors, frame, vehicle_id)
+        if window is None:
+            _add_segment_line(figure, rows, vehicle_name, color, consumption_unit,
+                              distance_unit)
+            continue
         for column, name, mode, style in (
             ("consumption_l_per_100km", _plain(vehicle_name), "markers",
              {"marker": {"color": color, "opacity": 0.6}}),
@@ -363,13 +369,42 @@ def consumption_trend_chart(series: pd.DataFrame, consumption_unit: str, distanc
             kept, ys = _with_gaps(rows, values)
             if not any(y is not None for y in ys):
                 continue
-            figure.add_trace(go.Scatter(
-                x=kept["date"], y=ys, mode=mode, name=name, connectgaps=False, **style,
-                customdata=_fillup_customdata(kept, distance_unit), meta=_FILLUP_META,
+            figure.add_trace(_trace(
+                "scatter", x=kept["date"], y=ys, mode=mode, name=name, connectgaps=False,
+                **style, customdata=_fillup_customdata(kept, distance_unit), meta=_FILLUP_META,
                 hovertemplate=_fillup_hover(f"%{{y:,.2f}} {label}", distance_unit),
             ))
-    _date_axis(figure, series["date"])
-    return _base_layout(figure, x_title="Date", y_title=f"Consumption ({label})")
+    _date_axis(figure, frame["date"])
+    return _base_layout(figure, x_title="Date",
+                        y_title=label if window is None else f"Consumption ({label})").build()
+
+
+def _add_segment_line(figure: _Draft, rows: pd.DataFrame, vehicle_name: str, color: str,
+                      consumption_unit: str, distance_unit: str) -> None:
+    """The Dashboard's line of one vehicle's segments (gaps at chain breaks), if any."""
+    values = units.consumption_from_l_per_100km(rows["consumption_l_per_100km"],
+                                                consumption_unit)
+    kept, ys = _with_gaps(rows, values)
+    if not any(y is not None for y in ys):
+        return
+    odometers = units.km_to_distance(kept["odometer_km"], distance_unit)
+    # A gap carries no odometer either: nothing to hover there.
+    odos = [None if y is None else float(odometer) for odometer, y in zip(
+        odometers, ys, strict=True)]
+    figure.add_trace(_trace(
+        "scatter", x=list(kept["date"]), y=ys, mode="lines+markers", name=_plain(vehicle_name),
+        line={"color": color}, connectgaps=False,
+        # The name rides in customdata so characters such as "%{" in a user's vehicle name
+        # are never parsed as template syntax.
+        customdata=[[odo, _plain(vehicle_name)] for odo in odos],
+        hovertemplate=(
+            "<b>%{customdata[1]}</b><br>"
+            "%{x|%Y-%m-%d}<br>"
+            f"%{{y:,.2f}} {units.consumption_label(consumption_unit)}<br>"
+            f"Odometer %{{customdata[0]:,.0f}} {units.distance_label(distance_unit)}"
+            "<extra></extra>"
+        ),
+    ))
 
 
 def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
@@ -380,11 +415,11 @@ def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
     rows_with = monthly.loc[monthly["avg_consumption_l_per_100km"].notna()]
     if rows_with.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(rows_with):
         rows = rows_with.loc[rows_with["vehicle_id"] == vehicle_id].sort_values("month")
-        figure.add_trace(go.Scatter(
-            x=rows["month"],
+        figure.add_trace(_trace(
+            "scatter", x=rows["month"],
             y=units.consumption_from_l_per_100km(rows["avg_consumption_l_per_100km"],
                                                  consumption_unit),
             # In the middle of its month, like the bars of the spend charts.
@@ -399,7 +434,7 @@ def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
         ))
     _base_layout(figure, x_title="Month", y_title=f"Consumption ({label})")
     _month_axis(figure, rows_with["month"])
-    return figure
+    return figure.build()
 
 
 def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
@@ -412,7 +447,7 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
     label = units.consumption_label(consumption_unit)
     if by_month.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _Draft()
     vehicles = _vehicle_order(by_month)
     for vehicle_id, vehicle_name in vehicles:
         of_vehicle = by_month.loc[by_month["vehicle_id"] == vehicle_id]
@@ -422,8 +457,8 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
             age = years[-1] - year
             color = (_color(colors, by_month, vehicle_id) if age == 0
                      else EARLIER_YEAR_GREYS[min(age, len(EARLIER_YEAR_GREYS)) - 1])
-            figure.add_trace(go.Scatter(
-                x=[MONTH_NAMES[m - 1] for m in rows["month_number"]],
+            figure.add_trace(_trace(
+                "scatter", x=[MONTH_NAMES[m - 1] for m in rows["month_number"]],
                 y=units.consumption_from_l_per_100km(rows["avg_consumption_l_per_100km"],
                                                      consumption_unit),
                 mode="lines+markers",
@@ -439,7 +474,7 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
             ))
     _base_layout(figure, x_title="Month", y_title=f"Consumption ({label})")
     figure.update_xaxes(categoryorder="array", categoryarray=list(MONTH_NAMES))
-    return figure
+    return figure.build()
 
 
 def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit: str,
@@ -450,12 +485,12 @@ def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit
     label = units.consumption_label(consumption_unit)
     if seasons.empty:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _Draft()
     vehicles = _vehicle_order(seasons)
     for vehicle_id, vehicle_name in vehicles:
         rows = seasons.loc[seasons["vehicle_id"] == vehicle_id]
-        figure.add_trace(go.Box(
-            x=rows["season"].tolist(),
+        figure.add_trace(_trace(
+            "box", x=rows["season"].tolist(),
             y=units.consumption_from_l_per_100km(rows["consumption_l_per_100km"],
                                                  consumption_unit),
             name=_plain(vehicle_name), boxpoints="all", jitter=0.4, pointpos=0,
@@ -471,7 +506,7 @@ def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit
     _base_layout(figure, x_title="Season", y_title=f"Consumption ({label})")
     figure.update_layout(boxmode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=list(SEASON_ORDER))
-    return figure
+    return figure.build()
 
 
 def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
@@ -482,12 +517,13 @@ def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
     label = units.price_per_volume_label(currency, volume_unit)
     if points.empty:
         return _message_figure(NO_PRICES_MESSAGE)
-    figure = go.Figure()
+    figure = _Draft()
     for number, grade in enumerate(sorted(points["grade"].unique())):
         rows = points.loc[points["grade"] == grade].sort_values(["date", "entry_id"])
         color, dash = GRADE_STYLES[number % len(GRADE_STYLES)]
-        figure.add_trace(go.Scatter(
-            x=rows["date"], y=units.price_per_l_to_unit(rows["unit_price_per_l"], volume_unit),
+        figure.add_trace(_trace(
+            "scatter", x=rows["date"],
+            y=units.price_per_l_to_unit(rows["unit_price_per_l"], volume_unit),
             mode="lines+markers", name=_plain(grade), line={"color": color, "dash": dash},
             marker={"size": 5},
             customdata=[[*row, _plain(station)] for row, station in zip(
@@ -497,7 +533,7 @@ def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
                                         distance_unit),
         ))
     _date_axis(figure, points["date"])
-    return _base_layout(figure, x_title="Date", y_title=f"Unit price ({label})")
+    return _base_layout(figure, x_title="Date", y_title=f"Unit price ({label})").build()
 
 
 def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit: str
@@ -521,8 +557,8 @@ def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit:
     names = [_plain(v) for v in rows["label"]]
     counts = [_fillups(n) for n in rows["fillup_count"]]
     notes = [("cheapest" if several else "") if a == 0 else f"+{a:,.3f}" for a in above]
-    figure = go.Figure(go.Scatter(
-        x=prices, y=names, mode="markers+text", name=what,
+    figure = _Draft(_trace(
+        "scatter", x=prices, y=names, mode="markers+text", name=what,
         marker={"size": 13, "color": ALL_VEHICLES_COLOR},
         # A stem from the cheapest price to each dot: its length is the difference.
         error_x={"type": "data", "symmetric": False, "array": [0] * len(prices),
@@ -545,7 +581,7 @@ def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit:
                                   f"{count}</span>" for name, count in zip(names, counts,
                                                                          strict=True)])
     figure.update_layout(height=max(250, 56 * len(rows) + 110), showlegend=False)
-    return figure
+    return figure.build()
 
 
 def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
@@ -554,11 +590,12 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
     spend adds up across vehicles)."""
     if yearly.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
-    figure = go.Figure()
+    figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(yearly):
         rows = yearly.loc[yearly["vehicle_id"] == vehicle_id].sort_values("year")
-        figure.add_trace(go.Bar(
-            x=[str(int(y)) for y in rows["year"]], y=rows["spent"], name=_plain(vehicle_name),
+        figure.add_trace(_trace(
+            "bar", x=[str(int(y)) for y in rows["year"]], y=rows["spent"],
+            name=_plain(vehicle_name),
             marker={"color": _color(colors, yearly, vehicle_id)},
             customdata=[[_plain(vehicle_name), _fillups(n)] for n in rows["fillup_count"]],
             meta=["Vehicle", "Fill-ups"],
@@ -567,12 +604,12 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
                            "<extra></extra>"),
         ))
     _base_layout(figure, x_title="Year", y_title=f"Spent ({currency})")
-    figure.update_layout(barmode="stack", legend_traceorder="normal")
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     # At least MIN_YEAR_SLOTS bar widths of axis, centred: one year is a bar, not a slab.
     count = yearly["year"].nunique()
     extra = max(0, MIN_YEAR_SLOTS - count) / 2
     figure.update_xaxes(type="category", range=[-0.5 - extra, count - 0.5 + extra])
-    return figure
+    return figure.build()
 
 
 MIN_YEAR_SLOTS = 4
@@ -585,22 +622,22 @@ def cost_per_distance_chart(series: pd.DataFrame, currency: str, distance_unit: 
     label = units.cost_per_distance_label(currency, distance_unit)
     if series.empty or series["cost_per_km"].notna().sum() == 0:
         return _message_figure(NO_SEGMENTS_MESSAGE)
-    figure = go.Figure()
+    figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(series):
         rows = series.loc[series["vehicle_id"] == vehicle_id].sort_values("odometer_km")
         kept, ys = _with_gaps(rows, units.cost_per_km_to_unit(rows["cost_per_km"],
                                                               distance_unit))
         if not any(y is not None for y in ys):
             continue
-        figure.add_trace(go.Scatter(
-            x=kept["date"], y=ys, mode="lines+markers", name=_plain(vehicle_name),
+        figure.add_trace(_trace(
+            "scatter", x=kept["date"], y=ys, mode="lines+markers", name=_plain(vehicle_name),
             line={"color": _color(colors, series, vehicle_id)},
             connectgaps=False, customdata=_fillup_customdata(kept, distance_unit),
             meta=_FILLUP_META,
             hovertemplate=_fillup_hover(f"%{{y:,.3f}} {label}", distance_unit),
         ))
     _date_axis(figure, series["date"])
-    return _base_layout(figure, x_title="Date", y_title=f"Fuel cost ({label})")
+    return _base_layout(figure, x_title="Date", y_title=f"Fuel cost ({label})").build()
 
 
 def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | None,
@@ -611,8 +648,8 @@ def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | 
     if cumulative.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
     money = _money(currency)
-    figure = go.Figure(go.Scatter(
-        x=cumulative["date"], y=cumulative["cumulative_spent"], mode="lines+markers",
+    figure = _Draft(_trace(
+        "scatter", x=cumulative["date"], y=cumulative["cumulative_spent"], mode="lines+markers",
         name="Spent so far", line={"shape": "hv", "color": ALL_VEHICLES_COLOR},
         customdata=[[*row, float(a)] for row, a in zip(
             _fillup_customdata(cumulative, distance_unit), cumulative["amount"], strict=True)],
@@ -622,8 +659,8 @@ def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | 
     ))
     dates = cumulative["date"]
     if projection is not None and not projection.empty:
-        figure.add_trace(go.Scatter(
-            x=projection["date"], y=projection["cumulative_spent"], mode="lines",
+        figure.add_trace(_trace(
+            "scatter", x=projection["date"], y=projection["cumulative_spent"], mode="lines",
             name="Projection (spend per day of the last 12 months)",
             line={"dash": "dash", "color": ALL_VEHICLES_COLOR},
             hovertemplate=(f"Projected<br>%{{x|%b %Y}}<br>%{{y:{money}}} {currency}"
@@ -631,7 +668,7 @@ def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | 
         ))
         dates = pd.concat([dates, projection["date"]])
     _date_axis(figure, dates)
-    return _base_layout(figure, x_title="Date", y_title=f"Cumulative spend ({currency})")
+    return _base_layout(figure, x_title="Date", y_title=f"Cumulative spend ({currency})").build()
 
 
 # "%{y:,.2f}", "%{customdata[1]:,.0f}": the decimals a hover label shows a value with.
@@ -699,8 +736,8 @@ def savings_chart(savings: pd.DataFrame, currency: str) -> go.Figure:
     if savings.empty:
         return _message_figure("No regular station yet: log the station with your fill-ups")
     money = _money(currency)
-    figure = go.Figure(go.Bar(
-        x=savings["date"], y=savings["savings"], name="Extra paid",
+    figure = _Draft(_trace(
+        "bar", x=savings["date"], y=savings["savings"], name="Extra paid",
         marker={"color": ALL_VEHICLES_COLOR},
         customdata=[[_plain(v), _plain(s), _plain(r), int(e)] for v, s, r, e in zip(
             savings["vehicle_name"], savings["station"], savings["reference_station"],
@@ -714,4 +751,4 @@ def savings_chart(savings: pd.DataFrame, currency: str) -> go.Figure:
     _base_layout(figure, x_title="Date",
                  y_title=f"Paid above cheapest regular station ({currency})")
     figure.update_layout(showlegend=False)  # one series, named by the axis title
-    return figure
+    return figure.build()

@@ -35,7 +35,8 @@ def weak_key_problem(key: str) -> str | None:
 
 
 class Settings(BaseSettings):
-    """Every knob of the app. Unset `database_url` selects the embedded PostgreSQL under `data_dir`."""
+    """Every knob of the app. Unset `database_url` selects the embedded PostgreSQL under
+    `data_dir`."""
 
     model_config = SettingsConfigDict(env_prefix="FUELTRACKER_", env_file=".env", extra="ignore")
 

@@ -2,7 +2,7 @@
 
 A cell a spreadsheet would run as a formula gets a leading quote. So that reading back is
 exact, text that merely looks like an already-quoted formula (quotes, then a formula
-character) gets one more quote, and `restore` always removes exactly one.
+character) gets one more quote, and `unneutralise` always removes exactly one.
 """
 
 from __future__ import annotations
@@ -19,6 +19,6 @@ def neutralise(text: str) -> str:
     return "'" + text if _formula_like(text) else text
 
 
-def restore(text: str) -> str:
+def unneutralise(text: str) -> str:
     """Undo `neutralise` for a cell read back from our own export."""
     return text[1:] if text.startswith("'") and _formula_like(text) else text

@@ -2,6 +2,8 @@
 
 Callers own the session (SQLAlchemy 2 style): services receive a `Session` and never commit
 on their own; the UI glue and the CLI open one transaction per use case with `session_scope`.
+A database that cannot be reached leaves `session_scope` as errors.DatabaseUnavailable, so no
+layer above this one needs the driver's exception types.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from contextlib import contextmanager
 from functools import lru_cache, wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
+import psycopg
 from sqlalchemy import MetaData, create_engine, event, func, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from fueltracker.config import get_settings
-from fueltracker.errors import PasswordRejected
+from fueltracker.errors import DatabaseUnavailable, PasswordRejected
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -101,19 +105,63 @@ def _session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+# SQLSTATEs of a server that went away: connection exceptions (class 08), and the
+# server shutting down or still starting (57P01-57P03). Other operational errors (a
+# cancelled query, a serialization failure) are bugs or contention, not an outage.
+_SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it) says the database cannot be reached: no
+    connection could be made, or the one in use broke."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.DBAPIError):
+            if current.connection_invalidated:
+                return True
+            if current.orig is not None and database_unavailable(current.orig):
+                return True
+        if isinstance(current, psycopg.OperationalError | psycopg.InterfaceError):
+            state = current.sqlstate
+            if state is None or state.startswith("08") or state in _SERVER_GONE:
+                return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _cause(exc: BaseException) -> str:
+    # One line for the log: the driver's first line, not the statement SQLAlchemy appends.
+    orig = getattr(exc, "orig", None) or exc
+    first_line = (str(orig).strip().splitlines() or [""])[0]
+    return f"{type(orig).__name__}: {first_line}"
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends, rolled back on error,
-    except PasswordRejected, committed first: the failed attempt it recorded must count."""
+    except PasswordRejected, committed first: the failed attempt it recorded must count.
+
+    Whatever says the database cannot be reached (database_unavailable) — raised by the
+    block, the commit or the rollback — leaves as DatabaseUnavailable, the driver's error
+    as its cause; every other exception passes unchanged."""
     factory = _session_factory(engine or get_engine())
-    with factory() as session:
-        transaction = session.begin()
-        try:
-            yield session
-        except PasswordRejected:
+    try:
+        with factory() as session:
+            transaction = session.begin()
+            try:
+                yield session
+            except PasswordRejected:
+                transaction.commit()
+                raise
+            except BaseException:
+                transaction.rollback()
+                raise
             transaction.commit()
-            raise
-        except BaseException:
-            transaction.rollback()
-            raise
-        transaction.commit()
+    except DatabaseUnavailable:
+        raise  # a session opened inside this block met the outage first
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise DatabaseUnavailable(_cause(exc)) from exc
+        raise

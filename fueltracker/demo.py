@@ -13,16 +13,18 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from fueltracker.clock import local_today
 from fueltracker.errors import NotFoundError
 from fueltracker.importers import ParsedRow
-from fueltracker.schemas import PreferencesUpdate, UserCreate, VehicleCreate
+from fueltracker.schemas import PreferencesUpdate, UserCreate, VehicleCreate, VehicleKind
 from fueltracker.services import transfer, users, vehicles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-fueltracker"
 DEMO_DISPLAY_NAME = "Demo driver (sample data)"
 
-_VEHICLES = (
+_VEHICLES: tuple[tuple[str, str, str, int, str, str, int, float, tuple[int, ...], VehicleKind],
+                 ...] = (
     # name, make, model, year, fuel, tank L, km between fills, L/100km, partial fill rows, kind
     ("Golf", "Volkswagen", "Golf 1.5 TSI", 2019, "Petrol", "50", 620, 6.4, (9, 23), "car"),
     ("V-Strom", "Suzuki", "DL650 V-Strom", 2016, "Petrol", "20", 290, 4.6, (31,), "motorbike"),
@@ -91,6 +93,6 @@ def seed_demo(session: Session, today: dt.date | None = None) -> bool:
         vehicles.create_vehicle(session, user.id, VehicleCreate(
             name=name, make=make, model=model, year=year, fuel_type=fuel_type,
             tank_capacity_l=Decimal(tank), kind=kind))
-    today = today or users.local_today("UTC")
+    today = today or local_today("UTC")
     transfer.import_rows(session, user.id, demo_rows(today - dt.timedelta(days=2)), today=today)
     return True

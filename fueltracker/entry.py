@@ -4,7 +4,8 @@ and the plausibility warnings it shows before saving.
 * ``complete_amounts``: any two of volume, unit price and total give the third, in the
   user's units, with Decimal arithmetic and money rounded to the currency's minor units.
 * ``suggestions``, ``vehicles_last_used_first``, ``previous_reading``, ``odometer_hint``:
-  the user's own history offered back to them.
+  the user's own history offered back to them; ``EntryFacts`` holds the same, worked out
+  once per data revision, for the form's reruns.
 * ``plausibility_warnings`` and the four checks behind it: values that are allowed but odd
   (domain.md, "Warn (but allow)"), each as a ``FieldMessage`` in the user's units.
 * ``consumption_comparison``: the sentence after saving a full tank.
@@ -18,15 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 from typing import Protocol, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from fueltracker import metrics, units
 from fueltracker.schemas import UserRead
+from fueltracker.validation import Reading
 
 # Field names shared with the form: the schema's own names, plus the two values that are
 # not stored (the unit price is derived; "consumption" is the tank's derived consumption).
@@ -45,7 +49,7 @@ PRICE_EXTRA_DECIMALS = 1
 PRICE_HISTORY_COUNT = 10  # fill-ups nearest in time that make "the recent median" price
 PRICE_MAX_DEVIATION = Decimal("0.30")  # fraction of that median
 DISTANCE_MAX_FACTOR = Decimal(3)  # × the vehicle's median distance between fill-ups
-CONSUMPTION_MAX_FACTOR = Decimal(3)  # × the vehicle's median L/100 km
+CONSUMPTION_MAX_FACTOR = Decimal(metrics.IMPLAUSIBLE_CONSUMPTION_FACTOR)  # × median L/100 km
 # A tank implausibly *better* than usual: under half the median L/100 km (over twice the
 # median km/L or mpg). Not a third, the mirror of 3×: ordinary tanks stay well within
 # ±40 % of the median (town against motorway, winter against summer), while the usual
@@ -104,14 +108,6 @@ class Candidate:
     entry_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Reading:
-    """A stored odometer reading: when and how far."""
-
-    date: dt.date
-    odometer_km: Decimal
-
-
 class _Named(Protocol):
     id: int
     name: str
@@ -123,11 +119,6 @@ V = TypeVar("V", bound=_Named)
 # --------------------------------------------------------------------------- #
 # Helpers
 # --------------------------------------------------------------------------- #
-
-
-def _dec(value: float | Decimal) -> Decimal:
-    # Frame values are floats; repr is their shortest exact text (as units.py does).
-    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
 
 
 def _quantum(decimals: int) -> Decimal:
@@ -144,17 +135,17 @@ def price_decimals(currency: str) -> int:
 
 
 def _distance(value_km: Decimal | float, user: UserRead) -> str:
-    shown = units.km_to_distance(_dec(value_km), user.distance_unit)
+    shown = units.km_to_distance(units.to_decimal(value_km), user.distance_unit)
     return f"{units.format_number(shown, 0)} {units.distance_label(user.distance_unit)}"
 
 
 def _volume(value_l: Decimal | float, user: UserRead) -> str:
-    shown = units.l_to_volume(_dec(value_l), user.volume_unit)
+    shown = units.l_to_volume(units.to_decimal(value_l), user.volume_unit)
     return f"{units.format_number(shown, 2)} {units.volume_label(user.volume_unit)}"
 
 
 def _price(price_per_l: Decimal | float, user: UserRead) -> str:
-    shown = units.price_per_l_to_unit(_dec(price_per_l), user.volume_unit)
+    shown = units.price_per_l_to_unit(units.to_decimal(price_per_l), user.volume_unit)
     return (f"{units.format_number(shown, price_decimals(user.currency))} "
             f"{units.price_per_volume_label(user.currency, user.volume_unit)}")
 
@@ -243,19 +234,67 @@ def suggestions(derived: pd.DataFrame, column: str) -> list[str]:
     return [str(row.Index) for row in ranked]
 
 
-def vehicles_last_used_first(vehicle_list: Sequence[V], derived: pd.DataFrame) -> list[V]:
-    """Vehicles with the most recent fill-up first (by date, then the latest logged);
-    vehicles never filled up follow, by name."""
-    last_used: dict[int, tuple[pd.Timestamp, int]] = {}
-    if not derived.empty:
-        latest = derived.sort_values(["date", "entry_id"]).groupby("vehicle_id").tail(1)
-        last_used = {int(row.vehicle_id): (pd.Timestamp(row.date), int(row.entry_id))
-                     for row in latest.itertuples()}
+def _last_used(derived: pd.DataFrame) -> dict[int, tuple[pd.Timestamp, int]]:
+    """Each vehicle's latest fill-up as (date, entry id): the latest date, then the latest
+    logged on that date."""
+    if derived.empty:
+        return {}
+    latest = derived.sort_values(["date", "entry_id"]).groupby("vehicle_id").tail(1)
+    return {int(row.vehicle_id): (pd.Timestamp(row.date), int(row.entry_id))
+            for row in latest.itertuples()}
+
+
+def _in_last_used_order(vehicle_list: Sequence[V],
+                        last_used: Mapping[int, tuple[pd.Timestamp, int]]) -> list[V]:
     used = [v for v in vehicle_list if v.id in last_used]
     unused = [v for v in vehicle_list if v.id not in last_used]
     used.sort(key=lambda v: last_used[v.id], reverse=True)
     unused.sort(key=lambda v: v.name.casefold())
     return used + unused
+
+
+def vehicles_last_used_first(vehicle_list: Sequence[V], derived: pd.DataFrame) -> list[V]:
+    """Vehicles with the most recent fill-up first (by date, then the latest logged);
+    vehicles never filled up follow, by name."""
+    return _in_last_used_order(vehicle_list, _last_used(derived))
+
+
+@dataclass(frozen=True)
+class _Readings:
+    """One vehicle's stored odometer readings, sorted by odometer; among equal odometers the
+    row that comes first in the frame sorts last (it is the one the highest reading names,
+    as pandas' idxmax would). Arrays, so that finding a reading is a binary search."""
+
+    odometer_km: np.ndarray
+    dates: np.ndarray
+    entry_ids: np.ndarray
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> _Readings:
+        """The readings of ``rows`` (one vehicle's fill-ups)."""
+        odometer_km = rows["odometer_km"].to_numpy(dtype="float64")
+        order = np.lexsort((-np.arange(len(rows)), odometer_km))
+        readings = cls(odometer_km[order], rows["date"].to_numpy()[order],
+                       rows["entry_id"].to_numpy(dtype="int64")[order])
+        for array in (readings.odometer_km, readings.dates, readings.entry_ids):
+            array.flags.writeable = False  # shared between runs (ui/context.entry_facts)
+        return readings
+
+    def previous(self, before_odometer_km: Decimal | None = None,
+                 exclude_entry_id: int | None = None) -> Reading | None:
+        """The highest reading (below ``before_odometer_km`` if given), leaving out
+        ``exclude_entry_id``; None when there is none."""
+        index = len(self.odometer_km) - 1
+        if before_odometer_km is not None:
+            index = int(np.searchsorted(self.odometer_km, float(before_odometer_km),
+                                        side="left")) - 1
+        while index >= 0 and exclude_entry_id is not None and (
+                self.entry_ids[index] == exclude_entry_id):
+            index -= 1
+        if index < 0:
+            return None
+        return Reading(pd.Timestamp(self.dates[index]).date(),
+                       units.to_decimal(self.odometer_km[index]))
 
 
 def previous_reading(derived: pd.DataFrame, vehicle_id: int, *,
@@ -264,14 +303,14 @@ def previous_reading(derived: pd.DataFrame, vehicle_id: int, *,
     """The vehicle's highest stored odometer reading (below ``before_odometer_km`` if given),
     leaving out ``exclude_entry_id``; None when there is none."""
     rows = derived.loc[derived["vehicle_id"] == vehicle_id]
-    if exclude_entry_id is not None:
-        rows = rows.loc[rows["entry_id"] != exclude_entry_id]
-    if before_odometer_km is not None:
-        rows = rows.loc[rows["odometer_km"] < float(before_odometer_km)]
-    if rows.empty:
-        return None
-    row = rows.loc[rows["odometer_km"].idxmax()]
-    return Reading(pd.Timestamp(row["date"]).date(), _dec(row["odometer_km"]))
+    return _Readings.of(rows).previous(before_odometer_km, exclude_entry_id)
+
+
+def _hint(reading: Reading | None, user: UserRead, existing_odometer_km: Decimal | None) -> str:
+    if reading is None:
+        return "First fill-up of this vehicle"
+    word = "Last" if existing_odometer_km is None else "Previous"
+    return f"{word}: {_distance(reading.odometer_km, user)} on {reading.date.isoformat()}"
 
 
 def odometer_hint(derived: pd.DataFrame, vehicle_id: int, user: UserRead, *,
@@ -281,10 +320,46 @@ def odometer_hint(derived: pd.DataFrame, vehicle_id: int, user: UserRead, *,
     e.g. "Last: 59,518 km on 2026-11-24" (for an edit, the reading before the edited one)."""
     reading = previous_reading(derived, vehicle_id, before_odometer_km=existing_odometer_km,
                                exclude_entry_id=exclude_entry_id)
-    if reading is None:
-        return "First fill-up of this vehicle"
-    word = "Last" if existing_odometer_km is None else "Previous"
-    return f"{word}: {_distance(reading.odometer_km, user)} on {reading.date.isoformat()}"
+    return _hint(reading, user, existing_odometer_km)
+
+
+SUGGESTED = ("station", "brand", "grade")
+_NO_READINGS = _Readings.of(pd.DataFrame({"odometer_km": [], "date": [], "entry_id": []}))
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """What the entry form offers back of a user's history, worked out of the derived frame
+    once (per data revision: ui/context.entry_facts), so that a rerun of the form (every
+    keystroke) does no pandas work on the whole history: the suggestions of each of
+    SUGGESTED, each vehicle's latest fill-up (the vehicle order) and its readings (the
+    odometer hint). The same answers as suggestions, vehicles_last_used_first and
+    odometer_hint give from the frame. Read-only: one object serves every run."""
+
+    suggestions: Mapping[str, tuple[str, ...]]
+    last_used: Mapping[int, tuple[pd.Timestamp, int]]
+    readings: Mapping[int, _Readings]
+
+    @classmethod
+    def of(cls, derived: pd.DataFrame) -> EntryFacts:
+        """The facts of a derived frame (metrics.add_derived)."""
+        readings = {int(vehicle_id): _Readings.of(rows)
+                    for vehicle_id, rows in derived.groupby("vehicle_id", sort=False)}
+        return cls(MappingProxyType({column: tuple(suggestions(derived, column))
+                                     for column in SUGGESTED}),
+                   MappingProxyType(_last_used(derived)), MappingProxyType(readings))
+
+    def vehicles_last_used_first(self, vehicle_list: Sequence[V]) -> list[V]:
+        """vehicles_last_used_first of the history these facts were made of."""
+        return _in_last_used_order(vehicle_list, self.last_used)
+
+    def odometer_hint(self, vehicle_id: int, user: UserRead, *,
+                      existing_odometer_km: Decimal | None = None,
+                      exclude_entry_id: int | None = None) -> str:
+        """odometer_hint of the history these facts were made of."""
+        reading = self.readings.get(vehicle_id, _NO_READINGS).previous(
+            existing_odometer_km, exclude_entry_id)
+        return _hint(reading, user, existing_odometer_km)
 
 
 # --------------------------------------------------------------------------- #
@@ -323,7 +398,7 @@ def price_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
     distance_days = (pool["date"] - pd.Timestamp(candidate.date)).abs()
     nearest = pool.assign(_days=distance_days).sort_values(
         ["_days", "date"], ascending=[True, False], kind="stable").head(PRICE_HISTORY_COUNT)
-    median = statistics.median(_dec(p) for p in nearest["unit_price_per_l"])
+    median = statistics.median(units.to_decimal(p) for p in nearest["unit_price_per_l"])
     if median <= 0:
         return None
     price = candidate.total_amount / candidate.volume_l
@@ -346,7 +421,7 @@ def distance_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
     if candidate.missed_previous:
         return None
     rows = _vehicle_rows(derived, candidate)
-    odometers = sorted(_dec(o) for o in rows["odometer_km"])
+    odometers = sorted(units.to_decimal(o) for o in rows["odometer_km"])
     gaps = [b - a for a, b in itertools.pairwise(odometers)]
     if len(gaps) < MIN_HISTORY:
         return None
@@ -401,8 +476,8 @@ def consumption_warning(derived: pd.DataFrame, candidate: Candidate, user: UserR
     mine = with_candidate.loc[with_candidate["entry_id"] == entry_id].iloc[0]
     if mine["consumption_status"] != metrics.STATUS_OK:
         return None
-    this = _dec(mine["consumption_l_per_100km"])
-    median = statistics.median(_dec(c) for c in past)
+    this = units.to_decimal(mine["consumption_l_per_100km"])
+    median = statistics.median(units.to_decimal(c) for c in past)
     lower_is_better = units.consumption_lower_is_better(user.consumption_unit)
     if this > CONSUMPTION_MAX_FACTOR * median:
         relation = ("more than 3× this vehicle's median" if lower_is_better
@@ -453,8 +528,8 @@ def consumption_comparison(this_l_per_100km: float, average_l_per_100km: float |
     this_text = units.format_consumption(this_l_per_100km, unit)
     if average_l_per_100km is None:
         return f"This tank: {this_text}, the first full-to-full tank measured for this vehicle."
-    this = _dec(units.consumption_from_l_per_100km(float(this_l_per_100km), unit))
-    average = _dec(units.consumption_from_l_per_100km(float(average_l_per_100km), unit))
+    this, average = (units.to_decimal(units.consumption_from_l_per_100km(float(value), unit))
+                     for value in (this_l_per_100km, average_l_per_100km))
     average_text = units.format_consumption(average_l_per_100km, unit)
     percent = _round(abs(this - average) / average * 100, 0)
     if percent == 0:

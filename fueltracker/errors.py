@@ -1,4 +1,6 @@
-"""Typed domain errors raised by services and shown by the UI next to the field they name."""
+"""Typed domain errors raised by services and shown by the UI next to the field they name,
+and the two conditions that are no user's mistake: a session ended elsewhere
+(SessionRevoked) and a database that cannot be reached (DatabaseUnavailable)."""
 
 from __future__ import annotations
 
@@ -64,3 +66,15 @@ class SessionRevoked(Exception):
     def __init__(self, account_deleted: bool = False) -> None:
         super().__init__("account deleted" if account_deleted else "signed out elsewhere")
         self.account_deleted = account_deleted
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached: no connection could be made, or the one in use
+    broke (db.session_scope raises it in place of the driver's error, which stays its
+    __cause__). `cause` is one line for the log: the driver's error type and first line,
+    never the statement. Deliberately no FuelTrackerError either: no form shows it as a
+    field error; the UI shows one plain message and keeps what was typed."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause

@@ -33,7 +33,7 @@ VEHICLE_COLUMNS = ("name", "make", "model", "year", "fuel_type", "tank_capacity_
                    "kind")
 
 
-def format_number(value: float | None, decimals: int | None = None, min_decimals: int = 0) -> str:
+def csv_number(value: float | None, decimals: int | None = None, min_decimals: int = 0) -> str:
     """Dot decimal, no thousands separator, no exponent; '' for a missing value.
 
     `decimals` rounds derived figures; stored figures keep every digit they have.
@@ -66,20 +66,20 @@ def native_csv(derived: pd.DataFrame, currency: str) -> str:
         writer.writerow([
             _text(row.vehicle_name),
             row.date.strftime("%Y-%m-%d"),
-            format_number(row.odometer_km),
-            format_number(row.volume_l),
-            format_number(row.total_amount, min_decimals=2),
+            csv_number(row.odometer_km),
+            csv_number(row.volume_l),
+            csv_number(row.total_amount, min_decimals=2),
             currency,
-            format_number(row.unit_price_per_l, 4),
+            csv_number(row.unit_price_per_l, 4),
             "true" if row.is_full else "false",
             "true" if row.missed_previous else "false",
             _text(row.station),
             _text(row.brand),
             _text(row.grade),
             _text(row.notes),
-            format_number(row.distance_km, 3),
-            format_number(row.consumption_l_per_100km, 4),
-            format_number(row.cost_per_km, 4),
+            csv_number(row.distance_km, 3),
+            csv_number(row.consumption_l_per_100km, 4),
+            csv_number(row.cost_per_km, 4),
         ])
     return buffer.getvalue()
 
@@ -95,7 +95,7 @@ def vehicles_csv(vehicles: list[dict]) -> str:
             "" if vehicle.get("year") is None else str(vehicle["year"]),
             _text(vehicle.get("fuel_type")),
             "" if vehicle.get("tank_capacity_l") is None
-            else format_number(float(vehicle["tank_capacity_l"])),
+            else csv_number(float(vehicle["tank_capacity_l"])),
             "true" if vehicle.get("is_active", True) else "false",
             vehicle.get("kind") or "car",
         ])

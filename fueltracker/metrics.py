@@ -3,8 +3,11 @@ method and the period aggregates set out in the domain rules (domain.md).
 
 History, dashboard and export all call ``add_derived`` and ``summarize``;
 nothing else in the application computes a consumption, a running cost or an
-average price. The module is pure: pandas and NumPy in, pandas and plain Python
-values out; no database, no UI.
+average price. Each aggregate ratio (consumption, fuel cost per km, price per
+litre) is one ``Ratio`` below: ``summarize`` evaluates it in Python, the
+analysis queries (analytics.py) take its SQL form, so the formula is written
+once. The module is pure: pandas and NumPy in, pandas and plain Python values
+out; no database, no UI.
 """
 
 from __future__ import annotations
@@ -55,6 +58,53 @@ CONSUMPTION_STATUSES: tuple[str, ...] = (
     STATUS_MISSED,
     STATUS_NO_ANCHOR,
 )
+
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """An aggregate ratio, defined once: scale · Σ numerator / Σ denominator over a set of
+    rows (distance- or volume-weighted, never a mean of per-row ratios).
+
+    ``of`` evaluates it on two sums (summarize), ``per_row`` on each row (add_derived's
+    per-segment values), ``sql`` renders it as a DuckDB aggregate over the columns of the
+    derived frame (analytics.py): one formula, evaluated in the same order everywhere.
+    """
+
+    numerator: str
+    denominator: str
+    scale: float = 1.0
+
+    def of(self, numerator_sum: float, denominator_sum: float) -> float | None:
+        """The ratio of two sums; None when there is nothing to divide by."""
+        if not denominator_sum > 0:
+            return None
+        return self.scale * numerator_sum / denominator_sum
+
+    def per_row(self, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+        """The ratio of each row's own values; NaN where the denominator is not positive."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(denominator > 0, self.scale * numerator / denominator, np.nan)
+
+    def sql(self, over: str = "") -> str:
+        """The ratio as a SQL aggregate (NULL where the denominator sums to zero); ``over``
+        (e.g. "OVER w") makes it a window aggregate."""
+        scale = "" if self.scale == 1 else f"{self.scale:g} * "
+        window = f" {over}" if over else ""
+        return (f"{scale}sum({self.numerator}){window} / "
+                f"nullif(sum({self.denominator}){window}, 0)")
+
+
+# Distance-weighted over the valid full-tank segments (domain.md): L/100 km, cost per km.
+CONSUMPTION = Ratio("segment_fuel_l", "segment_distance_km", 100.0)
+FUEL_COST_PER_KM = Ratio("segment_cost", "segment_distance_km")
+# Volume-weighted over the fill-ups: total paid / total volume.
+PRICE_PER_L = Ratio("total_amount", "volume_l")
+
+# A segment over this many times its vehicle's median consumption is implausible: the form
+# warns before saving it (entry.py) and Data quality lists it (analytics.py). One constant,
+# so the warning and the list never disagree on what "implausible" means.
+IMPLAUSIBLE_CONSUMPTION_FACTOR = 3
 
 _ENTRY_DTYPES: dict[str, str] = {
     "entry_id": "int64",
@@ -134,8 +184,7 @@ def add_derived(entries: pd.DataFrame) -> pd.DataFrame:
     is_full = frame["is_full"].to_numpy(dtype=bool)
     missed = frame["missed_previous"].to_numpy(dtype=bool)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        unit_price_per_l = np.where(volume_l > 0, amount / volume_l, np.nan)
+    unit_price_per_l = PRICE_PER_L.per_row(amount, volume_l)
 
     if n == 0:
         nan = np.empty(0, dtype="float64")
@@ -204,9 +253,8 @@ def add_derived(entries: pd.DataFrame) -> pd.DataFrame:
     segment_fuel_l = np.where(is_ok, group_fuel_l[group_id], np.nan)
     segment_cost = np.where(is_ok, group_cost[group_id], np.nan)
     segment_distance_km = np.where(is_ok, segment_distance, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        consumption_l_per_100km = 100.0 * segment_fuel_l / segment_distance_km
-        cost_per_km = segment_cost / segment_distance_km
+    consumption_l_per_100km = CONSUMPTION.per_row(segment_fuel_l, segment_distance_km)
+    cost_per_km = FUEL_COST_PER_KM.per_row(segment_cost, segment_distance_km)
 
     return frame.assign(
         unit_price_per_l=unit_price_per_l,
@@ -239,10 +287,6 @@ class Summary:
     last_date: dt.date | None
     has_broken_chain: bool
     segment_count: int = 0
-
-
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator > 0 else None
 
 
 def filter_period(
@@ -282,7 +326,6 @@ def summarize(
     segment_fuel_l = float(period.loc[segments, "segment_fuel_l"].sum())
     segment_cost = float(period.loc[segments, "segment_cost"].sum())
 
-    consumption = _ratio(segment_fuel_l, segment_distance_km)
     if period.empty:
         first_date = last_date = None
     else:
@@ -294,9 +337,9 @@ def summarize(
         total_spent=total_spent,
         total_volume_l=total_volume_l,
         distance_km=segment_distance_km,
-        avg_consumption_l_per_100km=None if consumption is None else 100.0 * consumption,
-        fuel_cost_per_km=_ratio(segment_cost, segment_distance_km),
-        avg_price_per_l=_ratio(total_spent, total_volume_l),
+        avg_consumption_l_per_100km=CONSUMPTION.of(segment_fuel_l, segment_distance_km),
+        fuel_cost_per_km=FUEL_COST_PER_KM.of(segment_cost, segment_distance_km),
+        avg_price_per_l=PRICE_PER_L.of(total_spent, total_volume_l),
         first_date=first_date,
         last_date=last_date,
         has_broken_chain=bool(period["missed_previous"].any()),

@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
 
 from fueltracker.db import Base
 
@@ -208,13 +208,17 @@ class ImportMapping(Base):
     updated_at: Mapped[dt.datetime] = _updated_at()
 
 
-def storage_quantum(attribute) -> Decimal:
+# A NUMERIC column of these models (FuelEntry.odometer_km, Vehicle.tank_capacity_l...).
+NumericAttribute = QueryableAttribute[Decimal] | QueryableAttribute[Decimal | None]
+
+
+def storage_quantum(attribute: NumericAttribute) -> Decimal:
     """The smallest step a NUMERIC column of these models stores (e.g. 0.000001 for
     FuelEntry.odometer_km): its scale, read from the column, so no copy can drift."""
     return Decimal(1).scaleb(-attribute.type.scale)
 
 
-def to_storage(value: Decimal, attribute) -> Decimal:
+def to_storage(value: Decimal, attribute: NumericAttribute) -> Decimal:
     """`value` rounded as PostgreSQL stores it in `attribute`'s NUMERIC column (half away
     from zero), so what is validated and compared is what will be stored. A value with more
     integer digits than the column holds, or not finite, comes back unchanged: the

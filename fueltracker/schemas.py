@@ -14,8 +14,8 @@ from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from fueltracker.errors import ValidationError
-from fueltracker.models import FuelEntry, Vehicle, to_storage
+from fueltracker.models import FuelEntry, NumericAttribute, Vehicle, to_storage
 from fueltracker.passwords import password_problem
 
 M = TypeVar("M", bound=BaseModel)
@@ -137,7 +137,7 @@ def _multi_line(value: object) -> object:
     return value.strip(" ") if value.strip() else None
 
 
-def _stored(attribute) -> AfterValidator:
+def _stored(attribute: NumericAttribute) -> AfterValidator:
     """Round a number to what `attribute`'s column stores, before the bounds are checked,
     so a value that only fits before rounding (0.0000000001 L) is refused here, not by the
     database, and duplicates are compared as they will be stored."""
@@ -200,7 +200,8 @@ class UserRead(_Model):
 class PreferencesUpdate(_Model):
     """Display preferences of an account (domain.md's defaults live in the database)."""
 
-    currency: Annotated[str, BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+    currency: Annotated[str,
+                        BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
                         StringConstraints(pattern=r"^[A-Z]{3}$")]
     distance_unit: DistanceUnit
     volume_unit: VolumeUnit

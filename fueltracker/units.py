@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -167,12 +167,6 @@ def price_per_l_to_unit(price_per_l: Any, volume_unit: str) -> Any:
     return _scale(price_per_l, _L_PER_VOLUME_UNIT[volume_unit], divide=False)
 
 
-def price_per_unit_to_l(price_per_unit: Any, volume_unit: str) -> Any:
-    """Convert a price per ``volume_unit`` back to a price per litre."""
-    _check_unit(volume_unit, VOLUME_UNITS, "volume")
-    return _scale(price_per_unit, _L_PER_VOLUME_UNIT[volume_unit], divide=True)
-
-
 def cost_per_km_to_unit(cost_per_km: Any, distance_unit: str) -> Any:
     """Convert a cost per kilometre to a cost per ``distance_unit`` (per mile = per km × km/mi)."""
     _check_unit(distance_unit, DISTANCE_UNITS, "distance")
@@ -263,11 +257,22 @@ def price_per_volume_label(currency: str, volume_unit: str) -> str:
 # --------------------------------------------------------------------------- #
 
 
-def _to_decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
+@overload
+def to_decimal(value: None) -> None: ...
+
+
+@overload
+def to_decimal(value: float | Decimal) -> Decimal: ...
+
+
+def to_decimal(value: float | Decimal | None) -> Decimal | None:
+    """A number as the Decimal a person reads: a float (a number field's value, a frame's
+    cell, a NumPy scalar) becomes the Decimal of its shortest text, so 2.675 is 2.675 (and
+    rounds to 2.68) rather than its binary expansion 2.67499999…; a Decimal (exact already)
+    and None pass unchanged. The one float-to-Decimal conversion of the app."""
+    if value is None or isinstance(value, Decimal):
         return value
-    # repr() gives the shortest string that round-trips, so 2.675 rounds to
-    # 2.68 as a person expects instead of 2.67 from its binary expansion.
+    # repr() gives the shortest string that round-trips to the same float.
     return Decimal(repr(float(value)))
 
 
@@ -279,7 +284,7 @@ def format_number(value: Any, decimals: int = 0) -> str:
     """
     if _is_missing(value):
         return EMPTY_PLACEHOLDER
-    number = _to_decimal(value)
+    number = to_decimal(value)
     quantum = Decimal(1).scaleb(-decimals)
     rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
     if rounded == 0:

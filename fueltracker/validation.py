@@ -16,7 +16,9 @@ from fueltracker import units
 
 @dataclass(frozen=True)
 class Reading:
-    """An existing fill-up's position in its vehicle's history."""
+    """A stored odometer reading of a vehicle: when and how far (its place in the
+    vehicle's history). The one type for it: the checks here, the services reading
+    neighbours and the entry form's hints (entry.py) all pass it."""
 
     date: dt.date
     odometer_km: Decimal

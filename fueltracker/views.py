@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 
@@ -19,7 +20,20 @@ from fueltracker.metrics import (
     Summary,
     summarize,
 )
-from fueltracker.schemas import UserRead
+
+
+class Preferences(Protocol):
+    """The display preferences every function here formats in: a signed-in user's
+    (schemas.UserRead) or the ones a cached result was drawn in (reports.Units)."""
+
+    @property
+    def currency(self) -> str: ...
+    @property
+    def distance_unit(self) -> str: ...
+    @property
+    def volume_unit(self) -> str: ...
+    @property
+    def consumption_unit(self) -> str: ...
 
 _STATUS_NOTE = {
     STATUS_PARTIAL: "partial: counted at the next full tank",
@@ -57,7 +71,7 @@ def _flags(ordered: pd.DataFrame) -> pd.Series:
     return tank + missed
 
 
-def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
+def history_table(derived: pd.DataFrame, user: Preferences) -> pd.DataFrame:
     """Fill-ups newest first with their derived values, in the user's units and labels.
 
     Numbers stay numbers (the table formats them); the index is the entry id. `derived`
@@ -94,7 +108,7 @@ def history_table(derived: pd.DataFrame, user: UserRead) -> pd.DataFrame:
     return table
 
 
-def _in_user_units(summary: Summary, user: UserRead) -> dict[str, float | None]:
+def _in_user_units(summary: Summary, user: Preferences) -> dict[str, float | None]:
     """A summary's figures converted to the user's units (None where there is no value)."""
     d_unit, v_unit = user.distance_unit, user.volume_unit
     return {
@@ -126,7 +140,7 @@ def _scope(vehicles: Sequence[VehiclePeriod]) -> str:
     return ALL_VEHICLES if len(vehicles) > 1 else ""
 
 
-def summary_figures(summary: Summary, user: UserRead,
+def summary_figures(summary: Summary, user: Preferences,
                     vehicles: Sequence[VehiclePeriod] = ()) -> list[Figure]:
     """The dashboard's headline figures for a period; the unit sits in the label so the
     number fits its card. Spend, distance, price and fuel cost add up over the vehicles of
@@ -158,7 +172,7 @@ def summary_figures(summary: Summary, user: UserRead,
     ]
 
 
-def consumption_figures(vehicles: Sequence[VehiclePeriod], user: UserRead, *,
+def consumption_figures(vehicles: Sequence[VehiclePeriod], user: Preferences, *,
                         label: str | None = None, compared: bool = False) -> list[Figure]:
     """One average consumption per vehicle (the figure never spans vehicles), labelled
     ``label`` (default "Avg <unit>") with the vehicle's name beside it; with ``compared``,
@@ -184,7 +198,7 @@ def consumption_figures(vehicles: Sequence[VehiclePeriod], user: UserRead, *,
 
 
 def dashboard_figures(derived: pd.DataFrame, start: dt.date | None, end: dt.date,
-                      user: UserRead) -> tuple[list[Figure], list[Figure]]:
+                      user: Preferences) -> tuple[list[Figure], list[Figure]]:
     """The Dashboard's cards for [start, end]: the period's figures, and (several vehicles
     in the period) one consumption per vehicle; the second list is empty otherwise."""
     vehicles = analytics.by_vehicle(derived, start, end)
@@ -192,7 +206,7 @@ def dashboard_figures(derived: pd.DataFrame, start: dt.date | None, end: dt.date
     return totals, consumption_figures(vehicles, user) if len(vehicles) > 1 else []
 
 
-def comparison_figures(comparison: PeriodComparison, user: UserRead,
+def comparison_figures(comparison: PeriodComparison, user: Preferences,
                        vehicles: Sequence[VehiclePeriod] = ()) -> list[Figure]:
     """The Overview's figures, each with its change against the previous period of the same
     length (no change where either period has no value). Colours say whether up is good.
@@ -225,12 +239,18 @@ def comparison_figures(comparison: PeriodComparison, user: UserRead,
     compared = comparison.previous.fillup_count > 0
     return [
         Figure(label, units.format_number(now[key], decimals), help_text,
-               delta=units.format_number(now[key] - before[key], decimals)
-               if compared and now[key] is not None and before[key] is not None else None,
+               delta=_change(now[key], before[key], decimals) if compared else None,
                delta_color=color)
         for key, label, decimals, color, help_text in rows
         if not (scope and key == "consumption")
     ]
+
+
+def _change(now: float | None, before: float | None, decimals: int) -> str | None:
+    """The change from ``before`` to ``now``, formatted; None where either has no value."""
+    if now is None or before is None:
+        return None
+    return units.format_number(now - before, decimals)
 
 
 @dataclass(frozen=True)
@@ -243,15 +263,15 @@ class ProjectionView:
     without_pace: list[str]
 
 
-def projection_figures(projection: analytics.SpendProjection, user: UserRead
+def projection_figures(projection: analytics.SpendProjection, user: Preferences
                        ) -> ProjectionView:
     """The last 12 months' spend beside the next 12 months projected at each vehicle's pace
     (analytics.spend_projection), in the user's currency."""
     money = units.currency_decimals(user.currency)
-    paces = [(row.vehicle_name, f"{units.format_number(row.spend_per_day, money)} "
-                                f"{user.currency} a day")
-             for row in projection.pace.itertuples(index=False)
-             if pd.notna(row.spend_per_day)]
+    pace = projection.pace
+    paces = [(str(name), f"{units.format_number(per_day, money)} {user.currency} a day")
+             for name, per_day in zip(pace["vehicle_name"], pace["spend_per_day"], strict=True)
+             if pd.notna(per_day)]
     return ProjectionView(
         [Figure(f"Last 12 months ({user.currency})",
                 units.format_number(projection.last_12_months_spent, money),
@@ -307,7 +327,7 @@ def history_column_order(table: pd.DataFrame, chosen: Iterable[str]) -> list[str
     return [by_name[name] for name in wanted if name in by_name]
 
 
-def vehicle_table(summary: pd.DataFrame, user: UserRead) -> pd.DataFrame:
+def vehicle_table(summary: pd.DataFrame, user: Preferences) -> pd.DataFrame:
     """analytics.vehicle_summary in the user's units, one row per vehicle. Two distances,
     each named for what it measures: "Distance", measured between full tanks (the
     Dashboard card's, which adds them up), and "Odometer span" from the first to the last
@@ -343,7 +363,7 @@ def vehicle_kind_label(kind: str) -> str:
     return f"{vehicle_icon(kind)} {VEHICLE_KIND_LABELS.get(kind, kind)}"
 
 
-def fuel_label(fuel_type: str, user: UserRead) -> str:
+def fuel_label(fuel_type: str, user: Preferences) -> str:
     """A vehicle's fuel type as the user calls it: "Gasoline" for the stored "Petrol" when
     they count in US gallons or US mpg; the stored name stays "Petrol" (imports, exports and
     other users read it). Miles alone do not say American: a UK driver counts miles, buys
@@ -362,13 +382,13 @@ def fuel_to_store(fuel_type: str | None) -> str | None:
     return fuel_type
 
 
-def fillup_outcome(derived: pd.DataFrame, entry_id: int, user: UserRead) -> str:
+def fillup_outcome(derived: pd.DataFrame, entry_id: int, user: Preferences) -> str:
     """What a just-saved fill-up tells: its consumption compared with the vehicle's average
     over its other tanks, or why it has none yet."""
-    row = derived.loc[derived["entry_id"] == entry_id]
-    if row.empty:
+    found = derived.loc[derived["entry_id"] == entry_id]
+    if found.empty:
         return "Saved."
-    row = row.iloc[0]
+    row = found.iloc[0]
     status = row["consumption_status"]
     if status == STATUS_PARTIAL:
         return "Saved. Partial fill-up: its consumption is deferred until the next full tank."

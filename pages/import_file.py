@@ -15,7 +15,7 @@ upload = importing.upload()
 if upload is None:
     st.stop()
 file_format = importing.choose_format(upload)
-parsed_file = importing.parse(upload, file_format, user)
+parsed_file = importing.parse_upload(upload, file_format, user)
 if parsed_file is None:
     st.stop()
 parsed = importing.map_vehicles(parsed_file, file_format, context.user_vehicles(user))

@@ -36,11 +36,18 @@ sys.path.insert(0, str(ROOT))  # run as `python scripts/bench_history.py`
 import psycopg
 from sqlalchemy import text
 
-from scripts.benchlib import libpq_url, machine, median_ms, sections_from
 from fueltracker.db import database_url, scope_to_user, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.schemas import UserCreate, VehicleCreate
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import history, users, vehicles
+from scripts.benchlib import (
+    fetch_one,
+    libpq_url,
+    machine,
+    median_ms,
+    sections_from,
+    sign_in_state,
+)
 
 USERNAME = "bench_history"
 VEHICLES = ("Golf", "Transporter", "V-Strom", "Zoe")
@@ -101,9 +108,9 @@ def explain_page(user_id: int, page_number: int) -> str:
     with session_scope() as session:
         cursor = None
         for _ in range(page_number - 1):
-            cursor = fillups.list_fillups(session, user_id, after=cursor).next_cursor
+            cursor = history.list_fillups(session, user_id, after=cursor).next_cursor
         scope_to_user(session, user_id)
-        statement = fillups.page_query(user_id, fillups.HistoryFilter(), cursor, fillups.PAGE_SIZE)
+        statement = history.page_query(user_id, history.HistoryFilter(), cursor, history.PAGE_SIZE)
         compiled = statement.compile(session.get_bind(),
                                      compile_kwargs={"literal_binds": True})
         plan = session.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF) {compiled}")).scalars()
@@ -115,11 +122,11 @@ def service_times(user_id: int, repeat: int) -> tuple[float, float]:
     with session_scope() as session:
         cursor = None
         for _ in range(199):
-            cursor = fillups.list_fillups(session, user_id, after=cursor).next_cursor
+            cursor = history.list_fillups(session, user_id, after=cursor).next_cursor
 
     def page(after):
         with session_scope() as session:
-            fillups.list_fillups(session, user_id, after=after)
+            history.list_fillups(session, user_id, after=after)
     return median_ms(lambda: page(None), repeat), median_ms(lambda: page(cursor), repeat)
 
 
@@ -142,7 +149,7 @@ def page_times(user_id: int, repeat: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(str(HARNESS), default_timeout=300)
-    app.session_state["user_id"] = user_id
+    sign_in_state(app, user_id)
     app.run()  # the dashboard, which computes (and caches) the derived values
     app.switch_page(str(HISTORY_PAGE)).run()
     if app.exception:
@@ -177,7 +184,7 @@ def page_times(user_id: int, repeat: int) -> dict[str, float]:
 def server_version(url: str) -> str:
     """The PostgreSQL server version."""
     with psycopg.connect(libpq_url(url)) as conn:
-        return conn.execute("SHOW server_version").fetchone()[0]
+        return fetch_one(conn.execute("SHOW server_version"))[0]
 
 
 def main() -> int:

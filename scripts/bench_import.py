@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.benchlib import machine, replace_section  # noqa: E402
+from scripts.benchlib import machine, replace_section
 
 DATABASE = "fueltracker_bench_import"
 SECTION = "## Import"

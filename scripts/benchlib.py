@@ -9,6 +9,12 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import psycopg
+
+Row = TypeVar("Row")
 
 
 def median_ms(action: Callable[[], object], repeat: int, warmup: int = 1) -> float:
@@ -47,6 +53,15 @@ def sections_from(path: Path, headings: list[str]) -> str:
     return current[min(starts):] if starts else ""
 
 
+def fetch_one(cursor: psycopg.Cursor[Row]) -> Row:
+    """The one row a query returns (a count, a version, an account's id); a query that
+    returned none is an error here, not a None passed on."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the query returned no row")
+    return row
+
+
 def libpq_url(url: str) -> str:
     """A SQLAlchemy URL (postgresql+psycopg://...) as psycopg wants it."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
@@ -67,3 +82,17 @@ def machine() -> dict[str, str]:
         pass
     return {"nproc": str(os.cpu_count()), "cpu": model, "ram": ram,
             "python": platform.python_version()}
+
+
+def sign_in_state(app, user_id: int) -> None:
+    """Seed an AppTest session with what a sign-in leaves (the cookie component cannot run
+    there): the user id and the session's mark, on the database's clock. Without the mark
+    every transaction of the session is refused as signed out elsewhere (issue 13), and the
+    pages measured would be the sign-in page."""
+    from fueltracker.db import session_scope
+    from fueltracker.services import users
+    from fueltracker.ui.context import SIGNED_IN_AT_KEY, USER_ID_KEY
+
+    with session_scope() as session:
+        app.session_state[SIGNED_IN_AT_KEY] = users.clock(session)
+    app.session_state[USER_ID_KEY] = user_id

@@ -357,40 +357,55 @@ def build(context: Path, workdir: Path, report: ReplayReport) -> tuple[Replayer,
     for stage in stages:
         is_final = stage is final
         replayer.base_python(stage.base)
-        env = {"PATH": BASE_PATH, "LANG": "C.UTF-8"}
-        current = "/"
-        cmd: list[str] = []
-        healthcheck: list[str] = []
-        exposed: list[str] = []
+        state = _StageState(env={"PATH": BASE_PATH, "LANG": "C.UTF-8"})
         for instruction in stage.instructions:
-            keyword, args = instruction.keyword, instruction.args
-            if keyword == "ENV":
-                replayer.apply_env(args, env)
-            elif keyword == "WORKDIR":
-                current = args if args.startswith("/") else f"{current.rstrip('/')}/{args}"
-                replayer.host(current).mkdir(parents=True, exist_ok=True)
-            elif keyword == "COPY":
-                replayer.copy(args, current)
-            elif keyword == "RUN":
-                replayer.run(args, env, current, builder=not is_final)
-            elif keyword == "USER":
-                report.skipped.append(f"USER {args} (ran as the invoking user)")
-            elif keyword == "EXPOSE":
-                exposed.extend(port.split("/")[0] for port in args.split())
-            elif keyword == "HEALTHCHECK":
-                _, _, command = args.partition("CMD ")
-                healthcheck = exec_form(command.strip())
-            elif keyword == "CMD":
-                cmd = exec_form(args)
-            elif keyword in ("LABEL", "ARG"):
-                continue
-            else:
-                raise ReplayError(f"line {instruction.line}: {keyword} is not replayed")
+            _replay_instruction(replayer, instruction, state, report, builder=not is_final)
         if is_final:
-            if not cmd or not healthcheck:
+            if not state.cmd or not state.healthcheck:
                 raise ReplayError("the final stage needs a CMD and a HEALTHCHECK")
-            return replayer, Container(env, replayer.host(current), cmd, healthcheck, exposed)
+            return replayer, Container(state.env, replayer.host(state.current), state.cmd,
+                                       state.healthcheck, state.exposed)
     raise AssertionError("unreachable: the last stage returns")
+
+
+@dataclass
+class _StageState:
+    """What the instructions of one stage have set so far."""
+
+    env: dict[str, str]
+    current: str = "/"
+    cmd: list[str] = field(default_factory=list)
+    healthcheck: list[str] = field(default_factory=list)
+    exposed: list[str] = field(default_factory=list)
+
+
+def _replay_instruction(replayer: Replayer, instruction: Instruction, state: _StageState,
+                        report: ReplayReport, *, builder: bool) -> None:
+    """Replay one instruction of a stage (`builder`: not the final one) into `state`."""
+    keyword, args = instruction.keyword, instruction.args
+    if keyword == "ENV":
+        replayer.apply_env(args, state.env)
+    elif keyword == "WORKDIR":
+        state.current = (args if args.startswith("/")
+                         else f"{state.current.rstrip('/')}/{args}")
+        replayer.host(state.current).mkdir(parents=True, exist_ok=True)
+    elif keyword == "COPY":
+        replayer.copy(args, state.current)
+    elif keyword == "RUN":
+        replayer.run(args, state.env, state.current, builder=builder)
+    elif keyword == "USER":
+        report.skipped.append(f"USER {args} (ran as the invoking user)")
+    elif keyword == "EXPOSE":
+        state.exposed.extend(port.split("/")[0] for port in args.split())
+    elif keyword == "HEALTHCHECK":
+        _, _, command = args.partition("CMD ")
+        state.healthcheck = exec_form(command.strip())
+    elif keyword == "CMD":
+        state.cmd = exec_form(args)
+    elif keyword in ("LABEL", "ARG"):
+        return
+    else:
+        raise ReplayError(f"line {instruction.line}: {keyword} is not replayed")
 
 
 def check_runtime_venv(replayer: Replayer, container: Container, report: ReplayReport) -> None:

@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 # Run as `python scripts/screenshot.py`: make the project importable for the shared helpers.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.e2e.browser import CHROMIUM, Settle, launch  # noqa: E402
+from scripts.browser import CHROMIUM, Settle, launch  # noqa: E402
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}

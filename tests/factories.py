@@ -65,7 +65,9 @@ WORKED_EXAMPLE = (
     ("2024-04-02", "12900", "33", "62.70", True, False),
 )
 
-WORKED_EXAMPLE_CSV = "vehicle,date,odometer_km,volume_l,total_amount,is_full,missed_previous\n" + "".join(
+WORKED_EXAMPLE_CSV = (
+    "vehicle,date,odometer_km,volume_l,total_amount,is_full,missed_previous\n"
+) + "".join(
     f"Example car,{d},{o},{v},{a},{str(f).lower()},{str(m).lower()}\n"
     for d, o, v, a, f, m in WORKED_EXAMPLE
 )

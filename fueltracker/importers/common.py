@@ -21,16 +21,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Literal, overload
 
 from fueltracker import units
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
-from fueltracker.models import MONEY_QUANTUM as MONEY_PLACES
-from fueltracker.models import ODOMETER_QUANTUM as ODOMETER_PLACES
-from fueltracker.models import VOLUME_QUANTUM as VOLUME_PLACES
+from fueltracker.models import MONEY_QUANTUM, ODOMETER_QUANTUM, VOLUME_QUANTUM
 
 # Storage precision comes from the models' NUMERIC columns (domain.md: a value typed must
-# come back as typed, so they keep more places than any app writes).
+# come back as typed, so they keep more places than any app writes). CENTS is no storage
+# precision: the rounding of a total worked out of a unit price (total_from_unit_price).
 CENTS = Decimal("0.01")
 
 # Flags as apps write them, in the languages Drivvo exports (en, pt, es, de, fr, it, nl, pl).
@@ -39,6 +39,10 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "y", "sim", "s", "sí", "si", "ja", 
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "não", "nao", "nein", "non", "nee", "nie",
                          "falso", "falsch", "faux"})
 ZIP_SIGNATURE = b"PK\x03\x04"
+
+# A vehicle a file describes: VehicleCreate's fields as keyword arguments (text, a year, a
+# Decimal tank, a flag...), checked by the schema when the import creates it.
+VehicleFields = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class ImportedFile:
     format: str
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    vehicles: list[dict] = field(default_factory=list)
+    vehicles: list[VehicleFields] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)
     source_consumption: dict[int, float] = field(default_factory=dict)
     needs: frozenset[str] = frozenset()
@@ -227,6 +231,12 @@ def infer_decimal_comma(values: Iterable[str]) -> bool | None:
     return None if ambiguous_comma else False
 
 
+@overload
+def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = ...,
+                  required: Literal[True] = ...) -> Decimal: ...
+@overload
+def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = ...,
+                  required: bool) -> Decimal | None: ...
 def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
                   required: bool = True) -> Decimal | None:
     """A number cell as a finite Decimal (None for a blank optional cell).
@@ -245,15 +255,16 @@ def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
     else:
         ok = _SIMPLE_DOT.match(value) or _GROUPED_DOT_DECIMAL.match(value)
         normal = value.replace(",", "")
+    typed = (raw or "").strip()
     if not ok:
         mark = "a comma" if decimal_comma else "a dot"
-        raise CellError(column, f"'{raw.strip()}' is not a number (decimal mark: {mark})")
+        raise CellError(column, f"'{typed}' is not a number (decimal mark: {mark})")
     try:
         number = Decimal(normal)
     except InvalidOperation:
-        raise CellError(column, f"'{raw.strip()}' is not a number") from None
+        raise CellError(column, f"'{typed}' is not a number") from None
     if not number.is_finite():
-        raise CellError(column, f"'{raw.strip()}' is not a number")
+        raise CellError(column, f"'{typed}' is not a number")
     return number
 
 
@@ -283,18 +294,18 @@ def quantized(value: Decimal, places: Decimal, column: str) -> Decimal:
 
 
 def odometer_km(value: Decimal, distance_unit: str, column: str) -> Decimal:
-    """An odometer reading in `distance_unit` as canonical km (6 places)."""
-    return quantized(units.distance_to_km(value, distance_unit), ODOMETER_PLACES, column)
+    """An odometer reading in `distance_unit` as canonical km, at the column's precision."""
+    return quantized(units.distance_to_km(value, distance_unit), ODOMETER_QUANTUM, column)
 
 
 def volume_l(value: Decimal, volume_unit: str, column: str) -> Decimal:
-    """A volume in `volume_unit` as canonical litres (9 places)."""
-    return quantized(units.volume_to_l(value, volume_unit), VOLUME_PLACES, column)
+    """A volume in `volume_unit` as canonical litres, at the column's precision."""
+    return quantized(units.volume_to_l(value, volume_unit), VOLUME_QUANTUM, column)
 
 
 def money(value: Decimal, column: str) -> Decimal:
-    """An amount at storage precision (4 places)."""
-    return quantized(value, MONEY_PLACES, column)
+    """An amount at the column's storage precision."""
+    return quantized(value, MONEY_QUANTUM, column)
 
 
 def consumption_l_per_100km(value: Decimal | None, unit: str) -> float | None:
@@ -433,7 +444,8 @@ def parse_iso_date(raw: str | None, column: str) -> dt.date:
 def parse_bool(raw: str | None, column: str, default: bool | None = None, *,
                words: FlagWords = APP_FLAGS) -> bool:
     """A flag cell (by default 1/0, true/false, yes/no and their translations)."""
-    value = (raw or "").strip().lower()
+    typed = (raw or "").strip()
+    value = typed.lower()
     if not value:
         if default is None:
             raise CellError(column, "a yes/no value is required")
@@ -442,7 +454,7 @@ def parse_bool(raw: str | None, column: str, default: bool | None = None, *,
         return True
     if value in words.false:
         return False
-    raise CellError(column, words.refusal.format(typed=raw.strip(), lowered=value))
+    raise CellError(column, words.refusal.format(typed=typed, lowered=value))
 
 
 def total_from_unit_price(unit_price: Decimal, volume: Decimal, column: str) -> Decimal:

@@ -20,7 +20,7 @@ from fueltracker.importers.registry import (
 )
 
 # Every answer detect_format can give besides None.
-FORMATS = (NATIVE, NATIVE_ZIP, FUELLY, FUELIO, LUBELOGGER, DRIVVO)
+DETECTED_FORMATS = (NATIVE, NATIVE_ZIP, FUELLY, FUELIO, LUBELOGGER, DRIVVO)
 # Detection reads the start of the file only: enough for any header, and a huge upload
 # is not parsed twice.
 _HEAD_CHARS = 64 * 1024

@@ -35,7 +35,7 @@ from fueltracker.importers.common import (
 FORMAT = "drivvo"
 # Positions in the refuelling section (0-based), per formats.md.
 ODOMETER, DATE, FUEL, UNIT_PRICE, TOTAL, VOLUME, FULL = 0, 1, 2, 3, 4, 5, 6
-STATION, REASON, NOTES = 17, 18, 19
+STATION, NOTES = 17, 19  # 18, the reason of the trip, is not imported
 NUMBER_POSITIONS = (ODOMETER, UNIT_PRICE, TOTAL, VOLUME)
 # The refuelling section's marker in the languages seen; when none of these is in the
 # file the first section is taken, as Drivvo always writes refuelling first.
@@ -103,7 +103,9 @@ def parse_drivvo(data: bytes | str, *, vehicle: str = "", distance_unit: str = "
         numbers=(cell(r, i) for _, r in body for i in NUMBER_POSITIONS),
         dates=(cell(r, DATE) for _, r in body),
         decimal_comma=decimal_comma, day_first=day_first, date_column="date")
-    if conventions.needs:
+    # decimal_comma is None only with a DECIMAL_MARK need (infer_conventions): the second
+    # test never decides, it tells the type checker the mark is known below.
+    if conventions.needs or conventions.decimal_comma is None:
         return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
                             needs=conventions.needs)
     decimal_comma, day_first = conventions.decimal_comma, conventions.day_first

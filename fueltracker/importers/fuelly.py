@@ -18,6 +18,7 @@ from fueltracker.importers.common import (
     MONTH_FIRST,
     CellError,
     ImportedFile,
+    VehicleFields,
     cell,
     consumption_l_per_100km,
     data_records,
@@ -34,6 +35,7 @@ from fueltracker.importers.common import (
     total_from_unit_price,
     volume_l,
 )
+from fueltracker.models import MONEY_QUANTUM
 
 FORMAT = "fuelly"
 REQUIRED_COLUMNS = ("car_name", "odometer", "fuelup_date", "price")
@@ -41,7 +43,7 @@ REQUIRED_COLUMNS = ("car_name", "odometer", "fuelup_date", "price")
 DISTANCE_COLUMNS = {"km": "km", "miles": "mi"}
 VOLUME_COLUMNS = {"litres": "L", "liters": "L", "gallons": "gal_us"}
 ECONOMY_COLUMNS = {"l/100km": "L/100km", "km/l": "km/L", "mpg": "mpg_us"}
-NOTHING_PAID = Decimal("0.0000")
+NOTHING_PAID = Decimal(0).quantize(MONEY_QUANTUM)  # no price: nothing paid, as stored
 
 
 def looks_fuelly(header: list[str]) -> bool:
@@ -87,7 +89,7 @@ def parse_fuelly(data: bytes | str, *, day_first: bool | None = None) -> Importe
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     consumption: dict[int, float] = {}
-    vehicles: dict[str, dict] = {}
+    vehicles: dict[str, VehicleFields] = {}
     for number, record in body:
         def get(name: str | None, record: list[str] = record) -> str:  # bound to this row
             return cell(record, column.get(name)) if name else ""

@@ -8,6 +8,7 @@ gives them; the date order and decimal mark are given or inferred from the whole
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from fueltracker.errors import RowError
@@ -15,6 +16,7 @@ from fueltracker.importers import ParsedRow
 from fueltracker.importers.common import (
     CellError,
     ImportedFile,
+    VehicleFields,
     cell,
     data_records,
     decode,
@@ -122,14 +124,16 @@ def parse_generic(data: bytes | str, mapping: dict[str, str], *, distance_unit: 
                  if field in column),
         dates=(cell(r, column["date"]) for _, r in body),
         decimal_comma=decimal_comma, day_first=day_first, date_column=mapping["date"])
-    if conventions.needs:
+    # decimal_comma is None only with a DECIMAL_MARK need (infer_conventions): the second
+    # test never decides, it tells the type checker the mark is known below.
+    if conventions.needs or conventions.decimal_comma is None:
         return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
                             needs=conventions.needs)
     decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
-    vehicles: dict[str, dict] = {}
+    vehicles: dict[str, VehicleFields] = {}
     for number, record in body:
         def get(field: str, record: list[str] = record) -> str:  # bound to this row
             return cell(record, column.get(field))
@@ -146,19 +150,23 @@ def parse_generic(data: bytes | str, mapping: dict[str, str], *, distance_unit: 
                         vehicles=list(vehicles.values()), units=found_units)
 
 
-def _row(number: int, get, mapping: dict[str, str], distance_unit: str, volume_unit: str,
-         decimal_comma: bool, day_first: bool, vehicle: str) -> ParsedRow:
+def _row(number: int, get: Callable[[str], str], mapping: dict[str, str], distance_unit: str,
+         volume_unit: str, decimal_comma: bool, day_first: bool | None,
+         vehicle: str) -> ParsedRow:
     """One data row as a ParsedRow; CellError names the file's column, not our field."""
-    def number_of(field: str, required: bool = True) -> Decimal | None:
+    def number_of(field: str) -> Decimal:
+        return parse_decimal(get(field), mapping.get(field, field), decimal_comma=decimal_comma)
+
+    def optional_number_of(field: str) -> Decimal | None:
         return parse_decimal(get(field), mapping.get(field, field), decimal_comma=decimal_comma,
-                             required=required)
+                             required=False)
 
     volume = number_of("volume")
-    total = number_of("total", required=False) if "total" in mapping else None
+    total = optional_number_of("total") if "total" in mapping else None
     if total is not None:
         total_amount = money(total, mapping["total"])
     else:
-        unit_price = number_of("unit_price", required=False) if "unit_price" in mapping else None
+        unit_price = optional_number_of("unit_price") if "unit_price" in mapping else None
         if unit_price is None:
             column = mapping.get("total") or mapping["unit_price"]
             raise CellError(column, "a total or a unit price is required")

@@ -9,6 +9,8 @@ order are inferred from the whole file (or given by the caller).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow
 from fueltracker.importers.common import (
@@ -80,7 +82,9 @@ def parse_lubelogger(data: bytes | str, *, vehicle: str = "", distance_unit: str
         numbers=(cell(r, column.get(name)) for _, r in body for name in NUMBER_COLUMNS),
         dates=(cell(r, column["date"]) for _, r in body),
         decimal_comma=decimal_comma, day_first=day_first, date_column="Date")
-    if conventions.needs:
+    # decimal_comma is None only with a DECIMAL_MARK need (infer_conventions): the second
+    # test never decides, it tells the type checker the mark is known below.
+    if conventions.needs or conventions.decimal_comma is None:
         return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
                             needs=conventions.needs)
     decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
@@ -94,35 +98,46 @@ def parse_lubelogger(data: bytes | str, *, vehicle: str = "", distance_unit: str
             return cell(record, column.get(key))
 
         try:
-            rows.append(ParsedRow(
-                row_number=number,
-                vehicle=name,
-                date=parse_date(get("date"), "Date", day_first=day_first),
-                odometer_km=odometer_km(
-                    parse_decimal(get("odometer"), "Odometer", decimal_comma=decimal_comma),
-                    distance_unit, "Odometer"),
-                volume_l=volume_l(
-                    parse_decimal(get("fuelconsumed"), "FuelConsumed",
-                                  decimal_comma=decimal_comma),
-                    volume_unit, "FuelConsumed"),
-                total_amount=money(parse_decimal(get("cost"), "Cost",
-                                                 decimal_comma=decimal_comma), "Cost"),
-                is_full=parse_bool(get("isfilltofull"), "IsFillToFull", True),
-                missed_previous=parse_bool(get("missedfuelup"), "MissedFuelUp", False),
-                notes=text_or_none(get("notes")),
-            ))
+            rows.append(_row(number, get, name, day_first, decimal_comma, distance_unit,
+                             volume_unit))
         except CellError as exc:
             errors.append(RowError(number, exc.column, exc.reason))
             continue
-        if economy_unit:
-            try:
-                figure = consumption_l_per_100km(
-                    parse_decimal(get("fueleconomy"), "FuelEconomy", required=False,
-                                  decimal_comma=decimal_comma), economy_unit)
-            except CellError:
-                figure = None  # only compared, never stored: a bad one is no figure
-            if figure is not None:
-                consumption[number] = figure
+        figure = _economy(get("fueleconomy"), economy_unit, decimal_comma) if economy_unit else None
+        if figure is not None:
+            consumption[number] = figure
     return ImportedFile(format=FORMAT, rows=rows, errors=errors,
                         vehicles=[{"name": name}] if name else [], units=found_units,
                         source_consumption=consumption)
+
+
+def _row(number: int, get: Callable[[str], str], name: str, day_first: bool | None,
+         decimal_comma: bool, distance_unit: str, volume_unit: str) -> ParsedRow:
+    """One fill-up; CellError names the file's column."""
+    return ParsedRow(
+        row_number=number,
+        vehicle=name,
+        date=parse_date(get("date"), "Date", day_first=day_first),
+        odometer_km=odometer_km(
+            parse_decimal(get("odometer"), "Odometer", decimal_comma=decimal_comma),
+            distance_unit, "Odometer"),
+        volume_l=volume_l(
+            parse_decimal(get("fuelconsumed"), "FuelConsumed", decimal_comma=decimal_comma),
+            volume_unit, "FuelConsumed"),
+        total_amount=money(parse_decimal(get("cost"), "Cost", decimal_comma=decimal_comma),
+                           "Cost"),
+        is_full=parse_bool(get("isfilltofull"), "IsFillToFull", True),
+        missed_previous=parse_bool(get("missedfuelup"), "MissedFuelUp", False),
+        notes=text_or_none(get("notes")),
+    )
+
+
+def _economy(raw: str, economy_unit: str, decimal_comma: bool) -> float | None:
+    """LubeLogger's own figure as L/100km; a bad or zero one is no figure (only compared,
+    never stored)."""
+    try:
+        return consumption_l_per_100km(
+            parse_decimal(raw, "FuelEconomy", required=False, decimal_comma=decimal_comma),
+            economy_unit)
+    except CellError:
+        return None

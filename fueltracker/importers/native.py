@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
-from fueltracker.csvsafe import restore
+from fueltracker.csvsafe import unneutralise
 from fueltracker.errors import RowError, ValidationError
 from fueltracker.export import ARCHIVE_FILLUPS, ARCHIVE_VEHICLES
 from fueltracker.importers import ParsedRow
@@ -22,6 +23,7 @@ from fueltracker.importers.common import (
     NATIVE_FLAGS,
     CellError,
     ImportedFile,
+    VehicleFields,
     file_error,
     is_zip,
     parse_bool,
@@ -38,6 +40,8 @@ REQUIRED_COLUMNS = ("vehicle", "date", "odometer_km", "volume_l", "total_amount"
 # unit_price_per_l. For a km + litres user that is the only header difference, and that
 # file's figures are rounded, so it must not pass for a native file.
 _DISPLAY_PRICE_COLUMNS = ("price_per_l", "price_per_gal_us", "price_per_gal_uk")
+# A CSV record as csv.DictReader gives it: a cell is None where the row is short.
+Record = Mapping[str, str | None]
 # Archive guards: one member larger than this (uncompressed) is refused, whatever the
 # archive claims, so a small upload cannot expand into gigabytes (zip bomb).
 MAX_ARCHIVE_MEMBER_BYTES = 20 * 1024 * 1024
@@ -88,7 +92,7 @@ def parse_native(data: bytes | str) -> ImportedFile:
     return _ours(ImportedFile(format=FORMAT, rows=rows, errors=errors))
 
 
-def _line(reader: csv.DictReader) -> int:
+def _line(reader: csv.DictReader[str]) -> int:
     # The lines read so far: 0 while the header itself fails, which is line 1 to a person.
     return max(reader.line_num, 1)
 
@@ -97,29 +101,29 @@ def _ours(parsed: ImportedFile) -> ImportedFile:
     return replace(parsed, units=dict(UNITS))
 
 
-def _cell(record: dict, column: str) -> str:
+def _cell(record: Record, column: str) -> str:
     value = record.get(column)
     return "" if value is None else value.strip()
 
 
-def _text(record: dict, column: str) -> str | None:
+def _text(record: Record, column: str) -> str | None:
     value = record.get(column)
     if value is None or not value.strip():
         return None
     # Spaces only: a tab or line break at either end is part of the text (the schema
     # keeps it in notes and refuses it elsewhere), never dropped silently.
-    return restore(value.strip(" "))
+    return unneutralise(value.strip(" "))
 
 
-def _decimal(record: dict, column: str) -> Decimal:
+def _decimal(record: Record, column: str) -> Decimal:
     return parse_exact_decimal(_cell(record, column), column)
 
 
-def _flag(record: dict, column: str, default: bool) -> bool:
+def _flag(record: Record, column: str, default: bool) -> bool:
     return parse_bool(_cell(record, column), column, default, words=NATIVE_FLAGS)
 
 
-def _row(number: int, record: dict) -> ParsedRow:
+def _row(number: int, record: Record) -> ParsedRow:
     vehicle = _text(record, "vehicle")
     if not vehicle:
         raise CellError("vehicle", "a vehicle name is required")
@@ -210,16 +214,16 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> str:
         raise _ArchiveError(f"{name} is not UTF-8 text") from None
 
 
-def parse_vehicles(text: str) -> tuple[list[dict], list[RowError]]:
+def parse_vehicles(text: str) -> tuple[list[VehicleFields], list[RowError]]:
     """Read the vehicles file (name,make,model,year,fuel_type,tank_capacity_l,is_active,kind).
 
     Returns a dict per good row (VehicleCreate's fields, validated, plus `is_active`) and an
     error for every bad one; only `name` is a required column (a file written before `kind`
-    existed has its vehicles read as cars). Text cells are restored (csvsafe.restore); a
+    existed has its vehicles read as cars). Text cells are restored (csvsafe.unneutralise); a
     name repeated in the file (any letter case) is an error.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    vehicles: list[dict] = []
+    vehicles: list[VehicleFields] = []
     errors: list[RowError] = []
     seen: set[str] = set()
     try:
@@ -244,7 +248,7 @@ def parse_vehicles(text: str) -> tuple[list[dict], list[RowError]]:
     return vehicles, errors
 
 
-def _vehicle(record: dict) -> dict:
+def _vehicle(record: Record) -> VehicleFields:
     raw_year = _cell(record, "year")
     try:
         year = int(raw_year) if raw_year else None

@@ -1,8 +1,8 @@
-"""Fill-ups of one user: create, update, delete, list (keyset pages, filtered in SQL) and the
-analysis load.
+"""Fill-up writes of one user: create, update, delete (and get one). The history's queries
+(pages, counts, filters, the analysis load) are in services/history.py.
 
-Writes first take the user's write locks (vehicles.lock_user, then the vehicles involved in
-ascending id: the lock order of services/vehicles.py), so two saves of one user are checked
+Writes first take the user's write locks (locks.lock_user, then the vehicles involved in
+ascending id: the lock order of services/locks.py), so two saves of one user are checked
 one after the other; then they validate the odometer against the two neighbouring fill-ups
 (validation.py), read inside the locked transaction, and bump the user's data revision in
 the same transaction. A save that lost a race therefore fails like a sequential one would:
@@ -12,45 +12,22 @@ DuplicateError or ValidationError on odometer_km, never an inconsistent history.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
-import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fueltracker import metrics
+from fueltracker.clock import local_today
 from fueltracker.db import user_scoped
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
-from fueltracker.models import FuelEntry, User, Vehicle
+from fueltracker.models import FuelEntry, User
 from fueltracker.schemas import FillupCreate, FillupRead, FillupUpdate
-from fueltracker.services.users import bump_revision, local_today
-from fueltracker.services.vehicles import lock_user, lock_vehicles
+from fueltracker.services.locks import lock_user, lock_vehicles
+from fueltracker.services.revision import bump_revision
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
 
-PAGE_SIZE = 25
 # The unique constraint behind DuplicateError (models.FuelEntry, migration 0001).
 _UNIQUE_READING = "uq_fuel_entries_vehicle_id_date_odometer_km"
-# The escape character of the text search's LIKE pattern (see _like_pattern).
-_LIKE_ESCAPE = "\\"
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Position after the last row of a history page (newest-first order)."""
-
-    date: dt.date
-    odometer_km: Decimal
-    entry_id: int
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of fill-ups and the cursor of the next page (None on the last one)."""
-
-    rows: list[FillupRead]
-    next_cursor: Cursor | None
 
 
 def _owned_entry(session: Session, user_id: int, entry_id: int) -> FuelEntry:
@@ -184,174 +161,3 @@ def delete_fillup(session: Session, user_id: int, entry_id: int) -> FillupRead:
 def get_fillup(session: Session, user_id: int, entry_id: int) -> FillupRead:
     """One of the user's fill-ups; another user's id is NotFoundError like a missing one."""
     return FillupRead.model_validate(_owned_entry(session, user_id, entry_id))
-
-
-@dataclass(frozen=True)
-class HistoryFilter:
-    """What the history shows; every field narrows (they combine with AND). Empty = all.
-
-    Frozen and hashable: the UI keys its page cursors and caches by it.
-    """
-
-    vehicle_ids: tuple[int, ...] = ()
-    date_from: dt.date | None = None  # inclusive
-    date_to: dt.date | None = None  # inclusive
-    stations: tuple[str, ...] = ()  # exact stored values (the UI offers filter_options)
-    brands: tuple[str, ...] = ()
-    grades: tuple[str, ...] = ()
-    partial_only: bool = False  # only fill-ups that did not fill the tank
-    missed_only: bool = False  # only fill-ups flagged missed_previous
-    text: str = ""  # case-insensitive substring of station or notes, taken literally
-
-    def is_empty(self) -> bool:
-        """True when nothing is filtered out."""
-        return self == HistoryFilter()
-
-
-@dataclass(frozen=True)
-class FilterOptions:
-    """The distinct station, brand and grade values of a user's fill-ups, sorted."""
-
-    stations: list[str] = field(default_factory=list)
-    brands: list[str] = field(default_factory=list)
-    grades: list[str] = field(default_factory=list)
-
-
-def _like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its %, _ and \\ taken literally."""
-    escaped = (text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
-               .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_"))
-    return f"%{escaped}%"
-
-
-def _filter_conditions(user_id: int, filters: HistoryFilter) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of `filters` (user's rows first). Every value the user typed
-    travels as a bound parameter, never as SQL text."""
-    conditions: list[ColumnElement[bool]] = [FuelEntry.user_id == user_id]
-    if filters.vehicle_ids:
-        conditions.append(FuelEntry.vehicle_id.in_(filters.vehicle_ids))
-    if filters.date_from is not None:
-        conditions.append(FuelEntry.date >= filters.date_from)
-    if filters.date_to is not None:
-        conditions.append(FuelEntry.date <= filters.date_to)
-    for column, values in ((FuelEntry.station, filters.stations),
-                           (FuelEntry.brand, filters.brands), (FuelEntry.grade, filters.grades)):
-        if values:
-            conditions.append(column.in_(values))
-    if filters.partial_only:
-        conditions.append(FuelEntry.is_full.is_(False))
-    if filters.missed_only:
-        conditions.append(FuelEntry.missed_previous.is_(True))
-    text = filters.text.strip()
-    if text:
-        pattern = _like_pattern(text)
-        conditions.append(or_(FuelEntry.station.ilike(pattern, escape=_LIKE_ESCAPE),
-                              FuelEntry.notes.ilike(pattern, escape=_LIKE_ESCAPE)))
-    return conditions
-
-
-def page_query(user_id: int, filters: HistoryFilter, after: Cursor | None, limit: int
-               ) -> Select:
-    """The SELECT of a history page: `limit` + 1 rows (the extra one tells whether an older
-    page exists) matching `filters`, newest first, after `after`. Built here once so the
-    benchmark's EXPLAIN sees exactly what list_fillups runs."""
-    query: Select = select(FuelEntry).where(*_filter_conditions(user_id, filters))
-    if after is not None:
-        # The row comparison alone is exact, but under row-level security PostgreSQL may
-        # not use it in the index: it compares numerics, and numeric_lt is not leakproof,
-        # so it must wait for the policy's check and becomes a filter over every row
-        # before the cursor (page 200 read 5,000 index entries). The redundant
-        # `date <= cursor date` is leakproof (date_le): it becomes an index condition of
-        # ix_fuel_entries_user_date (user_id, date DESC, odometer_km DESC), so the scan
-        # starts at the cursor's date and the row comparison only drops that date's rows
-        # already shown. See docs/performance.md.
-        query = query.where(
-            FuelEntry.date <= after.date,
-            tuple_(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.id)
-            < tuple_(after.date, after.odometer_km, after.entry_id))
-    # The id breaks ties: two vehicles can share a date and an odometer reading.
-    return query.order_by(
-        FuelEntry.date.desc(), FuelEntry.odometer_km.desc(), FuelEntry.id.desc()
-    ).limit(limit + 1)
-
-
-@user_scoped
-def list_fillups(session: Session, user_id: int, *, vehicle_ids: list[int] | None = None,
-                 after: Cursor | None = None, limit: int = PAGE_SIZE,
-                 filters: HistoryFilter | None = None) -> Page:
-    """A page of fill-ups matching `filters`, newest first, continuing after `after` (keyset,
-    no OFFSET: page 200 costs what page 1 costs).
-
-    `vehicle_ids` (the older way to pick vehicles) replaces `filters.vehicle_ids` when given.
-    """
-    filters = filters or HistoryFilter()
-    if vehicle_ids:
-        filters = replace(filters, vehicle_ids=tuple(vehicle_ids))
-    entries = list(session.scalars(page_query(user_id, filters, after, limit)))
-    rows = [FillupRead.model_validate(e) for e in entries[:limit]]
-    next_cursor = None
-    if len(entries) > limit:
-        last = rows[-1]
-        next_cursor = Cursor(last.date, last.odometer_km, last.id)
-    return Page(rows, next_cursor)
-
-
-@user_scoped
-def count_fillups(session: Session, user_id: int, filters: HistoryFilter | None = None) -> int:
-    """How many of the user's fill-ups match `filters`."""
-    conditions = _filter_conditions(user_id, filters or HistoryFilter())
-    return session.scalar(select(func.count()).select_from(FuelEntry).where(*conditions)) or 0
-
-
-@user_scoped
-def filtered_ids(session: Session, user_id: int, filters: HistoryFilter | None = None
-                 ) -> list[int]:
-    """The ids of every fill-up matching `filters`, newest first (for exports of a filter)."""
-    query = (select(FuelEntry.id)
-             .where(*_filter_conditions(user_id, filters or HistoryFilter()))
-             .order_by(FuelEntry.date.desc(), FuelEntry.odometer_km.desc(), FuelEntry.id.desc()))
-    return list(session.scalars(query))
-
-
-@user_scoped
-def filter_options(session: Session, user_id: int) -> FilterOptions:
-    """The distinct stations, brands and grades the user has recorded (for the filters)."""
-    def distinct(column) -> list[str]:
-        return list(session.scalars(
-            select(column).where(FuelEntry.user_id == user_id, column.is_not(None))
-            .distinct().order_by(column)))
-    return FilterOptions(distinct(FuelEntry.station), distinct(FuelEntry.brand),
-                         distinct(FuelEntry.grade))
-
-
-@user_scoped
-def load_entries_frame(session: Session, user_id: int) -> pd.DataFrame:
-    """All of the user's fill-ups as the entries frame of metrics.py (floats for analysis)."""
-    rows = session.execute(
-        select(
-            FuelEntry.id.label("entry_id"),
-            FuelEntry.vehicle_id,
-            Vehicle.name.label("vehicle_name"),
-            FuelEntry.date,
-            FuelEntry.odometer_km,
-            FuelEntry.volume_l,
-            FuelEntry.total_amount,
-            FuelEntry.is_full,
-            FuelEntry.missed_previous,
-            FuelEntry.station,
-            FuelEntry.brand,
-            FuelEntry.grade,
-            FuelEntry.notes,
-        )
-        .join(Vehicle, and_(Vehicle.id == FuelEntry.vehicle_id, Vehicle.user_id == user_id))
-        .where(FuelEntry.user_id == user_id)
-    ).all()
-    if not rows:
-        return metrics.empty_entries_frame()
-    frame = pd.DataFrame(rows, columns=list(metrics.ENTRY_COLUMNS))
-    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
-    for column in ("odometer_km", "volume_l", "total_amount"):
-        frame[column] = frame[column].astype("float64")
-    for column in ("is_full", "missed_previous"):
-        frame[column] = frame[column].astype(bool)
-    return frame

@@ -22,19 +22,20 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from fueltracker import metrics
+from fueltracker.clock import local_today
 from fueltracker.db import user_scoped
 from fueltracker.errors import ImportRejected, NotFoundError, RowError, ValidationError
 from fueltracker.export import data_archive, native_csv, vehicles_csv
 from fueltracker.importers import ParsedRow
 from fueltracker.models import FuelEntry, User, Vehicle, to_storage
 from fueltracker.schemas import FillupCreate, VehicleCreate, parse
-from fueltracker.services.fillups import load_entries_frame
-from fueltracker.services.users import bump_revision, get_user, local_today
+from fueltracker.services.history import load_entries_frame
+from fueltracker.services.locks import lock_user, lock_vehicles
+from fueltracker.services.revision import bump_revision
+from fueltracker.services.users import get_user
 from fueltracker.services.vehicles import (
     create_vehicle,
     list_vehicles,
-    lock_user,
-    lock_vehicles,
     set_vehicle_active,
 )
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
@@ -127,35 +128,17 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
     Shared by import_rows and preview_rows so a preview says exactly what an import does.
     `strict` (import): bad vehicles raise ImportRejected at once, and the write locks are
     taken before anything is read (the user's row, then every vehicle the rows name, in
-    ascending id: the lock order of services/vehicles.py), so no fill-up or vehicle of this
+    ascending id: the lock order of services/locks.py), so no fill-up or vehicle of this
     user can be saved between the checks and the inserts.
     """
-    if strict:
-        user = lock_user(session, user_id)
-    else:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFoundError("User")
+    user = lock_user(session, user_id) if strict else _account(session, user_id)
     today = today or local_today(user.timezone)
     plan = _Plan()
-    result = plan.result
-
     # Checked before anything is written, so a bad vehicle rejects the import like a bad row.
-    vehicle_data = []
-    for number, vehicle in enumerate(vehicles or [], start=1):
-        try:
-            fields = {key: vehicle.get(key) for key in VehicleCreate.model_fields}
-            vehicle_data.append((parse(VehicleCreate, **fields), vehicle.get("is_active", True)))
-        except ValidationError as exc:
-            plan.vehicle_errors.append(RowError(number, f"vehicles: {exc.field}", exc.reason))
+    vehicle_data = _parsed_vehicles(vehicles or [], plan)
     if plan.vehicle_errors and strict:
         raise ImportRejected(plan.vehicle_errors)
-    other_currencies = sorted({r.currency for r in rows if r.currency and r.currency != user.currency})
-    if other_currencies:
-        result.warnings.append(
-            f"The file has amounts in {', '.join(other_currencies)} but your account uses "
-            f"{user.currency}; amounts were imported as they are, not converted"
-        )
+    plan.result.warnings += _currency_warnings(rows, user.currency)
 
     # A name no vehicle can have (too long, a control character) makes its rows errors
     # here, not first when the import creates the vehicle: the preview must see every
@@ -170,18 +153,87 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
     # vehicle's, checked together, or two equal readings would both pass as new.
     keys = _name_keys(session, [data.name for data, _ in vehicle_data]
                       + [name for name in names if name not in bad_names])
-    ids_by_key = dict(session.execute(
+    ids_by_key = _vehicle_ids(session, user_id, set(keys.values()))
+    to_create = _plan_vehicles(vehicle_data, keys, ids_by_key, plan)
+    by_vehicle = _rows_by_vehicle(rows, vehicle_name, bad_names, keys, plan)
+    if strict:
+        lock_vehicles(session, user_id,
+                      [ids_by_key[key] for key in by_vehicle if key in ids_by_key])
+    for key, (name, vehicle_rows) in by_vehicle.items():
+        vehicle_id = ids_by_key.get(key)
+        if vehicle_id is None:
+            if vehicle_name:
+                raise NotFoundError(f"Vehicle '{vehicle_name}'")
+            if key not in to_create:
+                to_create.add(key)
+                plan.result.vehicles_created.append(name)
+        # The vehicle id is set when writing (the vehicle may not exist yet); 0 validates.
+        plan.groups[name] = _check_vehicle_rows(
+            vehicle_id or 0, vehicle_rows, _stored_readings(session, user_id, vehicle_id),
+            today, user.distance_unit, plan)
+    plan.errors = sorted(plan.errors, key=lambda e: e.row_number)
+    return plan
+
+
+def _account(session: Session, user_id: int) -> User:
+    """The user's row, read without a lock (a preview writes nothing)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("User")
+    return user
+
+
+def _parsed_vehicles(vehicles: list[dict], plan: _Plan) -> list[tuple[VehicleCreate, bool]]:
+    """The file's vehicles as (VehicleCreate, is_active); a refused one is an error of the
+    plan, numbered from 1 in the file's order."""
+    parsed = []
+    for number, vehicle in enumerate(vehicles, start=1):
+        try:
+            fields = {key: vehicle.get(key) for key in VehicleCreate.model_fields}
+            parsed.append((parse(VehicleCreate, **fields), vehicle.get("is_active", True)))
+        except ValidationError as exc:
+            plan.vehicle_errors.append(RowError(number, f"vehicles: {exc.field}", exc.reason))
+    return parsed
+
+
+def _currency_warnings(rows: list[ParsedRow], account_currency: str) -> list[str]:
+    """The warning of a file whose amounts are in other currencies (never converted)."""
+    others = sorted({r.currency for r in rows if r.currency and r.currency != account_currency})
+    if not others:
+        return []
+    return [f"The file has amounts in {', '.join(others)} but your account uses "
+            f"{account_currency}; amounts were imported as they are, not converted"]
+
+
+def _vehicle_ids(session: Session, user_id: int, keys: set[str]) -> dict[str, int]:
+    """The user's vehicles whose lower(name) is one of `keys`, by that key."""
+    if not keys:
+        return {}
+    return dict(session.execute(
         select(func.lower(Vehicle.name), Vehicle.id).where(
-            Vehicle.user_id == user_id, func.lower(Vehicle.name).in_(set(keys.values())))
-    ).all()) if keys else {}
+            Vehicle.user_id == user_id, func.lower(Vehicle.name).in_(keys))
+    ).all())
+
+
+def _plan_vehicles(vehicle_data: list[tuple[VehicleCreate, bool]], keys: dict[str, str],
+                   ids_by_key: dict[str, int], plan: _Plan) -> set[str]:
+    """The file's vehicles the account lacks go into the plan, once per name key; returns
+    the keys of every vehicle the import will create."""
     to_create: set[str] = set()
     for data, is_active in vehicle_data:
         key = keys[data.name]
         if key not in ids_by_key and key not in to_create:
             plan.to_create.append((data, is_active))
             to_create.add(key)
-            result.vehicles_created.append(data.name)
+            plan.result.vehicles_created.append(data.name)
+    return to_create
 
+
+def _rows_by_vehicle(rows: list[ParsedRow], vehicle_name: str | None,
+                     bad_names: dict[str, str], keys: dict[str, str], plan: _Plan
+                     ) -> dict[str, tuple[str, list[tuple[int, ParsedRow]]]]:
+    """The rows (with their index in the input) by vehicle name key, with the first name
+    seen for it; a row of a name no vehicle can have is an error of the plan instead."""
     by_vehicle: dict[str, tuple[str, list[tuple[int, ParsedRow]]]] = {}
     for index, row in enumerate(rows):
         name = (vehicle_name or row.vehicle).strip()
@@ -191,29 +243,17 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
             plan.statuses[index] = (ERROR, error)
             continue
         by_vehicle.setdefault(keys[name], (name, []))[1].append((index, row))
-    if strict:
-        lock_vehicles(session, user_id,
-                      [ids_by_key[key] for key in by_vehicle if key in ids_by_key])
+    return by_vehicle
 
-    for key, (name, vehicle_rows) in by_vehicle.items():
-        vehicle_id = ids_by_key.get(key)
-        existing: list[tuple[dt.date, object, object]] = []
-        if vehicle_id is None:
-            if vehicle_name:
-                raise NotFoundError(f"Vehicle '{vehicle_name}'")
-            if key not in to_create:
-                to_create.add(key)
-                result.vehicles_created.append(name)
-        else:
-            existing = [tuple(r) for r in session.execute(
-                select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
-                    FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
-            )]
-        # The vehicle id is set when writing (the vehicle may not exist yet); 0 validates.
-        plan.groups[name] = _check_vehicle_rows(vehicle_id or 0, vehicle_rows, existing, today,
-                                                user.distance_unit, plan)
-    plan.errors = sorted(plan.errors, key=lambda e: e.row_number)
-    return plan
+
+def _stored_readings(session: Session, user_id: int, vehicle_id: int | None
+                     ) -> list[tuple[dt.date, object, object]]:
+    """(date, odometer, volume) of the vehicle's stored fill-ups; none for a new vehicle."""
+    if vehicle_id is None:
+        return []
+    return [tuple(r) for r in session.execute(
+        select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
+            FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id))]
 
 
 @user_scoped

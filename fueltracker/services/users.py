@@ -1,5 +1,5 @@
-"""Accounts: registration, password checks and their throttle, preferences, data revision,
-session revocation.
+"""Accounts: registration, password checks and their throttle, preferences, profile,
+session revocation, account deletion.
 
 The throttle (README, Security) counts failed password checks in the database, so it holds
 across reruns, processes and replicas, per account and client address:
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zoneinfo
 from dataclasses import dataclass
 
 import bcrypt
@@ -38,6 +37,7 @@ from fueltracker.errors import (
 from fueltracker.models import LoginAttempt, User
 from fueltracker.passwords import password_problem
 from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserCreate, UserRead
+from fueltracker.services.revision import bump_revision
 
 PAIR_FAILURES = 5
 PAIR_WINDOW = dt.timedelta(minutes=15)
@@ -174,32 +174,6 @@ def session_is_valid(session: Session, username: str, issued_at: dt.datetime) ->
     if row is None or issued_at < row.sessions_valid_after:
         return None
     return row.id
-
-
-@user_scoped
-def bump_revision(session: Session, user_id: int) -> None:
-    """Mark the user's data as changed (same transaction as the write): caches key on it."""
-    session.execute(
-        update(User).where(User.id == user_id).values(data_revision=User.data_revision + 1)
-    )
-
-
-@user_scoped
-def data_revision(session: Session, user_id: int) -> int:
-    """The user's current data revision (0 for a new account)."""
-    revision = session.scalar(select(User.data_revision).where(User.id == user_id))
-    if revision is None:
-        raise NotFoundError("User")
-    return revision
-
-
-def local_today(timezone: str) -> dt.date:
-    """Today's date where the user lives (their IANA timezone; UTC if it is unknown)."""
-    try:
-        zone = zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return dt.datetime.now(zone).date()
 
 
 @user_scoped

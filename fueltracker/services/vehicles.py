@@ -1,20 +1,7 @@
-"""Vehicles of one user: create, edit, rename, archive/reactivate, delete with history; and
-the write locks every service that changes a user's data takes (lock_user, lock_vehicles).
-
-Lock order, the same in every write path so two of them can never wait on each other:
-1. the user's row (lock_user, FOR NO KEY UPDATE): taken first by every write of that user's
-   vehicles and fill-ups, so those writes run one after the other. Account deletion and
-   preference changes start by writing that row too, so they fit the same order;
-2. the vehicle rows involved (lock_vehicles, FOR UPDATE, ascending id);
-3. the fill-up rows written; last, the user's row again by bump_revision (already held).
-Validation then reads the vehicle's other fill-ups inside the transaction holding these
-locks, so what it checked is still true at commit (READ COMMITTED is enough: no other
-writer of this user can commit in between).
-"""
+"""Vehicles of one user: create, edit, archive/reactivate, delete with history. Every write
+takes the user's write locks first (services/locks.py: the user's row, then the vehicle)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,53 +9,10 @@ from sqlalchemy.orm import Session
 
 from fueltracker.db import user_scoped
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
-from fueltracker.models import FuelEntry, User, Vehicle
-from fueltracker.schemas import VehicleCreate, VehicleRead, VehicleUpdate, parse
-from fueltracker.services.users import bump_revision
-
-
-def lock_user(session: Session, user_id: int) -> User:
-    """Lock the user's row for this transaction (step 1 of the lock order above) and return
-    it freshly read; NotFoundError when the account is gone (deleted meanwhile).
-
-    FOR NO KEY UPDATE: it excludes the other writers of this user, not the foreign-key
-    checks of rows pointing at the user, nor sign-in reads.
-    """
-    user = session.scalar(
-        select(User).where(User.id == user_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
-    if user is None:
-        raise NotFoundError("User")
-    return user
-
-
-def lock_vehicles(session: Session, user_id: int, vehicle_ids: Iterable[int]
-                  ) -> dict[int, Vehicle]:
-    """Lock these vehicles of the user (FOR UPDATE, ascending id: step 2 of the lock order)
-    and return them by id, freshly read; NotFoundError if one is not the user's (or gone).
-
-    Call lock_user first. FOR UPDATE also holds back any insert of a fill-up for these
-    vehicles (its foreign-key check needs a share lock) and their deletion.
-    """
-    wanted = sorted(set(vehicle_ids))
-    if not wanted:
-        return {}
-    locked = {
-        vehicle.id: vehicle
-        for vehicle in session.scalars(
-            select(Vehicle)
-            .where(Vehicle.user_id == user_id, Vehicle.id.in_(wanted))
-            # Rows are locked in the ORDER BY order (the lock step runs after the sort).
-            .order_by(Vehicle.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
-    if len(locked) != len(wanted):
-        raise NotFoundError("Vehicle")
-    return locked
+from fueltracker.models import FuelEntry, Vehicle
+from fueltracker.schemas import VehicleCreate, VehicleRead, VehicleUpdate
+from fueltracker.services.locks import lock_user, lock_vehicles
+from fueltracker.services.revision import bump_revision
 
 
 def _owned(session: Session, user_id: int, vehicle_id: int) -> Vehicle:
@@ -144,15 +88,6 @@ def update_vehicle(session: Session, user_id: int, vehicle_id: int, data: Vehicl
     _flush(session, data.name)
     bump_revision(session, user_id)
     return VehicleRead.model_validate(vehicle)
-
-
-@user_scoped
-def rename_vehicle(session: Session, user_id: int, vehicle_id: int, new_name: str) -> VehicleRead:
-    """Give a vehicle a new name, keeping its other details."""
-    # Read under the locks, so details changed by a concurrent edit are not written back.
-    current = VehicleRead.model_validate(_locked(session, user_id, vehicle_id))
-    fields = current.model_dump(exclude={"id", "is_active"}) | {"name": new_name}
-    return update_vehicle(session, user_id, vehicle_id, parse(VehicleUpdate, **fields))
 
 
 @user_scoped

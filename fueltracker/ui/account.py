@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, available_timezones
 import streamlit as st
 
 from fueltracker import security, units
-from fueltracker.errors import FuelTrackerError
 from fueltracker.schemas import PreferencesUpdate, ProfileUpdate, UserRead, parse
 from fueltracker.services import users
 from fueltracker.ui import auth, downloads
@@ -71,14 +70,11 @@ def preferences_form(user: UserRead) -> None:
     if not submitted:
         return
     errors.clear()
-    try:
+    with errors.refused_at("currency"):
         data = parse(PreferencesUpdate, currency=currency, distance_unit=distance,
                      volume_unit=volume, consumption_unit=consumption, timezone=timezone)
         with session() as db:
             users.set_preferences(db, user.id, data)
-    except FuelTrackerError as exc:
-        errors.set(getattr(exc, "field", "currency"), str(exc))
-        st.rerun()
     _flash("Preferences saved: every page now uses them.")
 
 
@@ -96,13 +92,10 @@ def profile_form(user: UserRead) -> None:
     if not submitted:
         return
     errors.clear()
-    try:
+    with errors.refused_at("display_name"):
         data = parse(ProfileUpdate, display_name=name, email=email)
         with session() as db:
             users.update_profile(db, user.id, data)
-    except FuelTrackerError as exc:
-        errors.set(getattr(exc, "field", "display_name"), str(exc))
-        st.rerun()
     _flash("Profile saved.")
 
 
@@ -135,15 +128,10 @@ def password_form(user: UserRead) -> None:
     errors.clear()
     st.session_state.pop(_PASSWORD_CHANGED_KEY, None)
     if new != repeat:
-        errors.set("new_password", "The two new passwords differ.")
-        st.rerun()
-    try:
-        with session() as db:
-            signed_in_at = users.change_password(db, user.id, current, new,
-                                                 client=auth.client_address())
-    except FuelTrackerError as exc:
-        errors.set(getattr(exc, "field", "new_password"), str(exc))
-        st.rerun()
+        errors.fail("new_password", "The two new passwords differ.")
+    with errors.refused_at("new_password"), session() as db:
+        signed_in_at = users.change_password(db, user.id, current, new,
+                                             client=auth.client_address())
     # Set before the cookie is renewed: nothing after this line is sure to run.
     at = dt.datetime.now(ZoneInfo(user.timezone)).strftime("%H:%M")
     st.session_state[_PASSWORD_CHANGED_KEY] = (user.id, at)
@@ -185,12 +173,8 @@ def delete_form(user: UserRead) -> None:
     if not submitted:
         return
     errors.clear()
-    try:
-        with session() as db:
-            users.delete_account(db, user.id, password, confirmation,
-                                 client=auth.client_address())
-    except FuelTrackerError as exc:
-        errors.set(getattr(exc, "field", "password"), str(exc))
-        st.rerun()
+    with errors.refused_at("password"), session() as db:
+        users.delete_account(db, user.id, password, confirmation,
+                             client=auth.client_address())
     security.event("account_deleted", user_id=user.id)
     auth.leave(auth.ACCOUNT_DELETED)

@@ -1,5 +1,8 @@
 """Shared widgets of the analysis pages: the vehicle and period filter, figures with a
-"download the data behind this chart" button, headline cards, and the empty states."""
+"download the data behind this chart" button, headline cards, and the empty states.
+
+The filters read only the user's VehicleFacts (cached per data revision), never the
+fill-ups: a page run that finds its results cached (ui/results.py) touches no frame."""
 
 from __future__ import annotations
 
@@ -12,27 +15,24 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from fueltracker import charts, csvsafe, metrics
+from fueltracker import charts
 from fueltracker.bounds import ANY_DATE
+from fueltracker.clock import local_today
+from fueltracker.logging_setup import in_this_run
+from fueltracker.reports import Chart, Request, Units, VehicleFacts, csv_bytes
 from fueltracker.schemas import UserRead
-from fueltracker.services.users import local_today
 from fueltracker.ui import auth, context, periods
 from fueltracker.ui.text import plain
 from fueltracker.views import Figure, ProjectionView
 
-PRESETS = {"30 days": 30, "90 days": 90, "1 year": 365, "All time": None, "Custom": None}
-DEFAULT_PRESET = "1 year"
-ALL_TIME = "All time"
-
 
 @dataclass(frozen=True)
 class Selection:
-    """The chosen vehicles' rows (whole history: derived values need it), the rows of the
-    period, and the period itself (start None: all time); ``last_logged``: the chosen
-    vehicles' latest fill-up."""
+    """What the filters chose: the vehicles (ids, by name), the period (start None: all
+    time) and its label, the user's today, and ``last_logged``, the chosen vehicles'
+    latest fill-up."""
 
-    vehicles_frame: pd.DataFrame
-    in_period: pd.DataFrame
+    vehicle_ids: tuple[int, ...]
     start: dt.date | None
     end: dt.date
     label: str
@@ -40,32 +40,39 @@ class Selection:
     last_logged: dt.date | None = None
 
 
+def request(user: UserRead, selection: Selection) -> Request:
+    """The cache key of a page's results: this user (re-read from the database this run),
+    their data revision and unit preferences, and the selection."""
+    return Request(user.id, user.data_revision, Units.of(user), selection.vehicle_ids,
+                   selection.start, selection.end, selection.today)
+
+
 def _set_state(key: str, value: object) -> None:
     # A callback: it runs before the next run draws the widget, when its value may change.
     st.session_state[key] = value
 
 
-def filters(user: UserRead, derived: pd.DataFrame, key: str) -> Selection:
+def filters(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
     """Vehicle multiselect and period presets (with a custom range) in one row. The page
     opens on the last year, or on all time when nothing was logged in it."""
     today = local_today(user.timezone)
-    pairs = (derived.loc[:, ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
-             .sort_values(["vehicle_name", "vehicle_id"]))
-    names = dict(zip(pairs["vehicle_id"].tolist(), pairs["vehicle_name"].tolist(),
-                     strict=True))
-    default_start = today - dt.timedelta(days=PRESETS[DEFAULT_PRESET] - 1)
-    opening = periods.opening_preset(derived, DEFAULT_PRESET, default_start, ALL_TIME)
+    names = facts.names
+    default_start = periods.DEFAULT.start(today)
+    opening = periods.opening_preset(facts, periods.DEFAULT.analysis_label, default_start,
+                                     periods.ALL.analysis_label)
     chosen = st.multiselect("Vehicles", list(names), default=list(names),
                             format_func=lambda v: names[v], key=f"{key}_vehicles",
                             placeholder="All vehicles")
     # On a row of its own: inside a column the control overflowed it on a phone and
     # "Custom" was cut off; on its own row its options wrap like the Dashboard's.
     # A click on the selected option clears it: that means the opening period again.
-    preset = st.segmented_control("Period", list(PRESETS), default=opening,
+    preset = st.segmented_control("Period", list(periods.ANALYSIS_PRESETS), default=opening,
                                   key=f"{key}_period") or opening
-    frame = derived.loc[derived["vehicle_id"].isin(chosen or list(names))]
-    if preset == "Custom":
-        first = frame["date"].min().date() if not frame.empty else today
+    # The names' order (by name), whatever order they were picked in: one key per choice.
+    vehicle_ids = tuple(v for v in names if v in chosen) if chosen else tuple(names)
+    chosen_period = periods.period(preset)
+    if chosen_period is None:  # periods.CUSTOM
+        first = facts.first_date(vehicle_ids) or today
         # No max_value: a bound makes the browser keep the last accepted date while the field
         # shows the refused one. Whatever the field shows is the range; a range reaching past
         # today simply has no fill-ups after today.
@@ -78,40 +85,48 @@ def filters(user: UserRead, derived: pd.DataFrame, key: str) -> Selection:
             start, end = end, start
         label = f"{start} – {end}"
     else:
-        days = PRESETS[preset]
-        start, end = (None if days is None else today - dt.timedelta(days=days - 1)), today
-        label = preset.lower() if days is None else f"last {preset}"
-    last_logged = periods.last_date(frame)
-    if preset == ALL_TIME and last_logged is not None and last_logged < default_start:
+        start, end = chosen_period.start(today), today
+        label = preset.lower() if chosen_period.days is None else f"last {preset}"
+    last_logged = facts.last_date(vehicle_ids)
+    if (chosen_period == periods.ALL and last_logged is not None and default_start is not None
+            and last_logged < default_start):
         st.caption(f"Nothing logged in the last year: these fill-ups end on {last_logged}, "
                    "so this shows all time.")
-    return Selection(frame, metrics.filter_period(frame, start, end), start, end, label, today,
-                     last_logged)
+    return Selection(vehicle_ids, start, end, label, today, last_logged)
 
 
-def dashboard_period(user: UserRead, derived: pd.DataFrame, key: str
-                     ) -> tuple[dt.date | None, dt.date, pd.DataFrame]:
-    """The Dashboard's period presets (periods.PRESETS): opens on the last 12 months, or on
-    all time (saying so) when nothing was logged in them; an empty period says when the
-    fill-ups end and offers all time. Returns start (None: all time), today and the rows."""
+def dashboard_period(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
+    """The Dashboard's period presets (periods.DASHBOARD_PRESETS) over all the user's
+    vehicles: opens on the last 12 months, or on all time (saying so) when nothing was logged
+    in them."""
     today = local_today(user.timezone)
-    default_start = periods.preset_start(periods.DEFAULT_PRESET, today)
-    opening = periods.opening_preset(derived, periods.DEFAULT_PRESET, default_start,
-                                     periods.ALL_TIME)
-    preset = st.segmented_control("Period", list(periods.PRESETS), default=opening,
+    default_start = periods.DEFAULT.start(today)
+    opening = periods.opening_preset(facts, periods.DEFAULT.dashboard_label, default_start,
+                                     periods.ALL.dashboard_label)
+    preset = st.segmented_control("Period", list(periods.DASHBOARD_PRESETS), default=opening,
                                   key=key) or opening
     start = periods.preset_start(preset, today)
-    in_period = metrics.filter_period(derived, start, today)
-    last_logged = periods.last_date(derived)
-    if in_period.empty:
-        empty_state(f"No fill-ups in this period: your latest is from {last_logged}.")
-        st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
-                  on_click=_set_state, args=(key, periods.ALL_TIME))
-        st.stop()
-    if start is None and not periods.logged_since(derived, default_start):
+    if start is None and not facts.logged_since(default_start):
         st.caption(f"Nothing logged in the last 12 months: your fill-ups end on "
-                   f"{last_logged}, so this shows all time.")
-    return start, today, in_period
+                   f"{facts.last_date()}, so this shows all time.")
+    return Selection(tuple(facts.names), start, today, preset, today, facts.last_date())
+
+
+def every_fillup(facts: VehicleFacts) -> Selection:
+    """The selection of a page without filters: every vehicle, all time. It ends on the
+    last fill-up (not today), so its results stay cached until the data changes."""
+    last = facts.last_date()
+    return Selection(tuple(facts.names), None, last, periods.ALL.analysis_label.lower(), last,
+                     last)
+
+
+def no_dashboard_fillups(selection: Selection, key: str) -> None:
+    """The Dashboard's empty period: when the fill-ups end and a button to all time; stops
+    the page."""
+    empty_state(f"No fill-ups in this period: your latest is from {selection.last_logged}.")
+    st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
+              on_click=_set_state, args=(key, periods.ALL.dashboard_label))
+    st.stop()
 
 
 def empty_state(message: str) -> None:
@@ -133,39 +148,23 @@ def no_fillups_in_period(selection: Selection, key: str) -> None:
         empty_state(f"No fill-ups of these vehicles in this period: they end on "
                     f"{selection.last_logged}.")
         st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
-                  on_click=_set_state, args=(f"{key}_period", ALL_TIME))
+                  on_click=_set_state, args=(f"{key}_period", periods.ALL.analysis_label))
     else:
         empty_state(NO_FILLUPS_IN_PERIOD)
     st.stop()
 
 
-def open_page(title: str) -> tuple[UserRead, pd.DataFrame]:
-    """Start an analysis page: the signed-in user and their derived frame under the page's
-    title; stops with an explanation when nothing has been logged yet."""
+def open_page(title: str) -> tuple[UserRead, VehicleFacts]:
+    """Start an analysis page: the signed-in user and what the filters need of their
+    fill-ups, under the page's title; stops with an explanation when nothing has been
+    logged yet."""
     user = auth.require_user()
     st.title(title, anchor=False)
-    derived = context.user_frame(user)
-    if derived.empty:
+    facts = context.user_facts(user)
+    if facts.empty:
         empty_state(NO_FILLUPS)
         st.stop()
-    return user, derived
-
-
-def period_rows(selection: Selection, key: str) -> pd.DataFrame:
-    """The chosen vehicles' fill-ups in the chosen period; stops with an explanation (and
-    a way to all time) when there are none."""
-    if selection.in_period.empty:
-        no_fillups_in_period(selection, key)
-    return selection.in_period
-
-
-def vehicles_with_consumption(series: pd.DataFrame) -> dict[int, str]:
-    """{vehicle id: name} of the vehicles with a measured segment in an
-    analytics.consumption_series frame, by name."""
-    measured = series.loc[series["consumption_l_per_100km"].notna(),
-                          ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
-    measured = measured.sort_values(["vehicle_name", "vehicle_id"], kind="stable")
-    return {int(v): str(n) for v, n in measured.itertuples(index=False, name=None)}
+    return user, facts
 
 
 def pick_vehicle(vehicles: dict[int, str], key: str) -> int:
@@ -212,25 +211,21 @@ def plot(figure: go.Figure, key: str) -> None:
     st.plotly_chart(figure, width="stretch", key=key, config=charts.PLOTLY_CONFIG)
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """A table as CSV bytes, cells a spreadsheet would run as formulas neutralised."""
-    safe = table.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(
-                lambda v: csvsafe.neutralise(v) if isinstance(v, str) else v)
-    return safe.to_csv(index=False).encode("utf-8")
+def chart_with_csv(result: Chart, key: str, file_name: str) -> None:
+    """A chart across the page with a button downloading the data behind it as CSV
+    (numbers rounded as the chart shows them), made only when the button is clicked."""
+    plot(result.figure, key)
+    if result.has_data:
+        st.download_button("Download the data behind this chart (CSV)",
+                           data=in_this_run(result.csv), file_name=f"{file_name}.csv",
+                           mime="text/csv", icon=":material/download:", on_click="ignore",
+                           key=f"{key}_csv")
 
 
-def chart(figure: go.Figure, key: str, file_name: str) -> None:
-    """A plotly figure with a button downloading the data behind it as CSV (numbers
-    rounded as the chart shows them)."""
-    plot(figure, key)
-    data = charts.figure_frame(figure)
-    if not data.empty:
-        st.download_button("Download the data behind this chart (CSV)", data=csv_bytes(data),
-                           file_name=f"{file_name}.csv", mime="text/csv",
-                           icon=":material/download:", key=f"{key}_csv")
+def table_download(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
+    """A button downloading ``table`` as CSV, made only when the button is clicked."""
+    st.download_button(label, data=in_this_run(lambda: csv_bytes(table)), file_name=file_name,
+                       mime="text/csv", icon=":material/download:", on_click="ignore", key=key)
 
 
 def history_link() -> None:

@@ -27,7 +27,7 @@ import streamlit_authenticator as stauth
 
 from fueltracker import security
 from fueltracker.config import get_settings
-from fueltracker.errors import FuelTrackerError, NotFoundError, SessionRevoked
+from fueltracker.errors import NotFoundError, SessionRevoked
 from fueltracker.schemas import UserCreate, UserRead, parse
 from fueltracker.services import users
 from fueltracker.ui import context
@@ -295,16 +295,12 @@ def _register_form() -> None:
         return
     errors.clear()
     if password != repeat:
-        errors.set("password", "The two passwords differ.")
-        st.rerun()
-    try:
+        errors.fail("password", "The two passwords differ.")
+    with errors.refused_at("username"):
         data = parse(UserCreate, username=username, display_name=display_name or username,
                      email=email, password=password)
         with session() as db:
             user = users.register_user(db, data)
             signed_in_at = users.clock(db)
-    except FuelTrackerError as exc:
-        errors.set(getattr(exc, "field", "username"), str(exc))
-        st.rerun()
     security.event("register", user_id=user.id)
     _signed_in(user, signed_in_at)

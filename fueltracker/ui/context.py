@@ -8,7 +8,7 @@ run, a fragment rerun that skips app.py's gate, a download built on another thre
 Analysis data is cached with st.cache_data keyed by (user id, data revision): every write
 bumps the revision in its own transaction, so a cached frame is never stale, and the user
 id in the key means no user can ever be served another user's rows. ORM objects and
-sessions are never cached, only DataFrames and DTOs.
+sessions are never cached, only DataFrames, DTOs and read-only facts worked out of them.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fueltracker import metrics
+from fueltracker import entry, metrics, reports
 from fueltracker.db import session_scope
+from fueltracker.entry import EntryFacts
+from fueltracker.reports import VehicleFacts
 from fueltracker.schemas import UserRead, VehicleRead
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import history, users, vehicles
 
 # The browser session's signed-in user and when it signed in (database time).
 USER_ID_KEY = "user_id"
@@ -90,7 +92,7 @@ def derived_frame(user_id: int, revision: int) -> pd.DataFrame:
     """The user's fill-ups with every derived value (metrics.add_derived), cached per revision."""
     del revision  # part of the cache key only
     with session() as db:
-        return metrics.add_derived(fillups.load_entries_frame(db, user_id))
+        return metrics.add_derived(history.load_entries_frame(db, user_id))
 
 
 def user_frame(user: UserRead) -> pd.DataFrame:
@@ -102,3 +104,36 @@ def user_vehicles(user: UserRead, include_archived: bool = True) -> list[Vehicle
     """The signed-in user's vehicles (a small query, not cached: it must never be stale)."""
     with session() as db:
         return vehicles.list_vehicles(db, user.id, include_archived=include_archived)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def vehicle_facts(user_id: int, revision: int) -> VehicleFacts:
+    """What the filters need of the user's fill-ups (reports.VehicleFacts), per revision: a
+    page whose results are cached reads nothing bigger."""
+    return reports.vehicle_facts(derived_frame(user_id, revision))
+
+
+def user_facts(user: UserRead) -> VehicleFacts:
+    """The signed-in user's VehicleFacts at their current revision."""
+    return vehicle_facts(user.id, user.data_revision)
+
+
+# As many as the results of a page (ui/results.py), for as long: one small object per
+# (user, revision), and an older revision's is never asked for again.
+MAX_ENTRY_FACTS = 64
+ENTRY_FACTS_TTL = "1h"
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRY_FACTS, ttl=ENTRY_FACTS_TTL)
+def entry_facts(user_id: int, revision: int) -> EntryFacts:
+    """What the fill-up form offers back of the user's history (entry.EntryFacts:
+    suggestions, vehicle order, odometer readings), per revision. The form's fragment reruns
+    on every keystroke; this makes those reruns read a few small values, not the history.
+    cache_resource: one read-only object shared by every run, not unpickled per hit (as
+    cache_data would: a copy of every vehicle's readings on each keystroke)."""
+    return entry.EntryFacts.of(derived_frame(user_id, revision))
+
+
+def user_entry_facts(user: UserRead) -> EntryFacts:
+    """The signed-in user's EntryFacts at their current revision."""
+    return entry_facts(user.id, user.data_revision)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import streamlit as st
 
 from fueltracker import metrics, security, units
+from fueltracker.clock import local_today
 from fueltracker.export import user_units_csv
 from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import UserRead
-from fueltracker.services import fillups, transfer
-from fueltracker.services.users import local_today
+from fueltracker.services import history, transfer
 from fueltracker.ui import context
 
 
@@ -34,7 +34,7 @@ def units_summary(user: UserRead) -> str:
 
 def _my_units(user: UserRead, audit_format: str) -> bytes:
     with context.session() as db:
-        derived = metrics.add_derived(fillups.load_entries_frame(db, user.id))
+        derived = metrics.add_derived(history.load_entries_frame(db, user.id))
     security.event("export", user_id=user.id, format=audit_format)
     return user_units_csv(derived, user).encode("utf-8")
 

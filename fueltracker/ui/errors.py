@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from types import TracebackType
+from typing import NoReturn
 
-import psycopg
 import streamlit as st
-from sqlalchemy import exc as sa_exc
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from fueltracker.errors import FuelTrackerError, SessionRevoked
+from fueltracker.errors import DatabaseUnavailable, FuelTrackerError, SessionRevoked
 from fueltracker.logging_setup import correlation_id, current_user_id, start_run
 from fueltracker.ui import context
 from fueltracker.ui.text import plain
@@ -27,30 +27,19 @@ DATABASE_UNAVAILABLE = ("The database is not reachable right now. What you typed
 # (the database is unreachable when app.py's gate reads the user, say) would otherwise drop
 # what was typed; "page" keeps it while the user stays on the page.
 KEEP_TYPED = "page"
-# SQLSTATEs of a server that went away: connection exceptions (class 08), and the
-# server shutting down or still starting (57P01-57P03). Other operational errors (a
-# cancelled query, a serialization failure) are bugs or contention, not an outage.
-_SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """True when `exc` (or what caused it) says the database cannot be reached: no
-    connection could be made, or the one in use broke."""
+def _unavailable(exc: BaseException) -> DatabaseUnavailable | None:
+    """The DatabaseUnavailable behind `exc` (itself, or what caused it), if any: the data
+    layer (db.session_scope) has classified the driver's error already."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
+        if isinstance(current, DatabaseUnavailable):
+            return current
         seen.add(id(current))
-        if isinstance(current, sa_exc.DBAPIError):
-            if current.connection_invalidated:
-                return True
-            if current.orig is not None and database_unavailable(current.orig):
-                return True
-        if isinstance(current, psycopg.OperationalError | psycopg.InterfaceError):
-            state = current.sqlstate
-            if state is None or state.startswith("08") or state in _SERVER_GONE:
-                return True
         current = current.__cause__ or current.__context__
-    return False
+    return None
 
 
 def reference() -> str:
@@ -58,13 +47,6 @@ def reference() -> str:
     run carries it). Code outside a run (a callback thread) gets a fresh one."""
     cid = correlation_id.get()
     return cid if cid != "-" else start_run(current_user_id.get())
-
-
-def _cause(exc: BaseException) -> str:
-    # One line for the log: the driver's first line, not the statement SQLAlchemy appends.
-    orig = getattr(exc, "orig", None) or exc
-    first_line = (str(orig).strip().splitlines() or [""])[0]
-    return f"{type(orig).__name__}: {first_line}"
 
 
 def report_error(exc: Exception) -> str:
@@ -78,8 +60,8 @@ def report_error(exc: Exception) -> str:
     if isinstance(exc, FuelTrackerError):
         log.info("domain error shown to the user: %s", type(exc).__name__)
         st.error(plain(exc), icon=":material/error:")
-    elif database_unavailable(exc):
-        log.warning("database unreachable, reference %s: %s", ref, _cause(exc))
+    elif (outage := _unavailable(exc)) is not None:
+        log.warning("database unreachable, reference %s: %s", ref, outage.cause)
         st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
     else:
         log.error("unexpected error, reference %s", ref, exc_info=exc)
@@ -125,7 +107,11 @@ def fragment_errors_reported(user_id: int) -> Iterator[None]:
 
 class FieldErrors:
     """Validation messages kept in the session across the rerun that follows a submit, so
-    each shows next to its field while the form keeps what the user typed."""
+    each shows next to its field while the form keeps what the user typed.
+
+    A form's submit handling is then: ``clear()``, ``fail(field, message)`` for what the
+    form itself refuses, and ``with errors.refused_at("field"):`` around the parse and the
+    service call, which turns a domain error into its field's message and a rerun."""
 
     def __init__(self, form_key: str) -> None:
         self._key = f"_errors_{form_key}"
@@ -137,6 +123,18 @@ class FieldErrors:
     def set_all(self, messages: Iterable[tuple[str, str]]) -> None:
         """Remember a message for each of several fields at once (field, message)."""
         st.session_state[self._key] = dict(messages)
+
+    def fail(self, field: str, message: str) -> NoReturn:
+        """Remember a message for `field` and rerun: the form shows it next to the field,
+        with everything typed kept."""
+        self.set(field, message)
+        st.rerun()
+
+    def refused_at(self, default_field: str) -> _RefusedAt:
+        """A block whose FuelTrackerError becomes fail(): the message goes to the field the
+        error names (`field` of a ValidationError), else to `default_field`. Anything else
+        (an outage, a bug, a signed-out session) passes to the page's error boundary."""
+        return _RefusedAt(self, default_field)
 
     def clear(self) -> None:
         """Forget every message of this form."""
@@ -153,3 +151,21 @@ class FieldErrors:
         for field in fields:
             if field in messages:
                 st.error(plain(messages[field]), icon=":material/error:")
+
+
+class _RefusedAt:
+    """FieldErrors.refused_at's block. A class rather than @contextmanager, whose __exit__
+    is typed as one that may swallow the exception: this one never does (it re-raises
+    as Streamlit's rerun), so what the block assigns is known to be set after it."""
+
+    def __init__(self, errors: FieldErrors, default_field: str) -> None:
+        self._errors = errors
+        self._default_field = default_field
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if isinstance(exc, FuelTrackerError):
+            self._errors.fail(getattr(exc, "field", self._default_field), str(exc))

@@ -22,8 +22,15 @@ from fueltracker.export import user_units_csv
 from fueltracker.logging_setup import in_this_run
 from fueltracker.schemas import FillupCreate, FillupRead, UserRead, VehicleRead
 from fueltracker.services import fillups
-from fueltracker.services.fillups import HistoryFilter
-from fueltracker.services.users import local_today
+from fueltracker.services.history import (
+    FilterOptions,
+    HistoryFilter,
+    Page,
+    count_fillups,
+    filter_options,
+    filtered_ids,
+    list_fillups,
+)
 from fueltracker.ui import context, downloads, forms, tables
 from fueltracker.ui.text import destructive, plain
 
@@ -41,10 +48,10 @@ DATES_HELP = ("Pick the first and the last day: the filter applies as soon as bo
 # Filters ------------------------------------------------------------------------------------
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _filter_options(user_id: int, revision: int) -> fillups.FilterOptions:
+def _filter_options(user_id: int, revision: int) -> FilterOptions:
     del revision  # part of the cache key only: a new station appears after the next save
     with context.session() as db:
-        return fillups.filter_options(db, user_id)
+        return filter_options(db, user_id)
 
 
 def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter:
@@ -96,19 +103,19 @@ def _stack(filters: HistoryFilter) -> list:
     return state[1]
 
 
-def current_page(user: UserRead, filters: HistoryFilter) -> tuple[fillups.Page, int]:
+def current_page(user: UserRead, filters: HistoryFilter) -> tuple[Page, int]:
     """The page being shown for this filter and its 1-based number (page 1 again whenever
     the filter changes)."""
     stack = _stack(filters)
     with context.session() as db:
-        page = fillups.list_fillups(db, user.id, filters=filters, after=stack[-1])
+        page = list_fillups(db, user.id, filters=filters, after=stack[-1])
     if not page.rows and len(stack) > 1:  # the last page emptied (deletes): step back
         stack.pop()
         return current_page(user, filters)
     return page, len(stack)
 
 
-def older(page: fillups.Page, filters: HistoryFilter) -> None:
+def older(page: Page, filters: HistoryFilter) -> None:
     """Move to the next (older) page."""
     if page.next_cursor is not None:
         _stack(filters).append(page.next_cursor)
@@ -126,7 +133,7 @@ def matching_count(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame
     if filters.is_empty():
         return len(derived)
     with context.session() as db:
-        return fillups.count_fillups(db, user.id, filters)
+        return count_fillups(db, user.id, filters)
 
 
 def page_caption(number: int, matching: int, total: int, filters: HistoryFilter) -> str:
@@ -137,7 +144,7 @@ def page_caption(number: int, matching: int, total: int, filters: HistoryFilter)
     return f"Page {number} · {matching:,} of {units.format_count(total, 'fill-up')} {verb} the filters"
 
 
-def page_table(derived: pd.DataFrame, page: fillups.Page, user: UserRead) -> pd.DataFrame:
+def page_table(derived: pd.DataFrame, page: Page, user: UserRead) -> pd.DataFrame:
     """The page's rows with their derived values, computed over the whole history (not over
     the page or the filter): the page's ids are looked up in the cached derived frame."""
     ids = [row.id for row in page.rows]
@@ -204,7 +211,7 @@ def _label(table: pd.DataFrame, entry_id: int) -> str:
             f"{units.format_number(row[odometer], 0)} {unit}")
 
 
-def pick(page: fillups.Page, table: pd.DataFrame, user: UserRead) -> FillupRead | None:
+def pick(page: Page, table: pd.DataFrame, user: UserRead) -> FillupRead | None:
     """The "Fill-up to edit" selectbox over the page's rows; returns the picked fill-up."""
     ids = [int(i) for i in table.index]
     # Only before the widget exists may its value be changed: forget a pick that was saved
@@ -288,7 +295,7 @@ def messages(user: UserRead, vehicle_list: list[VehicleRead]) -> None:
                      width="stretch"):
         # Forgotten only once the restore's transaction is over: with the database
         # unreachable the offer stays, and Undo can be clicked again when it is back.
-        problem = restore(user, gone)
+        problem = undo_delete(user, gone)
         st.session_state.pop(UNDO_KEY, None)
         if problem is None:
             _say("Restored the fill-up; the values after it are updated.")
@@ -297,7 +304,7 @@ def messages(user: UserRead, vehicle_list: list[VehicleRead]) -> None:
         st.rerun()
 
 
-def restore(user: UserRead, gone: FillupRead) -> str | None:
+def undo_delete(user: UserRead, gone: FillupRead) -> str | None:
     """Re-create a deleted fill-up with the same values (a new id) through the service, so
     it is validated again; returns the reason when it no longer fits, else None."""
     data = FillupCreate(**gone.model_dump(exclude={"id"}))
@@ -315,7 +322,7 @@ def filtered_csv(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) 
     """Every fill-up the filter shows (all pages) in the user's units, rounded as shown
     (export.user_units_csv), with derived values computed over the whole history."""
     with context.session() as db:
-        ids = fillups.filtered_ids(db, user.id, filters)
+        ids = filtered_ids(db, user.id, filters)
     rows = derived.loc[derived["entry_id"].isin(ids)]
     return user_units_csv(rows, user).encode("utf-8")
 

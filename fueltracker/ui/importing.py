@@ -40,7 +40,7 @@ from fueltracker.ui.text import plain
 
 MAX_BYTES = 5 * 1024 * 1024  # as server.maxUploadSize; checked again for other callers
 MAX_ROWS = 100_000
-FIELD_LABELS = {"date": "Date", "odometer": "Odometer", "volume": "Volume",
+MAPPING_LABELS = {"date": "Date", "odometer": "Odometer", "volume": "Volume",
                 "total": "Total paid", "unit_price": "Unit price", "full": "Full tank (yes/no)",
                 "missed": "Missed fill-up before (yes/no)", "station": "Station",
                 "brand": "Brand", "grade": "Grade", "notes": "Notes",
@@ -167,7 +167,7 @@ def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
         for number, name in enumerate(FIELDS):
             current = start.get(name)
             chosen = columns[number % 3].selectbox(
-                FIELD_LABELS[name], options,
+                MAPPING_LABELS[name], options,
                 index=options.index(current) if current in options else 0, key=_key(f"map_{name}"))
             if chosen != NOT_MAPPED:
                 mapping[name] = chosen
@@ -176,38 +176,17 @@ def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
     return mapping
 
 
-def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None:
+def parse_upload(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None:
     """Parse with what the format asks (units, column mapping) and what the file leaves
     open (decimal mark, date order: asked, then parsed again; a vehicle: asked by
     map_vehicles); None, with the reason shown, when nothing can be previewed yet."""
     fmt = registry.get(file_format)
-    choices = registry.Choices()
-    if fmt.maps_columns:
-        mapping = _mapping(file, user)
-        if mapping is None:
-            return None
-        choices = dataclasses.replace(choices, mapping=mapping)
-    if fmt.asks_units:
-        distance, volume = _units(user)
-        choices = dataclasses.replace(choices, distance_unit=distance, volume_unit=volume)
-    parsed = fmt.parse(file.data, choices)
-    asked = parsed.needs & {DECIMAL_MARK, DATE_ORDER}
-    if asked:
-        answers = {}
-        if DECIMAL_MARK in asked:
-            mark = st.radio("Decimal mark in the file", ["1,234.5 (dot)", "1.234,5 (comma)"],
-                            index=None, horizontal=True, key=_key("decimal"))
-            answers["decimal_comma"] = None if mark is None else "comma" in mark
-        if DATE_ORDER in asked:
-            order = st.radio("Dates in the file are written", ["month/day/year",
-                                                               "day/month/year"],
-                             index=None, horizontal=True, key=_key("date_order"))
-            answers["day_first"] = None if order is None else order.startswith("day")
-        if None in answers.values():
-            st.info("The file cannot tell; choose above to see the preview.",
-                    icon=":material/help:")
-            return None
-        parsed = fmt.parse(file.data, dataclasses.replace(choices, **answers))
+    choices = _format_choices(fmt, file, user)
+    if choices is None:
+        return None
+    parsed = _with_conventions(fmt, file, choices, fmt.parse(file.data, choices))
+    if parsed is None:
+        return None
     if VEHICLE in parsed.needs:
         # Its rows carry no vehicle name: map_vehicles asks which vehicle they go to.
         parsed = parsed.answered(VEHICLE)
@@ -226,6 +205,47 @@ def parse(file: Upload, file_format: str, user: UserRead) -> ImportedFile | None
                                                           ("volume", units.volume_label))
             if kind in parsed.units))
     return parsed
+
+
+def _format_choices(fmt: registry.ImportFormat, file: Upload, user: UserRead
+                    ) -> registry.Choices | None:
+    """What the format asks before parsing: the column mapping (None while the file has no
+    header to map), the file's units."""
+    choices = registry.Choices()
+    if fmt.maps_columns:
+        mapping = _mapping(file, user)
+        if mapping is None:
+            return None
+        choices = dataclasses.replace(choices, mapping=mapping)
+    if fmt.asks_units:
+        distance, volume = _units(user)
+        choices = dataclasses.replace(choices, distance_unit=distance, volume_unit=volume)
+    return choices
+
+
+def _with_conventions(fmt: registry.ImportFormat, file: Upload, choices: registry.Choices,
+                      parsed: ImportedFile) -> ImportedFile | None:
+    """`parsed`, or, when the file cannot tell its decimal mark or date order, the file
+    parsed again with the user's answers; None (saying so) until every question is
+    answered."""
+    asked = parsed.needs & {DECIMAL_MARK, DATE_ORDER}
+    if not asked:
+        return parsed
+    answers = {}
+    if DECIMAL_MARK in asked:
+        mark = st.radio("Decimal mark in the file", ["1,234.5 (dot)", "1.234,5 (comma)"],
+                        index=None, horizontal=True, key=_key("decimal"))
+        answers["decimal_comma"] = None if mark is None else "comma" in mark
+    if DATE_ORDER in asked:
+        order = st.radio("Dates in the file are written", ["month/day/year",
+                                                           "day/month/year"],
+                         index=None, horizontal=True, key=_key("date_order"))
+        answers["day_first"] = None if order is None else order.startswith("day")
+    if None in answers.values():
+        st.info("The file cannot tell; choose above to see the preview.",
+                icon=":material/help:")
+        return None
+    return fmt.parse(file.data, dataclasses.replace(choices, **answers))
 
 
 def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[VehicleRead]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from fueltracker.db import session_scope
 from fueltracker.schemas import UserRead, VehicleRead
-from fueltracker.services import users
+from fueltracker.services.revision import data_revision
 from tests.factories import add, fillup, make_user, make_vehicle
 
 HARNESS = Path(__file__).resolve().parent / "harness.py"
@@ -70,7 +70,7 @@ def open_page(app: AppTest, page: str) -> AppTest:
 def revision(user_id: int) -> int:
     """The account's data revision now."""
     with session_scope() as session:
-        return users.data_revision(session, user_id)
+        return data_revision(session, user_id)
 
 
 def shown(markdown: str) -> str:

@@ -18,9 +18,9 @@ from collections.abc import Callable
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from fueltracker.clock import local_today
 from fueltracker.db import session_scope
 from fueltracker.services import users
-from fueltracker.services.users import local_today
 from tests.app.conftest import open_page
 from tests.factories import preferences_of
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from fueltracker.db import session_scope
 from fueltracker.schemas import FillupCreate
-from fueltracker.services import fillups
+from fueltracker.services import fillups, history
 from tests.app.conftest import open_page, revision, shown
 
 TYPED = {"odometer": 10500.0, "volume": 30.0, "total": 45.0}
@@ -59,5 +59,5 @@ def test_fillup_saved_meanwhile_elsewhere_is_a_duplicate_next_to_the_odometer(
     assert kept == TYPED
     assert app.date_input(key="fillup_0_date").value == date
     with session_scope() as session:
-        assert len(fillups.list_fillups(session, account.id).rows) == 1
+        assert len(history.list_fillups(session, account.id).rows) == 1
     assert revision(account.id) == before  # the refused save wrote nothing

@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from streamlit.testing.v1 import AppTest
 
-from fueltracker.db import session_scope
+from fueltracker.db import database_unavailable, session_scope
 from fueltracker.errors import ValidationError
 from fueltracker.logging_setup import correlation_id, current_user_id
 from fueltracker.services import fillups, users
-from fueltracker.ui.errors import DATABASE_UNAVAILABLE, database_unavailable
+from fueltracker.services import history as history_service
+from fueltracker.ui.errors import DATABASE_UNAVAILABLE
 from tests.app.conftest import open_page, shown
 
 FAULT = "boom secret-sql"
@@ -73,7 +74,7 @@ def test_error_in_a_page_shows_the_runs_reference_and_keeps_the_sidebar(
         seen_by_service.append((correlation_id.get(), current_user_id.get()))
         raise RuntimeError(FAULT)
 
-    monkeypatch.setattr(fillups, "load_entries_frame", failing_service)
+    monkeypatch.setattr(history_service, "load_entries_frame", failing_service)
     caplog.set_level(logging.INFO)
     app = open_page(signed_in_app, "dashboard")
     _assert_nothing_leaks(app)
@@ -93,7 +94,7 @@ def test_error_in_a_page_shows_the_runs_reference_and_keeps_the_sidebar(
 
 def test_each_run_has_its_own_reference(signed_in_app, garage, monkeypatch, caplog):
     garage("Golf", TWO_FULL_TANKS)
-    monkeypatch.setattr(fillups, "load_entries_frame", _raise)
+    monkeypatch.setattr(history_service, "load_entries_frame", _raise)
     app = open_page(signed_in_app, "dashboard")
     first = _reference(app)
     caplog.clear()
@@ -126,7 +127,7 @@ def _typed(app: AppTest) -> dict[str, float | None]:
 
 def _count(user_id: int) -> int:
     with session_scope() as session:
-        return len(fillups.list_fillups(session, user_id).rows)
+        return len(history_service.list_fillups(session, user_id).rows)
 
 
 def _save(app: AppTest) -> AppTest:
@@ -228,7 +229,7 @@ def test_amounts_typed_are_saved_exactly_after_a_failed_try(signed_in_app, garag
     monkeypatch.undo()
     _save(app)
     with session_scope() as session:
-        rows = fillups.list_fillups(session, account.id).rows
+        rows = history_service.list_fillups(session, account.id).rows
     newest = max(rows, key=lambda r: r.odometer_km)
     assert (newest.odometer_km, newest.volume_l, newest.total_amount) == (
         Decimal("11500.000000"), Decimal("40.000000000"), Decimal("70.0000"))

@@ -14,8 +14,10 @@ from decimal import Decimal
 
 from streamlit.testing.v1 import AppTest
 
+from fueltracker.clock import local_today
 from fueltracker.db import session_scope
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import users, vehicles
+from fueltracker.services.history import list_fillups
 from fueltracker.ui import history
 from tests.app.conftest import open_page, revision, shown
 from tests.app.test_log_fillup import _edit_script
@@ -35,7 +37,7 @@ def _save(app: AppTest) -> AppTest:
 
 def _stored(account) -> list:
     with session_scope() as session:
-        return fillups.list_fillups(session, account.id).rows
+        return list_fillups(session, account.id).rows
 
 
 def _errors(app: AppTest) -> list[str]:
@@ -75,7 +77,7 @@ def test_a_refused_volume_is_not_replaced_by_the_previous_one(signed_in_app, gar
 def test_a_future_date_is_refused_with_its_own_message(signed_in_app, garage, account):
     garage("Golf", (("2024-01-01", "10000", "40", "72"),))
     app = open_page(signed_in_app, "log_fillup")
-    today = users.local_today(account.timezone)
+    today = local_today(account.timezone)
     later = today + dt.timedelta(days=23)
     app.number_input(key="fillup_0_odometer").set_value(10500.0)
     app.number_input(key="fillup_0_volume").set_value(35.0)
@@ -184,7 +186,7 @@ def test_history_dates_take_any_range_and_apply_once_complete(signed_in_app, gar
     assert len(app.dataframe[0].value) == 3  # not applied yet
     assert any(c.value == "From 2024-01-15: now pick the last day." for c in app.caption)
     # An end after today is a fine end of a range: the browser must not keep the old one.
-    end = users.local_today(account.timezone) + dt.timedelta(days=30)
+    end = local_today(account.timezone) + dt.timedelta(days=30)
     app.date_input(key="history_dates").set_value((dt.date(2024, 1, 15), end)).run()
     assert [d.isoformat() for d in app.dataframe[0].value["Date"]] == ["2024-02-10",
                                                                        "2024-01-20"]

@@ -13,8 +13,7 @@ import pytest
 
 from fueltracker import metrics
 from fueltracker.db import session_scope
-from fueltracker.services import fillups
-from fueltracker.services.fillups import HistoryFilter
+from fueltracker.services.history import HistoryFilter, list_fillups, load_entries_frame
 from fueltracker.ui import history
 from tests.app.conftest import open_page, revision, shown
 
@@ -45,7 +44,7 @@ def pick(app, date: str):
 def entry_on(account, date: str):
     """The stored fill-up of `date`."""
     with session_scope() as session:
-        rows = fillups.list_fillups(session, account.id, limit=100).rows
+        rows = list_fillups(session, account.id, limit=100).rows
     return next(r for r in rows if r.date.isoformat() == date)
 
 
@@ -201,7 +200,7 @@ def test_csv_download_of_what_the_filter_shows(signed_in_app, garage, account):
 
     golf_only = HistoryFilter(vehicle_ids=(entry_on(account, "2024-02-10").vehicle_id,))
     with session_scope() as session:
-        derived = metrics.add_derived(fillups.load_entries_frame(session, account.id))
+        derived = metrics.add_derived(load_entries_frame(session, account.id))
     csv = pd.read_csv(io.BytesIO(history.filtered_csv(account, golf_only, derived)))
     assert list(csv["date"]) == ["2024-01-01", "2024-01-20", "2024-02-10"]  # all pages
     assert set(csv["vehicle"]) == {"Golf"}

@@ -4,7 +4,7 @@ account's, and says what is stored: the numbers as they are, never converted (is
 from __future__ import annotations
 
 from fueltracker.db import session_scope
-from fueltracker.services import fillups
+from fueltracker.services import history
 from tests.app.conftest import open_page
 from tests.app.test_import_page import FUELLY, _click, _upload
 from tests.factories import WORKED_EXAMPLE_CSV
@@ -32,7 +32,7 @@ def test_another_currency_says_amounts_are_not_converted(signed_in_app, account)
     assert "Imported 4 fill-ups" in app.success[0].value
     assert "amounts were imported as they are, not converted" in app.success[0].value
     with session_scope() as session:
-        stored = fillups.load_entries_frame(session, account.id)
+        stored = history.load_entries_frame(session, account.id)
     # 40 L at 1.80 (EUR by the file) stored as the number 72, in the account's currency.
     assert sorted(stored["total_amount"]) == [72.0, 74.0, 75.85, 77.7]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from fueltracker.db import session_scope
-from fueltracker.services import fillups, vehicles
+from fueltracker.services import history, vehicles
 from tests.app.conftest import open_page, sign_in_state
 
 FUELLY = ("car_name,model,l/100km,odometer,km,litres,price,city_percentage,fuelup_date,"
@@ -36,7 +36,7 @@ def _click(app, label_start: str):
 
 def _count(account) -> int:
     with session_scope() as session:
-        return len(fillups.load_entries_frame(session, account.id))
+        return len(history.load_entries_frame(session, account.id))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from decimal import Decimal
 from streamlit.testing.v1 import AppTest
 
 from fueltracker.db import session_scope
-from fueltracker.services import fillups
+from fueltracker.services import history
 from tests.app.conftest import open_page, revision, shown
 
 # Four full tanks 500 km apart, 30 L at 1.50/L: 6.00 L/100 km, the last at 11,500 km.
@@ -34,7 +34,7 @@ def _set(app: AppTest, form: str = "fillup_0", **values: float | None) -> AppTes
 
 def _stored(account) -> list:
     with session_scope() as session:
-        return fillups.list_fillups(session, account.id).rows
+        return history.list_fillups(session, account.id).rows
 
 
 def _markdown(app: AppTest) -> list[str]:

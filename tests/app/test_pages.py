@@ -1,7 +1,7 @@
 """Every page with a signed-in account: empty states, data, forms and their error paths."""
 
 from fueltracker.db import session_scope
-from fueltracker.services import fillups
+from fueltracker.services import history
 from tests.app.conftest import open_page, revision, shown
 from tests.factories import preferences_of
 
@@ -84,7 +84,7 @@ def test_log_fillup_in_us_units(signed_in_app, garage, account):
     assert app.number_input(key="fillup_0_volume").label == "Volume (US gal)"
     _fill(app, 1000.0, 12.345, 40.0)
     with session_scope() as session:
-        [row] = fillups.list_fillups(session, account.id).rows
+        [row] = history.list_fillups(session, account.id).rows
     assert str(row.odometer_km) == "1609.344000"
     assert round(float(row.volume_l) / 3.785411784, 3) == 12.345
 
@@ -147,14 +147,14 @@ def test_vehicles_delete_names_what_went_in_the_right_number(signed_in_app, gara
 
 def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, monkeypatch,
                                                         caplog):
-    from fueltracker.services import fillups as fillup_service
+    from fueltracker.services import history as history_service
 
     garage("Golf", TWO_FULL_TANKS)
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(fillup_service, "load_entries_frame", broken)
+    monkeypatch.setattr(history_service, "load_entries_frame", broken)
     app = open_page(signed_in_app, "dashboard")
     assert not app.exception  # no traceback element reaches the browser
     [message] = [e.value for e in app.error]

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fueltracker.db import session_scope
-from fueltracker.services import fillups, users
+from fueltracker.services import history, users
 from fueltracker.ui import auth
 from fueltracker.ui.text import destructive
 from tests.app.conftest import HARNESS, PAGES, open_page, sign_in_state
@@ -37,7 +37,7 @@ def _infos(app: AppTest) -> list[str]:
 
 def _stored(account) -> list:
     with session_scope() as session:
-        return fillups.list_fillups(session, account.id).rows
+        return history.list_fillups(session, account.id).rows
 
 
 def _typed_fillup(app: AppTest) -> AppTest:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import Settle
+from scripts.browser import Settle
 from tests.e2e.test_journey import PASSWORD, assert_signed_in, go_to, register, sign_in
 
 pytestmark = pytest.mark.e2e

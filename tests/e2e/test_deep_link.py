@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fueltracker.db import session_scope
-from tests.e2e.browser import Settle
+from scripts.browser import Settle
 from tests.e2e.test_journey import assert_signed_in, sign_in
 from tests.factories import PASSWORD, make_user
 

@@ -24,7 +24,7 @@ from fueltracker import config, db
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.models import FuelEntry
 from fueltracker.ui.errors import DATABASE_UNAVAILABLE
-from tests.e2e.browser import Settle
+from scripts.browser import Settle
 from tests.e2e.conftest import ARTIFACTS, serve
 from tests.e2e.test_journey import sign_in
 from tests.factories import PASSWORD, add, fillup, make_user, make_vehicle

@@ -14,9 +14,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from fueltracker.clock import local_today
 from fueltracker.db import session_scope
-from fueltracker.services import fillups, users
-from tests.e2e.browser import Settle
+from fueltracker.services import history
+from scripts.browser import Settle
 from tests.e2e.test_journey import sign_in
 from tests.factories import PASSWORD, make_user, make_vehicle
 
@@ -27,7 +28,7 @@ PHONE = {"width": 390, "height": 844}
 
 def _stored(user_id: int) -> list:
     with session_scope() as session:
-        return fillups.list_fillups(session, user_id).rows
+        return history.list_fillups(session, user_id).rows
 
 
 def _number(main: Locator, label: str) -> Locator:
@@ -73,7 +74,7 @@ def test_a_refused_volume_or_date_is_never_swapped_for_the_previous_one(
 
     _type(volume, "10", settle)
     expect(alerts).to_have_count(0)
-    today = users.local_today(user.timezone)
+    today = local_today(user.timezone)
     later = today + dt.timedelta(days=23)
     # The date field is typed segment by segment (year, month, day); it commits its value
     # when the focus leaves it.

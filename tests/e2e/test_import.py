@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fueltracker.db import session_scope
+from scripts.browser import Settle
 from tests.conftest import ROOT
-from tests.e2e.browser import Settle
 from tests.e2e.test_journey import go_to, sign_in
 from tests.factories import PASSWORD, make_user
 

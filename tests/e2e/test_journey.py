@@ -18,7 +18,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.browser import Settle
+from scripts.browser import Settle
 
 pytestmark = pytest.mark.e2e
 

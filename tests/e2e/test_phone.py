@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fueltracker.db import session_scope
+from scripts.browser import Settle
 from tests.conftest import ROOT
-from tests.e2e.browser import Settle
 from tests.e2e.test_journey import sign_in
 from tests.factories import PASSWORD, add, fillup, make_user, make_vehicle
 

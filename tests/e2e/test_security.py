@@ -20,7 +20,7 @@ from fueltracker.db import scope_to_user, session_scope
 from fueltracker.models import FuelEntry
 from fueltracker.services import users
 from fueltracker.ui import context
-from tests.e2e.browser import Settle
+from scripts.browser import Settle
 from tests.e2e.conftest import ARTIFACTS, serve
 from tests.e2e.test_journey import (
     PASSWORD,

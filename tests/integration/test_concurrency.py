@@ -37,6 +37,7 @@ from fueltracker.importers import ParsedRow
 from fueltracker.models import FuelEntry, User
 from fueltracker.schemas import FillupCreate, FillupRead, UserRead, VehicleRead
 from fueltracker.services import fillups, transfer, users, vehicles
+from fueltracker.services.revision import bump_revision, data_revision
 from tests.factories import PASSWORD, TODAY, fillup, make_user, make_vehicle
 
 BLOCK_TIMEOUT_S = 10.0
@@ -162,7 +163,7 @@ def _history(app_engine: Engine, user: UserRead, vehicle: VehicleRead | None = N
 
 def _revision(app_engine: Engine, user: UserRead) -> int:
     with session_scope(app_engine) as session:
-        return users.data_revision(session, user.id)
+        return data_revision(session, user.id)
 
 
 def _assert_consistent(history: list[tuple[dt.date, Decimal]]) -> None:
@@ -280,8 +281,8 @@ def test_undo_racing_a_save_that_took_its_place_is_refused(app_engine, engine, a
 def test_two_concurrent_revision_bumps_both_count(app_engine, engine, account):
     before = _revision(app_engine, account)
     _, second = race(app_engine, engine,
-                     lambda s: users.bump_revision(s, account.id),
-                     lambda s: users.bump_revision(s, account.id))
+                     lambda s: bump_revision(s, account.id),
+                     lambda s: bump_revision(s, account.id))
     assert second.error is None, second
     assert _revision(app_engine, account) == before + 2
 

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from fueltracker import metrics
 from fueltracker.db import Base
 from fueltracker.demo import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import history, users, vehicles
 
 
 def test_migrations_match_the_models(engine):
@@ -25,7 +25,7 @@ def test_demo_account_story(db_session):
     assert user is not None
     assert [(v.name, v.kind) for v in vehicles.list_vehicles(db_session, user.id)] == [
         ("Golf", "car"), ("V-Strom", "motorbike")]
-    derived = metrics.add_derived(fillups.load_entries_frame(db_session, user.id))
+    derived = metrics.add_derived(history.load_entries_frame(db_session, user.id))
     assert len(derived) > 100
     assert (~derived["is_full"]).sum() == 3 and derived["missed_previous"].sum() == 1
     span_days = (derived["date"].max() - derived["date"].min()).days

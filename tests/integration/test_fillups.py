@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from fueltracker.db import scope_to_user
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.schemas import FillupCreate, FillupUpdate, parse
-from fueltracker.services import fillups, users
+from fueltracker.services import fillups, history
+from fueltracker.services.revision import data_revision
 from tests.factories import TODAY, add, fillup, make_user, make_vehicle
 
 
@@ -126,8 +128,8 @@ def test_other_users_rows_behave_as_missing(db_session, owner, golf):
         with pytest.raises(NotFoundError) as caught:
             action()
         assert str(caught.value) == "Fill-up not found"
-    assert fillups.list_fillups(db_session, intruder.id).rows == []
-    assert fillups.load_entries_frame(db_session, intruder.id).empty
+    assert history.list_fillups(db_session, intruder.id).rows == []
+    assert history.load_entries_frame(db_session, intruder.id).empty
 
 
 def test_composite_key_stops_pointing_at_another_users_vehicle(db_session, owner, golf):
@@ -147,7 +149,7 @@ def test_keyset_pages_cover_everything_once(db_session, owner, golf):
                                       .isoformat(), str(1000 + day * 100), "30", "50"))
     seen, cursor, pages = [], None, 0
     while True:
-        page = fillups.list_fillups(db_session, owner.id, after=cursor)
+        page = history.list_fillups(db_session, owner.id, after=cursor)
         seen += [row.id for row in page.rows]
         pages += 1
         if page.next_cursor is None:
@@ -160,9 +162,9 @@ def test_keyset_pages_cover_everything_once(db_session, owner, golf):
 
 def test_delete_returns_row_and_bumps_revision(db_session, owner, golf):
     entry = add(db_session, owner, fillup(golf, "2024-01-01", "1000", "40", "70"))
-    before = users.data_revision(db_session, owner.id)
+    before = data_revision(db_session, owner.id)
     assert fillups.delete_fillup(db_session, owner.id, entry.id).id == entry.id
-    assert users.data_revision(db_session, owner.id) == before + 1
+    assert data_revision(db_session, owner.id) == before + 1
 
 
 def test_entries_frame_feeds_the_metrics(db_session, owner, golf):
@@ -170,6 +172,32 @@ def test_entries_frame_feeds_the_metrics(db_session, owner, golf):
 
     add(db_session, owner, fillup(golf, "2024-01-01", "10000", "40", "72"))
     add(db_session, owner, fillup(golf, "2024-02-01", "10800", "42", "77.7"))
-    derived = metrics.add_derived(fillups.load_entries_frame(db_session, owner.id))
+    derived = metrics.add_derived(history.load_entries_frame(db_session, owner.id))
     assert derived["consumption_l_per_100km"].iloc[1] == pytest.approx(5.25)
     assert list(derived["vehicle_name"]) == ["Golf", "Golf"]
+
+
+def test_entries_frame_holds_the_stored_values_as_floats(db_session, owner, golf):
+    """The analysis load reads the rows through the session's own cursor (no ORM rows): the
+    numbers are the stored numerics to the nearest double (as float(Decimal)), the dates
+    the stored days, absent text absent."""
+    from fueltracker import metrics
+
+    first = add(db_session, owner, fillup(golf, "2024-01-01", "12345.678901", "40.123456789",
+                                          "72.3456", station="Aral", notes="=1+1"))
+    second = add(db_session, owner, fillup(golf, "2024-02-29", "13001.5", "0.001", "0.0001",
+                                           is_full=False, missed_previous=True))
+    frame = history.load_entries_frame(db_session, owner.id).sort_values("entry_id")
+    assert list(frame.columns) == list(metrics.ENTRY_COLUMNS)
+    assert frame["entry_id"].tolist() == [first.id, second.id]
+    for column in ("odometer_km", "volume_l", "total_amount"):
+        assert frame[column].dtype == "float64"
+        assert frame[column].tolist() == [float(getattr(first, column)),
+                                          float(getattr(second, column))]
+    assert frame["date"].dtype == "datetime64[ns]"
+    assert frame["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-29")]
+    assert frame["is_full"].tolist() == [True, False]
+    assert frame["missed_previous"].tolist() == [False, True]
+    assert frame["station"].tolist()[0] == "Aral" and pd.isna(frame["station"].tolist()[1])
+    assert frame["notes"].tolist()[0] == "=1+1" and pd.isna(frame["brand"]).all()
+    assert frame["vehicle_name"].tolist() == ["Golf", "Golf"]

@@ -6,7 +6,14 @@ import datetime as dt
 import pytest
 
 from fueltracker.services import fillups
-from fueltracker.services.fillups import HistoryFilter
+from fueltracker.services.history import (
+    Cursor,
+    HistoryFilter,
+    count_fillups,
+    filter_options,
+    filtered_ids,
+    list_fillups,
+)
 from tests.factories import add, fillup, make_user, make_vehicle
 
 # date, odometer, litres, amount, flags/details (the Golf's history)
@@ -64,9 +71,9 @@ def intruder(db_session):
 def dates(session, user_id, **filters) -> list[str]:
     """Dates of every matching row (newest first), checked against count and ids."""
     criteria = HistoryFilter(**filters)
-    page = fillups.list_fillups(session, user_id, filters=criteria, limit=100)
-    assert fillups.count_fillups(session, user_id, criteria) == len(page.rows)
-    assert fillups.filtered_ids(session, user_id, criteria) == [r.id for r in page.rows]
+    page = list_fillups(session, user_id, filters=criteria, limit=100)
+    assert count_fillups(session, user_id, criteria) == len(page.rows)
+    assert filtered_ids(session, user_id, criteria) == [r.id for r in page.rows]
     return [r.date.isoformat() for r in page.rows]
 
 
@@ -84,7 +91,7 @@ def test_vehicle_filter(db_session, owner, history, intruder):
 
 
 def test_legacy_vehicle_ids_argument_still_works(db_session, owner, history):
-    page = fillups.list_fillups(db_session, owner.id, vehicle_ids=[history["Vespa"]])
+    page = list_fillups(db_session, owner.id, vehicle_ids=[history["Vespa"]])
     assert [r.date.isoformat() for r in page.rows] == ["2024-02-20", "2024-01-20"]
 
 
@@ -151,11 +158,11 @@ def test_keyset_pages_under_a_filter_cover_every_row_once(db_session, owner):
             add(db_session, owner, fillup(car, f"2024-02-{day:02d}", str(odometer), "30", "50",
                                           is_full=day % 4 != 0, station=f"S{day % 2}"))
     criteria = HistoryFilter(stations=("S1",), date_to=dt.date(2024, 2, 27))
-    expected = fillups.filtered_ids(db_session, owner.id, criteria)
-    assert len(expected) == 28 == fillups.count_fillups(db_session, owner.id, criteria)
+    expected = filtered_ids(db_session, owner.id, criteria)
+    assert len(expected) == 28 == count_fillups(db_session, owner.id, criteria)
     seen, after, pages = [], None, 0
     while True:
-        page = fillups.list_fillups(db_session, owner.id, filters=criteria, after=after,
+        page = list_fillups(db_session, owner.id, filters=criteria, after=after,
                                     limit=5)
         seen += [r.id for r in page.rows]
         pages += 1
@@ -165,34 +172,34 @@ def test_keyset_pages_under_a_filter_cover_every_row_once(db_session, owner):
         after = page.next_cursor
     assert seen == expected  # every row once, in order
     assert pages == 6  # 5 + 5 + 5 + 5 + 5 + 3
-    keys = [(r.date, r.odometer_km, r.id) for r in fillups.list_fillups(
+    keys = [(r.date, r.odometer_km, r.id) for r in list_fillups(
         db_session, owner.id, filters=criteria, limit=100).rows]
     assert keys == sorted(keys, reverse=True)
 
 
 def test_last_page_has_no_cursor_even_when_full(db_session, owner, history):
     criteria = HistoryFilter(vehicle_ids=(history["Golf"],))
-    first = fillups.list_fillups(db_session, owner.id, filters=criteria, limit=3)
-    second = fillups.list_fillups(db_session, owner.id, filters=criteria, limit=3,
+    first = list_fillups(db_session, owner.id, filters=criteria, limit=3)
+    second = list_fillups(db_session, owner.id, filters=criteria, limit=3,
                                   after=first.next_cursor)
     assert len(second.rows) == 3 and second.next_cursor is None
 
 
 def test_another_users_rows_never_appear(db_session, owner, history, intruder):
     everything = HistoryFilter()
-    own = fillups.filtered_ids(db_session, owner.id, everything)
-    theirs = fillups.filtered_ids(db_session, intruder.id, everything)
+    own = filtered_ids(db_session, owner.id, everything)
+    theirs = filtered_ids(db_session, intruder.id, everything)
     assert len(own) == len(theirs) == 8 and not set(own) & set(theirs)
     for criteria in (everything, HistoryFilter(text="shell"), HistoryFilter(brands=("JET",)),
                      HistoryFilter(partial_only=True), HistoryFilter(missed_only=True)):
-        page = fillups.list_fillups(db_session, owner.id, filters=criteria, limit=100)
+        page = list_fillups(db_session, owner.id, filters=criteria, limit=100)
         assert {r.id for r in page.rows} <= set(own)
-        assert fillups.count_fillups(db_session, owner.id, criteria) == len(page.rows)
+        assert count_fillups(db_session, owner.id, criteria) == len(page.rows)
     # Asking for the other user's vehicle by id shows nothing, not their rows.
     other_vehicle = fillups.get_fillup(db_session, intruder.id, theirs[0]).vehicle_id
     assert dates(db_session, owner.id, vehicle_ids=(other_vehicle,)) == []
     # A cursor is just a position: it cannot reach another user's rows either.
-    page = fillups.list_fillups(db_session, owner.id, limit=100, after=fillups.Cursor(
+    page = list_fillups(db_session, owner.id, limit=100, after=Cursor(
         dt.date(2100, 1, 1), 10 ** 9, 10 ** 9))
     assert {r.id for r in page.rows} == set(own)
 
@@ -201,7 +208,7 @@ def test_filter_options_are_the_users_own_distinct_values(db_session, owner, his
                                                           intruder):
     add(db_session, intruder, fillup(make_vehicle(db_session, intruder, "Van"), "2024-05-01",
                                      "1", "1", "1", station="Secret Station", brand="Secret"))
-    options = fillups.filter_options(db_session, owner.id)
+    options = filter_options(db_session, owner.id)
     # Sorted by the database's collation: compare as sets, each value once.
     assert sorted(options.stations) == ["Aral A9", "JETXNord", "JET_Nord", "Shell Main St",
                                         "shell main st"]

@@ -14,4 +14,4 @@ def test_remember_and_recall_per_user(db_session):
     assert mappings.recall_mapping(db_session, alice.id, [" date", "KM", "Litres ", "paid"]) == {
         "date": "Date", "odometer": "Km", "volume": "Litres"}
     assert mappings.recall_mapping(db_session, bob.id, header) is None
-    assert mappings.header_key(header) != mappings.header_key(["Date", "Km", "Litres"])
+    assert mappings.mapping_key(header) != mappings.mapping_key(["Date", "Km", "Litres"])

@@ -39,7 +39,8 @@ def _count(session, **where) -> int:
 def test_five_failures_block_that_client_only(db_session):
     make_user(db_session, "mona")
     for _ in range(5):
-        assert users.sign_in(db_session, "mona", "wrong password!!", client="198.51.100.1").user is None
+        attempt = users.sign_in(db_session, "mona", "wrong password!!", client="198.51.100.1")
+        assert attempt.user is None
     blocked = users.sign_in(db_session, "mona", PASSWORD, client="198.51.100.1")
     assert blocked.user is None and 1 <= blocked.retry_after_minutes <= 15
     # Another client, even one never seen, still gets its own five tries.

@@ -70,8 +70,7 @@ def test_same_file_twice_adds_nothing(db_session):
 def test_all_or_nothing_with_row_errors(db_session):
     user = make_user(db_session)
     bad = WORKED_EXAMPLE_CSV + "Example car,2024-05-01,11000,30,50,true,false\n"
-    parsed = parse_native(bad)
-    rows, errors = parsed.rows, parsed.errors
+    rows = parse_native(bad).rows
     with pytest.raises(ImportRejected) as caught:
         transfer.import_rows(db_session, user.id, rows, today=TODAY)
     [error] = caught.value.errors

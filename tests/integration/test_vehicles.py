@@ -4,7 +4,8 @@ import pytest
 
 from fueltracker.errors import DuplicateError, NotFoundError, ValidationError
 from fueltracker.schemas import VehicleUpdate
-from fueltracker.services import fillups, users, vehicles
+from fueltracker.services import history, vehicles
+from fueltracker.services.revision import data_revision
 from tests.factories import add, fillup, make_user, make_vehicle
 
 
@@ -22,7 +23,8 @@ def test_create_list_and_duplicate_name(db_session):
 def test_rename_update_archive(db_session):
     user = make_user(db_session)
     golf = make_vehicle(db_session, user, "Golf")
-    renamed = vehicles.rename_vehicle(db_session, user.id, golf.id, "Golf VII")
+    renamed = vehicles.update_vehicle(db_session, user.id, golf.id,
+                                      VehicleUpdate(name="Golf VII"))
     assert renamed.name == "Golf VII"
     updated = vehicles.update_vehicle(db_session, user.id, golf.id,
                                       VehicleUpdate(name="Golf VII", year=2019, fuel_type="Petrol"))
@@ -39,7 +41,7 @@ def test_delete_needs_exact_name_and_takes_history(db_session):
     with pytest.raises(ValidationError):
         vehicles.delete_vehicle(db_session, user.id, golf.id, "golf")
     assert vehicles.delete_vehicle(db_session, user.id, golf.id, "Golf") == 1
-    assert fillups.list_fillups(db_session, user.id).rows == []
+    assert history.list_fillups(db_session, user.id).rows == []
 
 
 def test_another_users_vehicle_is_not_found(db_session):
@@ -48,7 +50,8 @@ def test_another_users_vehicle_is_not_found(db_session):
     golf = make_vehicle(db_session, owner, "Golf")
     for action in (
         lambda: vehicles.get_vehicle(db_session, intruder.id, golf.id),
-        lambda: vehicles.rename_vehicle(db_session, intruder.id, golf.id, "Mine"),
+        lambda: vehicles.update_vehicle(db_session, intruder.id, golf.id,
+                                        VehicleUpdate(name="Mine")),
         lambda: vehicles.set_vehicle_active(db_session, intruder.id, golf.id, False),
         lambda: vehicles.delete_vehicle(db_session, intruder.id, golf.id, "Golf"),
     ):
@@ -63,6 +66,6 @@ def test_another_users_vehicle_is_not_found(db_session):
 
 def test_writes_bump_the_data_revision(db_session):
     user = make_user(db_session)
-    before = users.data_revision(db_session, user.id)
+    before = data_revision(db_session, user.id)
     make_vehicle(db_session, user)
-    assert users.data_revision(db_session, user.id) == before + 1
+    assert data_revision(db_session, user.id) == before + 1

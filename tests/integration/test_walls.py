@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 from fueltracker.errors import NotFoundError, ValidationError
 from fueltracker.schemas import FillupUpdate, VehicleUpdate
 from fueltracker.services import fillups, vehicles
-from fueltracker.services.fillups import HistoryFilter
+from fueltracker.services.history import (
+    FilterOptions,
+    HistoryFilter,
+    count_fillups,
+    filter_options,
+    filtered_ids,
+    list_fillups,
+    load_entries_frame,
+)
 from tests.factories import TODAY, add, fillup, make_user, make_vehicle
 
 
@@ -66,14 +74,14 @@ def test_fillup_services_filter_by_user_without_row_level_security(unbound_sessi
                                                                    alice_and_bob):
     session = unbound_session
     alice, bob, golf, bike, entry = alice_and_bob
-    assert [r.vehicle_id for r in fillups.list_fillups(session, bob.id).rows] == [bike.id]
-    assert fillups.count_fillups(session, bob.id) == 1
-    assert len(fillups.filtered_ids(session, bob.id)) == 1
-    assert fillups.filtered_ids(session, bob.id, HistoryFilter(text="Shell")) == []
-    assert fillups.filter_options(session, bob.id) == fillups.FilterOptions()
-    frame = fillups.load_entries_frame(session, bob.id)
+    assert [r.vehicle_id for r in list_fillups(session, bob.id).rows] == [bike.id]
+    assert count_fillups(session, bob.id) == 1
+    assert len(filtered_ids(session, bob.id)) == 1
+    assert filtered_ids(session, bob.id, HistoryFilter(text="Shell")) == []
+    assert filter_options(session, bob.id) == FilterOptions()
+    frame = load_entries_frame(session, bob.id)
     assert list(frame["vehicle_name"]) == ["Bike"]
-    page = fillups.list_fillups(session, bob.id, filters=HistoryFilter(vehicle_ids=(golf.id,)))
+    page = list_fillups(session, bob.id, filters=HistoryFilter(vehicle_ids=(golf.id,)))
     assert page.rows == []
     for action in (
         lambda: fillups.get_fillup(session, bob.id, entry.id),

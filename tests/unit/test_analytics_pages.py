@@ -76,9 +76,6 @@ def test_month_of_year_and_seasons(golf):
     assert by_month["avg_consumption_l_per_100km"].tolist() == pytest.approx([5.50, 5.50])
     seasons = analytics.segments_by_season(golf)
     assert seasons["season"].tolist() == ["Winter", "Winter", "Spring"]
-    averages = analytics.season_averages(golf)
-    assert averages["season"].tolist() == ["Winter", "Spring"]
-    assert averages["avg_consumption_l_per_100km"].tolist() == pytest.approx([5.50, 5.50])
 
 
 def test_price_points_and_average_by_station(golf):

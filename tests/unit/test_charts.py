@@ -93,7 +93,8 @@ class TestConsumptionChart:
             (2500, 30, 50.0, True, False, "2024-01-22"),
             (3000, 30, 50.0, True, False, "2024-01-29"),
         ]
-        trace = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km").data[0]
+        figure = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km")
+        trace = figure.data[0]
         assert list(trace.y) == pytest.approx([6.0, None, 6.0], nan_ok=True)
 
     def test_no_leading_or_trailing_gap(self):
@@ -103,7 +104,8 @@ class TestConsumptionChart:
             (2000, 30, 50.0, True, False, "2024-01-15"),
             (2500, 30, 50.0, True, True, "2024-01-22"),
         ]
-        trace = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km").data[0]
+        figure = charts.consumption_chart(add_derived(entries(rows, 1, "Car")), "L/100km", "km")
+        trace = figure.data[0]
         assert list(trace.y) == pytest.approx([6.0])
 
     def test_converted_to_mpg_us(self, golf):
@@ -212,8 +214,8 @@ def test_a_vehicle_keeps_its_colour_on_every_chart(both):
         charts.yearly_spend_chart(analytics.yearly_spend(van_only), "EUR", colors),
         charts.cost_per_distance_chart(analytics.consumption_series(both), "EUR", "km",
                                        colors),
-        charts.consumption_trend_chart(analytics.consumption_series(both, 3), "L/100km",
-                                       "km", 3, colors),
+        charts.consumption_chart(analytics.consumption_series(both, 3), "L/100km", "km",
+                                 colors, window=3),
         charts.season_box_chart(analytics.segments_by_season(van_only), "L/100km", "km",
                                 colors),
     ]

@@ -11,9 +11,9 @@ from fueltracker import analytics, charts
 from tests.unit.test_charts import both, golf  # noqa: F401 - fixtures
 
 
-def test_consumption_trend_gaps_and_units(golf):  # noqa: F811
-    figure = charts.consumption_trend_chart(analytics.consumption_series(golf, 3), "mpg_us",
-                                            "mi", 3)
+def test_consumption_trend_gaps_and_units(golf):  # noqa: F811 - fixture imported
+    figure = charts.consumption_chart(analytics.consumption_series(golf, 3), "mpg_us", "mi",
+                                      window=3)
     assert [t.name for t in figure.data] == ["Golf", "Golf · rolling 3"]
     assert figure.layout.yaxis.title.text == "Consumption (mpg (US))"
     markers = figure.data[0]
@@ -25,12 +25,12 @@ def test_consumption_trend_gaps_and_units(golf):  # noqa: F811
 
 def test_consumption_trend_empty():
     empty = pd.DataFrame(columns=analytics.CONSUMPTION_SERIES_COLUMNS)
-    figure = charts.consumption_trend_chart(empty, "L/100km", "km", 3)
+    figure = charts.consumption_chart(empty, "L/100km", "km", window=3)
     assert not figure.data
     assert figure.layout.annotations[0].text == charts.NO_SEGMENTS_MESSAGE
 
 
-def test_monthly_and_year_over_year(both, golf):  # noqa: F811
+def test_monthly_and_year_over_year(both, golf):  # noqa: F811 - fixture imported
     monthly = charts.monthly_consumption_chart(analytics.monthly_summary(both), "L/100km")
     assert [t.name for t in monthly.data] == ["Golf", "Van"]
     # Year over year compares a vehicle with itself: the page gives it one vehicle.
@@ -41,7 +41,7 @@ def test_monthly_and_year_over_year(both, golf):  # noqa: F811
     assert list(yoy.layout.xaxis.categoryarray) == list(charts.MONTH_NAMES)
 
 
-def test_year_over_year_never_pools_vehicles(both):  # noqa: F811
+def test_year_over_year_never_pools_vehicles(both):  # noqa: F811 - fixture imported
     # Pooled, March held the Van alone and February both vehicles' tanks: one line that
     # was neither vehicle. Given both, it draws one line per vehicle and year.
     by_month = analytics.consumption_by_month_of_year(both)
@@ -52,7 +52,7 @@ def test_year_over_year_never_pools_vehicles(both):  # noqa: F811
     assert list(yoy.data[1].y) == pytest.approx([45 / 700 * 100, 38 / 1000 * 100])
 
 
-def test_season_box(golf):  # noqa: F811
+def test_season_box(golf):  # noqa: F811 - fixture imported
     figure = charts.season_box_chart(analytics.segments_by_season(golf), "L/100km", "km")
     assert [t.name for t in figure.data] == ["Golf"]
     assert list(figure.data[0].x) == ["Winter", "Winter", "Spring"]
@@ -60,7 +60,7 @@ def test_season_box(golf):  # noqa: F811
     assert figure.layout.showlegend  # names the vehicle, even alone
 
 
-def test_season_boxes_one_per_vehicle(both):  # noqa: F811
+def test_season_boxes_one_per_vehicle(both):  # noqa: F811 - fixture imported
     figure = charts.season_box_chart(analytics.segments_by_season(both), "L/100km", "km")
     assert [t.name for t in figure.data] == ["Golf", "Van"]
     assert figure.layout.boxmode == "group"
@@ -68,7 +68,7 @@ def test_season_boxes_one_per_vehicle(both):  # noqa: F811
     assert list(figure.layout.xaxis.categoryarray) == list(charts.SEASON_ORDER)
 
 
-def test_price_chart_per_volume_unit(golf):  # noqa: F811
+def test_price_chart_per_volume_unit(golf):  # noqa: F811 - fixture imported
     figure = charts.price_chart(analytics.price_points(golf), "USD", "gal_us", "km")
     assert figure.layout.yaxis.title.text == "Unit price (USD/US gal)"
     assert figure.data[0].y[0] == pytest.approx(1.80 * 3.785411784)
@@ -79,7 +79,7 @@ def test_price_chart_per_volume_unit(golf):  # noqa: F811
     assert by.layout.xaxis.title.text == "Average price (USD/L)"
 
 
-def test_cost_charts(golf):  # noqa: F811
+def test_cost_charts(golf):  # noqa: F811 - fixture imported
     cost = charts.cost_per_distance_chart(analytics.consumption_series(golf), "EUR", "mi")
     assert cost.layout.yaxis.title.text == "Fuel cost (EUR/mi)"
     assert cost.data[0].y[0] == pytest.approx(77.70 / 800 * 1.609344)
@@ -93,9 +93,9 @@ def test_cost_charts(golf):  # noqa: F811
     assert list(yearly.data[0].x) == ["2024"]
 
 
-def test_figure_frame_has_units_and_fillups(golf):  # noqa: F811
-    figure = charts.consumption_trend_chart(analytics.consumption_series(golf, 3), "L/100km",
-                                            "km", 3)
+def test_figure_frame_has_units_and_fillups(golf):  # noqa: F811 - fixture imported
+    figure = charts.consumption_chart(analytics.consumption_series(golf, 3), "L/100km", "km",
+                                      window=3)
     table = charts.figure_frame(figure)
     assert list(table.columns) == ["Series", "Date", "Consumption (L/100 km)", "Vehicle",
                                    "Odometer", "Fill-up"]
@@ -107,10 +107,10 @@ def test_figure_frame_has_units_and_fillups(golf):  # noqa: F811
     assert charts.figure_frame(charts._message_figure("x")).empty
 
 
-def test_user_text_is_escaped(golf):  # noqa: F811
+def test_user_text_is_escaped(golf):  # noqa: F811 - fixture imported
     frame = golf.assign(vehicle_name="<b>Bad</b>")
-    figure = charts.consumption_trend_chart(analytics.consumption_series(frame), "L/100km",
-                                            "km", 5)
+    figure = charts.consumption_chart(analytics.consumption_series(frame), "L/100km", "km",
+                                      window=5)
     assert figure.data[0].name == "&lt;b&gt;Bad&lt;/b&gt;"
 
 
@@ -140,13 +140,13 @@ def test_a_single_brand_is_a_dot_with_its_price():
     assert low < 1.679 < high
 
 
-def test_yearly_spend_and_monthly_hover_say_one_fillup(golf):  # noqa: F811
+def test_yearly_spend_and_monthly_hover_say_one_fillup(golf):  # noqa: F811 - fixture imported
     yearly = charts.yearly_spend_chart(analytics.yearly_spend(golf.iloc[:1]), "EUR")
     assert yearly.data[0].customdata[0][1] == "1 fill-up"
     assert "fill-ups" not in yearly.data[0].hovertemplate
 
 
-def test_one_year_of_spend_is_a_bar_not_a_slab(golf):  # noqa: F811
+def test_one_year_of_spend_is_a_bar_not_a_slab(golf):  # noqa: F811 - fixture imported
     figure = charts.yearly_spend_chart(analytics.yearly_spend(golf), "EUR")
     low, high = figure.layout.xaxis.range
     assert high - low == charts.MIN_YEAR_SLOTS  # one category among four widths

@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_external_database_refuses_missing_or_weak_cookie_key(tmp_path):
     with pytest.raises(ConfigurationError):
-        Settings(database_url="postgresql+psycopg://x@h/db", data_dir=tmp_path).resolved_cookie_key()
-    weak = Settings(database_url="postgresql+psycopg://x@h/db", cookie_key="short", data_dir=tmp_path)
+        Settings(database_url="postgresql+psycopg://x@h/db",
+                 data_dir=tmp_path).resolved_cookie_key()
+    weak = Settings(database_url="postgresql+psycopg://x@h/db", cookie_key="short",
+                    data_dir=tmp_path)
     with pytest.raises(ConfigurationError):
         weak.resolved_cookie_key()
     strong = "kZ3-q8Lw_0pXe7Rt2Yb9Nc4Vm6Hs1Jd5"  # 32 bytes that look generated

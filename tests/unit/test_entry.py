@@ -279,8 +279,10 @@ class TestPriceWarning:
         assert entry.price_warning(rows, candidate("12000", "30", "90"), user()) is None
 
     def test_the_edited_entry_is_left_out_of_the_median(self):
-        rows = derived(frame([("2024-01-01", 1000, 10, 15, True), ("2024-02-01", 1500, 10, 15, True),
-                              ("2024-03-01", 2000, 10, 30, True), ("2024-04-01", 2500, 10, 30, True),
+        rows = derived(frame([("2024-01-01", 1000, 10, 15, True),
+                              ("2024-02-01", 1500, 10, 15, True),
+                              ("2024-03-01", 2000, 10, 30, True),
+                              ("2024-04-01", 2500, 10, 30, True),
                               ("2024-05-01", 3000, 10, 30, True)]))
         # Entry 5 edited to 1.60/L: the others' median is 2.25 (29% off: fine); counting its
         # own old 3.00 the median would be 3.00 (47% off), as for a new entry.

@@ -100,6 +100,7 @@ def test_uk_mpg_is_us_mpg_times_the_gallon_ratio():
 def test_forty_uk_mpg_in_litres_and_back():
     """40 mpg (UK): 40 miles on 4.54609 L, i.e. 4.54609 L per 64.37376 km."""
     l_per_100km = units.consumption_to_l_per_100km(Decimal(40), "mpg_uk")
-    assert l_per_100km == pytest.approx(Decimal("4.54609") / Decimal("0.6437376"), rel=Decimal("1e-12"))
+    assert l_per_100km == pytest.approx(Decimal("4.54609") / Decimal("0.6437376"),
+                                        rel=Decimal("1e-12"))
     assert float(l_per_100km) == pytest.approx(7.0620, abs=5e-5)
     assert units.consumption_from_l_per_100km(l_per_100km, "mpg_uk") == pytest.approx(40)

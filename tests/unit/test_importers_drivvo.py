@@ -11,12 +11,14 @@ PADDING = ",".join([""] * 10)  # columns 7..16
 
 def refuel(odometer, date, fuel, price, total, volume, full, station="", notes=""):
     """One refuelling line with the station at column 17 and notes at 19."""
-    return f"{odometer},{date},{fuel},{price},{total},{volume},{full},{PADDING},{station},,{notes}\n"
+    return (f"{odometer},{date},{fuel},{price},{total},{volume},{full},{PADDING},"
+            f"{station},,{notes}\n")
 
 
 ENGLISH = (
     "##Refuelling\n"
-    "Odometer,Date,Fuel,Price,Total cost,Volume,Full tank?,a,b,c,d,e,f,g,h,i,j,Gas station,Reason,Notes\n"
+    "Odometer,Date,Fuel,Price,Total cost,Volume,Full tank?,a,b,c,d,e,f,g,h,i,j,"
+    "Gas station,Reason,Notes\n"
     + refuel("1000", "2024-01-02 10:00:00", "Gasoline", "1.50", "45.00", "30", "Yes", "Shell", "n1")
     + refuel("1400", "2024-01-09 10:00:00", "Gasoline", "1.60", "", "20", "No")
     + "\n##Service\nOdometer,Date,Cost\n1200,2024-01-05 10:00:00,150\n"
@@ -24,7 +26,8 @@ ENGLISH = (
 )
 PORTUGUESE = (
     "##Abastecimento\n"
-    "Odômetro,Data,Combustível,Preço,Valor total,Litros,Tanque cheio,a,b,c,d,e,f,g,h,i,j,Posto,Motivo,Obs\n"
+    "Odômetro,Data,Combustível,Preço,Valor total,Litros,Tanque cheio,a,b,c,d,e,f,g,h,i,j,"
+    "Posto,Motivo,Obs\n"
     + refuel("1000", "2024-01-02 10:00:00", "Gasolina", '"5,49"', '"164,70"', '"30,00"', "Sim")
     + refuel("1400", "2024-01-09 10:00:00", "Gasolina", '"5,59"', '"111,80"', '"20,00"', "Não")
 )

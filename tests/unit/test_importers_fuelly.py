@@ -11,7 +11,8 @@ from fueltracker.importers.fuelly import parse_fuelly
 METRIC = (
     "car_name, model, l/100km, odometer, km, litres, price, city_percentage, fuelup_date, "
     "date_added, tags, notes, missed_fuelup, partial_fuelup, latitude, longitude, brand\n"
-    '"Golf","VW Golf",6.5,10500,500,32.5,1.80,50,2021-01-02,2021-01-02 10:00,"","ok",0,0,,,"Shell"\n'
+    '"Golf","VW Golf",6.5,10500,500,32.5,1.80,50,2021-01-02,2021-01-02 10:00,"","ok",0,0,,,'
+    '"Shell"\n'
     '"Golf","VW Golf",0,10000,0,40,1.75,50,2021-01-01,2021-01-01 10:00,"","",0,0,,,""\n'
     '"Van","Ford Transit",0,50000,0,60,1.60,50,2021-01-01,2021-01-01 10:00,"","",1,1,,,""\n'
 )

@@ -8,7 +8,8 @@ import pytest
 from fueltracker.errors import RowError
 from fueltracker.importers.lubelogger import parse_lubelogger
 
-HEADER = "Date,Odometer,FuelConsumed,Cost,FuelEconomy,IsFillToFull,MissedFuelUp,Notes,Tags,extrafield_Station\n"
+HEADER = ("Date,Odometer,FuelConsumed,Cost,FuelEconomy,IsFillToFull,MissedFuelUp,Notes,Tags,"
+          "extrafield_Station\n")
 US = HEADER + (
     "1/13/2024,1000,10.5,35.70,0,True,False,first,,Shell\n"
     "1/20/2024,1300,10,34.00,30,True,False,,,\n"
@@ -79,4 +80,5 @@ def test_bad_rows():
 def test_not_a_lubelogger_file():
     parsed = parse_lubelogger("Date,Mileage\n2024-01-01,5\n", vehicle="X")
     assert parsed.errors == [RowError(0, "odometer, fuelconsumed, cost",
-                                      "not a LubeLogger fuel export: no odometer, fuelconsumed, cost column")]
+                                      "not a LubeLogger fuel export: no odometer, "
+                                      "fuelconsumed, cost column")]

@@ -12,7 +12,7 @@ from fueltracker.__main__ import build_parser
 from fueltracker.errors import RowError
 from fueltracker.importers import ParsedRow, registry
 from fueltracker.importers.common import DATE_ORDER, DECIMAL_MARK, ImportedFile
-from fueltracker.importers.detect import FORMATS as DETECTED
+from fueltracker.importers.detect import DETECTED_FORMATS as DETECTED
 from fueltracker.importers.detect import detect_format
 from tests.factories import WORKED_EXAMPLE_CSV
 from tests.unit.test_importers_drivvo import ENGLISH

@@ -26,6 +26,7 @@ from fueltracker.models import (
 )
 from fueltracker.schemas import FillupCreate, ProfileUpdate, UserCreate, VehicleCreate, parse
 
+
 def _frame(notes: str, station: str) -> pd.DataFrame:
     """One fill-up as the derived frame the exports read."""
     return metrics.add_derived(pd.DataFrame([{
@@ -145,7 +146,7 @@ def test_leading_tab_cr_lf_survive_export_and_import(typed):
 
 @pytest.mark.parametrize("text", ["\tx", "\rx", "=x", "+x", "-x", "@x", "'=x", "''\tx"])
 def test_neutralise_then_restore_is_exact(text):
-    assert csvsafe.restore(csvsafe.neutralise(text)) == text
+    assert csvsafe.unneutralise(csvsafe.neutralise(text)) == text
     assert csvsafe.neutralise(text).startswith("'")
 
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pandas as pd
 
 from fueltracker import metrics
-from fueltracker.csvsafe import neutralise, restore
+from fueltracker.csvsafe import neutralise, unneutralise
 from fueltracker.errors import RowError
-from fueltracker.export import format_number, native_csv
+from fueltracker.export import csv_number, native_csv
 from fueltracker.importers.native import looks_native, parse_native
 from fueltracker.validation import Reading, future_date_problem, odometer_conflict
 
@@ -42,18 +42,18 @@ def test_future_dates():
 
 
 def test_number_format_round_trips():
-    assert format_number(10000.0) == "10000"
-    assert format_number(46.730908473) == "46.730908473"
-    assert format_number(72.0, min_decimals=2) == "72.00"
-    assert format_number(5.833333333, 4) == "5.8333"
-    assert format_number(float("nan")) == "" and format_number(None) == ""
-    assert format_number(1e-7) == "0.0000001"
+    assert csv_number(10000.0) == "10000"
+    assert csv_number(46.730908473) == "46.730908473"
+    assert csv_number(72.0, min_decimals=2) == "72.00"
+    assert csv_number(5.833333333, 4) == "5.8333"
+    assert csv_number(float("nan")) == "" and csv_number(None) == ""
+    assert csv_number(1e-7) == "0.0000001"
 
 
 def test_formula_neutralisation_round_trip():
     for text in ("=1+1", "+A1", "-2", "@SUM", "\tx", "\rx"):
-        assert neutralise(text).startswith("'") and restore(neutralise(text)) == text
-    assert neutralise("Shell") == "Shell" and restore("'quoted") == "'quoted"
+        assert neutralise(text).startswith("'") and unneutralise(neutralise(text)) == text
+    assert neutralise("Shell") == "Shell" and unneutralise("'quoted") == "'quoted"
 
 
 def _entries():
@@ -133,5 +133,5 @@ def test_native_file_level_problems_are_row_0_errors_never_exceptions():
 
 def test_text_that_looks_neutralised_survives_the_round_trip():
     for text in ("'=x", "''+1", "'hello", "it's", "'"):
-        assert restore(neutralise(text)) == text
+        assert unneutralise(neutralise(text)) == text
     assert neutralise("'=x") == "''=x"

@@ -1,5 +1,7 @@
-"""Browser plumbing shared by the e2e tests and scripts/screenshot.py: Debian's Chromium
-launched by Playwright (never a downloaded browser) and a wait for a settled Streamlit app."""
+"""Browser plumbing shared by the e2e tests (tests/e2e), scripts/screenshot.py and
+scripts/load.py: Debian's Chromium launched by Playwright (never a downloaded browser) and a
+wait for a settled Streamlit app. Here, beside the scripts, so that no script imports the
+test package."""
 
 from __future__ import annotations
 
