@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from fueltracker.logging_setup import configure_logging, current_user_id, start_run
-from fueltracker.ui import auth, layout, run_timing
+from fueltracker.ui import auth, layout, reconnect, run_timing
 from fueltracker.ui.errors import unexpected_errors_reported
 
 # Absolute page paths: the app also runs from a test harness in another folder.
@@ -19,6 +19,9 @@ configure_logging(to_stdout=True)
 start_run(st.session_state.get(auth.USER_ID_KEY))
 st.set_page_config(page_title="Fuel Tracker", page_icon=":material/local_gas_station:",
                    layout="wide")
+# First, so that no st.stop() or early return of a page can leave it out of a run: a tab
+# that reconnects (to another replica, say) then redraws its page at once.
+reconnect.rerun_page_on_reconnect()
 
 # Errors anywhere below (gate, sidebar, the page) end as one message under the part of the
 # page already drawn, never as a traceback; the sidebar is drawn before the page runs.
