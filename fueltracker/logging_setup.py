@@ -133,7 +133,7 @@ class _StandardStreamHandler(logging.StreamHandler):
         super().__init__(getattr(sys, name))
 
     @property
-    def stream(self) -> TextIO:  # type: ignore[override]
+    def stream(self) -> TextIO:
         return getattr(sys, self._stream_name)
 
     @stream.setter
@@ -190,10 +190,12 @@ def _route_library_logs() -> None:
     module = sys.modules.get("streamlit.logger")
     if module is None or getattr(module, "_fueltracker_routed", False):
         return
-    module.setup_formatter = _to_root
+    # A module found in sys.modules is a bare ModuleType to mypy: its attributes are
+    # Streamlit's (setup_formatter) or our mark, set at run time.
+    module.setup_formatter = _to_root  # type: ignore[attr-defined]  # streamlit.logger's
     for logger in list(module._loggers.values()):
         _to_root(logger)
-    module._fueltracker_routed = True
+    module._fueltracker_routed = True  # type: ignore[attr-defined]  # our mark, see above
 
 
 def configure_logging(*, to_stdout: bool = False) -> None:
@@ -218,4 +220,4 @@ def configure_logging(*, to_stdout: bool = False) -> None:
     # A line per static file request, with no run or user: noise. A filter, not a level:
     # Streamlit sets the level of every logger it knows whenever its config is parsed.
     logging.getLogger("uvicorn.access").addFilter(lambda r: r.levelno >= logging.WARNING)
-    root._fueltracker_configured = True  # type: ignore[attr-defined]
+    root._fueltracker_configured = True  # type: ignore[attr-defined]  # our mark on the root logger

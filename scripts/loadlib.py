@@ -466,7 +466,7 @@ def server_verdict(server: dict[str, list[float]], mb_per_session: float | None,
                    errors: int) -> dict[str, bool]:
     """The issue-19 targets for one level: every step's server-side p95 under
     TARGET_SERVER_P95_S, memory under TARGET_MB_PER_SESSION per open session, no errors."""
-    p95s = [distribution(values)[1] for values in server.values() if values]
+    p95s = [percentile(values, 95) for values in server.values() if values]
     return {
         "no errors": errors == 0,
         f"server p95 < {TARGET_SERVER_P95_S:g} s": bool(p95s) and all(
@@ -478,7 +478,7 @@ def server_verdict(server: dict[str, list[float]], mb_per_session: float | None,
 
 def worst_server_p95(server: dict[str, list[float]]) -> tuple[str, float] | None:
     """The step with the highest server-side p95, and that p95."""
-    timed = [(step, distribution(values)[1]) for step, values in server.items() if values]
+    timed = [(step, percentile(values, 95)) for step, values in server.items() if values]
     return max(timed, key=lambda item: item[1]) if timed else None
 
 

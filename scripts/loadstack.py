@@ -41,7 +41,7 @@ def _server_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, 0, START_NICENESS)
 
 
-def free_port(ports: range, taken: set[int] = frozenset()) -> int:
+def free_port(ports: range, taken: frozenset[int] | set[int] = frozenset()) -> int:
     """The first port of `ports` nobody listens on (on 127.0.0.1)."""
     for port in ports:
         if port in taken:
@@ -134,7 +134,8 @@ def start_replicas(url: str, count: int, log_dir: Path, options: list[str], tag:
     """`count` app servers on 127.0.0.1 serving the load database, started together and
     waited for (/_stcore/health); extra Streamlit `options` ("section.name=value")."""
     env = app_environment(url, secrets.token_urlsafe(36), secrets.token_hex(32), behind_proxy)
-    replicas, taken = [], set()
+    replicas: list[Replica] = []
+    taken: set[int] = set()
     for index in range(count):
         port = free_port(APP_PORTS, taken)
         taken.add(port)

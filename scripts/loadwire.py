@@ -31,11 +31,14 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 MAIN, SIDEBAR = 0, 1  # the first index of a delta path: the page's main area or sidebar
 COOKIE_COMPONENT = "cookie_manager"  # extra_streamlit_components' CookieManager
@@ -287,7 +290,7 @@ class WireSession:
         self.connections = 0
         self.lost_at: float | None = None  # monotonic: the server closed the websocket
         self.on_session = on_session  # called with each new Streamlit session id
-        self._ws = None
+        self._ws: ClientConnection | None = None
         self._reader: asyncio.Task | None = None
         self._changed = asyncio.Event()
         self._closing = False
@@ -299,16 +302,19 @@ class WireSession:
         first (it answers with the sticky-session cookie), then the websocket with every
         cookie, then the first run of `page_hash` (the default page when empty)."""
         from websockets.asyncio.client import connect
+        from websockets.typing import Subprotocol
 
         await self.close()
         await asyncio.to_thread(_http_get, f"{self.base_url}/_stcore/health", self.jar,
                                 self.timeout_s)
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         headers = {"Cookie": cookie_header(self.jar)} if self.jar else {}
-        self._ws = await connect(url, subprotocols=["streamlit"], additional_headers=headers,
-                                 max_size=None, proxy=None, open_timeout=self.timeout_s,
-                                 ping_interval=None)
-        take_set_cookies(self.jar, self._ws.response.headers.get_all("Set-Cookie"))
+        ws = await connect(url, subprotocols=[Subprotocol("streamlit")],
+                           additional_headers=headers, max_size=None, proxy=None,
+                           open_timeout=self.timeout_s, ping_interval=None)
+        self._ws = ws
+        if ws.response is not None:
+            take_set_cookies(self.jar, ws.response.headers.get_all("Set-Cookie"))
         self.page = Page(pages=self.page.pages, page_hash=page_hash or self.page.page_hash)
         self.connected = True
         self.connections += 1
@@ -319,8 +325,11 @@ class WireSession:
         from websockets.exceptions import ConnectionClosed
 
         known = None
+        ws = self._ws
+        if ws is None:
+            return
         try:
-            async for data in self._ws:
+            async for data in ws:
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
                 self.page.apply(msg)

