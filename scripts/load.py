@@ -78,6 +78,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python scripts/load.py`
@@ -87,6 +88,9 @@ import psycopg
 from scripts import loadlib, loadstack, loadwire
 from scripts.benchlib import libpq_url, machine
 from scripts.browser import CHROMIUM, CHROMIUM_ARGS
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Page, Playwright, ViewportSize
 
 LOAD_DB = "fueltracker_bench_load"
 TYPICAL_ROWS = 300
@@ -195,10 +199,10 @@ elsewhere, so the 3 s target for 20 *simultaneous* clickers needs a second serve
 where no single item is large: the cookie component's deliberate pause at sign-in and
 sign-out (wall time, not CPU; 0.5 s in these runs, 1 s since the cookie once went unset on
 a busy CI machine: fueltracker/ui/auth.py), the fill-up form's suggestions, one `set_config`
-round trip per service call. People pause between clicks, so 20 signed-in users make far fewer simultaneous
-runs than this script. Save fill-up is several runs (the entry fragment's, then the whole
-page's `st.rerun()`) and bumps the data revision, so the pages after it load the
-account's fill-ups again (cold cache, about 10 ms for 300).
+round trip per service call. People pause between clicks, so 20 signed-in users make far
+fewer simultaneous runs than this script. Save fill-up is several runs (the entry
+fragment's, then the whole page's `st.rerun()`) and bumps the data revision, so the pages
+after it load the account's fill-ups again (cold cache, about 10 ms for 300).
 
 **Memory is far inside its target**: under 1 MB per open session, under 4 MB even
 counting the peak (a session keeps ids and widget values; the per-user frames live in
@@ -298,15 +302,24 @@ def pick_accounts(url: str, count: int, password: str) -> list[Driven]:
                 for uid, name in picked]
 
 
+def row(owner: psycopg.Connection, query: str, params: tuple[object, ...] = ()
+        ) -> tuple[Any, ...]:
+    """The one row a query must return (an aggregate, or a row known to exist)."""
+    found = owner.execute(query, params).fetchone()
+    if found is None:
+        raise RuntimeError(f"no row: {query}")
+    return found
+
+
 def refresh(owner: psycopg.Connection, account: Driven) -> Driven:
     """Reload the preselected vehicle (last used first: latest date, then latest logged), its
     last odometer and its average consumption from the database."""
-    vehicle_id = owner.execute(
-        "SELECT vehicle_id FROM fuel_entries WHERE user_id = %s "
-        "ORDER BY date DESC, id DESC LIMIT 1", (account.user_id,)).fetchone()[0]
-    low, high, volume = owner.execute(
-        "SELECT min(odometer_km), max(odometer_km), sum(volume_l) FROM fuel_entries "
-        "WHERE vehicle_id = %s", (vehicle_id,)).fetchone()
+    vehicle_id = row(
+        owner, "SELECT vehicle_id FROM fuel_entries WHERE user_id = %s "
+        "ORDER BY date DESC, id DESC LIMIT 1", (account.user_id,))[0]
+    low, high, volume = row(
+        owner, "SELECT min(odometer_km), max(odometer_km), sum(volume_l) FROM fuel_entries "
+        "WHERE vehicle_id = %s", (vehicle_id,))
     account.vehicle_id = vehicle_id
     account.last_odometer_km = high
     account.consumption_l_per_100km = (volume / (high - low) * 100) if high > low else Decimal(7)
@@ -320,21 +333,21 @@ def refresh_from(url: str, account: Driven) -> None:
 
 def max_entry_id(url: str) -> int:
     with psycopg.connect(libpq_url(url)) as owner:
-        return owner.execute("SELECT coalesce(max(id), 0) FROM fuel_entries").fetchone()[0]
+        return row(owner, "SELECT coalesce(max(id), 0) FROM fuel_entries")[0]
 
 
 def backends(url: str) -> int:
     """PostgreSQL client backends on the load database (this query's own not counted)."""
     with psycopg.connect(libpq_url(url)) as owner:
-        return owner.execute(
-            "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend'").fetchone()[0]
+        return row(
+            owner, "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = "
+            "current_database() AND backend_type = 'client backend'")[0]
 
 
 def stored_rows(url: str, user_id: int) -> int:
     with psycopg.connect(libpq_url(url)) as owner:
-        return owner.execute("SELECT count(*) FROM fuel_entries WHERE user_id = %s",
-                             (user_id,)).fetchone()[0]
+        return row(owner, "SELECT count(*) FROM fuel_entries WHERE user_id = %s",
+                   (user_id,))[0]
 
 
 def canonical_export(url: str, user_id: int) -> str:
@@ -384,7 +397,6 @@ class Transfer:
     replica: int | None
     download_rows: int | None = None
     expected_rows: int | None = None
-    first_click: str = "ok"  # "ok", or why the first click on the download failed
     elsewhere_status: int | None = None  # the download URL asked of another replica
     upload_present: int | None = None
     upload_new: int | None = None
@@ -490,19 +502,27 @@ class Client:
 
     STEPS_SIGNED_IN = ("log fill-up page", "save fill-up", "history", "analysis", "dashboard")
 
+    async def ensure_signed_in(self) -> bool:
+        """Open the app and sign in unless signed in already; False when a step failed and
+        the session was reset."""
+        if await self.is_signed_in():
+            return True
+        if await self.needs_open() and not await self.step("open", self.open):
+            await self.recovered()
+            await self.reset()
+            return False
+        if await self.is_signed_in():
+            return True  # the re-auth cookie signed it in (after a failed step's reload)
+        if not await self.step("sign in", self.sign_in):
+            await self.recovered()
+            await self.reset()
+            return False
+        return True
+
     async def journey(self) -> bool:
         """One journey; False when a step failed and the session was reset."""
-        if not await self.is_signed_in():
-            if await self.needs_open() and not await self.step("open", self.open):
-                await self.recovered()
-                await self.reset()
-                return False
-            if await self.is_signed_in():
-                pass  # the re-auth cookie signed it in (after a failed step's reload)
-            elif not await self.step("sign in", self.sign_in):
-                await self.recovered()
-                await self.reset()
-                return False
+        if not await self.ensure_signed_in():
+            return False
         if self.signed_in_event is not None:
             self.signed_in_event.set()
         if self.number not in self.level.placement:
@@ -525,7 +545,17 @@ class Client:
             return False
         return True
 
-    async def step(self, name: str, action) -> bool:
+    async def step(self, name: str, action: Callable[[], Awaitable[object]]) -> bool:
+        raise NotImplementedError
+
+    async def open(self) -> object:
+        """Open the app (a fresh tab or websocket); what step() needs to time it."""
+        raise NotImplementedError
+
+    async def sign_in(self) -> object:
+        raise NotImplementedError
+
+    async def sign_out(self) -> object:
         raise NotImplementedError
 
     async def read_dashboard(self) -> None:
@@ -557,17 +587,25 @@ class BrowserClient(Client):
 
     kind = "chromium"
 
-    def __init__(self, number: int, account: Driven, level: Level, context) -> None:
+    def __init__(self, number: int, account: Driven, level: Level,
+                 context: BrowserContext) -> None:
         super().__init__(number, account, level)
         self.context = context
-        self.page = None
+        self.page: Page | None = None
         self.opened_ws: list[float] = []  # monotonic times the page opened a websocket
         self.session_ids: list[tuple[float, str]] = []  # (monotonic, Streamlit session id)
         self.last_download_url = ""
 
     # ---------------------------------------------------------------- plumbing
 
-    def _watch(self, page) -> None:
+    @property
+    def tab(self) -> Page:
+        """The open page: every step but the first runs after open() made it."""
+        if self.page is None:
+            raise StepFailed("no page open")
+        return self.page
+
+    def _watch(self, page: Page) -> None:
         """Learn the page's Streamlit session ids from its websocket's first frames (the
         new_session message), and when each websocket was opened."""
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -595,13 +633,13 @@ class BrowserClient(Client):
 
     async def settled(self, started: float) -> float:
         """Wait for the Settle criterion; seconds from `started` to the last frame."""
-        handle = await self.page.wait_for_function(SETTLED, arg=QUIET_MS, polling=100,
+        handle = await self.tab.wait_for_function(SETTLED, arg=QUIET_MS, polling=100,
                                                    timeout=STEP_TIMEOUT_MS)
         quiet_ms = await handle.json_value()
         await handle.dispose()
-        if any([await self.page.get_by_text(text).count() for text in APP_ERRORS]):
+        if any([await self.tab.get_by_text(text).count() for text in APP_ERRORS]):
             raise StepFailed("the page shows the app's unexpected-error message")
-        if await self.page.get_by_test_id("stException").count():
+        if await self.tab.get_by_test_id("stException").count():
             raise StepFailed("the page shows an exception")
         return max(0.0, time.monotonic() - quiet_ms / 1000 - started)
 
@@ -620,11 +658,11 @@ class BrowserClient(Client):
     async def is_signed_in(self) -> bool:
         if self.page is None:
             return False
-        return await self.page.get_by_test_id("stSidebar").get_by_text(
+        return await self.tab.get_by_test_id("stSidebar").get_by_text(
             f"({self.account.username})").count() > 0
 
     async def needs_open(self) -> bool:
-        return self.page is None or not await self.page.get_by_role(
+        return self.page is None or not await self.tab.get_by_role(
             "tab", name="Sign in", exact=True).count()
 
     async def cookies(self) -> dict[str, str]:
@@ -634,9 +672,9 @@ class BrowserClient(Client):
         from playwright.async_api import expect
 
         started = time.monotonic()
-        await self.page.get_by_test_id("stSidebarNav").get_by_role(
+        await self.tab.get_by_test_id("stSidebarNav").get_by_role(
             "link", name=link, exact=True).click()
-        await expect(self.page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        await expect(self.tab.get_by_role("heading", name=heading, level=1)).to_be_visible()
         return started
 
     # ---------------------------------------------------------------- steps
@@ -648,17 +686,17 @@ class BrowserClient(Client):
             self.page = await self.context.new_page()
             self._watch(self.page)
         started = time.monotonic()
-        await self.page.goto(self.level.base_url)
-        signed_in = self.page.get_by_test_id("stSidebar").get_by_text(
+        await self.tab.goto(self.level.base_url)
+        signed_in = self.tab.get_by_test_id("stSidebar").get_by_text(
             f"({self.account.username})")
-        await expect(self.page.get_by_role("tab", name="Sign in", exact=True).or_(
+        await expect(self.tab.get_by_role("tab", name="Sign in", exact=True).or_(
             signed_in)).to_be_visible()
         return started
 
     async def sign_in(self) -> float:
         from playwright.async_api import expect
 
-        page = self.page
+        page = self.tab
         await page.get_by_role("tab", name="Sign in", exact=True).click()
         form = page.get_by_test_id("stForm").filter(
             has=page.get_by_role("button", name="Sign in", exact=True))
@@ -677,7 +715,7 @@ class BrowserClient(Client):
     async def save_fill_up(self) -> float:
         from playwright.async_api import expect
 
-        page = self.page
+        page = self.tab
         main = page.get_by_test_id("stMain")
         odometer, volume, total, key = self.fillup_values()
         hint = await main.locator('input[aria-label^="Odometer"]').get_attribute("placeholder")
@@ -712,7 +750,7 @@ class BrowserClient(Client):
 
     async def read_dashboard(self) -> None:
         cards = []
-        for card in await self.page.get_by_test_id("stMetric").all():
+        for card in await self.tab.get_by_test_id("stMetric").all():
             label = await card.get_by_test_id("stMetricLabel").inner_text()
             value = await card.get_by_test_id("stMetricValue").inner_text()
             cards.append((label, value))
@@ -722,8 +760,8 @@ class BrowserClient(Client):
         from playwright.async_api import expect
 
         started = time.monotonic()
-        await self.page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
-        await expect(self.page.get_by_role("tab", name="Sign in", exact=True)).to_be_visible()
+        await self.tab.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+        await expect(self.tab.get_by_role("tab", name="Sign in", exact=True)).to_be_visible()
         return started
 
     async def reset(self) -> None:
@@ -738,7 +776,7 @@ class BrowserClient(Client):
         self.page = None
 
     async def close(self) -> None:
-        await self.level.browsers.close_context(self.context)
+        await self.context.close()
 
     # ---------------------------------------------------------------- failover and files
 
@@ -759,15 +797,15 @@ class BrowserClient(Client):
             except Exception:  # noqa: BLE001 - recorded as not back
                 back_at = None
         signed_in = back_at is not None and await self.is_signed_in() and not await \
-            self.page.get_by_role("tab", name="Sign in", exact=True).count()
+            self.tab.get_by_role("tab", name="Sign in", exact=True).count()
         self.level.reconnects.append(Reconnect(
             self.kind, self.account.username, "history", had_cookie, lost_at, back_at,
             signed_in, replica_before, self.level.replica_of(await self.cookies())))
 
     async def download(self) -> str:
         """Click the sidebar's "Download all fill-ups"; the file's text."""
-        async with self.page.expect_download(timeout=STEP_TIMEOUT_MS // 4) as info:
-            await self.page.get_by_test_id("stSidebar").get_by_role(
+        async with self.tab.expect_download(timeout=STEP_TIMEOUT_MS // 4) as info:
+            await self.tab.get_by_test_id("stSidebar").get_by_role(
                 "button", name="Download all fill-ups").click()
         download = await info.value
         self.last_download_url = download.url
@@ -776,14 +814,13 @@ class BrowserClient(Client):
     async def transfer_files(self, when: str, others: list[loadstack.Replica]) -> Transfer:
         """Download every fill-up from the sidebar and upload the canonical export on the
         Import page, through the proxy; the download's URL asked of another replica
-        directly must fail (the file lives in this session's replica only). A first click
-        that fails is retried once on the Import page (after a move to another replica the
-        frontend asks for a deferred download with its old session id until the page
-        changes: docs/deploy.md)."""
+        directly must fail (the file lives in this session's replica only). The first
+        click must give the file, after a move to another replica too (the page has rerun
+        there: fueltracker/ui/reconnect.py)."""
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import expect
 
-        page = self.page
+        page = self.tab
         replica = self.level.replica_of(await self.cookies())
         result = Transfer(when, replica)
         try:
@@ -792,19 +829,14 @@ class BrowserClient(Client):
             try:
                 text = await self.download()
             except (PlaywrightError, TimeoutError) as exc:
-                result.first_click = str(exc).strip().splitlines()[0]
-                text = None
+                raise StepFailed("the download button's first click gave no file: "
+                                 + str(exc).strip().splitlines()[0]) from exc
             export = await asyncio.to_thread(canonical_export, self.level.url,
                                              self.account.user_id)
             # A name of its own per upload: the uploader ignores the same file chosen again.
             upload = Path(tempfile.mkdtemp(prefix="fueltracker-load-")) / (
                 f"{self.account.username}-{when.replace(' ', '-')}.csv")
             upload.write_text(export, encoding="utf-8")
-            if text is None:
-                # Another page first: the click after a page change gets the file.
-                await self.nav("History", "History")
-                await self.settled(time.monotonic())
-                text = await self.download()
             await self.nav("Import", "Import fill-ups")
             await self.settled(time.monotonic())
             result.download_rows = len(list(csv.DictReader(io.StringIO(text))))
@@ -882,6 +914,13 @@ class WireClient(Client):
         if not condition:
             raise StepFailed(what)
 
+    @staticmethod
+    def found(node: loadwire.Node | None, what: str) -> loadwire.Node:
+        """The widget the page must show, else the step fails naming it."""
+        if node is None:
+            raise StepFailed(what)
+        return node
+
     async def is_signed_in(self) -> bool:
         return self.ws.connected and any(
             f"({self.account.username})" in text
@@ -917,10 +956,9 @@ class WireClient(Client):
 
     async def sign_in(self) -> tuple[float, int]:
         page = self.ws.page
-        username = page.widget("text_input", "Username")
-        password = page.widget("text_input", "Password")
-        submit = page.widget("button", "Sign in")
-        self.expect(None not in (username, password, submit), "no sign-in form")
+        username = self.found(page.widget("text_input", "Username"), "no sign-in form")
+        password = self.found(page.widget("text_input", "Password"), "no sign-in form")
+        submit = self.found(page.widget("button", "Sign in"), "no sign-in form")
         started = time.monotonic()
         before = await self.ws.click(submit, (username, self.account.username),
                                      (password, self.level.password))
@@ -934,8 +972,8 @@ class WireClient(Client):
 
     async def save_fill_up(self) -> tuple[float, int]:
         page = self.ws.page
-        odometer_field = page.widget("number_input", "Odometer", prefix=True)
-        self.expect(odometer_field is not None, "no odometer field")
+        odometer_field = self.found(page.widget("number_input", "Odometer", prefix=True),
+                                    "no odometer field")
         hint = odometer_field.proto.placeholder
         self.expect(self.expected_hint() in hint,
                     f"odometer hint {hint!r} is not the expected vehicle's "
@@ -946,23 +984,23 @@ class WireClient(Client):
         await self.settle_runs(await self.ws.rerun(
             widgets=[loadwire.widget_state(n, v) for n, v in typed],
             fragment_id=odometer_field.fragment_id))
-        volume_field = self.ws.page.widget("number_input", "Volume", prefix=True)
-        typed.append((volume_field, volume))
+        typed.append((self.found(self.ws.page.widget("number_input", "Volume", prefix=True),
+                                 "no volume field"), volume))
         await self.settle_runs(await self.ws.rerun(
             widgets=[loadwire.widget_state(n, v) for n, v in typed],
             fragment_id=odometer_field.fragment_id))
-        typed.append((self.ws.page.widget("number_input", "Total paid", prefix=True), total))
-        save = self.ws.page.widget("button", "Save fill-up")
-        self.expect(None not in (save, *(n for n, _ in typed)), "no fill-up form")
+        typed.append((self.found(self.ws.page.widget("number_input", "Total paid", prefix=True),
+                                 "no total field"), total))
+        save = self.found(self.ws.page.widget("button", "Save fill-up"), "no fill-up form")
         started = time.monotonic()
         self.attempt(key, volume, total)
         before = await self.ws.click(save, *typed)
         await self.ws.settled(before, started, quiet=False)
         if not any(text.startswith("Saved.") for text in self.ws.page.alerts()):
-            confirm = self.ws.page.widget("checkbox", "Yes, these values are right")
-            self.expect(confirm is not None, "neither saved nor a warning to confirm")
+            confirm = self.found(self.ws.page.widget("checkbox", "Yes, these values are right"),
+                                 "neither saved nor a warning to confirm")
             # A plausibility warning: confirm it the way a user would (counts in the time).
-            save = self.ws.page.widget("button", "Save fill-up")
+            save = self.found(self.ws.page.widget("button", "Save fill-up"), "no fill-up form")
             again = await self.ws.click(save, *typed, (confirm, True))
             await self.ws.settled(again, started, quiet=False)
             self.expect(any(text.startswith("Saved.") for text in self.ws.page.alerts()),
@@ -983,8 +1021,8 @@ class WireClient(Client):
         self.read_figures(self.ws.page.metrics())
 
     async def sign_out(self) -> tuple[float, int]:
-        button = self.ws.page.widget("button", "Sign out", root=loadwire.SIDEBAR)
-        self.expect(button is not None, "no sign-out button")
+        button = self.found(self.ws.page.widget("button", "Sign out", root=loadwire.SIDEBAR),
+                            "no sign-out button")
         started = time.monotonic()
         before = await self.ws.click(button)
         await self.ws.settled(before, started, quiet=False)
@@ -1032,11 +1070,12 @@ class Browsers:
     """Browser contexts for the browser sessions, all in ONE Chromium (each context gets its
     own renderer process anyway, the browser and GPU processes are shared)."""
 
-    def __init__(self, playwright, viewport: dict[str, int]) -> None:
-        self.playwright, self.viewport = playwright, viewport
-        self.shared = None
+    def __init__(self, playwright: Playwright, viewport: dict[str, int]) -> None:
+        self.playwright = playwright
+        self.viewport: ViewportSize = {"width": viewport["width"], "height": viewport["height"]}
+        self.shared: Browser | None = None
 
-    async def new_context(self):
+    async def new_context(self) -> BrowserContext:
         """A fresh context (no cookies) with the settle hook installed."""
         if self.shared is None:
             self.shared = await self.playwright.chromium.launch(
@@ -1048,12 +1087,45 @@ class Browsers:
         await context.add_init_script(WS_HOOK)
         return context
 
-    async def close_context(self, context) -> None:
-        await context.close()
-
     async def close(self) -> None:
         if self.shared is not None:
             await self.shared.close()
+
+
+@dataclass
+class Pace:
+    """When a session of a level starts another journey."""
+
+    rounds: int
+    deadline: float | None  # monotonic (a soak), else None: `rounds` journeys each
+    follow_first: bool
+    first_done: asyncio.Event
+    budget: int = loadlib.MAX_JOURNEYS  # journeys left for the whole level
+
+    def another(self, number: int, done: int) -> bool:
+        """Whether session `number`, `done` journeys in, starts another (taking it from the
+        budget)."""
+        if self.deadline is None and done >= self.rounds and (
+                not self.follow_first or number == 0 or self.first_done.is_set()):
+            return False
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return False
+        if self.budget <= 0:
+            return False
+        self.budget -= 1
+        return True
+
+
+async def make_clients(browsers: Browsers | None, level: Level, accounts: list[Driven],
+                       browser_count: int) -> list[Client]:
+    """One client per account: the first `browser_count` in Chromium, the others wire."""
+    clients: list[Client] = []
+    for number, account in enumerate(accounts):
+        if number < browser_count and browsers is not None:
+            clients.append(BrowserClient(number, account, level, await browsers.new_context()))
+        else:
+            clients.append(WireClient(number, account, level))
+    return clients
 
 
 async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driven],
@@ -1070,21 +1142,15 @@ async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driv
     as the time of a process that exits may leave the tree with it)."""
     level.browsers = browsers
     level.failover_kind = "chromium" if browser_count and browsers is not None else "wire"
-    clients: list[Client] = []
-    for number, account in enumerate(accounts):
-        if number < browser_count and browsers is not None:
-            clients.append(BrowserClient(number, account, level, await browsers.new_context()))
-        else:
-            clients.append(WireClient(number, account, level))
-    level.clients = clients
+    clients = level.clients = await make_clients(browsers, level, accounts, browser_count)
     events = []
     for client in clients:
         client.signed_in_event = asyncio.Event()
         events.append(client.signed_in_event)
-    deadline = None if duration_s is None else time.monotonic() + duration_s
-    completed = 0
-    budget = [loadlib.MAX_JOURNEYS]
     first_done = asyncio.Event()
+    pace = Pace(rounds, None if duration_s is None else time.monotonic() + duration_s,
+                follow_first, first_done)
+    completed = 0
 
     async def drive(client: Client) -> None:
         try:
@@ -1097,15 +1163,7 @@ async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driv
     async def journeys(client: Client) -> None:
         nonlocal completed
         done = 0
-        while True:
-            if deadline is None and done >= rounds and (
-                    not follow_first or client.number == 0 or first_done.is_set()):
-                return
-            if deadline is not None and time.monotonic() >= deadline:
-                return
-            if budget[0] <= 0:
-                return
-            budget[0] -= 1
+        while pace.another(client.number, done):
             if await client.journey():
                 completed += 1
             elif client.unconfirmed_save:
@@ -1300,6 +1358,25 @@ def start_stack(url: str, replicas: int | None, args, log_dir: Path) -> Stack:
 # --------------------------------------------------------------------------- levels
 
 @dataclass
+class Kill:
+    """The failover level's kill of a replica (all None until it happened)."""
+
+    replica: int | None = None
+    at: float | None = None  # monotonic
+    at_s: float | None = None  # seconds into the level
+    save_in_flight: str | None = None  # the session whose save was in flight on it
+
+
+@dataclass
+class OpenSample:
+    """A level's figures once all its sessions are signed in."""
+
+    rss_kb: int | None = None
+    load: str | None = None
+    backends: int | None = None
+
+
+@dataclass
 class LevelResult:
     configuration: str
     replicas: int
@@ -1321,7 +1398,7 @@ class LevelResult:
     proxy_cpu_s: float
     client_cpu_s: float
     rss_baseline_kb: int | None = None  # after the warm-up, before any level
-    failover: dict | None = None
+    failover: Kill | None = None
     reconnects: list[Reconnect] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
     placement: list[tuple[int | None, int]] = field(default_factory=list)  # replica, sessions
@@ -1376,25 +1453,25 @@ async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[
     the clients' steps."""
     level = Level(stack.base_url, password, ledger, url, replica_of=stack.replica_of,
                   log_dir=stack.log_dir)
-    killed: dict = {}
+    killed = Kill()
     if failover:
         level.failover = lambda client: kill_under(client, stack, killed)
         level.pin = stack.pinned
     before = stack.rss_kb()
-    open_sample: dict[str, object] = {}
+    open_sample = OpenSample()
     peak = [before or 0]
     sampling = [True]
 
     async def sample() -> None:
         while sampling[0] and stack.server_pids:
-            if not killed:  # a killed replica's memory leaves the sum: no peak then
+            if killed.replica is None:  # a killed replica's memory leaves the sum: no peak then
                 peak[0] = max(peak[0], stack.rss_kb() or 0)
             await asyncio.sleep(SAMPLE_EVERY_S)
 
     async def all_signed_in() -> None:
-        open_sample["rss"] = stack.rss_kb()
-        open_sample["load"] = loadstack.loadavg()
-        open_sample["backends"] = await asyncio.to_thread(backends, url)
+        open_sample.rss_kb = stack.rss_kb()
+        open_sample.load = loadstack.loadavg()
+        open_sample.backends = await asyncio.to_thread(backends, url)
 
     sampler = asyncio.ensure_future(sample())
     started = time.monotonic()
@@ -1412,21 +1489,20 @@ async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[
     result = LevelResult(
         stack.label, len(stack.replicas), len(accounts), min(browser_count, len(accounts)),
         level.log.stats(), level.browser_log.stats(), server, between, journeys, elapsed,
-        before, open_sample.get("rss"), peak[0] or None, open_sample.get("backends"),
-        str(open_sample.get("load", loadstack.loadavg())), stack.rss_kb(),
+        before, open_sample.rss_kb, peak[0] or None, open_sample.backends,
+        open_sample.load or loadstack.loadavg(), stack.rss_kb(),
         cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
         cpu_after[2] - cpu_before[2])
     result.reconnects, result.transfers = level.reconnects, level.transfers
     result.placement = sorted(Counter(level.placement.values()).items(),
                               key=lambda item: (item[0] is None, item[0] or 0))
     if failover:
-        result.failover = {"killed": killed.get("replica"),
-                           "at_s": killed["at"] - started if "at" in killed else None,
-                           "save_in_flight": killed.get("save_in_flight")}
+        killed.at_s = None if killed.at is None else killed.at - started
+        result.failover = killed
     return result
 
 
-async def kill_under(client: Client, stack: Stack, killed: dict) -> None:
+async def kill_under(client: Client, stack: Stack, killed: Kill) -> None:
     """The failover: the browser (or first session) at History downloads and uploads through
     the proxy, then the replica it is stuck to is killed; it must come back through the proxy
     on another replica, signed in, and move files there too."""
@@ -1452,7 +1528,7 @@ async def kill_under(client: Client, stack: Stack, killed: dict) -> None:
             await asyncio.sleep(0.005)
     lost_at = time.monotonic()
     await asyncio.to_thread(loadstack.kill, replica)
-    killed.update(replica=replica.index, at=lost_at, save_in_flight=in_flight)
+    killed.replica, killed.at, killed.save_in_flight = replica.index, lost_at, in_flight
     print(f"failover: killed replica {replica.index} (pid {replica.pid}) under "
           f"{client.account.username}; a save in flight: {in_flight}", flush=True)
     if isinstance(client, BrowserClient):
@@ -1527,6 +1603,11 @@ async def drive_all(args, stacks: list[int | None], url: str, accounts: list[Dri
     return results, server_errors
 
 
+def mb(kb: int | None) -> str:
+    """Kilobytes as whole megabytes ("?" when not measured)."""
+    return "?" if kb is None else f"{kb / 1024:.0f}"
+
+
 def print_level(result: LevelResult) -> None:
     title = (f"{result.configuration}, {result.sessions} sessions"
              + (" (failover)" if result.failover else ""))
@@ -1540,10 +1621,10 @@ def print_level(result: LevelResult) -> None:
           f"{result.proxy_cpu_s:.0f} s, clients {result.client_cpu_s:.0f} s, over "
           f"{result.seconds:.0f} s of wall time", flush=True)
     if result.mb_per_session is not None:
-        print(f"server RSS {result.rss_baseline_kb / 1024:.0f} MB baseline, "
-              f"{result.rss_open_kb / 1024:.0f} MB with all signed in "
+        print(f"server RSS {mb(result.rss_baseline_kb)} MB baseline, "
+              f"{mb(result.rss_open_kb)} MB with all signed in "
               f"({result.mb_per_session:.1f} MB/session), peak "
-              f"{result.rss_peak_kb / 1024:.0f} MB ({result.peak_mb_per_session:.1f} MB/"
+              f"{mb(result.rss_peak_kb)} MB ({result.peak_mb_per_session:.1f} MB/"
               f"session); PostgreSQL backends {result.backends_open}", flush=True)
     for item in result.reconnects:
         print(f"  reconnect {item.kind} {item.username} (during {item.step}): replica "
@@ -1552,13 +1633,13 @@ def print_level(result: LevelResult) -> None:
               + (f"{item.back_at - item.lost_at:.1f} s" if item.back_at else "never")
               + f", signed in {item.signed_in} (re-auth cookie held: {item.had_cookie})",
               flush=True)
-    for item in result.transfers:
-        print(f"  files {item.when} on replica {item.replica}: download {item.download_rows} "
-              f"rows of {item.expected_rows} (first click: {item.first_click}; other replica: "
-              f"HTTP {item.elsewhere_status}), "
-              f"upload: {item.upload_present} present, {item.upload_new} new"
-              + (f", error {item.error}" if item.error else "")
-              + f": {'ok' if item.ok else 'FAILED'}", flush=True)
+    for transfer in result.transfers:
+        print(f"  files {transfer.when} on replica {transfer.replica}: download "
+              f"{transfer.download_rows} rows of {transfer.expected_rows} (other replica: HTTP "
+              f"{transfer.elsewhere_status}), upload: {transfer.upload_present} present, "
+              f"{transfer.upload_new} new"
+              + (f", error {transfer.error}" if transfer.error else "")
+              + f": {'ok' if transfer.ok else 'FAILED'}", flush=True)
 
 
 def failover_verdict(results: list[LevelResult]) -> tuple[bool, list[str]]:
@@ -1568,7 +1649,7 @@ def failover_verdict(results: list[LevelResult]) -> tuple[bool, list[str]]:
     problems = []
     levels = [r for r in results if r.failover is not None]
     for result in levels:
-        if result.failover.get("killed") is None:
+        if result.failover is None or result.failover.replica is None:
             problems.append("no replica was killed")
         if not result.reconnects:
             problems.append("no session lost its connection")
@@ -1584,6 +1665,33 @@ def failover_verdict(results: list[LevelResult]) -> tuple[bool, list[str]]:
         if len(result.transfers) < 2 or not all(t.ok for t in result.transfers):
             problems.append("an upload or download through the proxy failed")
     return not problems and bool(levels), problems
+
+
+def checked_arguments(args: argparse.Namespace
+                      ) -> tuple[list[int], list[int | None], list[int]]:
+    """(levels, replica counts (None: one server driven directly), every level including
+    the failover's) of the command line; LoadArgumentError for one refused."""
+    levels = loadlib.parse_levels(args.sessions)
+    stacks: list[int | None] = [*loadlib.parse_replicas(args.replicas)] \
+        if args.replicas else [None]
+    if args.failover:
+        loadlib.parse_levels(str(args.failover))
+        if max(n or 1 for n in stacks) < 2:
+            raise loadlib.LoadArgumentError("--failover needs --replicas with 2 or more")
+    all_levels = levels + ([args.failover] if args.failover else [])
+    loadlib.check_limits(all_levels * len(stacks) if args.duration is None else levels,
+                         args.rounds, args.duration)
+    if not 0 <= args.ramp_up <= 5:
+        raise loadlib.LoadArgumentError("--ramp-up must be 0..5 seconds")
+    if args.url:
+        loadlib.check_loopback(args.url)
+        if args.replicas:
+            raise loadlib.LoadArgumentError("--url drives one server: no --replicas")
+    if not 0 <= args.browsers <= max(all_levels):
+        raise loadlib.LoadArgumentError("--browsers must be 0..the largest level")
+    loadlib.streamlit_flags(args.streamlit_option)
+    loadlib.parse_viewport(args.viewport)
+    return levels, stacks, all_levels
 
 
 def main() -> int:
@@ -1627,26 +1735,7 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="Markdown file to record the figures in")
     args = parser.parse_args()
     try:
-        levels = loadlib.parse_levels(args.sessions)
-        stacks: list[int | None] = loadlib.parse_replicas(args.replicas) if args.replicas \
-            else [None]
-        if args.failover:
-            loadlib.parse_levels(str(args.failover))
-            if max(n or 1 for n in stacks) < 2:
-                raise loadlib.LoadArgumentError("--failover needs --replicas with 2 or more")
-        all_levels = levels + ([args.failover] if args.failover else [])
-        loadlib.check_limits(all_levels * len(stacks) if args.duration is None else levels,
-                             args.rounds, args.duration)
-        if not 0 <= args.ramp_up <= 5:
-            raise loadlib.LoadArgumentError("--ramp-up must be 0..5 seconds")
-        if args.url:
-            loadlib.check_loopback(args.url)
-            if args.replicas:
-                raise loadlib.LoadArgumentError("--url drives one server: no --replicas")
-        if not 0 <= args.browsers <= max(all_levels):
-            raise loadlib.LoadArgumentError("--browsers must be 0..the largest level")
-        loadlib.streamlit_flags(args.streamlit_option)
-        loadlib.parse_viewport(args.viewport)
+        levels, stacks, all_levels = checked_arguments(args)
     except loadlib.LoadArgumentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -1706,7 +1795,7 @@ def write(args, results: list[LevelResult], integrity, problems,
           compared: tuple[int, int], server_errors: int, seeded: tuple[int, int],
           in_flight: tuple[int, int, int], failover: tuple[bool, list[str]]) -> None:
     info = machine()
-    compared, matched = compared
+    accounts_compared, matched = compared
     soak = args.duration is not None
     heading = "## Soak" if soak else "## Load"
     mark = {True: "met", False: "**missed**"}
@@ -1774,7 +1863,7 @@ def write(args, results: list[LevelResult], integrity, problems,
         f"saved {len(integrity.unexpected)}, saved without a confirmation (a save in flight "
         f"when its replica was killed, or a timed-out one) {len(integrity.unconfirmed_stored)}. "
         f"The Dashboard figures each session saw last (after its last save) equal a "
-        f"recomputation from a fresh load for {matched} of {compared} accounts; "
+        f"recomputation from a fresh load for {matched} of {accounts_compared} accounts; "
         f"unexpected-error lines in the servers' logs: {server_errors}. "
         f"**{'PASS' if integrity.ok and not problems else 'FAIL'}**.")
     if problems:
@@ -1814,12 +1903,12 @@ def level_paragraph(result: LevelResult) -> str:
         + (f"; sessions as the proxy placed them: {result.placed}"
            if result.replicas > 1 and result.placed else "")
         + f"; load average {result.load_during} (1/5/15 min) when all were signed in"
-        + (f"; servers' RSS {result.rss_before_kb / 1024:.0f} MB before the level, "
-           f"{result.rss_open_kb / 1024:.0f} MB with the sessions open "
+        + (f"; servers' RSS {mb(result.rss_before_kb)} MB before the level, "
+           f"{mb(result.rss_open_kb)} MB with the sessions open "
            f"(**{result.mb_per_session:.1f} MB per session** over the baseline of "
-           f"{result.rss_baseline_kb / 1024:.0f} MB), peak {result.rss_peak_kb / 1024:.0f} MB "
+           f"{mb(result.rss_baseline_kb)} MB), peak {mb(result.rss_peak_kb)} MB "
            f"({result.peak_mb_per_session:.1f} MB per session), "
-           f"{result.rss_after_kb / 1024:.0f} MB after the level's sessions closed"
+           f"{mb(result.rss_after_kb)} MB after the level's sessions closed"
            if result.mb_per_session is not None else "")
         + (f"; {result.backends_open} PostgreSQL client backends"
            if result.backends_open is not None else "")
@@ -1832,18 +1921,16 @@ def level_paragraph(result: LevelResult) -> str:
 def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int],
                        verdict: tuple[bool, list[str]]) -> str:
     ok, problems = verdict
+    kill = result.failover or Kill()
     moved = result.reconnects
     back = [r for r in moved if r.back_at is not None]
-    times = sorted(r.back_at - r.lost_at for r in back)
+    times = sorted(r.back_at - r.lost_at for r in moved if r.back_at is not None)
     elsewhere = [r for r in back if r.replica_after not in (None, r.replica_before)]
     owed = [r for r in moved if r.should_stay_signed_in]
     kept = [r for r in owed if r.signed_in and r in elsewhere]
     files = "; ".join(
         f"{t.when} (replica {t.replica}): download {t.download_rows} rows of "
         f"{t.expected_rows}"
-        + ("" if t.first_click == "ok" else
-           " (the first click got no file: the tab asked with its old session id, see "
-           "docs/deploy.md; the click after a page change did)")
         + (f", the same URL from the other replica HTTP {t.elsewhere_status}"
            if t.elsewhere_status is not None else "")
         + f"; upload of the canonical export: {t.upload_present} already present, "
@@ -1858,11 +1945,10 @@ def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int],
         f"{result.seconds:.0f} s. When the "
         f"Chromium session reached History, and as soon as a session of its replica had "
         f"clicked Save without its page saying \"Saved.\" yet "
-        f"({result.failover.get('save_in_flight') or 'none came within 30 s'}), replica "
-        f"{result.failover.get('killed')} (the one the browser's sticky cookie named) was "
+        f"({kill.save_in_flight or 'none came within 30 s'}), replica "
+        f"{kill.replica} (the one the browser's sticky cookie named) was "
         "killed with SIGKILL"
-        + (f", {result.failover['at_s']:.0f} s into the level. " if result.failover.get("at_s")
-           is not None else ": never. ")
+        + (f", {kill.at_s:.0f} s into the level. " if kill.at_s is not None else ": never. ")
         + f"{len(moved)} sessions lost their websocket "
         f"({sum(1 for r in moved if r.kind == 'chromium')} Chromium, "
         f"{sum(1 for r in moved if r.kind == 'wire')} wire); {len(back)} came back through "
