@@ -252,6 +252,10 @@ class Ledger:
     confirmed: list[loadlib.Key] = field(default_factory=list)
     attempted: list[loadlib.Key] = field(default_factory=list)
     typed: dict[loadlib.Key, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # Saves clicked and never confirmed (the replica died, or a timeout), with the rows
+    # stored under their key when the session found out, before it went on: a retry of the
+    # same fill-up later cannot hide them.
+    in_flight: list[tuple[loadlib.Key, int]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- database
@@ -448,6 +452,7 @@ class Client:
         self.number, self.account, self.level = number, account, level
         self.signed_in_event: asyncio.Event | None = None
         self.unconfirmed_save = False  # a save was clicked and not (yet) confirmed
+        self.pending_key: loadlib.Key | None = None  # the fill-up of that save
 
     # ---------------------------------------------------------------- bookkeeping
 
@@ -487,12 +492,24 @@ class Client:
         self.level.ledger.attempted.append(key)
         self.level.ledger.typed[key] = (volume, total)
         self.unconfirmed_save = True
+        self.pending_key = key
 
     def confirm(self, key: loadlib.Key, odometer: Decimal) -> None:
         self.level.ledger.confirmed.append(key)
         self.unconfirmed_save = False
+        self.pending_key = None
         self.account.last_odometer_km = odometer
         self.account.last_save_at = time.monotonic()
+
+    async def settle_unconfirmed(self) -> None:
+        """After a save that was never confirmed: note how many rows it stored (one or
+        none; two would be a double save), then go on from what the database holds."""
+        if self.pending_key is not None:
+            stored = await asyncio.to_thread(stored_with_key, self.level.url, self.pending_key)
+            self.level.ledger.in_flight.append((self.pending_key, stored))
+            self.pending_key = None
+        await asyncio.to_thread(refresh_from, self.level.url, self.account)
+        self.unconfirmed_save = False
 
     def read_figures(self, cards: list[tuple[str, str]]) -> None:
         self.account.figures = loadlib.parse_metrics(cards)
@@ -1060,9 +1077,7 @@ class WireClient(Client):
             self.kind, self.account.username, step, had_cookie, lost_at, back_at, signed_in,
             replica_before, self.level.replica_of(dict(self.ws.jar))))
         if self.unconfirmed_save:
-            # The save in flight may or may not have landed: go on from what is stored.
-            await asyncio.to_thread(refresh_from, self.level.url, self.account)
-            self.unconfirmed_save = False
+            await self.settle_unconfirmed()  # the save in flight may or may not have landed
         return signed_in
 
 
@@ -1167,10 +1182,8 @@ async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driv
             if await client.journey():
                 completed += 1
             elif client.unconfirmed_save:
-                # A save without a confirmation may still have landed: go on from what the
-                # database holds.
-                await asyncio.to_thread(refresh_from, level.url, client.account)
-                client.unconfirmed_save = False
+                # A save without a confirmation may still have landed.
+                await client.settle_unconfirmed()
             done += 1
 
     async def watch_signed_in() -> None:
@@ -1244,19 +1257,21 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
     return integrity, problems, (compared, matched)
 
 
-def saves_in_flight(url: str, ledger: Ledger, start_id: int) -> tuple[int, int, int]:
-    """The saves submitted without a confirmation: (in all, stored once, not stored)."""
-    unconfirmed = set(ledger.attempted) - set(ledger.confirmed)
-    if not unconfirmed:
-        return 0, 0, 0
+def stored_with_key(url: str, key: loadlib.Key) -> int:
+    """How many rows hold this fill-up (user, vehicle, date, odometer)."""
+    user_id, vehicle_id, date, odometer_km = key
     with psycopg.connect(libpq_url(url)) as owner:
-        rows = owner.execute(
-            "SELECT user_id, vehicle_id, date, odometer_km FROM fuel_entries WHERE id > %s",
-            (start_id,)).fetchall()
-    stored = [loadlib.fillup_key(u, v, d.isoformat(), o) for u, v, d, o in rows]
-    once = sum(1 for key in unconfirmed if stored.count(key) == 1)
-    none = sum(1 for key in unconfirmed if key not in stored)
-    return len(unconfirmed), once, none
+        return row(owner, "SELECT count(*) FROM fuel_entries WHERE user_id = %s AND "
+                   "vehicle_id = %s AND date = %s AND odometer_km = %s",
+                   (user_id, vehicle_id, dt.date.fromisoformat(date), odometer_km))[0]
+
+
+def saves_in_flight(ledger: Ledger) -> tuple[int, int, int, int]:
+    """The saves submitted without a confirmation, as the sessions found them before going
+    on: (in all, stored once, not stored, stored more than once)."""
+    counts = [stored for _, stored in ledger.in_flight]
+    return (len(counts), counts.count(1), counts.count(0),
+            sum(1 for stored in counts if stored > 1))
 
 
 def cleanup(url: str, ids: list[int], start_id: int) -> int:
@@ -1762,7 +1777,7 @@ def main() -> int:
         drive_all(args, stacks, url, accounts, password, ledger, levels, log_dir))
 
     integrity, problems, compared = verify(url, accounts, ledger, start_id)
-    in_flight = saves_in_flight(url, ledger, start_id)
+    in_flight = saves_in_flight(ledger)
     verdict_ok = integrity.ok and not problems
     print(f"\nintegrity: {integrity.confirmed} fill-ups confirmed; missing "
           f"{len(integrity.missing)}, duplicated {len(integrity.duplicated)}, unexpected "
@@ -1773,7 +1788,8 @@ def main() -> int:
     for line in problems[:20]:
         print("  " + line)
     print(f"saves without a confirmation (in flight when a replica died, or timed out): "
-          f"{in_flight[0]}, stored once {in_flight[1]}, not stored {in_flight[2]}")
+          f"{in_flight[0]}, stored once {in_flight[1]}, not stored {in_flight[2]}, more than "
+          f"once {in_flight[3]}")
     failover_ok, failover_problems = (failover_verdict(results) if args.failover
                                       else (True, []))
     if args.failover:
@@ -1793,7 +1809,7 @@ def main() -> int:
 
 def write(args, results: list[LevelResult], integrity, problems,
           compared: tuple[int, int], server_errors: int, seeded: tuple[int, int],
-          in_flight: tuple[int, int, int], failover: tuple[bool, list[str]]) -> None:
+          in_flight: tuple[int, int, int, int], failover: tuple[bool, list[str]]) -> None:
     info = machine()
     accounts_compared, matched = compared
     soak = args.duration is not None
@@ -1918,7 +1934,7 @@ def level_paragraph(result: LevelResult) -> str:
         + f", clients (Chromium, Playwright, wire sessions) {result.client_cpu_s:.0f} s.")
 
 
-def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int],
+def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int, int],
                        verdict: tuple[bool, list[str]]) -> str:
     ok, problems = verdict
     kill = result.failover or Kill()
@@ -1936,7 +1952,7 @@ def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int],
         + f"; upload of the canonical export: {t.upload_present} already present, "
         f"{t.upload_new} new" + (f", error: {t.error}" if t.error else "")
         for t in result.transfers)
-    total, once, none = in_flight
+    total, once, none, more = in_flight
     return (
         f"2 replicas behind the proxy, {result.sessions} sessions ({result.browsers} in "
         "Chromium; the others repeat the journey until the Chromium session has done its "
@@ -1958,7 +1974,8 @@ def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int],
         f"{len(kept)} still were (the re-auth cookie; nobody typed a password). The Chromium "
         "session reconnected by itself (the frontend's own reconnect); the wire sessions "
         "asked for the page they were on, as the frontend does. Saves in flight when the "
-        f"replica died: {total} ({once} stored once, {none} not stored; none twice). "
+        f"replica died: {total} ({once} stored once, {none} not stored, {more} more than "
+        "once; a session found out when it came back, before it went on). "
         f"{result.errors} steps failed: the ones in flight on the killed replica (first error "
         f"per step in the table). Files through the proxy: {files}. "
         f"**{'PASS' if ok else 'FAIL'}**" + (f" ({'; '.join(problems)})" if problems else "")
