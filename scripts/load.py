@@ -137,79 +137,96 @@ SETTLED = """
 # The start of the app's two error messages (fueltracker/ui/errors.py): unexpected, outage.
 APP_ERRORS = ("Something went wrong", "The database is not reachable")
 
-# Measured on 2026-11-26 (py-spy and an A/B run of this script) and 2026-12-02 (issue 15:
-# an A/B run and cProfile on thread CPU time); kept with the figures they explain, as
+# Measured on 2026-11-26 (py-spy and an A/B run of this script), 2026-12-02 (issue 15: an
+# A/B run and cProfile on thread CPU time) and 2026-12-02 (issue 19: this script's run of 1
+# against 2 replicas and its servers' timing lines); kept with the figures they explain, as
 # bench_analysis.py keeps its notes.
 WHERE_TIME_GOES = """
-**The browsers, not the server, are most of the load here.** One machine runs both, and
-the browsers with Playwright used four to five times the server's CPU in every level (the
-CPU line under each table: about 6 s of Chromium per journey against 1.3 s of server). At
-20 sessions the two cores were saturated (CPU time of browsers + server = 1.9 x the wall
-time), so every step waited for a core, the server's included. Chromium's cost is the
-pages' JavaScript (React, Arrow decoding, plotly.js) rather than painting: an 800x600
-window cost the same as 1280x800, and one Chromium per session the same as one context
-per session (68 s against 67 s of CPU for 10 journeys). The browsers run at niceness 10
-so that they do not starve the server; the step times above are an upper bound of what a
-user with their own device sees. The server's CPU per journey is the figure that carries
-over; "open" (the first visit: Streamlit's JavaScript bundle parsed by 20 fresh browser
-contexts at once) is almost all browser time.
+**A step's server time is mostly waiting, not working.** The timing lines split every run
+into its wait (from the request to the start of the run), its duration and the CPU of its
+own thread. At 20 sessions on 1 replica the 543 runs of the level waited 6 s in all before
+starting (p95 0.04 s: Streamlit starts each session's run on its own thread at once), lasted
+333 s and used 31 s of CPU: 91 % of the time a run was under way it was not running. 80 s of
+that is the re-auth cookie's deliberate 1 s pause at sign-in and at sign-out (below); the
+rest is a started run waiting for the GIL held by another session's thread of the same
+process, for one of the 2 cores, and for PostgreSQL. With 2 replicas: 544 runs, 5 s of wait,
+288 s of duration, 31 s of CPU (89 %). The work itself is small: a run's own CPU is 0.01 s
+(the sign-in page, the fill-up form's fragment) to 0.12-0.14 s (Consumption). So the server
+p95 of these tables measures queueing, and the wait_s field misses it: the queue is inside
+the run, for the GIL and the cores, not before it.
 
-**Fixed: a third of the server's CPU was Streamlit's garbage collection after every
-script run.** py-spy (`py-spy record --format raw --rate 50`, 60 s, 5 sessions) put 32 %
-of the server's samples in `ScriptRunner._on_script_finished`: the `gc.collect()`
-Streamlit runs after each run while `runner.postScriptGC` is true (its default), a full
-collection of a heap holding pandas, pyarrow and plotly objects, about 10 times per
-journey. `.streamlit/config.toml` now sets `postScriptGC = false`; measured against the
-default in two runs at 20 sessions back to back: server CPU per journey 2.8 -> 1.4 s, the
-level's wall time 267 -> 191 s, p95 30-50 % lower (save fill-up 22.0 -> 11.3 s, Dashboard
-14.8 -> 8.9 s), and no memory cost (RSS with the sessions open 304 -> 298 MB, peak 349 ->
-344 MB): CPython's own generational collector still frees cycles, and the soak below shows
-no growth. A second profile (10 sessions, with that fix) found Streamlit's polling file
-watcher at 5.5 % of the samples (no watchdog installed, so it polls every source file):
-`server.fileWatcherType = "none"` now, since a deployed app never changes its sources (no
-measurable change in CPU per journey, 1.3 s before and after: the watcher thread mostly
-sleeps, but a production server has no use for it).
+**1 against 2 replicas on 2 cores: the same.** At 20 sessions 57.0 against 60.7 journeys per
+minute, at 10 sessions 38.5 against 37.1, the same server CPU per journey (0.86 and 0.88 s
+at 20 sessions), server p95 per step within 20 % either way (Dashboard 1.32 -> 1.05 s,
+Consumption 1.71 -> 1.54 s, save fill-up 2.12 -> 2.19 s, sign in 3.21 -> 3.84 s). A second
+process takes half the sessions off each GIL (a run's duration minus its CPU: 0.56 s on
+average with 1 replica, 0.47 s with 2), but the replicas, Caddy, PostgreSQL and the load
+clients share the same two cores, with other work on the machine (load average 3.5-6.6
+during the levels): servers 35 s, clients 19 s and proxy 1 s of CPU in the 40 s of the
+2-replica level at 20 sessions, PostgreSQL on top. A second replica cannot add CPU here; on
+a machine where each replica has a core of its own it is what removes the GIL queue, which
+this machine cannot show. Caddy's cookie policy places a new session at random (8 and 12 of
+20 sessions here), costs about 1 s of CPU per level, and a replica costs its baseline (about
+285 MB RSS) and nothing more per session.
 
-**Issue 15 (analysis results cached, figures without validation, cold load by column):
-server CPU per journey down by about a third, not to 0.6 s.** Measured A/B with this
-script, 5 sessions x 2 rounds, the code before and after alternating on the same busy
-machine (load average 8.5-11 from other work): 2.0 and 2.1 s per journey before, 1.4 and
-1.4 s after (-32 %). On the quiet machine of 2026-11-26 the same journey cost 1.3 s, so
-about 0.9 s is to be expected there; the levels above ran on a busier one.
+**The target, server p95 under 1 s per step at 20 sessions with 2 replicas, is missed on
+this machine**: Log fill-up 1.04 s, Dashboard 1.05 s, History 1.09 s, sign out 1.31 s,
+Consumption 1.54 s, save fill-up 2.19 s, sign in 3.84 s. Even at 10 sessions only History,
+Consumption, Dashboard and Log fill-up were under 1 s. What it would take: (1) sign in and
+sign out cannot go under 1 s while the cookie component needs its 1 s pause inside the run
+(fueltracker/ui/auth.py; 1.3 s for the sign-in run with nobody else on the server, bcrypt's
+0.27 s included): setting the cookie without a pause (from the server's HTTP response, or a
+component that reports back once it is set) is outside this issue. (2) The other steps wait
+for cores: a journey costs about 0.9 s of server CPU over 8 steps, so 20 sessions clicking
+without a pause ask for about 20 x 0.11 = 2.2 s of CPU per round of steps; a p95 under 1 s
+needs about 3 cores for the app alone (one replica per core, the GIL holds each process to
+about one), with PostgreSQL and the clients elsewhere, or a third of the work per run. A run
+of this script with 2 sessions on 2 replicas (load average 1.8) had a server p95 of 0.1-0.3
+s for every step but sign in (1.6 s) and sign out (1.0 s). (3) People pause between clicks:
+20 signed-in users make far fewer simultaneous runs than 20 sessions of this script.
 
-**Where the server's time goes now**: cProfile on each server thread's CPU time
-(`time.thread_time`, every script thread and the event loop; 5 sessions, 11 journeys; the
-profiler itself inflates the total about 3.5x): Streamlit's event loop (websocket
-messages, script-runner bookkeeping) 31 %; the Log fill-up form 19 %, half of it
-`entry.suggestions` recomputed on every run of the form's fragment (fueltracker/ui/forms.py,
-fueltracker/entry.py); the Dashboard and the Consumption pages 14 % each: every journey
-builds them cold three times (sign-in, then both after the save, whose write bumps the
-data revision that keys their results: by design, never a stale figure), the user's load
-and derive included; `st.plotly_chart` serialising the figures 6 %; bcrypt at sign-in 4 %
-(cost 12, outside the GIL); History 3 %. Even free analysis pages would leave about
-0.65 s of a 0.9 s journey: reaching 0.6 s takes the fill-up form's work per keystroke and
-Streamlit's own per-run cost, outside issue 15.
+**Server CPU per journey: 0.86-1.02 s in this run, issue 15's 0.6 s still missed.** It was
+1.5-1.7 s in this script's previous run (earlier on 2026-12-02), before the fill-up form
+read per-revision facts (a keystroke's fragment run now costs 0.008 s of CPU); a run of this
+code ten minutes before this one, at load average 5-10, measured 1.1 s. Per journey at 20
+sessions on 1 replica (31 s of script-thread CPU for 40 journeys): sign-in runs 0.26 s
+(bcrypt at cost 12, outside the GIL), Log fill-up 0.20 s (three page runs at 0.04 s, three
+fragment runs), Consumption 0.14 s, Dashboard 0.13 s (three runs a journey, the one after
+the save cold: the save bumps the data revision that keys the results, by design), History
+0.05 s; Streamlit's event loop and its other threads about 0.07 s. Without the sign-in,
+which a real user does once per visit rather than every 6 clicks, a journey costs about 0.6
+s.
 
-**What 20 simultaneous clickers on 2 cores would need.** A journey is 8 steps and 10-12
-script runs costing about 1.3 s of server CPU, mostly under the GIL of the one server
-process, i.e. about 0.17 s per step. Twenty sessions clicking without a pause (this
-script) queue about 20 x 0.17 = 3.4 s per step at the server alone even with the browsers
-elsewhere, so the 3 s target for 20 *simultaneous* clickers needs a second server process
-(one per core, behind the sticky load balancer of docs/deploy.md) or less work per run,
-where no single item is large: the cookie component's deliberate pause at sign-in and
-sign-out (wall time, not CPU; 0.5 s in these runs, 1 s since the cookie once went unset on
-a busy CI machine: fueltracker/ui/auth.py), the fill-up form's suggestions, one `set_config`
-round trip per service call. People pause between clicks, so 20 signed-in users make far
-fewer simultaneous runs than this script. Save fill-up is several runs (the entry
-fragment's, then the whole page's `st.rerun()`) and bumps the data revision, so the pages
-after it load the account's fill-ups again (cold cache, about 10 ms for 300).
+**The clients no longer dominate.** With every session in Chromium (the runs before the wire
+sessions) the browsers used four to five times the server's CPU (about 6 s of Chromium per
+journey against 1.3 s of server) and saturated the two cores at 20 sessions; Chromium's cost
+is the pages' JavaScript (React, Arrow decoding, plotly.js), not painting. Now one session
+per level is a browser and the others speak the websocket protocol (scripts/loadwire.py):
+the clients used 18-19 s of CPU per level, about half the servers' at 20 sessions, and the
+browser's step times (Chromium columns) follow the server's. "open" is the browser loading
+Streamlit's JavaScript, not server time.
 
-**Memory is far inside its target**: under 1 MB per open session, under 4 MB even
-counting the peak (a session keeps ids and widget values; the per-user frames live in
-`st.cache_data`, at most 256 entries), with transient peaks of 20-70 MB above the
-baseline while many runs build frames and figures at once; after a level (and after the
-soak) RSS settles 5-30 MB above the baseline. PostgreSQL saw 3-7 client backends: the
-pool (5 + 10 overflow) is not a limit at 20 sessions.
+**Fixed earlier: Streamlit's garbage collection after every run.** py-spy (60 s, 5 sessions)
+put 32 % of the server's samples in the `gc.collect()` Streamlit runs after each script run
+while `runner.postScriptGC` is true; `.streamlit/config.toml` sets it false: server CPU per
+journey 2.8 -> 1.4 s and p95 30-50 % lower in an A/B run at 20 sessions, no memory cost
+(CPython's generational collector still frees cycles; the soak below shows no growth).
+`server.fileWatcherType = "none"` as well: the polling watcher was 5.5 % of the samples and
+a deployed app never changes its sources.
+
+**Issue 15 (analysis results cached, figures without validation, cold load by column)**:
+measured A/B with this script on a busy machine, server CPU per journey 2.0-2.1 s before,
+1.4 s after (-32 %). A cProfile of each server thread then (5 sessions) put Streamlit's
+event loop at 31 %, the Log fill-up form at 19 % (half of it its suggestions, recomputed on
+every keystroke: now read from the per-revision facts), the Dashboard and Consumption at 14
+% each, `st.plotly_chart` serialising figures at 6 %, bcrypt at 4 %, History at 3 %.
+
+**Memory is far inside its target**: 1.3-2.6 MB per open session, 2.9-3.6 MB counting the
+level's peak (a session keeps ids and widget values; the per-user frames live in
+`st.cache_data`, at most 256 entries); RSS settles a little above the baseline after a level
+(and after the soak). PostgreSQL saw 5-11 client backends: the pool (5 + 10 overflow per
+replica) is not a limit at 20 sessions. The failover level's memory and CPU figures are not
+comparable (a replica and its memory and CPU time leave the sums when it is killed).
 """.strip()
 
 
@@ -1631,10 +1648,12 @@ def print_level(result: LevelResult) -> None:
           f"{result.placed}", flush=True)
     print(loadlib.step_table_with_server(result.stats, result.server, result.browser_stats,
                                          result.between), flush=True)
-    print(f"CPU: servers {result.server_cpu_s:.0f} s "
-          f"({result.server_cpu_s / max(result.journeys, 1):.1f} s per journey), proxy "
-          f"{result.proxy_cpu_s:.0f} s, clients {result.client_cpu_s:.0f} s, over "
-          f"{result.seconds:.0f} s of wall time", flush=True)
+    # A killed replica's CPU time leaves the sum: no server figure for the failover level.
+    servers = ("servers n/a (a replica was killed)" if result.failover else
+               f"servers {result.server_cpu_s:.0f} s "
+               f"({result.server_cpu_s / max(result.journeys, 1):.1f} s per journey)")
+    print(f"CPU: {servers}, proxy {result.proxy_cpu_s:.0f} s, clients "
+          f"{result.client_cpu_s:.0f} s, over {result.seconds:.0f} s of wall time", flush=True)
     if result.mb_per_session is not None:
         print(f"server RSS {mb(result.rss_baseline_kb)} MB baseline, "
               f"{mb(result.rss_open_kb)} MB with all signed in "
