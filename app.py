@@ -19,9 +19,6 @@ configure_logging(to_stdout=True)
 start_run(st.session_state.get(auth.USER_ID_KEY))
 st.set_page_config(page_title="Fuel Tracker", page_icon=":material/local_gas_station:",
                    layout="wide")
-# First, so that no st.stop() or early return of a page can leave it out of a run: a tab
-# that reconnects (to another replica, say) then redraws its page at once.
-reconnect.rerun_page_on_reconnect()
 
 # Errors anywhere below (gate, sidebar, the page) end as one message under the part of the
 # page already drawn, never as a traceback; the sidebar is drawn before the page runs.
@@ -60,9 +57,13 @@ with unexpected_errors_reported():
                     url_path="import"),
         ],
     }, position="sidebar" if user else "hidden")
+    # A tab that reconnects (to another replica, say) redraws its page at once: declared
+    # before a page runs, so that no st.stop() in a page can leave it out of a run.
     if user is None:
         run_timing.page_shown.set("Sign in")  # the timing line names the form, not the page
         auth.sign_in_page()
+        reconnect.rerun_page_on_reconnect(sidebar=False)
     else:
         layout.sidebar(user)
+        reconnect.rerun_page_on_reconnect(sidebar=True)
         navigation.run()

@@ -29,8 +29,12 @@ def _registered_auto_rerun() -> None:
     """Nothing to draw: its presence is what makes the frontend rerun after a reconnect."""
 
 
-def rerun_page_on_reconnect() -> None:
-    """Declare the auto-rerunning fragment in this run (every run of every page, signed in
-    or not: app.py calls it), in the sidebar so that it takes no room on the page."""
-    with st.sidebar:
+def rerun_page_on_reconnect(*, sidebar: bool) -> None:
+    """Declare the auto-rerunning fragment in this run (app.py calls it in every run, signed
+    in or not) at the end of the sidebar or of the main area, where its empty block takes no
+    visible room. The sign-in page has no sidebar: anything put there would open one."""
+    if sidebar:
+        with st.sidebar:
+            _registered_auto_rerun()
+    else:
         _registered_auto_rerun()
