@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: install run test test-fast lint bench load soak chromium compose-validator screenshots clean-data help
+.PHONY: install run test test-fast lint bench load soak chromium proxy compose-validator screenshots clean-data help
 
 help:
 	@echo "make run     - set up, start the embedded PostgreSQL, seed the demo account, serve on :$(PORT)"
@@ -16,8 +16,8 @@ help:
 	@echo "make install - create .venv with the pinned requirements"
 	@echo "make lint    - ruff (rules and formatting, nothing rewritten), mypy, and a reason on every ignore"
 	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import -> docs/performance.md"
-	@echo "make load    - 5, 10, 20 concurrent Chromium sessions against one server on the bench data -> docs/performance.md"
-	@echo "make soak    - 10 Chromium sessions for 3 minutes, then every saved fill-up and the dashboard figures checked"
+	@echo "make load    - 1 vs 2 replicas behind Caddy at 10 and 20 sessions, server- and client-side times, a replica killed -> docs/performance.md"
+	@echo "make soak    - 10 sessions for 3 minutes, then every saved fill-up and the dashboard figures checked"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,21 @@ chromium:
 		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "warning: /usr/bin/chromium missing and cannot be installed; browser tests will skip"; \
+	fi
+
+# Debian's Caddy, the reverse proxy of deploy/Caddyfile, for `make load` (several replicas
+# behind it) and the Caddyfile's test. Only installed when missing, like chromium; the
+# package's service is not started here (no systemd), and the load script runs its own on
+# 127.0.0.1.
+proxy:
+	@if command -v caddy >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's caddy for the load test's proxy..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends caddy >/dev/null; \
+	elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends caddy >/dev/null; \
+	else \
+		echo "warning: caddy missing and cannot be installed; make load needs it (--replicas)"; \
 	fi
 
 run: install
@@ -67,8 +82,9 @@ compose-validator:
 		echo "warning: docker-compose missing and cannot be installed; the compose schema check will skip"; \
 	fi
 
-# pytest's exit code 5 means "no tests collected": that is a failure, not a pass.
-test: install chromium compose-validator
+# pytest's exit code 5 means "no tests collected": that is a failure, not a pass. caddy is
+# there for tests/unit/test_proxy_config.py (`caddy adapt` of deploy/Caddyfile).
+test: install chromium compose-validator proxy
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
 
@@ -96,14 +112,16 @@ bench: install
 	$(PY) scripts/bench_analysis.py --write docs/performance.md
 	$(PY) scripts/bench_import.py --write docs/performance.md
 
-# Real Chromium sessions against one app server on 127.0.0.1 over the 1,000,000-fill-up
-# bench data (database fueltracker_bench_load, seeded on first use). Minutes, bounded by
-# the script's caps (40 sessions, 15 minutes, 1,500 journeys).
-load: install chromium
-	$(PY) scripts/load.py --sessions 5,10,20 --rounds 2 --write docs/performance.md
+# 1 against 2 app replicas behind Caddy (deploy/Caddyfile) on 127.0.0.1 over the
+# 1,000,000-fill-up bench data (database fueltracker_bench_load, seeded on first use), at 10
+# and 20 sessions (one in Chromium, the others over Streamlit's websocket protocol), then a
+# replica killed under 10 sessions. About 10 minutes; exit 1 if a fill-up is lost or
+# doubled or the failover fails.
+load: install chromium proxy
+	$(PY) scripts/load.py --replicas 1,2 --sessions 10,20 --failover 10 --rounds 2 --write docs/performance.md
 
-# The journey repeated for 3 minutes, then integrity checked (exit 1 if anything is lost,
-# duplicated or miscomputed).
+# The journey repeated for 3 minutes against one server, then integrity checked (exit 1 if
+# anything is lost, duplicated or miscomputed).
 soak: install chromium
 	$(PY) scripts/load.py --sessions 10 --duration 180 --write docs/performance.md
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from fueltracker.logging_setup import configure_logging, current_user_id, start_run
-from fueltracker.ui import auth, layout
+from fueltracker.ui import auth, layout, reconnect, run_timing
 from fueltracker.ui.errors import unexpected_errors_reported
 
 # Absolute page paths: the app also runs from a test harness in another folder.
@@ -57,8 +57,13 @@ with unexpected_errors_reported():
                     url_path="import"),
         ],
     }, position="sidebar" if user else "hidden")
+    # A tab that reconnects (to another replica, say) redraws its page at once: declared
+    # before a page runs, so that no st.stop() in a page can leave it out of a run.
     if user is None:
+        run_timing.page_shown.set("Sign in")  # the timing line names the form, not the page
         auth.sign_in_page()
+        reconnect.rerun_page_on_reconnect(sidebar=False)
     else:
         layout.sidebar(user)
+        reconnect.rerun_page_on_reconnect(sidebar=True)
         navigation.run()

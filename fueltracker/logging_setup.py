@@ -1,7 +1,9 @@
 """Logging shared by the app and the CLI: one handler on the root logger writing JSON lines
 (plain text in a terminal), to stdout for the web server and stderr for the CLI, with the
 correlation id of the current unit of work (a script run, a CLI command) and the signed-in
-user id on every line, ours or a library's."""
+user id on every line, ours or a library's. Structured fields travel as a dict on the
+record: a security event's (fueltracker.security) and a script run's timing
+(fueltracker.ui.run_timing)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ current_user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 
 # Attribute of a LogRecord carrying a security event's fields (see fueltracker.security).
 SECURITY_FIELDS = "security"
+# Attribute of a LogRecord carrying a script run's timing (see fueltracker.ui.run_timing).
+RUN_FIELDS = "run"
 # A password inside a connection URL (user:password@host) never reaches a log line.
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]+):[^@\s]+@",
                            re.IGNORECASE)
@@ -73,7 +77,8 @@ def _context(record: logging.LogRecord) -> tuple[str, int | None]:
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, correlation_id,
-    user_id, a security event's fields under "security", and the traceback as "exc_info"."""
+    user_id, a security event's fields under "security", a script run's timing under
+    "run", and the traceback as "exc_info"."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON (newlines inside values are escaped)."""
@@ -86,9 +91,10 @@ class JsonFormatter(logging.Formatter):
             "correlation_id": cid,
             "user_id": user_id,
         }
-        fields = getattr(record, SECURITY_FIELDS, None)
-        if fields:
-            line[SECURITY_FIELDS] = fields
+        for name in (SECURITY_FIELDS, RUN_FIELDS):
+            fields = getattr(record, name, None)
+            if fields:
+                line[name] = fields
         if record.exc_info:
             line["exc_info"] = scrub(self.formatException(record.exc_info))
         elif record.exc_text:
@@ -100,7 +106,8 @@ class JsonFormatter(logging.Formatter):
 
 class TextFormatter(logging.Formatter):
     """A readable line for a terminal: UTC time, level, logger, [cid user], message, a
-    security event's fields as key=value (values JSON-quoted), then any traceback."""
+    security event's or a run's fields as key=value (values JSON-quoted), then any
+    traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as text (a traceback follows on its own lines)."""
@@ -108,7 +115,8 @@ class TextFormatter(logging.Formatter):
         text = (f"{_utc_time(record)} {record.levelname} {record.name} "
                 f"[cid={cid} user={user_id if user_id is not None else '-'}] "
                 f"{scrub(record.getMessage())}")
-        fields = getattr(record, SECURITY_FIELDS, None) or {}
+        fields = {**(getattr(record, SECURITY_FIELDS, None) or {}),
+                  **(getattr(record, RUN_FIELDS, None) or {})}
         for name, value in fields.items():
             if name != "event" and value is not None:
                 text += f" {name}={json.dumps(value, ensure_ascii=True, default=str)}"
@@ -125,7 +133,7 @@ class _StandardStreamHandler(logging.StreamHandler):
         super().__init__(getattr(sys, name))
 
     @property
-    def stream(self) -> TextIO:  # type: ignore[override]
+    def stream(self) -> TextIO:
         return getattr(sys, self._stream_name)
 
     @stream.setter
@@ -182,10 +190,12 @@ def _route_library_logs() -> None:
     module = sys.modules.get("streamlit.logger")
     if module is None or getattr(module, "_fueltracker_routed", False):
         return
-    module.setup_formatter = _to_root
+    # A module found in sys.modules is a bare ModuleType to mypy: its attributes are
+    # Streamlit's (setup_formatter) or our mark, set at run time.
+    module.setup_formatter = _to_root  # type: ignore[attr-defined]  # streamlit.logger's
     for logger in list(module._loggers.values()):
         _to_root(logger)
-    module._fueltracker_routed = True
+    module._fueltracker_routed = True  # type: ignore[attr-defined]  # our mark, see above
 
 
 def configure_logging(*, to_stdout: bool = False) -> None:
@@ -210,4 +220,4 @@ def configure_logging(*, to_stdout: bool = False) -> None:
     # A line per static file request, with no run or user: noise. A filter, not a level:
     # Streamlit sets the level of every logger it knows whenever its config is parsed.
     logging.getLogger("uvicorn.access").addFilter(lambda r: r.levelno >= logging.WARNING)
-    root._fueltracker_configured = True  # type: ignore[attr-defined]
+    root._fueltracker_configured = True  # type: ignore[attr-defined]  # our mark on the root logger

@@ -1,7 +1,9 @@
-"""Load and soak test: N concurrent real browser sessions against one app server.
+"""Load and soak test: N concurrent sessions against one app server, or against 1 and 2
+replicas behind the sticky proxy of docs/deploy.md, with the server's own timing of every
+script run beside the clients' step times, and a replica lost during a run.
 
-    python scripts/load.py [--sessions 5,10,20] [--rounds 2] [--seed-rows 1000000]
-                           [--write docs/performance.md]
+    python scripts/load.py --replicas 1,2 --sessions 10,20 --failover 10
+                           [--browsers 1] [--rounds 2] [--write docs/performance.md]  # make load
     python scripts/load.py --sessions 10 --duration 180 [--write docs/performance.md]  # soak
 
 It
@@ -13,65 +15,84 @@ It
    end (--keep keeps them), so the next run skips the seeding;
 2. gives the accounts it drives (the seeded users nearest 300 fill-ups, one per session plus
    one for the warm-up) a password of this run (one bcrypt hash);
-3. starts ONE app server (`python -m fueltracker.ui.server`, headless, 127.0.0.1, a port in
-   18800-18849), or drives --url (loopback only);
-4. runs the levels one after another: per level, N browser contexts of ONE headless Debian
-   Chromium (--browser-per-session: one Chromium each, measured no lighter), all driven from
-   one asyncio loop (Playwright's async API), the browsers kept at niceness --client-nice so
-   that they do not starve the server they measure. Each session repeats
-   the journey open -> sign in (lands on the Dashboard) -> Log fill-up -> save a fill-up
-   (recorded as saved only when the page says "Saved.") -> History -> Consumption ->
-   Dashboard (its headline figures are read) -> sign out, --rounds times, or until
-   --duration runs out (soak);
-5. times each step from the action to "fully drawn": the Settle criterion of
-   tests/e2e/browser.py (script state notRunning, no spinner or skeleton, no websocket frame
-   for 0.75 s), evaluated inside the page; the time is taken at the last websocket frame;
-6. samples the server's RSS (/proc/PID/status): the baseline after one warm-up journey over
-   every page, then per level once all its sessions are signed in (the figure: the growth
-   over the baseline per session) and every 0.5 s for the peak; counts PostgreSQL's client
-   backends; adds up the CPU time of the server and of the browsers (/proc/PID/stat);
-7. verifies: every fill-up a page confirmed is in the database exactly once (by user,
+3. per configuration: without --replicas, ONE app server (`python -m fueltracker.ui.server`,
+   127.0.0.1, a port in 18800-18849) driven directly, or --url (loopback only); with
+   --replicas 1,2, that many app servers (same cookie key and Streamlit cookie secret)
+   behind Debian's Caddy running deploy/Caddyfile unchanged (the file docs/deploy.md shows
+   and the compose "scale" profile mounts; its variables name 127.0.0.1 and the replicas),
+   every session going through the proxy; each replica warmed up by one journey first;
+4. runs the levels one after another: per level N sessions, the first --browsers of them
+   real browsers (contexts of ONE headless Debian Chromium, niceness --client-nice so that
+   they do not starve the servers they measure), the others wire sessions
+   (scripts/loadwire.py: Streamlit's websocket protocol, no browser), all driven from one
+   asyncio loop. Each session repeats the journey open -> sign in (lands on the Dashboard)
+   -> Log fill-up -> save a fill-up (recorded as saved only when the page says "Saved.") ->
+   History -> Consumption -> Dashboard (its headline figures are read) -> sign out,
+   --rounds times, or until --duration runs out (soak);
+5. times each step on the client from the action to "fully drawn" (the browser tests'
+   Settle criterion: no script run going on, no spinner or skeleton, no websocket frame for
+   0.75 s; the time is taken at the last frame), and on the server: each replica logs every
+   script run's wait and duration with the session's tag (fueltracker/ui/run_timing.py);
+   a step's server time is the time its session's runs requested during the step were
+   waiting or running (the sum of wait + duration when they follow one another; overlapping
+   runs count once: loadlib.attribute_runs);
+6. samples the servers' RSS (/proc/PID/status): the baseline after the warm-up, then per
+   level once all its sessions are signed in (the figure: the growth over the baseline per
+   session) and every 0.5 s for the peak; counts PostgreSQL's client backends; adds up the
+   CPU time of the servers, the proxy and the clients (/proc/PID/stat);
+7. --failover N (with 2+ replicas): a level of N sessions during which the replica of the
+   first browser is killed (SIGKILL) when that browser has reached History; every session
+   that loses its websocket must reconnect through the proxy to another replica and still
+   be signed in (the re-auth cookie); the browser also downloads its fill-ups and uploads
+   its canonical export on the Import page through the proxy, before and after the move
+   (the download's URL asked of the other replica directly must fail: the files live in
+   the session's replica, so the stickiness is what makes them work);
+8. verifies: every fill-up a page confirmed is in the database exactly once (by user,
    vehicle, date, odometer), no other row appeared for the driven users, and the Dashboard
    figures each session saw last equal a recomputation from scratch (a fresh load of the
    rows, metrics.add_derived, views.dashboard_figures over the same period, formatted as the page
    formats them);
-8. prints the tables and, with --write, replaces the "Load" (or "Soak") section of the file.
+9. prints the tables and, with --write, replaces the "Load" (or "Soak") section of the file.
 
-Targets (figures, not assertions): 20 sessions on 2 cores, no errors, every step's p95 under
-3 s, server memory under 50 MB per open session. Exit status 1 when the integrity check fails
-(or a step errored in a soak), 2 for refused arguments.
+Targets (figures, not assertions): server-side p95 of every step under 1 s at 20 sessions
+with 2 replicas, server memory under 10 MB per open session, no errors; failover loses
+nothing. Exit status 1 when the integrity or the failover check fails (or a step errored
+in a soak), 2 for refused arguments.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import datetime as dt
+import io
 import math
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python scripts/load.py`
 
 import psycopg
 
-from scripts import loadlib
+from scripts import loadlib, loadstack, loadwire
 from scripts.benchlib import libpq_url, machine
 from scripts.browser import CHROMIUM, CHROMIUM_ARGS
 
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Page, Playwright, ViewportSize
+
 LOAD_DB = "fueltracker_bench_load"
-PORTS = range(18800, 18850)
 TYPICAL_ROWS = 300
 DISTANCE_PER_TANK_KM = 450
 PRICE_PER_L = Decimal("1.70")
@@ -79,9 +100,12 @@ ANALYSIS_PAGE = "Consumption"
 DASHBOARD_PERIOD = "Last 12 months"  # the Dashboard's default period
 QUIET_MS = 750  # tests/e2e/browser.py Settle.QUIET_S
 STEP_TIMEOUT_MS = 60_000
+RECONNECT_TIMEOUT_S = 60.0
 VIEWPORT = "1280x800"
-SERVER_START_TIMEOUT_S = 90.0
 SAMPLE_EVERY_S = 0.5
+# POSIX time of a monotonic instant: the servers log POSIX times, the clients measure with
+# the monotonic clock (same machine).
+WALL_OFFSET_S = time.time() - time.monotonic()
 
 # Settle inside the page: the time of the last websocket frame (either direction) is kept by
 # a WebSocket subclass installed before Streamlit's code runs. Polling in the page instead of
@@ -113,79 +137,96 @@ SETTLED = """
 # The start of the app's two error messages (fueltracker/ui/errors.py): unexpected, outage.
 APP_ERRORS = ("Something went wrong", "The database is not reachable")
 
-# Measured on 2026-11-26 (py-spy and an A/B run of this script) and 2026-12-02 (issue 15:
-# an A/B run and cProfile on thread CPU time); kept with the figures they explain, as
+# Measured on 2026-11-26 (py-spy and an A/B run of this script), 2026-12-02 (issue 15: an
+# A/B run and cProfile on thread CPU time) and 2026-12-02 (issue 19: this script's run of 1
+# against 2 replicas and its servers' timing lines); kept with the figures they explain, as
 # bench_analysis.py keeps its notes.
 WHERE_TIME_GOES = """
-**The browsers, not the server, are most of the load here.** One machine runs both, and
-the browsers with Playwright used four to five times the server's CPU in every level (the
-CPU line under each table: about 6 s of Chromium per journey against 1.3 s of server). At
-20 sessions the two cores were saturated (CPU time of browsers + server = 1.9 x the wall
-time), so every step waited for a core, the server's included. Chromium's cost is the
-pages' JavaScript (React, Arrow decoding, plotly.js) rather than painting: an 800x600
-window cost the same as 1280x800, and one Chromium per session the same as one context
-per session (68 s against 67 s of CPU for 10 journeys). The browsers run at niceness 10
-so that they do not starve the server; the step times above are an upper bound of what a
-user with their own device sees. The server's CPU per journey is the figure that carries
-over; "open" (the first visit: Streamlit's JavaScript bundle parsed by 20 fresh browser
-contexts at once) is almost all browser time.
+**A step's server time is mostly waiting, not working.** The timing lines split every run
+into its wait (from the request to the start of the run), its duration and the CPU of its
+own thread. At 20 sessions on 1 replica the 543 runs of the level waited 6 s in all before
+starting (p95 0.04 s: Streamlit starts each session's run on its own thread at once), lasted
+333 s and used 31 s of CPU: 91 % of the time a run was under way it was not running. 80 s of
+that is the re-auth cookie's deliberate 1 s pause at sign-in and at sign-out (below); the
+rest is a started run waiting for the GIL held by another session's thread of the same
+process, for one of the 2 cores, and for PostgreSQL. With 2 replicas: 544 runs, 5 s of wait,
+288 s of duration, 31 s of CPU (89 %). The work itself is small: a run's own CPU is 0.01 s
+(the sign-in page, the fill-up form's fragment) to 0.12-0.14 s (Consumption). So the server
+p95 of these tables measures queueing, and the wait_s field misses it: the queue is inside
+the run, for the GIL and the cores, not before it.
 
-**Fixed: a third of the server's CPU was Streamlit's garbage collection after every
-script run.** py-spy (`py-spy record --format raw --rate 50`, 60 s, 5 sessions) put 32 %
-of the server's samples in `ScriptRunner._on_script_finished`: the `gc.collect()`
-Streamlit runs after each run while `runner.postScriptGC` is true (its default), a full
-collection of a heap holding pandas, pyarrow and plotly objects, about 10 times per
-journey. `.streamlit/config.toml` now sets `postScriptGC = false`; measured against the
-default in two runs at 20 sessions back to back: server CPU per journey 2.8 -> 1.4 s, the
-level's wall time 267 -> 191 s, p95 30-50 % lower (save fill-up 22.0 -> 11.3 s, Dashboard
-14.8 -> 8.9 s), and no memory cost (RSS with the sessions open 304 -> 298 MB, peak 349 ->
-344 MB): CPython's own generational collector still frees cycles, and the soak below shows
-no growth. A second profile (10 sessions, with that fix) found Streamlit's polling file
-watcher at 5.5 % of the samples (no watchdog installed, so it polls every source file):
-`server.fileWatcherType = "none"` now, since a deployed app never changes its sources (no
-measurable change in CPU per journey, 1.3 s before and after: the watcher thread mostly
-sleeps, but a production server has no use for it).
+**1 against 2 replicas on 2 cores: the same.** At 20 sessions 57.0 against 60.7 journeys per
+minute, at 10 sessions 38.5 against 37.1, the same server CPU per journey (0.86 and 0.88 s
+at 20 sessions), server p95 per step within 20 % either way (Dashboard 1.32 -> 1.05 s,
+Consumption 1.71 -> 1.54 s, save fill-up 2.12 -> 2.19 s, sign in 3.21 -> 3.84 s). A second
+process takes half the sessions off each GIL (a run's duration minus its CPU: 0.56 s on
+average with 1 replica, 0.47 s with 2), but the replicas, Caddy, PostgreSQL and the load
+clients share the same two cores, with other work on the machine (load average 3.5-6.6
+during the levels): servers 35 s, clients 19 s and proxy 1 s of CPU in the 40 s of the
+2-replica level at 20 sessions, PostgreSQL on top. A second replica cannot add CPU here; on
+a machine where each replica has a core of its own it is what removes the GIL queue, which
+this machine cannot show. Caddy's cookie policy places a new session at random (8 and 12 of
+20 sessions here), costs about 1 s of CPU per level, and a replica costs its baseline (about
+285 MB RSS) and nothing more per session.
 
-**Issue 15 (analysis results cached, figures without validation, cold load by column):
-server CPU per journey down by about a third, not to 0.6 s.** Measured A/B with this
-script, 5 sessions x 2 rounds, the code before and after alternating on the same busy
-machine (load average 8.5-11 from other work): 2.0 and 2.1 s per journey before, 1.4 and
-1.4 s after (-32 %). On the quiet machine of 2026-11-26 the same journey cost 1.3 s, so
-about 0.9 s is to be expected there; the levels above ran on a busier one.
+**The target, server p95 under 1 s per step at 20 sessions with 2 replicas, is missed on
+this machine**: Log fill-up 1.04 s, Dashboard 1.05 s, History 1.09 s, sign out 1.31 s,
+Consumption 1.54 s, save fill-up 2.19 s, sign in 3.84 s. Even at 10 sessions only History,
+Consumption, Dashboard and Log fill-up were under 1 s. What it would take: (1) sign in and
+sign out cannot go under 1 s while the cookie component needs its 1 s pause inside the run
+(fueltracker/ui/auth.py; 1.3 s for the sign-in run with nobody else on the server, bcrypt's
+0.27 s included): setting the cookie without a pause (from the server's HTTP response, or a
+component that reports back once it is set) is outside this issue. (2) The other steps wait
+for cores: a journey costs about 0.9 s of server CPU over 8 steps, so 20 sessions clicking
+without a pause ask for about 20 x 0.11 = 2.2 s of CPU per round of steps; a p95 under 1 s
+needs about 3 cores for the app alone (one replica per core, the GIL holds each process to
+about one), with PostgreSQL and the clients elsewhere, or a third of the work per run. A run
+of this script with 2 sessions on 2 replicas (load average 1.8) had a server p95 of 0.1-0.3
+s for every step but sign in (1.6 s) and sign out (1.0 s). (3) People pause between clicks:
+20 signed-in users make far fewer simultaneous runs than 20 sessions of this script.
 
-**Where the server's time goes now**: cProfile on each server thread's CPU time
-(`time.thread_time`, every script thread and the event loop; 5 sessions, 11 journeys; the
-profiler itself inflates the total about 3.5x): Streamlit's event loop (websocket
-messages, script-runner bookkeeping) 31 %; the Log fill-up form 19 %, half of it
-`entry.suggestions` recomputed on every run of the form's fragment (fueltracker/ui/forms.py,
-fueltracker/entry.py); the Dashboard and the Consumption pages 14 % each: every journey
-builds them cold three times (sign-in, then both after the save, whose write bumps the
-data revision that keys their results: by design, never a stale figure), the user's load
-and derive included; `st.plotly_chart` serialising the figures 6 %; bcrypt at sign-in 4 %
-(cost 12, outside the GIL); History 3 %. Even free analysis pages would leave about
-0.65 s of a 0.9 s journey: reaching 0.6 s takes the fill-up form's work per keystroke and
-Streamlit's own per-run cost, outside issue 15.
+**Server CPU per journey: 0.86-1.02 s in this run, issue 15's 0.6 s still missed.** It was
+1.5-1.7 s in this script's previous run (earlier on 2026-12-02), before the fill-up form
+read per-revision facts (a keystroke's fragment run now costs 0.008 s of CPU); a run of this
+code ten minutes before this one, at load average 5-10, measured 1.1 s. Per journey at 20
+sessions on 1 replica (31 s of script-thread CPU for 40 journeys): sign-in runs 0.26 s
+(bcrypt at cost 12, outside the GIL), Log fill-up 0.20 s (three page runs at 0.04 s, three
+fragment runs), Consumption 0.14 s, Dashboard 0.13 s (three runs a journey, the one after
+the save cold: the save bumps the data revision that keys the results, by design), History
+0.05 s; Streamlit's event loop and its other threads about 0.07 s. Without the sign-in,
+which a real user does once per visit rather than every 6 clicks, a journey costs about 0.6
+s.
 
-**What 20 simultaneous clickers on 2 cores would need.** A journey is 8 steps and 10-12
-script runs costing about 1.3 s of server CPU, mostly under the GIL of the one server
-process, i.e. about 0.17 s per step. Twenty sessions clicking without a pause (this
-script) queue about 20 x 0.17 = 3.4 s per step at the server alone even with the browsers
-elsewhere, so the 3 s target for 20 *simultaneous* clickers needs a second server process
-(one per core, behind the sticky load balancer of docs/deploy.md) or less work per run,
-where no single item is large: the cookie component's deliberate pause at sign-in and
-sign-out (wall time, not CPU; 0.5 s in these runs, 1 s since the cookie once went unset on
-a busy CI machine: fueltracker/ui/auth.py), the fill-up form's suggestions, one `set_config`
-round trip per service call. People pause between clicks, so 20 signed-in users make far fewer simultaneous
-runs than this script. Save fill-up is several runs (the entry fragment's, then the whole
-page's `st.rerun()`) and bumps the data revision, so the pages after it load the
-account's fill-ups again (cold cache, about 10 ms for 300).
+**The clients no longer dominate.** With every session in Chromium (the runs before the wire
+sessions) the browsers used four to five times the server's CPU (about 6 s of Chromium per
+journey against 1.3 s of server) and saturated the two cores at 20 sessions; Chromium's cost
+is the pages' JavaScript (React, Arrow decoding, plotly.js), not painting. Now one session
+per level is a browser and the others speak the websocket protocol (scripts/loadwire.py):
+the clients used 18-19 s of CPU per level, about half the servers' at 20 sessions, and the
+browser's step times (Chromium columns) follow the server's. "open" is the browser loading
+Streamlit's JavaScript, not server time.
 
-**Memory is far inside its target**: under 1 MB per open session, under 4 MB even
-counting the peak (a session keeps ids and widget values; the per-user frames live in
-`st.cache_data`, at most 256 entries), with transient peaks of 20-70 MB above the
-baseline while many runs build frames and figures at once; after a level (and after the
-soak) RSS settles 5-30 MB above the baseline. PostgreSQL saw 3-7 client backends: the
-pool (5 + 10 overflow) is not a limit at 20 sessions.
+**Fixed earlier: Streamlit's garbage collection after every run.** py-spy (60 s, 5 sessions)
+put 32 % of the server's samples in the `gc.collect()` Streamlit runs after each script run
+while `runner.postScriptGC` is true; `.streamlit/config.toml` sets it false: server CPU per
+journey 2.8 -> 1.4 s and p95 30-50 % lower in an A/B run at 20 sessions, no memory cost
+(CPython's generational collector still frees cycles; the soak below shows no growth).
+`server.fileWatcherType = "none"` as well: the polling watcher was 5.5 % of the samples and
+a deployed app never changes its sources.
+
+**Issue 15 (analysis results cached, figures without validation, cold load by column)**:
+measured A/B with this script on a busy machine, server CPU per journey 2.0-2.1 s before,
+1.4 s after (-32 %). A cProfile of each server thread then (5 sessions) put Streamlit's
+event loop at 31 %, the Log fill-up form at 19 % (half of it its suggestions, recomputed on
+every keystroke: now read from the per-revision facts), the Dashboard and Consumption at 14
+% each, `st.plotly_chart` serialising figures at 6 %, bcrypt at 4 %, History at 3 %.
+
+**Memory is far inside its target**: 1.3-2.6 MB per open session, 2.9-3.6 MB counting the
+level's peak (a session keeps ids and widget values; the per-user frames live in
+`st.cache_data`, at most 256 entries); RSS settles a little above the baseline after a level
+(and after the soak). PostgreSQL saw 5-11 client backends: the pool (5 + 10 overflow per
+replica) is not a limit at 20 sessions. The failover level's memory and CPU figures are not
+comparable (a replica and its memory and CPU time leave the sums when it is killed).
 """.strip()
 
 
@@ -193,6 +234,18 @@ def notes() -> str:
     """WHERE_TIME_GOES reflowed paragraph by paragraph at the report's width."""
     return "\n\n".join(loadlib.wrap_prose(" ".join(paragraph.split()))
                        for paragraph in WHERE_TIME_GOES.split("\n\n"))
+
+
+def get_settings_cookie_name() -> str:
+    """The re-auth cookie's name (FUELTRACKER_COOKIE_NAME, as the servers read it)."""
+    from fueltracker.config import get_settings
+
+    return get_settings().cookie_name
+
+
+def wall(monotonic_s: float) -> float:
+    """The POSIX time of a monotonic instant."""
+    return monotonic_s + WALL_OFFSET_S
 
 
 @dataclass
@@ -216,6 +269,10 @@ class Ledger:
     confirmed: list[loadlib.Key] = field(default_factory=list)
     attempted: list[loadlib.Key] = field(default_factory=list)
     typed: dict[loadlib.Key, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # Saves clicked and never confirmed (the replica died, or a timeout), with the rows
+    # stored under their key when the session found out, before it went on: a retry of the
+    # same fill-up later cannot hide them.
+    in_flight: list[tuple[loadlib.Key, int]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- database
@@ -266,15 +323,24 @@ def pick_accounts(url: str, count: int, password: str) -> list[Driven]:
                 for uid, name in picked]
 
 
+def row(owner: psycopg.Connection, query: str, params: tuple[object, ...] = ()
+        ) -> tuple[Any, ...]:
+    """The one row a query must return (an aggregate, or a row known to exist)."""
+    found = owner.execute(query, params).fetchone()
+    if found is None:
+        raise RuntimeError(f"no row: {query}")
+    return found
+
+
 def refresh(owner: psycopg.Connection, account: Driven) -> Driven:
     """Reload the preselected vehicle (last used first: latest date, then latest logged), its
     last odometer and its average consumption from the database."""
-    vehicle_id = owner.execute(
-        "SELECT vehicle_id FROM fuel_entries WHERE user_id = %s "
-        "ORDER BY date DESC, id DESC LIMIT 1", (account.user_id,)).fetchone()[0]
-    low, high, volume = owner.execute(
-        "SELECT min(odometer_km), max(odometer_km), sum(volume_l) FROM fuel_entries "
-        "WHERE vehicle_id = %s", (vehicle_id,)).fetchone()
+    vehicle_id = row(
+        owner, "SELECT vehicle_id FROM fuel_entries WHERE user_id = %s "
+        "ORDER BY date DESC, id DESC LIMIT 1", (account.user_id,))[0]
+    low, high, volume = row(
+        owner, "SELECT min(odometer_km), max(odometer_km), sum(volume_l) FROM fuel_entries "
+        "WHERE vehicle_id = %s", (vehicle_id,))
     account.vehicle_id = vehicle_id
     account.last_odometer_km = high
     account.consumption_l_per_100km = (volume / (high - low) * 100) if high > low else Decimal(7)
@@ -288,199 +354,388 @@ def refresh_from(url: str, account: Driven) -> None:
 
 def max_entry_id(url: str) -> int:
     with psycopg.connect(libpq_url(url)) as owner:
-        return owner.execute("SELECT coalesce(max(id), 0) FROM fuel_entries").fetchone()[0]
+        return row(owner, "SELECT coalesce(max(id), 0) FROM fuel_entries")[0]
 
 
 def backends(url: str) -> int:
     """PostgreSQL client backends on the load database (this query's own not counted)."""
     with psycopg.connect(libpq_url(url)) as owner:
-        return owner.execute(
-            "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend'").fetchone()[0]
+        return row(
+            owner, "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = "
+            "current_database() AND backend_type = 'client backend'")[0]
 
 
-# --------------------------------------------------------------------------- server
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+def stored_rows(url: str, user_id: int) -> int:
+    with psycopg.connect(libpq_url(url)) as owner:
+        return row(owner, "SELECT count(*) FROM fuel_entries WHERE user_id = %s",
+                   (user_id,))[0]
 
 
-def healthy(base_url: str) -> bool:
+def canonical_export(url: str, user_id: int) -> str:
+    """The account's fill-ups in the native CSV, as Account -> Your data downloads them."""
+    from fueltracker.db import make_engine, session_scope
+    from fueltracker.services import transfer
+
+    engine = make_engine(url, pool_size=1, max_overflow=0)
     try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+        with session_scope(engine) as db:
+            return transfer.export_native(db, user_id)
+    finally:
+        engine.dispose()
 
 
-def start_app(url: str, log_path: Path, options: list[str]) -> tuple[subprocess.Popen, str]:
-    """One app server on 127.0.0.1 serving the load database, with extra Streamlit
-    `options` ("section.name=value", e.g. to try a setting); (process, base URL)."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, FUELTRACKER_DATABASE_URL=url,
-               FUELTRACKER_COOKIE_KEY=secrets.token_urlsafe(36),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fueltracker.ui.server", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-         *loadlib.streamlit_flags(options)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not healthy(base_url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_app(process)
-            raise SystemExit(f"the app server did not start; log: {log_path}")
-        time.sleep(0.25)
-    return process, base_url
-
-
-def stop_app(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
-
-
-def rss_kb(pid: int) -> int:
-    return loadlib.parse_vmrss_kb(Path(f"/proc/{pid}/status").read_text())
-
-
-def process_tree(server_pid: int | None) -> tuple[set[int], set[int]]:
-    """(pids of the server's tree, pids of everything else this script started)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = loadlib.parse_stat((entry / "stat").read_text())[0]
-            except (OSError, ValueError, IndexError):
-                continue  # gone meanwhile
-    server = loadlib.descendants(parents, server_pid) if server_pid else set()
-    return server, loadlib.descendants(parents, os.getpid()) - server
-
-
-def deprioritise_client(server_pid: int | None, niceness: int) -> None:
-    """Give every thread of the browsers and the driver at least `niceness`. Inherited
-    niceness is not enough: Chromium sets its processes' and threads' priorities itself
-    (renderers back to 0, the browser and GPU processes to -8 when it may)."""
-    _, client = process_tree(server_pid)
-    for pid in client:
-        try:
-            tids = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                if os.getpriority(os.PRIO_PROCESS, tid) < niceness:
-                    os.setpriority(os.PRIO_PROCESS, tid, niceness)
-            except OSError:
-                continue  # a thread that ended meanwhile
-
-
-def cpu_seconds(server_pid: int | None) -> tuple[float, float]:
-    """CPU seconds used so far by (the server's process tree, everything else this script
-    started: Playwright's driver, Chromium and this process)."""
-    parents, ticks = {}, {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent, used = loadlib.parse_stat((entry / "stat").read_text())
-        except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile
-        parents[int(entry.name)], ticks[int(entry.name)] = parent, used
-    hz = os.sysconf("SC_CLK_TCK")
-    server = loadlib.descendants(parents, server_pid) if server_pid else set()
-    client = loadlib.descendants(parents, os.getpid()) - server
-    return (sum(ticks.get(p, 0) for p in server) / hz,
-            sum(ticks.get(p, 0) for p in client) / hz)
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-# --------------------------------------------------------------------------- browser
+# --------------------------------------------------------------------------- clients
 
 class StepFailed(Exception):
     """A journey step did not reach its expected page."""
 
 
-class Session:
-    """One browser context signed in as one account, walking the journey."""
+@dataclass
+class Reconnect:
+    """A session that lost its websocket (its replica went away) and what happened next."""
 
-    def __init__(self, context, base_url: str, account: Driven, password: str,
-                 log: loadlib.StepLog, ledger: Ledger) -> None:
-        self.context, self.base_url, self.account = context, base_url, account
-        self.password, self.log, self.ledger = password, log, ledger
-        self.page = None
+    kind: str
+    username: str
+    step: str  # the step in flight when the connection went
+    had_cookie: bool  # the re-auth cookie was in the browser (jar) when the connection went
+    lost_at: float  # monotonic
+    back_at: float | None  # monotonic, when its page was drawn again through the proxy
+    signed_in: bool  # still signed in after the move, without typing the password
+    replica_before: int | None
+    replica_after: int | None
+
+    @property
+    def should_stay_signed_in(self) -> bool:
+        """Signed in when the connection went: between sign-in and sign-out."""
+        return self.step in Client.STEPS_SIGNED_IN
+
+
+@dataclass
+class Transfer:
+    """An upload and a download through the proxy, by a browser stuck to one replica."""
+
+    when: str
+    replica: int | None
+    download_rows: int | None = None
+    expected_rows: int | None = None
+    elsewhere_status: int | None = None  # the download URL asked of another replica
+    upload_present: int | None = None
+    upload_new: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Both files went through, and the download was not to be had from another
+        replica (when one was asked)."""
+        return (self.error is None and self.download_rows == self.expected_rows
+                and self.upload_present == self.expected_rows and self.upload_new == 0
+                and self.elsewhere_status != 200)
+
+
+@dataclass
+class Level:
+    """What the clients of one level share: where they record steps, errors, windows and
+    session tags, and how to reach the stack."""
+
+    base_url: str
+    password: str
+    ledger: Ledger
+    url: str  # the database's
+    log: loadlib.StepLog = field(default_factory=loadlib.StepLog)
+    browser_log: loadlib.StepLog = field(default_factory=loadlib.StepLog)
+    windows: list[loadlib.StepWindow] = field(default_factory=list)
+    sessions: dict[str, int] = field(default_factory=dict)  # session tag -> client number
+    reconnects: list[Reconnect] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    replica_of: Callable[[dict[str, str]], int | None] = lambda cookies: None
+    # Called once, by the first client of this kind to reach History (the failover).
+    failover: Callable[[Client], Awaitable[None]] | None = None
+    failover_kind: str = "chromium"
+    browsers: Browsers | None = None
+    # Cookies a wire session starts with (by client number): the failover level pins the
+    # wire sessions to the replicas in turn, so both hold sessions whichever one dies.
+    pin: Callable[[int], dict[str, str]] = lambda number: {}
+    log_dir: Path | None = None  # where a failed file transfer leaves its screenshot
+    clients: list[Client] = field(default_factory=list)
+    placement: dict[int, int | None] = field(default_factory=dict)  # client -> replica
+
+
+class Client:
+    """One session walking the journey; subclasses drive a browser or the wire protocol."""
+
+    kind = "?"
+
+    def __init__(self, number: int, account: Driven, level: Level) -> None:
+        self.number, self.account, self.level = number, account, level
         self.signed_in_event: asyncio.Event | None = None
         self.unconfirmed_save = False  # a save was clicked and not (yet) confirmed
+        self.pending_key: loadlib.Key | None = None  # the fill-up of that save
+
+    # ---------------------------------------------------------------- bookkeeping
+
+    def note_session(self, session_id: str) -> None:
+        """A Streamlit session this client holds (a new one after each (re)connection)."""
+        from fueltracker.ui.run_timing import session_tag
+
+        self.level.sessions[session_tag(session_id)] = self.number
+
+    def record(self, step: str, started: float, seconds: float) -> None:
+        self.level.log.ok(step, seconds)
+        if self.kind == "chromium":
+            self.level.browser_log.ok(step, seconds)
+        self.level.windows.append(loadlib.StepWindow(
+            self.number, step, wall(started), wall(started) + seconds))
+
+    def failed(self, step: str, message: str) -> None:
+        self.level.log.failed(step, f"{self.account.username}: {message}")
+        if self.kind == "chromium":
+            self.level.browser_log.failed(step, f"{self.account.username}: {message}")
+
+    def fillup_values(self) -> tuple[Decimal, Decimal, Decimal, loadlib.Key]:
+        """(odometer, volume, total, key) of the next plausible fill-up of the account."""
+        account = self.account
+        odometer = Decimal(math.floor(account.last_odometer_km) + DISTANCE_PER_TANK_KM)
+        volume = (DISTANCE_PER_TANK_KM * account.consumption_l_per_100km / 100).quantize(
+            Decimal("0.01"))
+        total = (volume * PRICE_PER_L).quantize(Decimal("0.01"))
+        today = dt.datetime.now(dt.UTC).date().isoformat()  # the accounts' timezone is UTC
+        return odometer, volume, total, loadlib.fillup_key(
+            account.user_id, account.vehicle_id, today, odometer)
+
+    def expected_hint(self) -> str:
+        return f"{self.account.last_odometer_km.quantize(Decimal(1), ROUND_HALF_UP):,}"
+
+    def attempt(self, key: loadlib.Key, volume: Decimal, total: Decimal) -> None:
+        self.level.ledger.attempted.append(key)
+        self.level.ledger.typed[key] = (volume, total)
+        self.unconfirmed_save = True
+        self.pending_key = key
+
+    def confirm(self, key: loadlib.Key, odometer: Decimal) -> None:
+        self.level.ledger.confirmed.append(key)
+        self.unconfirmed_save = False
+        self.pending_key = None
+        self.account.last_odometer_km = odometer
+        self.account.last_save_at = time.monotonic()
+
+    async def settle_unconfirmed(self) -> None:
+        """After a save that was never confirmed: note how many rows it stored (one or
+        none; two would be a double save), then go on from what the database holds."""
+        if self.pending_key is not None:
+            stored = await asyncio.to_thread(stored_with_key, self.level.url, self.pending_key)
+            self.level.ledger.in_flight.append((self.pending_key, stored))
+            self.pending_key = None
+        await asyncio.to_thread(refresh_from, self.level.url, self.account)
+        self.unconfirmed_save = False
+
+    def read_figures(self, cards: list[tuple[str, str]]) -> None:
+        self.account.figures = loadlib.parse_metrics(cards)
+        self.account.figures_at = time.monotonic()
+
+    # ---------------------------------------------------------------- the journey
+
+    STEPS_SIGNED_IN = ("log fill-up page", "save fill-up", "history", "analysis", "dashboard")
+
+    async def ensure_signed_in(self) -> bool:
+        """Open the app and sign in unless signed in already; False when a step failed and
+        the session was reset."""
+        if await self.is_signed_in():
+            return True
+        if await self.needs_open() and not await self.step("open", self.open):
+            await self.recovered()
+            await self.reset()
+            return False
+        if await self.is_signed_in():
+            return True  # the re-auth cookie signed it in (after a failed step's reload)
+        if not await self.step("sign in", self.sign_in):
+            await self.recovered()
+            await self.reset()
+            return False
+        return True
+
+    async def journey(self) -> bool:
+        """One journey; False when a step failed and the session was reset."""
+        if not await self.ensure_signed_in():
+            return False
+        if self.signed_in_event is not None:
+            self.signed_in_event.set()
+        if self.number not in self.level.placement:
+            self.level.placement[self.number] = self.level.replica_of(await self.cookies())
+        for name in self.STEPS_SIGNED_IN:
+            if not await self.step(name, getattr(self, name.replace(" ", "_").replace(
+                    "-", "_"))):
+                if await self.recovered():
+                    continue  # moved to another replica, still signed in: go on
+                await self.reset()
+                return False
+            if name == "dashboard":
+                await self.read_dashboard()
+            if (name == "history" and self.level.failover is not None
+                    and self.kind == self.level.failover_kind):
+                hook, self.level.failover = self.level.failover, None
+                await hook(self)
+        if not await self.step("sign out", self.sign_out):
+            await self.reset()
+            return False
+        return True
+
+    async def step(self, name: str, action: Callable[[], Awaitable[object]]) -> bool:
+        raise NotImplementedError
+
+    async def open(self) -> object:
+        """Open the app (a fresh tab or websocket); what step() needs to time it."""
+        raise NotImplementedError
+
+    async def sign_in(self) -> object:
+        raise NotImplementedError
+
+    async def sign_out(self) -> object:
+        raise NotImplementedError
+
+    async def read_dashboard(self) -> None:
+        """Keep the Dashboard's headline figures (compared with a recomputation later)."""
+        raise NotImplementedError
+
+    async def recovered(self) -> bool:
+        """After a failed step: True when the session has reconnected and is signed in."""
+        return False
+
+    async def is_signed_in(self) -> bool:
+        raise NotImplementedError
+
+    async def needs_open(self) -> bool:
+        raise NotImplementedError
+
+    async def reset(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def cookies(self) -> dict[str, str]:
+        raise NotImplementedError
+
+
+class BrowserClient(Client):
+    """One browser context signed in as one account, walking the journey."""
+
+    kind = "chromium"
+
+    def __init__(self, number: int, account: Driven, level: Level,
+                 context: BrowserContext) -> None:
+        super().__init__(number, account, level)
+        self.context = context
+        self.page: Page | None = None
+        self.opened_ws: list[float] = []  # monotonic times the page opened a websocket
+        self.session_ids: list[tuple[float, str]] = []  # (monotonic, Streamlit session id)
+        self.last_download_url = ""
+
+    # ---------------------------------------------------------------- plumbing
+
+    @property
+    def tab(self) -> Page:
+        """The open page: every step but the first runs after open() made it."""
+        if self.page is None:
+            raise StepFailed("no page open")
+        return self.page
+
+    def _watch(self, page: Page) -> None:
+        """Learn the page's Streamlit session ids from its websocket's first frames (the
+        new_session message), and when each websocket was opened."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def on_websocket(ws) -> None:
+            self.opened_ws.append(time.monotonic())
+
+            def on_frame(payload) -> None:
+                if not isinstance(payload, bytes | bytearray):
+                    return
+                msg = ForwardMsg()
+                try:
+                    msg.ParseFromString(bytes(payload))
+                except Exception:  # noqa: BLE001 - not ours to judge
+                    return
+                session_id = msg.new_session.initialize.session_id \
+                    if msg.WhichOneof("type") == "new_session" else ""
+                if session_id and all(session_id != known for _, known in self.session_ids):
+                    self.session_ids.append((time.monotonic(), session_id))
+                    self.note_session(session_id)
+
+            ws.on("framereceived", on_frame)
+
+        page.on("websocket", on_websocket)
 
     async def settled(self, started: float) -> float:
         """Wait for the Settle criterion; seconds from `started` to the last frame."""
-        handle = await self.page.wait_for_function(SETTLED, arg=QUIET_MS, polling=100,
+        handle = await self.tab.wait_for_function(SETTLED, arg=QUIET_MS, polling=100,
                                                    timeout=STEP_TIMEOUT_MS)
         quiet_ms = await handle.json_value()
         await handle.dispose()
-        if any([await self.page.get_by_text(text).count() for text in APP_ERRORS]):
+        if any([await self.tab.get_by_text(text).count() for text in APP_ERRORS]):
             raise StepFailed("the page shows the app's unexpected-error message")
-        if await self.page.get_by_test_id("stException").count():
+        if await self.tab.get_by_test_id("stException").count():
             raise StepFailed("the page shows an exception")
         return max(0.0, time.monotonic() - quiet_ms / 1000 - started)
 
     async def step(self, name: str, action) -> bool:
-        """Run one step (action returns its start time), record its time or its error."""
         from playwright.async_api import Error as PlaywrightError
 
         try:
             started = await action()
-            self.log.ok(name, await self.settled(started))
+            self.record(name, started, await self.settled(started))
             return True
         except (StepFailed, PlaywrightError, AssertionError, TimeoutError) as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.log.failed(name, f"{self.account.username}: {message}")
+            self.failed(name, message)
             return False
+
+    async def is_signed_in(self) -> bool:
+        if self.page is None:
+            return False
+        return await self.tab.get_by_test_id("stSidebar").get_by_text(
+            f"({self.account.username})").count() > 0
+
+    async def needs_open(self) -> bool:
+        return self.page is None or not await self.tab.get_by_role(
+            "tab", name="Sign in", exact=True).count()
+
+    async def cookies(self) -> dict[str, str]:
+        return {c["name"]: c["value"] for c in await self.context.cookies()}
 
     async def nav(self, link: str, heading: str) -> float:
         from playwright.async_api import expect
 
         started = time.monotonic()
-        await self.page.get_by_test_id("stSidebarNav").get_by_role(
+        await self.tab.get_by_test_id("stSidebarNav").get_by_role(
             "link", name=link, exact=True).click()
-        await expect(self.page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        await expect(self.tab.get_by_role("heading", name=heading, level=1)).to_be_visible()
         return started
+
+    # ---------------------------------------------------------------- steps
 
     async def open(self) -> float:
         from playwright.async_api import expect
 
         if self.page is None:
             self.page = await self.context.new_page()
+            self._watch(self.page)
         started = time.monotonic()
-        await self.page.goto(self.base_url)
-        await expect(self.page.get_by_role("tab", name="Sign in", exact=True)).to_be_visible()
+        await self.tab.goto(self.level.base_url)
+        signed_in = self.tab.get_by_test_id("stSidebar").get_by_text(
+            f"({self.account.username})")
+        await expect(self.tab.get_by_role("tab", name="Sign in", exact=True).or_(
+            signed_in)).to_be_visible()
         return started
 
     async def sign_in(self) -> float:
         from playwright.async_api import expect
 
-        page = self.page
+        page = self.tab
         await page.get_by_role("tab", name="Sign in", exact=True).click()
         form = page.get_by_test_id("stForm").filter(
             has=page.get_by_role("button", name="Sign in", exact=True))
         await form.get_by_label("Username", exact=True).fill(self.account.username)
-        await form.get_by_label("Password", exact=True).fill(self.password)
+        await form.get_by_label("Password", exact=True).fill(self.level.password)
         started = time.monotonic()
         await form.get_by_role("button", name="Sign in", exact=True).click()
         await expect(page.get_by_test_id("stSidebar")).to_contain_text(
@@ -488,28 +743,24 @@ class Session:
         await expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
         return started
 
-    async def save(self) -> float:
+    async def log_fill_up_page(self) -> float:
+        return await self.nav("Log fill-up", "Log a fill-up")
+
+    async def save_fill_up(self) -> float:
         from playwright.async_api import expect
 
-        page, account = self.page, self.account
+        page = self.tab
         main = page.get_by_test_id("stMain")
-        odometer = Decimal(math.floor(account.last_odometer_km) + DISTANCE_PER_TANK_KM)
-        volume = (DISTANCE_PER_TANK_KM * account.consumption_l_per_100km / 100).quantize(
-            Decimal("0.01"))
-        total = (volume * PRICE_PER_L).quantize(Decimal("0.01"))
-        today = dt.datetime.now(dt.UTC).date().isoformat()  # the accounts' timezone is UTC
-        key = loadlib.fillup_key(account.user_id, account.vehicle_id, today, odometer)
+        odometer, volume, total, key = self.fillup_values()
         hint = await main.locator('input[aria-label^="Odometer"]').get_attribute("placeholder")
-        last = f"{account.last_odometer_km.quantize(Decimal(1), ROUND_HALF_UP):,}"
-        if not hint or last not in hint:
-            raise StepFailed(f"odometer hint {hint!r} is not the expected vehicle's ({last})")
+        if not hint or self.expected_hint() not in hint:
+            raise StepFailed(f"odometer hint {hint!r} is not the expected vehicle's "
+                             f"({self.expected_hint()})")
         await main.locator('input[aria-label^="Odometer"]').fill(str(odometer))
         await main.locator('input[aria-label^="Volume"]').fill(str(volume))
         await main.locator('input[aria-label^="Total paid"]').fill(str(total))
         started = time.monotonic()
-        self.ledger.attempted.append(key)
-        self.ledger.typed[key] = (volume, total)
-        self.unconfirmed_save = True
+        self.attempt(key, volume, total)
         await main.get_by_role("button", name="Save fill-up", exact=True).click()
         saved = page.get_by_test_id("stAlert").filter(has_text="Saved.")
         confirm = page.get_by_text("Yes, these values are right", exact=True)
@@ -519,63 +770,35 @@ class Session:
             await confirm.click()
             await main.get_by_role("button", name="Save fill-up", exact=True).click()
             await expect(saved).to_be_visible()
-        self.ledger.confirmed.append(key)
-        self.unconfirmed_save = False
-        account.last_odometer_km = odometer
-        account.last_save_at = time.monotonic()
+        self.confirm(key, odometer)
         return started
+
+    async def history(self) -> float:
+        return await self.nav("History", "History")
+
+    async def analysis(self) -> float:
+        return await self.nav(ANALYSIS_PAGE, ANALYSIS_PAGE)
 
     async def dashboard(self) -> float:
-        started = await self.nav("Dashboard", "Dashboard")
-        return started
+        return await self.nav("Dashboard", "Dashboard")
 
-    async def read_figures(self) -> None:
+    async def read_dashboard(self) -> None:
         cards = []
-        for card in await self.page.get_by_test_id("stMetric").all():
+        for card in await self.tab.get_by_test_id("stMetric").all():
             label = await card.get_by_test_id("stMetricLabel").inner_text()
             value = await card.get_by_test_id("stMetricValue").inner_text()
             cards.append((label, value))
-        self.account.figures = loadlib.parse_metrics(cards)
-        self.account.figures_at = time.monotonic()
+        self.read_figures(cards)
 
     async def sign_out(self) -> float:
         from playwright.async_api import expect
 
         started = time.monotonic()
-        await self.page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
-        await expect(self.page.get_by_role("tab", name="Sign in", exact=True)).to_be_visible()
+        await self.tab.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+        await expect(self.tab.get_by_role("tab", name="Sign in", exact=True)).to_be_visible()
         return started
 
-    async def journey(self) -> bool:
-        """One journey; False when a step failed (the next journey reopens the page)."""
-        signed_out = self.page is not None and await self.page.get_by_role(
-            "tab", name="Sign in", exact=True).count()
-        if not signed_out and not await self.step("open", self.open):
-            return False
-        if not await self.step("sign in", self.sign_in):
-            await self.page_reset()
-            return False
-        if self.signed_in_event is not None:
-            self.signed_in_event.set()
-        steps = (
-            ("log fill-up page", lambda: self.nav("Log fill-up", "Log a fill-up")),
-            ("save fill-up", self.save),
-            ("history", lambda: self.nav("History", "History")),
-            ("analysis", lambda: self.nav(ANALYSIS_PAGE, ANALYSIS_PAGE)),
-            ("dashboard", self.dashboard),
-        )
-        for name, action in steps:
-            if not await self.step(name, action):
-                await self.page_reset()
-                return False
-            if name == "dashboard":
-                await self.read_figures()
-        if not await self.step("sign out", self.sign_out):
-            await self.page_reset()
-            return False
-        return True
-
-    async def page_reset(self) -> None:
+    async def reset(self) -> None:
         """After a failure start over from a fresh page load (closing the old page)."""
         from playwright.async_api import Error as PlaywrightError
 
@@ -586,86 +809,398 @@ class Session:
                 pass  # a crashed page: the next journey opens a new one anyway
         self.page = None
 
+    async def close(self) -> None:
+        await self.context.close()
 
-class Browsers:
-    """Browser contexts for the sessions: by default all in ONE Chromium (each context gets
-    its own renderer process anyway, but the browser and GPU processes are shared), or one
-    Chromium per session (--browser-per-session, to compare the client's CPU)."""
+    # ---------------------------------------------------------------- failover and files
 
-    def __init__(self, playwright, per_session: bool, viewport: dict[str, int]) -> None:
-        self.playwright, self.per_session, self.viewport = playwright, per_session, viewport
-        self.shared = None
-        self.owners: dict[int, object] = {}
+    async def await_reconnect(self, lost_at: float, replica_before: int | None) -> None:
+        """After the replica under this tab was killed: wait until the page holds a new
+        Streamlit session (a new_session frame: the frontend reconnected through the proxy
+        and the page reran) and has settled, then see whether it is still signed in without
+        anyone typing the password."""
+        had_cookie = get_settings_cookie_name() in await self.cookies()
+        deadline = time.monotonic() + RECONNECT_TIMEOUT_S
+        while not any(t > lost_at for t, _ in self.session_ids) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        back_at = None
+        if any(t > lost_at for t, _ in self.session_ids):
+            try:
+                await self.settled(time.monotonic())
+                back_at = time.monotonic()
+            except Exception:  # noqa: BLE001 - recorded as not back
+                back_at = None
+        signed_in = back_at is not None and await self.is_signed_in() and not await \
+            self.tab.get_by_role("tab", name="Sign in", exact=True).count()
+        self.level.reconnects.append(Reconnect(
+            self.kind, self.account.username, "history", had_cookie, lost_at, back_at,
+            signed_in, replica_before, self.level.replica_of(await self.cookies())))
 
-    async def _launch(self):
-        return await self.playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                     headless=True, args=CHROMIUM_ARGS)
+    async def download(self) -> str:
+        """Click the sidebar's "Download all fill-ups"; the file's text."""
+        async with self.tab.expect_download(timeout=STEP_TIMEOUT_MS // 4) as info:
+            await self.tab.get_by_test_id("stSidebar").get_by_role(
+                "button", name="Download all fill-ups").click()
+        download = await info.value
+        self.last_download_url = download.url
+        return Path(await download.path()).read_text(encoding="utf-8")
 
-    async def new_context(self):
-        """A fresh context (no cookies) with the settle hook installed."""
-        if self.per_session:
-            launched = await self._launch()
-        else:
-            self.shared = self.shared or await self._launch()
-            launched = self.shared
-        context = await launched.new_context(viewport=self.viewport, locale="en-US",
-                                             timezone_id="UTC", reduced_motion="reduce")
-        context.set_default_timeout(STEP_TIMEOUT_MS)
-        await context.add_init_script(WS_HOOK)
-        if self.per_session:
-            self.owners[id(context)] = launched
-        return context
+    async def transfer_files(self, when: str, others: list[loadstack.Replica]) -> Transfer:
+        """Download every fill-up from the sidebar and upload the canonical export on the
+        Import page, through the proxy; the download's URL asked of another replica
+        directly must fail (the file lives in this session's replica only). The first
+        click must give the file, after a move to another replica too (the page has rerun
+        there: fueltracker/ui/reconnect.py)."""
+        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import expect
 
-    async def close_context(self, context) -> None:
-        await context.close()
-        launched = self.owners.pop(id(context), None)
-        if launched is not None:
-            await launched.close()
+        page = self.tab
+        replica = self.level.replica_of(await self.cookies())
+        result = Transfer(when, replica)
+        try:
+            result.expected_rows = await asyncio.to_thread(
+                stored_rows, self.level.url, self.account.user_id)
+            try:
+                text = await self.download()
+            except (PlaywrightError, TimeoutError) as exc:
+                raise StepFailed("the download button's first click gave no file: "
+                                 + str(exc).strip().splitlines()[0]) from exc
+            export = await asyncio.to_thread(canonical_export, self.level.url,
+                                             self.account.user_id)
+            # A name of its own per upload: the uploader ignores the same file chosen again.
+            upload = Path(tempfile.mkdtemp(prefix="fueltracker-load-")) / (
+                f"{self.account.username}-{when.replace(' ', '-')}.csv")
+            upload.write_text(export, encoding="utf-8")
+            await self.nav("Import", "Import fill-ups")
+            await self.settled(time.monotonic())
+            result.download_rows = len(list(csv.DictReader(io.StringIO(text))))
+            path = "/" + self.last_download_url.split("/", 3)[3]
+            if others:
+                result.elsewhere_status = await asyncio.to_thread(
+                    loadstack.http_status, others[0].base_url + path)
+            uploader = page.get_by_test_id("stFileUploader").locator('input[type="file"]')
+            await uploader.set_input_files(str(upload))
+            present = page.get_by_test_id("stMetric").filter(
+                has=page.get_by_test_id("stMetricLabel").get_by_text("Already present",
+                                                                     exact=True))
+            await expect(present).to_be_visible()
+            await self.settled(time.monotonic())
+            result.upload_present = int((await present.get_by_test_id(
+                "stMetricValue").inner_text()).replace(",", ""))
+            new = page.get_by_test_id("stMetric").filter(
+                has=page.get_by_test_id("stMetricLabel").get_by_text("New", exact=True))
+            result.upload_new = int((await new.get_by_test_id("stMetricValue").inner_text()
+                                     ).replace(",", ""))
+            upload.unlink()
+            upload.parent.rmdir()
+        except (StepFailed, PlaywrightError, AssertionError, TimeoutError, ValueError) as exc:
+            result.error = str(exc).strip().splitlines()[0] if str(exc).strip() else \
+                type(exc).__name__
+            if self.level.log_dir is not None:
+                shot = self.level.log_dir / f"transfer-{when.replace(' ', '-')}.png"
+                try:
+                    await page.screenshot(path=str(shot), full_page=True)
+                    print(f"transfer {when} failed: {exc}\nscreenshot {shot}", flush=True)
+                except PlaywrightError:
+                    pass
+        self.level.transfers.append(result)
+        return result
+
+
+class WireClient(Client):
+    """One wire session (no browser) signed in as one account, walking the journey."""
+
+    kind = "wire"
+
+    def __init__(self, number: int, account: Driven, level: Level) -> None:
+        super().__init__(number, account, level)
+        self.ws = loadwire.WireSession(level.base_url, quiet_s=QUIET_MS / 1000,
+                                       timeout_s=STEP_TIMEOUT_MS / 1000,
+                                       on_session=self.note_session)
+        self.ws.jar.update(level.pin(number))
+        self.last_page = ""  # the page hash a reconnect asks for
+        self.lost_pending: str | None = None  # the step in flight when the connection went
+
+    # ---------------------------------------------------------------- plumbing
+
+    async def step(self, name: str, action) -> bool:
+        try:
+            started, before = await action()
+            self.record(name, started, await self.ws.settled(before, started))
+            self.check_page()
+            self.last_page = self.ws.page.page_hash
+            return True
+        except loadwire.ConnectionLost as exc:
+            self.failed(name, f"connection lost: {exc}")
+            self.lost_pending = name
+            return False
+        except (StepFailed, loadwire.WireError, OSError, TimeoutError) as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.failed(name, message)
+            return False
+
+    def check_page(self) -> None:
+        texts = self.ws.page.alerts()
+        if any(text.startswith(APP_ERRORS) for text in texts):
+            raise StepFailed("the page shows the app's unexpected-error message")
+
+    def expect(self, condition: bool, what: str) -> None:
+        if not condition:
+            raise StepFailed(what)
+
+    @staticmethod
+    def found(node: loadwire.Node | None, what: str) -> loadwire.Node:
+        """The widget the page must show, else the step fails naming it."""
+        if node is None:
+            raise StepFailed(what)
+        return node
+
+    async def is_signed_in(self) -> bool:
+        return self.ws.connected and any(
+            f"({self.account.username})" in text
+            for text in self.ws.page.texts(root=loadwire.SIDEBAR))
+
+    async def needs_open(self) -> bool:
+        return not self.ws.connected or "Sign in" not in self.ws.page.tabs()
+
+    async def cookies(self) -> dict[str, str]:
+        return dict(self.ws.jar)
+
+    async def settle_runs(self, before: int) -> None:
+        """Wait for the run a typed value started (no quiet period: the browser does not
+        wait between fields either)."""
+        await self.ws.settled(before, time.monotonic(), quiet=False)
+
+    async def nav(self, link: str, heading: str) -> tuple[float, int]:
+        started = time.monotonic()
+        before = await self.ws.link(link)
+        await self.ws.settled(before, started, quiet=False)
+        self.expect(heading in self.ws.page.headings(), f"no heading {heading!r}")
+        return started, before
+
+    # ---------------------------------------------------------------- steps
+
+    async def open(self) -> tuple[float, int]:
+        started = time.monotonic()
+        await self.ws.connect()
+        await self.ws.settled(0, started, quiet=False)
+        self.expect("Sign in" in self.ws.page.tabs() or await self.is_signed_in(),
+                    "no sign-in form")
+        return started, 0
+
+    async def sign_in(self) -> tuple[float, int]:
+        page = self.ws.page
+        username = self.found(page.widget("text_input", "Username"), "no sign-in form")
+        password = self.found(page.widget("text_input", "Password"), "no sign-in form")
+        submit = self.found(page.widget("button", "Sign in"), "no sign-in form")
+        started = time.monotonic()
+        before = await self.ws.click(submit, (username, self.account.username),
+                                     (password, self.level.password))
+        await self.ws.settled(before, started, quiet=False)
+        self.expect(await self.is_signed_in(), "not signed in")
+        self.expect("Dashboard" in self.ws.page.headings(), "no Dashboard")
+        return started, before
+
+    async def log_fill_up_page(self) -> tuple[float, int]:
+        return await self.nav("Log fill-up", "Log a fill-up")
+
+    async def save_fill_up(self) -> tuple[float, int]:
+        page = self.ws.page
+        odometer_field = self.found(page.widget("number_input", "Odometer", prefix=True),
+                                    "no odometer field")
+        hint = odometer_field.proto.placeholder
+        self.expect(self.expected_hint() in hint,
+                    f"odometer hint {hint!r} is not the expected vehicle's "
+                    f"({self.expected_hint()})")
+        odometer, volume, total, key = self.fillup_values()
+        # Typed one field after the other: each value reruns the entry fragment.
+        typed = [(odometer_field, odometer)]
+        await self.settle_runs(await self.ws.rerun(
+            widgets=[loadwire.widget_state(n, v) for n, v in typed],
+            fragment_id=odometer_field.fragment_id))
+        typed.append((self.found(self.ws.page.widget("number_input", "Volume", prefix=True),
+                                 "no volume field"), volume))
+        await self.settle_runs(await self.ws.rerun(
+            widgets=[loadwire.widget_state(n, v) for n, v in typed],
+            fragment_id=odometer_field.fragment_id))
+        typed.append((self.found(self.ws.page.widget("number_input", "Total paid", prefix=True),
+                                 "no total field"), total))
+        save = self.found(self.ws.page.widget("button", "Save fill-up"), "no fill-up form")
+        started = time.monotonic()
+        self.attempt(key, volume, total)
+        before = await self.ws.click(save, *typed)
+        await self.ws.settled(before, started, quiet=False)
+        if not any(text.startswith("Saved.") for text in self.ws.page.alerts()):
+            confirm = self.found(self.ws.page.widget("checkbox", "Yes, these values are right"),
+                                 "neither saved nor a warning to confirm")
+            # A plausibility warning: confirm it the way a user would (counts in the time).
+            save = self.found(self.ws.page.widget("button", "Save fill-up"), "no fill-up form")
+            again = await self.ws.click(save, *typed, (confirm, True))
+            await self.ws.settled(again, started, quiet=False)
+            self.expect(any(text.startswith("Saved.") for text in self.ws.page.alerts()),
+                        "not saved after confirming")
+        self.confirm(key, odometer)
+        return started, before
+
+    async def history(self) -> tuple[float, int]:
+        return await self.nav("History", "History")
+
+    async def analysis(self) -> tuple[float, int]:
+        return await self.nav(ANALYSIS_PAGE, ANALYSIS_PAGE)
+
+    async def dashboard(self) -> tuple[float, int]:
+        return await self.nav("Dashboard", "Dashboard")
+
+    async def read_dashboard(self) -> None:
+        self.read_figures(self.ws.page.metrics())
+
+    async def sign_out(self) -> tuple[float, int]:
+        button = self.found(self.ws.page.widget("button", "Sign out", root=loadwire.SIDEBAR),
+                            "no sign-out button")
+        started = time.monotonic()
+        before = await self.ws.click(button)
+        await self.ws.settled(before, started, quiet=False)
+        self.expect("Sign in" in self.ws.page.tabs(), "no sign-in form after signing out")
+        return started, before
+
+    async def reset(self) -> None:
+        await self.ws.close()
 
     async def close(self) -> None:
-        for launched in self.owners.values():
-            await launched.close()
+        await self.ws.close()
+
+    # ---------------------------------------------------------------- failover
+
+    async def recovered(self) -> bool:
+        """After a lost connection: reconnect through the proxy (it sends the tab to a live
+        replica) asking for the page it was on, as the frontend does; record whether the
+        session is still signed in."""
+        if not self.lost_pending:
+            return False
+        step, self.lost_pending = self.lost_pending, None
+        had_cookie = get_settings_cookie_name() in self.ws.jar
+        lost_at = self.ws.lost_at or time.monotonic()
+        replica_before = self.level.replica_of(dict(self.ws.jar))
+        back_at, deadline = None, time.monotonic() + RECONNECT_TIMEOUT_S
+        while back_at is None and time.monotonic() < deadline:
+            try:
+                await self.ws.connect(self.last_page)
+                await self.ws.settled(0, time.monotonic(), quiet=False)
+                back_at = time.monotonic()
+            except Exception:  # noqa: BLE001 - refused, 502, a handshake error: try again
+                await asyncio.sleep(0.5)
+        signed_in = back_at is not None and await self.is_signed_in()
+        self.level.reconnects.append(Reconnect(
+            self.kind, self.account.username, step, had_cookie, lost_at, back_at, signed_in,
+            replica_before, self.level.replica_of(dict(self.ws.jar))))
+        if self.unconfirmed_save:
+            await self.settle_unconfirmed()  # the save in flight may or may not have landed
+        return signed_in
+
+
+class Browsers:
+    """Browser contexts for the browser sessions, all in ONE Chromium (each context gets its
+    own renderer process anyway, the browser and GPU processes are shared)."""
+
+    def __init__(self, playwright: Playwright, viewport: dict[str, int]) -> None:
+        self.playwright = playwright
+        self.viewport: ViewportSize = {"width": viewport["width"], "height": viewport["height"]}
+        self.shared: Browser | None = None
+
+    async def new_context(self) -> BrowserContext:
+        """A fresh context (no cookies) with the settle hook installed."""
+        if self.shared is None:
+            self.shared = await self.playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = await self.shared.new_context(
+            viewport=self.viewport, locale="en-US", timezone_id="UTC", reduced_motion="reduce",
+            accept_downloads=True)
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        await context.add_init_script(WS_HOOK)
+        return context
+
+    async def close(self) -> None:
         if self.shared is not None:
             await self.shared.close()
 
 
-async def run_level(browsers: Browsers, base_url: str, accounts: list[Driven], password: str,
-                    rounds: int, duration_s: float | None, ledger: Ledger,
-                    on_all_signed_in, url: str, pid: int | None = None
-                    ) -> tuple[loadlib.StepLog, int, tuple[float, float]]:
-    """Drive len(accounts) sessions concurrently; (step log, journeys completed, CPU
-    seconds of server and client when the last journey ended). The CPU is read before the
-    browsers close: the time of a process that exits may leave the tree with it."""
-    log = loadlib.StepLog()
-    sessions, events = [], []
-    for account in accounts:
-        context = await browsers.new_context()
-        session = Session(context, base_url, account, password, log, ledger)
-        session.signed_in_event = asyncio.Event()
-        events.append(session.signed_in_event)
-        sessions.append(session)
-    deadline = None if duration_s is None else time.monotonic() + duration_s
-    completed = 0
-    budget = [loadlib.MAX_JOURNEYS]
+@dataclass
+class Pace:
+    """When a session of a level starts another journey."""
 
-    async def drive(session: Session) -> None:
+    rounds: int
+    deadline: float | None  # monotonic (a soak), else None: `rounds` journeys each
+    follow_first: bool
+    first_done: asyncio.Event
+    budget: int = loadlib.MAX_JOURNEYS  # journeys left for the whole level
+
+    def another(self, number: int, done: int) -> bool:
+        """Whether session `number`, `done` journeys in, starts another (taking it from the
+        budget)."""
+        if self.deadline is None and done >= self.rounds and (
+                not self.follow_first or number == 0 or self.first_done.is_set()):
+            return False
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return False
+        if self.budget <= 0:
+            return False
+        self.budget -= 1
+        return True
+
+
+async def make_clients(browsers: Browsers | None, level: Level, accounts: list[Driven],
+                       browser_count: int) -> list[Client]:
+    """One client per account: the first `browser_count` in Chromium, the others wire."""
+    clients: list[Client] = []
+    for number, account in enumerate(accounts):
+        if number < browser_count and browsers is not None:
+            clients.append(BrowserClient(number, account, level, await browsers.new_context()))
+        else:
+            clients.append(WireClient(number, account, level))
+    return clients
+
+
+async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driven],
+                    browser_count: int, rounds: int, duration_s: float | None,
+                    on_all_signed_in, cpu: Callable[[], tuple[float, float, float]],
+                    ramp_up_s: float = 0.0, follow_first: bool = False
+                    ) -> tuple[int, tuple[float, float, float]]:
+    """Drive len(accounts) sessions concurrently, the first `browser_count` of them in
+    Chromium, session n starting n x `ramp_up_s` after the first (not all signing in at the
+    same instant); with `follow_first` the others go on after their rounds until the first
+    session has finished its own (the failover level: sessions are busy on both replicas
+    whenever the first one's replica goes). Returns (journeys completed, CPU seconds of
+    servers, proxy and clients when the last journey ended: read before the browsers close,
+    as the time of a process that exits may leave the tree with it)."""
+    level.browsers = browsers
+    level.failover_kind = "chromium" if browser_count and browsers is not None else "wire"
+    clients = level.clients = await make_clients(browsers, level, accounts, browser_count)
+    events = []
+    for client in clients:
+        client.signed_in_event = asyncio.Event()
+        events.append(client.signed_in_event)
+    first_done = asyncio.Event()
+    pace = Pace(rounds, None if duration_s is None else time.monotonic() + duration_s,
+                follow_first, first_done)
+    completed = 0
+
+    async def drive(client: Client) -> None:
+        try:
+            await asyncio.sleep(client.number * ramp_up_s)
+            await journeys(client)
+        finally:
+            if client.number == 0:
+                first_done.set()
+
+    async def journeys(client: Client) -> None:
         nonlocal completed
         done = 0
-        while True:
-            if deadline is None and done >= rounds:
-                return
-            if deadline is not None and time.monotonic() >= deadline:
-                return
-            if budget[0] <= 0:
-                return
-            budget[0] -= 1
-            if await session.journey():
+        while pace.another(client.number, done):
+            if await client.journey():
                 completed += 1
-            elif session.unconfirmed_save:
-                # A save without a confirmation may still have landed: go on from what the
-                # database holds.
-                await asyncio.to_thread(refresh_from, url, session.account)
-                session.unconfirmed_save = False
+            elif client.unconfirmed_save:
+                # A save without a confirmation may still have landed.
+                await client.settle_unconfirmed()
             done += 1
 
     async def watch_signed_in() -> None:
@@ -673,16 +1208,16 @@ async def run_level(browsers: Browsers, base_url: str, accounts: list[Driven], p
         await on_all_signed_in()
 
     watcher = asyncio.ensure_future(watch_signed_in())
-    cpu_end = (0.0, 0.0)
+    cpu_end = (0.0, 0.0, 0.0)
     try:
-        await asyncio.gather(*(drive(s) for s in sessions))
-        cpu_end = cpu_seconds(pid)
+        await asyncio.gather(*(drive(c) for c in clients))
+        cpu_end = cpu()
     finally:
         if not watcher.done():
             watcher.cancel()
-        for session in sessions:
-            await browsers.close_context(session.context)
-    return log, completed, cpu_end
+        for client in clients:
+            await client.close()
+    return completed, cpu_end
 
 
 # --------------------------------------------------------------------------- verification
@@ -739,6 +1274,23 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
     return integrity, problems, (compared, matched)
 
 
+def stored_with_key(url: str, key: loadlib.Key) -> int:
+    """How many rows hold this fill-up (user, vehicle, date, odometer)."""
+    user_id, vehicle_id, date, odometer_km = key
+    with psycopg.connect(libpq_url(url)) as owner:
+        return row(owner, "SELECT count(*) FROM fuel_entries WHERE user_id = %s AND "
+                   "vehicle_id = %s AND date = %s AND odometer_km = %s",
+                   (user_id, vehicle_id, dt.date.fromisoformat(date), odometer_km))[0]
+
+
+def saves_in_flight(ledger: Ledger) -> tuple[int, int, int, int]:
+    """The saves submitted without a confirmation, as the sessions found them before going
+    on: (in all, stored once, not stored, stored more than once)."""
+    counts = [stored for _, stored in ledger.in_flight]
+    return (len(counts), counts.count(1), counts.count(0),
+            sum(1 for stored in counts if stored > 1))
+
+
 def cleanup(url: str, ids: list[int], start_id: int) -> int:
     """Delete the rows this run added (the seed check then finds its counts again)."""
     with psycopg.connect(libpq_url(url)) as owner:
@@ -748,12 +1300,124 @@ def cleanup(url: str, ids: list[int], start_id: int) -> int:
     return deleted
 
 
-# --------------------------------------------------------------------------- main
+# --------------------------------------------------------------------------- stacks
+
+@dataclass
+class Stack:
+    """The servers one configuration drives: replicas (or one server, or --url) and the
+    proxy in front of them, if any."""
+
+    label: str
+    replicas: list[loadstack.Replica]
+    proxy: loadstack.Proxy | None
+    base_url: str
+    external_pid: int | None = None  # --url with --server-pid
+    log_dir: Path | None = None
+
+    @property
+    def server_pids(self) -> list[int]:
+        pids = [r.pid for r in self.replicas if r.alive]
+        return pids + ([self.external_pid] if self.external_pid else [])
+
+    @property
+    def server_side_pids(self) -> list[int]:
+        return self.server_pids + ([self.proxy.pid] if self.proxy else [])
+
+    def rss_kb(self) -> int | None:
+        return loadstack.rss_kb(self.server_pids) if self.server_pids else None
+
+    def cpu(self) -> tuple[float, float, float]:
+        return loadstack.cpu_seconds(self.server_pids, self.proxy.pid if self.proxy else None)
+
+    def pinned(self, number: int) -> dict[str, str]:
+        """The sticky cookie that sends client `number` to replica (number mod replicas)
+        + 1: Caddy honours a cookie naming a live replica."""
+        if self.proxy is None or not self.replicas:
+            return {}
+        replica = self.replicas[number % len(self.replicas)]
+        return {loadlib.STICKY_COOKIE: loadlib.sticky_cookie(replica.dial)}
+
+    def replica_of(self, cookies: dict[str, str]) -> int | None:
+        """The replica a client's sticky cookie names (None without a proxy)."""
+        value = cookies.get(loadlib.STICKY_COOKIE)
+        if self.proxy is None or value is None:
+            return None
+        for replica in self.replicas:
+            if loadlib.sticky_cookie(replica.dial) == value:
+                return replica.index
+        return None
+
+    def runs(self) -> list[loadlib.RunTiming]:
+        """Every script run the replicas have logged so far."""
+        runs = []
+        for replica in self.replicas:
+            if replica.log_path.exists():
+                for line in replica.log_path.read_text(errors="replace").splitlines():
+                    run = loadlib.parse_timing_line(line)
+                    if run is not None:
+                        runs.append(run)
+        return runs
+
+    def server_errors(self) -> int:
+        return sum(1 for replica in self.replicas if replica.log_path.exists()
+                   for line in replica.log_path.read_text(errors="replace").splitlines()
+                   if "unexpected error" in line or "Traceback" in line)
+
+    def stop(self) -> None:
+        loadstack.stop_all(self.replicas, self.proxy)
+
+
+def start_stack(url: str, replicas: int | None, args, log_dir: Path) -> Stack:
+    """One configuration's servers: `replicas` behind Caddy, or (None) one server driven
+    directly, or --url."""
+    if args.url:
+        return Stack("--url", [], None, args.url.rstrip("/"), args.server_pid, log_dir)
+    count = replicas or 1
+    tag = f"{count}r" if replicas else "direct"
+    started = loadstack.start_replicas(url, count, log_dir, args.streamlit_option, tag,
+                                       behind_proxy=replicas is not None)
+    if replicas is None:
+        return Stack("1 server", started, None, started[0].base_url, log_dir=log_dir)
+    try:
+        proxy = loadstack.start_proxy(started, log_dir, tag)
+    except SystemExit:
+        loadstack.stop_all(started)
+        raise
+    return Stack(f"{count} replica{'s' if count > 1 else ''}", started, proxy, proxy.base_url,
+                 log_dir=log_dir)
+
+
+# --------------------------------------------------------------------------- levels
+
+@dataclass
+class Kill:
+    """The failover level's kill of a replica (all None until it happened)."""
+
+    replica: int | None = None
+    at: float | None = None  # monotonic
+    at_s: float | None = None  # seconds into the level
+    save_in_flight: str | None = None  # the session whose save was in flight on it
+
+
+@dataclass
+class OpenSample:
+    """A level's figures once all its sessions are signed in."""
+
+    rss_kb: int | None = None
+    load: str | None = None
+    backends: int | None = None
+
 
 @dataclass
 class LevelResult:
+    configuration: str
+    replicas: int
     sessions: int
+    browsers: int
     stats: list[loadlib.StepStats]
+    browser_stats: list[loadlib.StepStats]
+    server: dict[str, list[float]]
+    between: list[float]
     journeys: int
     seconds: float
     rss_before_kb: int | None
@@ -763,8 +1427,23 @@ class LevelResult:
     load_during: str
     rss_after_kb: int | None
     server_cpu_s: float
+    proxy_cpu_s: float
     client_cpu_s: float
-    rss_baseline_kb: int | None = None  # after the warm-up journey, before any level
+    rss_baseline_kb: int | None = None  # after the warm-up, before any level
+    failover: Kill | None = None
+    reconnects: list[Reconnect] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    placement: list[tuple[int | None, int]] = field(default_factory=list)  # replica, sessions
+
+    @property
+    def placed(self) -> str:
+        """"6 + 4" sessions on replica 1 and 2 (as the sticky cookies said at sign-in)."""
+        known = [f"{n} on replica {r}" for r, n in self.placement if r is not None]
+        return ", ".join(known)
+
+    @property
+    def errors(self) -> int:
+        return sum(row.errors for row in self.stats)
 
     @property
     def mb_per_session(self) -> float | None:
@@ -780,114 +1459,273 @@ class LevelResult:
             return None
         return loadlib.per_session_mb(self.rss_baseline_kb, self.rss_peak_kb, self.sessions)
 
-
-async def drive_all(args, base_url: str, pid: int | None, accounts: list[Driven], password: str,
-                    ledger: Ledger, levels: list[int], url: str
-                    ) -> tuple[list[LevelResult], int | None]:
-    """The warm-up and every level, with the browsers kept at --client-nice."""
-    async def keep_niced() -> None:
-        while True:
-            await asyncio.to_thread(deprioritise_client, pid, args.client_nice)
-            await asyncio.sleep(1.0)
-
-    # The browsers need several times the server's CPU on this one machine: they yield it.
-    niced = asyncio.ensure_future(keep_niced()) if args.client_nice else None
-    try:
-        return await _drive_all(args, base_url, pid, accounts, password, ledger, levels, url)
-    finally:
-        if niced is not None:
-            niced.cancel()
+    @property
+    def per_minute(self) -> float:
+        return loadlib.journeys_per_minute(self.journeys, self.seconds)
 
 
-async def _drive_all(args, base_url: str, pid: int | None, accounts: list[Driven],
-                     password: str, ledger: Ledger, levels: list[int], url: str
-                     ) -> tuple[list[LevelResult], int | None]:
-    from playwright.async_api import async_playwright, expect
-
-    expect.set_options(timeout=STEP_TIMEOUT_MS)
-    results = []
-    async with async_playwright() as playwright:
-        browser = Browsers(playwright, args.browser_per_session,
-                           loadlib.parse_viewport(args.viewport))
-        try:
-            # Warm-up: one journey over every page so the server has imported and compiled
-            # what the pages use before the baseline is taken.
-            warm, _, _ = await run_level(browser, base_url, accounts[:1], password, 1, None,
-                                      ledger, _noop, url)
-            if warm.error_count():
-                print(f"warm-up errors: {warm.errors}", flush=True)
-            await asyncio.sleep(2)
-            baseline = rss_kb(pid) if pid else None
-            if baseline:
-                print(f"server RSS after warm-up: {baseline / 1024:.0f} MB", flush=True)
-            for level in levels:
-                result = await measure_level(browser, base_url, pid, accounts[1:level + 1],
-                                             password, args, ledger, url)
-                result.rss_baseline_kb = baseline
-                results.append(result)
-                print(f"\n{level} sessions: {result.journeys} journeys in "
-                      f"{result.seconds:.0f} s, "
-                      f"load average {result.load_during}", flush=True)
-                print(loadlib.step_table(result.stats), flush=True)
-                print(f"CPU: server {result.server_cpu_s:.0f} s "
-                      f"({result.server_cpu_s / max(result.journeys, 1):.1f} s per journey), "
-                      f"browsers and driver {result.client_cpu_s:.0f} s, over "
-                      f"{result.seconds:.0f} s of wall time", flush=True)
-                if result.mb_per_session is not None:
-                    print(f"server RSS {baseline / 1024:.0f} MB baseline, "
-                          f"{result.rss_before_kb / 1024:.0f} MB before the level, "
-                          f"{result.rss_open_kb / 1024:.0f} MB with all {level} signed in "
-                          f"({result.mb_per_session:.1f} MB/session), peak "
-                          f"{result.rss_peak_kb / 1024:.0f} MB "
-                          f"({result.peak_mb_per_session:.1f} MB/session); PostgreSQL backends "
-                          f"{result.backends_open}; {result.rss_after_kb / 1024:.0f} MB "
-                          "after the level", flush=True)
-        finally:
-            await browser.close()  # every browser it launched
-    return results, baseline
+async def warm_up(stack: Stack, account: Driven, password: str, ledger: Ledger, url: str
+                  ) -> None:
+    """One wire journey against each replica directly, so every server has imported and
+    compiled what the pages use before the baseline is taken."""
+    targets = [r.base_url for r in stack.replicas] or [stack.base_url]
+    for target in targets:
+        level = Level(target, password, ledger, url)
+        await run_level(None, level, [account], 0, 1, None, _noop, stack.cpu)
+        if level.log.error_count():
+            print(f"warm-up errors on {target}: "
+                  f"{[e for es in level.log.errors.values() for e in es]}", flush=True)
 
 
-async def measure_level(browser: Browsers, base_url: str, pid: int | None, accounts: list[Driven],
-                        password: str, args, ledger: Ledger, url: str) -> LevelResult:
-    """Run one level while sampling the server's RSS (before, once every session is signed
-    in, peak, after) and PostgreSQL's backends."""
-    before = rss_kb(pid) if pid else None
-    open_sample: dict[str, object] = {}
+async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[Driven],
+                        browser_count: int, args, ledger: Ledger, url: str,
+                        password: str, failover: bool = False) -> LevelResult:
+    """Run one level while sampling the servers' RSS (before, once every session is signed
+    in, peak, after) and PostgreSQL's backends; then attribute the servers' timing lines to
+    the clients' steps."""
+    level = Level(stack.base_url, password, ledger, url, replica_of=stack.replica_of,
+                  log_dir=stack.log_dir)
+    killed = Kill()
+    if failover:
+        level.failover = lambda client: kill_under(client, stack, killed)
+        level.pin = stack.pinned
+    before = stack.rss_kb()
+    open_sample = OpenSample()
     peak = [before or 0]
     sampling = [True]
 
     async def sample() -> None:
-        while sampling[0] and pid:
-            peak[0] = max(peak[0], rss_kb(pid))
+        while sampling[0] and stack.server_pids:
+            if killed.replica is None:  # a killed replica's memory leaves the sum: no peak then
+                peak[0] = max(peak[0], stack.rss_kb() or 0)
             await asyncio.sleep(SAMPLE_EVERY_S)
 
     async def all_signed_in() -> None:
-        if pid:
-            open_sample["rss"] = rss_kb(pid)
-        open_sample["load"] = loadavg()
-        open_sample["backends"] = await asyncio.to_thread(backends, url)
+        open_sample.rss_kb = stack.rss_kb()
+        open_sample.load = loadstack.loadavg()
+        open_sample.backends = await asyncio.to_thread(backends, url)
 
     sampler = asyncio.ensure_future(sample())
     started = time.monotonic()
-    cpu_before = cpu_seconds(pid)
+    cpu_before = stack.cpu()
     try:
-        log, journeys, cpu_after = await run_level(
-            browser, base_url, accounts, password, args.rounds, args.duration, ledger,
-            all_signed_in, url, pid)
+        journeys, cpu_after = await run_level(
+            browsers, level, accounts, browser_count, args.rounds, args.duration,
+            all_signed_in, stack.cpu, args.ramp_up, follow_first=failover)
     finally:
         sampling[0] = False
         await sampler
     elapsed = time.monotonic() - started
-    await asyncio.sleep(2)  # the closed sessions' websockets are gone by now
-    return LevelResult(len(accounts), log.stats(), journeys, elapsed, before,
-                       open_sample.get("rss"), peak[0] or None, open_sample.get("backends"),
-                       str(open_sample.get("load", loadavg())),
-                       rss_kb(pid) if pid else None,
-                       cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
+    await asyncio.sleep(2)  # the closed sessions' websockets are gone, the logs written
+    server, between = loadlib.attribute_runs(stack.runs(), level.windows, level.sessions)
+    result = LevelResult(
+        stack.label, len(stack.replicas), len(accounts), min(browser_count, len(accounts)),
+        level.log.stats(), level.browser_log.stats(), server, between, journeys, elapsed,
+        before, open_sample.rss_kb, peak[0] or None, open_sample.backends,
+        open_sample.load or loadstack.loadavg(), stack.rss_kb(),
+        cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
+        cpu_after[2] - cpu_before[2])
+    result.reconnects, result.transfers = level.reconnects, level.transfers
+    result.placement = sorted(Counter(level.placement.values()).items(),
+                              key=lambda item: (item[0] is None, item[0] or 0))
+    if failover:
+        killed.at_s = None if killed.at is None else killed.at - started
+        result.failover = killed
+    return result
+
+
+async def kill_under(client: Client, stack: Stack, killed: Kill) -> None:
+    """The failover: the browser (or first session) at History downloads and uploads through
+    the proxy, then the replica it is stuck to is killed; it must come back through the proxy
+    on another replica, signed in, and move files there too."""
+    replica_index = stack.replica_of(await client.cookies())
+    replica = next((r for r in stack.replicas if r.index == replica_index), None)
+    if replica is None:
+        print("failover: cannot tell which replica the session is on; nothing killed",
+              flush=True)
+        return
+    others = [r for r in stack.replicas if r is not replica and r.alive]
+    if isinstance(client, BrowserClient):
+        await client.transfer_files("before the failover", others)
+    # The moment that tests the most: another session of that replica has clicked "Save"
+    # and its page has not said "Saved." yet (up to 30 s of waiting for one).
+    in_flight, deadline = None, time.monotonic() + 30
+    while in_flight is None and time.monotonic() < deadline:
+        for other in client.level.clients:
+            if (other is not client and other.unconfirmed_save
+                    and stack.replica_of(await other.cookies()) == replica.index):
+                in_flight = other.account.username
+                break
+        else:
+            await asyncio.sleep(0.005)
+    lost_at = time.monotonic()
+    await asyncio.to_thread(loadstack.kill, replica)
+    killed.replica, killed.at, killed.save_in_flight = replica.index, lost_at, in_flight
+    print(f"failover: killed replica {replica.index} (pid {replica.pid}) under "
+          f"{client.account.username}; a save in flight: {in_flight}", flush=True)
+    if isinstance(client, BrowserClient):
+        await client.await_reconnect(lost_at, replica.index)
+        # The other replica is the dead one now: nothing to ask it.
+        await client.transfer_files("after the failover", [])
 
 
 async def _noop() -> None:
     return None
+
+
+async def drive_all(args, stacks: list[int | None], url: str, accounts: list[Driven],
+                    password: str, ledger: Ledger, levels: list[int], log_dir: Path
+                    ) -> tuple[list[LevelResult], int]:
+    """Every configuration (start its stack, warm up, run the levels and the failover,
+    stop it), with the browsers and this script kept at --client-nice."""
+    from playwright.async_api import async_playwright, expect
+
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    results: list[LevelResult] = []
+    server_errors = 0
+    niced_pids: list[int] = []
+
+    async def keep_niced() -> None:
+        while True:
+            await asyncio.to_thread(loadstack.deprioritise_client, list(niced_pids),
+                                    args.client_nice)
+            await asyncio.sleep(1.0)
+
+    niced = asyncio.ensure_future(keep_niced()) if args.client_nice else None
+    browsers_needed = args.browsers > 0
+    try:
+        async with async_playwright() as playwright:
+            browsers = Browsers(playwright, loadlib.parse_viewport(args.viewport)) \
+                if browsers_needed else None
+            try:
+                for replicas in stacks:
+                    stack = start_stack(url, replicas, args, log_dir)
+                    niced_pids[:] = stack.server_side_pids
+                    try:
+                        print(f"\n{stack.label}: {stack.base_url}"
+                              + (f" (caddy {loadstack.caddy_version()}, "
+                                 f"replicas {[r.base_url for r in stack.replicas]})"
+                                 if stack.proxy else ""), flush=True)
+                        await warm_up(stack, accounts[0], password, ledger, url)
+                        await asyncio.sleep(2)
+                        baseline = stack.rss_kb()
+                        if baseline:
+                            print(f"server RSS after warm-up: {baseline / 1024:.0f} MB",
+                                  flush=True)
+                        plan = [(n, False) for n in levels]
+                        if args.failover and replicas and replicas >= 2:
+                            plan.append((args.failover, True))
+                        for sessions, failover in plan:
+                            result = await measure_level(
+                                browsers, stack, accounts[1:sessions + 1], args.browsers,
+                                args, ledger, url, password, failover)
+                            result.rss_baseline_kb = baseline
+                            results.append(result)
+                            print_level(result)
+                    finally:
+                        niced_pids[:] = []
+                        stack.stop()
+                        server_errors += stack.server_errors()
+            finally:
+                if browsers is not None:
+                    await browsers.close()
+    finally:
+        if niced is not None:
+            niced.cancel()
+    return results, server_errors
+
+
+def mb(kb: int | None) -> str:
+    """Kilobytes as whole megabytes ("?" when not measured)."""
+    return "?" if kb is None else f"{kb / 1024:.0f}"
+
+
+def print_level(result: LevelResult) -> None:
+    title = (f"{result.configuration}, {result.sessions} sessions"
+             + (" (failover)" if result.failover else ""))
+    print(f"\n{title}: {result.journeys} journeys in {result.seconds:.0f} s "
+          f"({result.per_minute:.1f}/min), load average {result.load_during}; "
+          f"{result.placed}", flush=True)
+    print(loadlib.step_table_with_server(result.stats, result.server, result.browser_stats,
+                                         result.between), flush=True)
+    # A killed replica's CPU time leaves the sum: no server figure for the failover level.
+    servers = ("servers n/a (a replica was killed)" if result.failover else
+               f"servers {result.server_cpu_s:.0f} s "
+               f"({result.server_cpu_s / max(result.journeys, 1):.1f} s per journey)")
+    print(f"CPU: {servers}, proxy {result.proxy_cpu_s:.0f} s, clients "
+          f"{result.client_cpu_s:.0f} s, over {result.seconds:.0f} s of wall time", flush=True)
+    if result.mb_per_session is not None:
+        print(f"server RSS {mb(result.rss_baseline_kb)} MB baseline, "
+              f"{mb(result.rss_open_kb)} MB with all signed in "
+              f"({result.mb_per_session:.1f} MB/session), peak "
+              f"{mb(result.rss_peak_kb)} MB ({result.peak_mb_per_session:.1f} MB/"
+              f"session); PostgreSQL backends {result.backends_open}", flush=True)
+    for item in result.reconnects:
+        print(f"  reconnect {item.kind} {item.username} (during {item.step}): replica "
+              f"{item.replica_before} -> "
+              f"{item.replica_after}, back after "
+              + (f"{item.back_at - item.lost_at:.1f} s" if item.back_at else "never")
+              + f", signed in {item.signed_in} (re-auth cookie held: {item.had_cookie})",
+              flush=True)
+    for transfer in result.transfers:
+        print(f"  files {transfer.when} on replica {transfer.replica}: download "
+              f"{transfer.download_rows} rows of {transfer.expected_rows} (other replica: HTTP "
+              f"{transfer.elsewhere_status}), upload: {transfer.upload_present} present, "
+              f"{transfer.upload_new} new"
+              + (f", error {transfer.error}" if transfer.error else "")
+              + f": {'ok' if transfer.ok else 'FAILED'}", flush=True)
+
+
+def failover_verdict(results: list[LevelResult]) -> tuple[bool, list[str]]:
+    """(ok, problems) of the failover level: a replica was killed; every session that lost
+    its connection came back on another replica, signed in; the files went through before
+    and after."""
+    problems = []
+    levels = [r for r in results if r.failover is not None]
+    for result in levels:
+        if result.failover is None or result.failover.replica is None:
+            problems.append("no replica was killed")
+        if not result.reconnects:
+            problems.append("no session lost its connection")
+        for item in result.reconnects:
+            if item.back_at is None:
+                problems.append(f"{item.username} did not come back")
+            elif item.replica_after in (None, item.replica_before):
+                problems.append(f"{item.username} did not move to another replica")
+            elif item.should_stay_signed_in and not item.signed_in:
+                problems.append(f"{item.username} came back signed out" + (
+                    "" if item.had_cookie else ": its browser held no re-auth cookie (the "
+                    "cookie component had not set it at sign-in)"))
+        if len(result.transfers) < 2 or not all(t.ok for t in result.transfers):
+            problems.append("an upload or download through the proxy failed")
+    return not problems and bool(levels), problems
+
+
+def checked_arguments(args: argparse.Namespace
+                      ) -> tuple[list[int], list[int | None], list[int]]:
+    """(levels, replica counts (None: one server driven directly), every level including
+    the failover's) of the command line; LoadArgumentError for one refused."""
+    levels = loadlib.parse_levels(args.sessions)
+    stacks: list[int | None] = [*loadlib.parse_replicas(args.replicas)] \
+        if args.replicas else [None]
+    if args.failover:
+        loadlib.parse_levels(str(args.failover))
+        if max(n or 1 for n in stacks) < 2:
+            raise loadlib.LoadArgumentError("--failover needs --replicas with 2 or more")
+    all_levels = levels + ([args.failover] if args.failover else [])
+    loadlib.check_limits(all_levels * len(stacks) if args.duration is None else levels,
+                         args.rounds, args.duration)
+    if not 0 <= args.ramp_up <= 5:
+        raise loadlib.LoadArgumentError("--ramp-up must be 0..5 seconds")
+    if args.url:
+        loadlib.check_loopback(args.url)
+        if args.replicas:
+            raise loadlib.LoadArgumentError("--url drives one server: no --replicas")
+    if not 0 <= args.browsers <= max(all_levels):
+        raise loadlib.LoadArgumentError("--browsers must be 0..the largest level")
+    loadlib.streamlit_flags(args.streamlit_option)
+    loadlib.parse_viewport(args.viewport)
+    return levels, stacks, all_levels
 
 
 def main() -> int:
@@ -895,7 +1733,20 @@ def main() -> int:
     parser.add_argument("--sessions", default="5,10,20",
                         help="concurrent sessions per level, e.g. 5,10,20 (max "
                              f"{loadlib.MAX_SESSIONS})")
+    parser.add_argument("--replicas",
+                        help="compare configurations of this many app replicas behind Caddy "
+                             "(deploy/Caddyfile), e.g. 1,2; without it one server is driven "
+                             "directly")
+    parser.add_argument("--failover", type=int, default=0, metavar="SESSIONS",
+                        help="with 2+ replicas: a level of this many sessions during which a "
+                             "replica is killed")
+    parser.add_argument("--browsers", type=int, default=1,
+                        help="real Chromium sessions per level (the others speak Streamlit's "
+                             "websocket protocol, scripts/loadwire.py); default 1")
     parser.add_argument("--rounds", type=int, default=2, help="journeys per session per level")
+    parser.add_argument("--ramp-up", type=float, default=0.5, metavar="SECONDS",
+                        help="pause between the starts of a level's sessions (default 0.5 s: "
+                             "20 sessions start over 10 s instead of signing in at once)")
     parser.add_argument("--duration", type=float, default=None,
                         help="soak: each session repeats the journey for this many seconds "
                              f"(max {loadlib.MAX_DURATION_S})")
@@ -907,31 +1758,26 @@ def main() -> int:
     parser.add_argument("--viewport", default=VIEWPORT, help="browser window, WIDTHxHEIGHT")
     parser.add_argument("--client-nice", type=int, default=10, choices=range(20),
                         metavar="0-19",
-                        help="niceness of the browsers and driver (default 10): on one machine "
-                             "they need several times the server's CPU and would otherwise "
-                             "starve it; 0 to compete as equals")
-    parser.add_argument("--browser-per-session", action="store_true",
-                        help="one Chromium per session instead of one context each in a "
-                             "shared Chromium (costs more CPU; for comparison)")
+                        help="niceness of the browsers, the driver and the wire sessions "
+                             "(default 10): on one machine they would otherwise take CPU from "
+                             "the servers they measure; 0 to compete as equals")
     parser.add_argument("--keep", action="store_true", help="keep the rows the run added")
     parser.add_argument("--streamlit-option", action="append", default=[],
                         metavar="SECTION.NAME=VALUE",
-                        help="extra option for the server it starts, e.g. "
+                        help="extra option for the servers it starts, e.g. "
                              "runner.postScriptGC=false (to measure a setting; repeatable)")
     parser.add_argument("--write", type=Path, help="Markdown file to record the figures in")
     args = parser.parse_args()
     try:
-        levels = loadlib.parse_levels(args.sessions)
-        loadlib.check_limits(levels, args.rounds, args.duration)
-        if args.url:
-            loadlib.check_loopback(args.url)
-        loadlib.streamlit_flags(args.streamlit_option)
-        loadlib.parse_viewport(args.viewport)
+        levels, stacks, all_levels = checked_arguments(args)
     except loadlib.LoadArgumentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not CHROMIUM.exists():
-        print(f"error: the load script needs Debian's Chromium at {CHROMIUM}", file=sys.stderr)
+    if args.browsers and not CHROMIUM.exists():
+        print(f"error: browser sessions need Debian's Chromium at {CHROMIUM}", file=sys.stderr)
+        return 2
+    if args.replicas and not loadstack.caddy_available():
+        print("error: --replicas needs Debian's caddy (make proxy installs it)", file=sys.stderr)
         return 2
 
     url, _server = load_database()  # the handle keeps the embedded server up
@@ -939,116 +1785,121 @@ def main() -> int:
     print(f"{LOAD_DB}: {users_n:,} accounts, {rows_n:,} fill-ups "
           + (f"seeded in {seed_s:.0f} s" if seeded else "(already seeded)"), flush=True)
     password = secrets.token_urlsafe(18)
-    accounts = pick_accounts(url, max(levels) + 1, password)
+    accounts = pick_accounts(url, max(all_levels) + 1, password)
     print(f"driving {len(accounts) - 1} accounts (+1 warm-up), "
           f"~{TYPICAL_ROWS} fill-ups each", flush=True)
     start_id = max_entry_id(url)
     ledger = Ledger()
-    log_path = Path(tempfile.gettempdir()) / f"fueltracker-load-{os.getpid()}.log"
-    process = None
-    try:
-        if args.url:
-            base_url, pid = args.url.rstrip("/"), args.server_pid
-        else:
-            process, base_url = start_app(url, log_path, args.streamlit_option)
-            pid = process.pid
-            print(f"app server pid {pid} on {base_url}, log {log_path}", flush=True)
-        results, baseline = asyncio.run(
-            drive_all(args, base_url, pid, accounts, password, ledger, levels, url))
-    finally:
-        if process is not None:
-            stop_app(process)
-    server_errors = 0
-    if log_path.exists():
-        server_errors = sum(1 for line in log_path.read_text(errors="replace").splitlines()
-                            if "unexpected error" in line or "Traceback" in line)
+    log_dir = Path(tempfile.mkdtemp(prefix=f"fueltracker-load-{os.getpid()}-"))
+    print(f"server and proxy logs in {log_dir}", flush=True)
+    results, server_errors = asyncio.run(
+        drive_all(args, stacks, url, accounts, password, ledger, levels, log_dir))
 
     integrity, problems, compared = verify(url, accounts, ledger, start_id)
+    in_flight = saves_in_flight(ledger)
     verdict_ok = integrity.ok and not problems
     print(f"\nintegrity: {integrity.confirmed} fill-ups confirmed; missing "
           f"{len(integrity.missing)}, duplicated {len(integrity.duplicated)}, unexpected "
           f"{len(integrity.unexpected)}, stored without confirmation "
           f"{len(integrity.unconfirmed_stored)}; Dashboard figures equal the recomputation for "
-          f"{compared[1]} of {compared[0]} accounts; problems {len(problems)}: {'PASS' if verdict_ok else 'FAIL'}")
+          f"{compared[1]} of {compared[0]} accounts; problems {len(problems)}: "
+          f"{'PASS' if verdict_ok else 'FAIL'}")
     for line in problems[:20]:
         print("  " + line)
+    print(f"saves without a confirmation (in flight when a replica died, or timed out): "
+          f"{in_flight[0]}, stored once {in_flight[1]}, not stored {in_flight[2]}, more than "
+          f"once {in_flight[3]}")
+    failover_ok, failover_problems = (failover_verdict(results) if args.failover
+                                      else (True, []))
+    if args.failover:
+        print(f"failover: {'PASS' if failover_ok else 'FAIL'} {failover_problems}")
     if not args.keep:
         print(f"removed the run's {cleanup(url, [a.user_id for a in accounts], start_id)} rows")
 
     if args.write:
-        write(args, results, baseline, integrity, problems, compared, server_errors,
-              (users_n, rows_n))
+        write(args, results, integrity, problems, compared, server_errors,
+              (users_n, rows_n), in_flight, (failover_ok, failover_problems))
         print(f"wrote {args.write}")
-    soak_errors = args.duration is not None and any(
-        r.stats and any(s.errors for s in r.stats) for r in results)
-    return 0 if verdict_ok and not soak_errors else 1
+    soak_errors = args.duration is not None and any(r.errors for r in results)
+    return 0 if verdict_ok and failover_ok and not soak_errors else 1
 
 
-def write(args, results: list[LevelResult], baseline: int | None, integrity, problems,
-          compared: tuple[int, int], server_errors: int, seeded: tuple[int, int]) -> None:
+# --------------------------------------------------------------------------- report
+
+def write(args, results: list[LevelResult], integrity, problems,
+          compared: tuple[int, int], server_errors: int, seeded: tuple[int, int],
+          in_flight: tuple[int, int, int, int], failover: tuple[bool, list[str]]) -> None:
     info = machine()
-    compared, matched = compared
+    accounts_compared, matched = compared
     soak = args.duration is not None
     heading = "## Soak" if soak else "## Load"
     mark = {True: "met", False: "**missed**"}
+    proxied = bool(args.replicas)
     parts = [heading, ""]
     parts.append(
         f"Measured by `scripts/load.py` (`make {'soak' if soak else 'load'}`) on "
         f"{dt.date.today().isoformat()}: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} "
-        f"RAM, Python {info['python']}. One app server (`python -m fueltracker.ui.server`, "
-        f"127.0.0.1) on database `{LOAD_DB}` ({seeded[0]:,} accounts, {seeded[1]:,} "
-        f"fill-ups, seeded by bench_analysis's functions)"
+        f"RAM, Python {info['python']}, shared with other work (the load averages below). "
+        + (f"App replicas (`python -m fueltracker.ui.server`, 127.0.0.1, same cookie key and "
+           f"Streamlit cookie secret) behind Caddy {loadstack.caddy_version()} (Debian's "
+           "package) running `deploy/Caddyfile` unchanged, the file docs/deploy.md shows "
+           "(sticky cookie `fueltracker_lb`), 1 and 2 replicas compared in one run; "
+           if proxied else "One app server (`python -m fueltracker.ui.server`, 127.0.0.1); ")
+        + f"database `{LOAD_DB}` ({seeded[0]:,} accounts, {seeded[1]:,} fill-ups, seeded by "
+        "bench_analysis's functions)"
         + (f" with `{' '.join(loadlib.streamlit_flags(args.streamlit_option))}`"
            if args.streamlit_option else "")
-        + "; the browsers are "
-        + ("one headless Debian Chromium per session"
-           if args.browser_per_session else
-           "one headless Debian Chromium with one context per session")
-        + f" ({args.viewport}), driven from one asyncio loop (Playwright's async API) on the "
-        f"same machine as the server, at niceness {args.client_nice} (the server at 0). Each session signs in as its own account of about "
-        f"{TYPICAL_ROWS} fill-ups and walks: sign in (lands on the Dashboard), Log fill-up, "
-        f"save a fill-up, History, {ANALYSIS_PAGE}, Dashboard, sign out"
-        + (f", again and again for {args.duration:.0f} s." if soak else
-           f", {args.rounds} times per level.")
-        + " A step's time runs from the click to the last websocket frame before the page "
-        "settled (script not running, no spinner or skeleton, 0.75 s without a frame: the "
-        "browser tests' criterion). p95 is the nearest-rank 95th percentile. Memory: the "
-        "server's RSS (/proc) once every session of the level has signed in, minus the "
-        "baseline (its RSS after one warm-up journey over every page"
-        + (f": {baseline / 1024:.0f} MB" if baseline else "")
-        + "), divided by the sessions; the same with the level's peak RSS (sampled every "
+        + f". Per level, {args.browsers} session{'s' if args.browsers != 1 else ''} in "
+        f"headless Debian Chromium ({args.viewport}) and the others wire sessions "
+        "(`scripts/loadwire.py`: Streamlit's websocket protocol with its own protobuf "
+        "messages, no browser), all from one asyncio loop on the same machine at niceness "
+        f"{args.client_nice} (the servers and the proxy at 0). Each session signs in as its "
+        f"own account of about {TYPICAL_ROWS} fill-ups and walks: sign in (lands on the "
+        f"Dashboard), Log fill-up, save a fill-up, History, {ANALYSIS_PAGE}, Dashboard, sign "
+        "out"
+        + (f", again and again for {args.duration:.0f} s" if soak else
+           f", {args.rounds} times per level")
+        + (f"; the sessions of a level start {args.ramp_up:g} s apart." if args.ramp_up
+           else "; the sessions of a level all start at once.")
+        + " **Server** time of a step: how long the script runs its session asked for "
+        "during the step were waiting to start or running, as each replica logs them "
+        "(`fueltracker.timing` lines, fueltracker/ui/run_timing.py): the sum of wait + "
+        "duration when the runs follow one another, overlapping runs counted once. "
+        "**Client** time: "
+        "from the click to the last websocket frame before the page settled (no run going "
+        "on, no spinner or skeleton, 0.75 s without a frame: the browser tests' criterion), "
+        "every session; the Chromium columns are the browser sessions' alone. p95 is the "
+        "nearest-rank 95th percentile. Memory: the replicas' summed RSS (/proc) once every "
+        "session of the level has signed in, minus their baseline after one warm-up journey "
+        "each, divided by the sessions; the same with the level's peak RSS (sampled every "
         "0.5 s) is the upper bound.")
-    for result in results:
-        parts += ["", f"### {result.sessions} concurrent sessions", ""]
-        parts.append(
-            f"{result.journeys} journeys in {result.seconds:.0f} s; load average "
-            f"{result.load_during} (1/5/15 min) when all were signed in"
-            + (f"; server RSS {result.rss_before_kb / 1024:.0f} MB before the level, "
-               f"{result.rss_open_kb / 1024:.0f} MB with the sessions open "
-               f"(**{result.mb_per_session:.1f} MB per session** over the baseline), peak "
-               f"{result.rss_peak_kb / 1024:.0f} MB ({result.peak_mb_per_session:.1f} MB "
-               f"per session), {result.rss_after_kb / 1024:.0f} MB after the level's "
-               "sessions closed"
-               if result.mb_per_session is not None else "")
-            + (f"; {result.backends_open} PostgreSQL client backends"
-               if result.backends_open is not None else "")
-            + f". CPU used during the level: server {result.server_cpu_s:.0f} s "
-            f"({result.server_cpu_s / max(result.journeys, 1):.1f} s per journey), browsers "
-            f"and Playwright {result.client_cpu_s:.0f} s.")
-        parts += ["", loadlib.step_table(result.stats), ""]
-        verdict = loadlib.level_verdict(result.stats, result.mb_per_session)
+    measured = [r for r in results if r.failover is None]
+    if proxied and measured:
+        parts += ["", "### 1 against 2 replicas", "", summary_table(measured)]
+    for result in measured:
+        parts += ["", f"### {result.configuration}, {result.sessions} concurrent sessions", ""]
+        parts.append(level_paragraph(result))
+        parts += ["", loadlib.step_table_with_server(result.stats, result.server,
+                                                     result.browser_stats, result.between), ""]
+        verdict = loadlib.server_verdict(result.server, result.mb_per_session, result.errors)
+        worst = loadlib.worst_server_p95(result.server)
         parts.append("Targets: " + ", ".join(f"{k} {mark[v]}" for k, v in verdict.items())
-                     + (f" (slowest p95: {loadlib.worst_p95(result.stats)[0]}, "
-                        f"{loadlib.worst_p95(result.stats)[1]:.2f} s)."
-                        if loadlib.worst_p95(result.stats) else "."))
+                     + (f" (slowest server p95: {worst[0]}, {worst[1]:.2f} s)." if worst
+                        else "."))
+    for result in [r for r in results if r.failover is not None]:
+        parts += ["", f"### Failover: a replica killed under {result.sessions} sessions", ""]
+        parts.append(failover_paragraph(result, in_flight, failover))
+        parts += ["", loadlib.step_table_with_server(result.stats, result.server,
+                                                     result.browser_stats, result.between)]
     parts += ["", "### Integrity" if soak else "### Integrity after the run", ""]
     parts.append(
         f"{integrity.confirmed} fill-ups confirmed by the page: missing "
         f"{len(integrity.missing)}, stored twice {len(integrity.duplicated)}, rows nobody "
-        f"saved {len(integrity.unexpected)}, saved without a confirmation (a timed-out save) "
-        f"{len(integrity.unconfirmed_stored)}. The Dashboard figures each session saw last "
-        f"(after its last save) equal a recomputation from a fresh load for {matched} of "
-        f"{compared} accounts; unexpected-error lines in the server log: {server_errors}. "
+        f"saved {len(integrity.unexpected)}, saved without a confirmation (a save in flight "
+        f"when its replica was killed, or a timed-out one) {len(integrity.unconfirmed_stored)}. "
+        f"The Dashboard figures each session saw last (after its last save) equal a "
+        f"recomputation from a fresh load for {matched} of {accounts_compared} accounts; "
+        f"unexpected-error lines in the servers' logs: {server_errors}. "
         f"**{'PASS' if integrity.ok and not problems else 'FAIL'}**.")
     if problems:
         parts += ["", "```", *problems[:20], "```"]
@@ -1057,6 +1908,103 @@ def write(args, results: list[LevelResult], baseline: int | None, integrity, pro
     text = "\n".join(loadlib.wrap_prose(part) for part in parts) + "\n"
     text = text.replace("LOAD_NOTES", notes())
     loadlib.write_section(args.write, heading, text)
+
+
+def summary_table(results: list[LevelResult]) -> str:
+    """One row per configuration and level: throughput, slowest p95s, memory, CPU."""
+    lines = ["| replicas | sessions | journeys/min | server p95 s (slowest step) "
+             "| client p95 s (slowest step) | Chromium max s (slowest step) | MB/session "
+             "| server CPU s/journey | load average |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        server = loadlib.worst_server_p95(r.server)
+        client = loadlib.worst_p95(r.stats)
+        browser = max(((row.step, row.max_s) for row in r.browser_stats
+                       if row.max_s is not None), key=lambda item: item[1], default=None)
+        lines.append(
+            f"| {r.replicas} | {r.sessions} | {r.per_minute:.1f} | "
+            + (f"{server[1]:.2f} ({server[0]})" if server else "–") + " | "
+            + (f"{client[1]:.2f} ({client[0]})" if client else "–") + " | "
+            + (f"{browser[1]:.2f} ({browser[0]})" if browser else "–") + " | "
+            + (f"{r.mb_per_session:.1f}" if r.mb_per_session is not None else "–")
+            + f" | {r.server_cpu_s / max(r.journeys, 1):.2f} | {r.load_during} |")
+    return "\n".join(lines)
+
+
+def level_paragraph(result: LevelResult) -> str:
+    return (
+        f"{result.journeys} journeys in {result.seconds:.0f} s "
+        f"({result.per_minute:.1f} per minute)"
+        + (f"; sessions as the proxy placed them: {result.placed}"
+           if result.replicas > 1 and result.placed else "")
+        + f"; load average {result.load_during} (1/5/15 min) when all were signed in"
+        + (f"; servers' RSS {mb(result.rss_before_kb)} MB before the level, "
+           f"{mb(result.rss_open_kb)} MB with the sessions open "
+           f"(**{result.mb_per_session:.1f} MB per session** over the baseline of "
+           f"{mb(result.rss_baseline_kb)} MB), peak {mb(result.rss_peak_kb)} MB "
+           f"({result.peak_mb_per_session:.1f} MB per session), "
+           f"{mb(result.rss_after_kb)} MB after the level's sessions closed"
+           if result.mb_per_session is not None else "")
+        + (f"; {result.backends_open} PostgreSQL client backends"
+           if result.backends_open is not None else "")
+        + f". CPU used during the level: servers {result.server_cpu_s:.0f} s "
+        f"({result.server_cpu_s / max(result.journeys, 1):.2f} s per journey)"
+        + (f", proxy {result.proxy_cpu_s:.1f} s" if result.proxy_cpu_s else "")
+        + f", clients (Chromium, Playwright, wire sessions) {result.client_cpu_s:.0f} s.")
+
+
+def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int, int],
+                       verdict: tuple[bool, list[str]]) -> str:
+    ok, problems = verdict
+    kill = result.failover or Kill()
+    moved = result.reconnects
+    back = [r for r in moved if r.back_at is not None]
+    times = sorted(r.back_at - r.lost_at for r in moved if r.back_at is not None)
+    elsewhere = [r for r in back if r.replica_after not in (None, r.replica_before)]
+    owed = [r for r in moved if r.should_stay_signed_in]
+    kept = [r for r in owed if r.signed_in and r in elsewhere]
+    files = "; ".join(
+        f"{t.when} (replica {t.replica}): download {t.download_rows} rows of "
+        f"{t.expected_rows}"
+        + (f", the same URL from the other replica HTTP {t.elsewhere_status}"
+           if t.elsewhere_status is not None else "")
+        + f"; upload of the canonical export: {t.upload_present} already present, "
+        f"{t.upload_new} new" + (f", error: {t.error}" if t.error else "")
+        for t in result.transfers)
+    total, once, none, more = in_flight
+    return (
+        f"2 replicas behind the proxy, {result.sessions} sessions ({result.browsers} in "
+        "Chromium; the others repeat the journey until the Chromium session has done its "
+        "rounds, and start with a sticky cookie naming the replicas in turn, so that both "
+        f"hold sessions: {result.placed}), {result.journeys} journeys completed in "
+        f"{result.seconds:.0f} s. When the "
+        f"Chromium session reached History, and as soon as a session of its replica had "
+        f"clicked Save without its page saying \"Saved.\" yet "
+        f"({kill.save_in_flight or 'none came within 30 s'}), replica "
+        f"{kill.replica} (the one the browser's sticky cookie named) was "
+        "killed with SIGKILL"
+        + (f", {kill.at_s:.0f} s into the level. " if kill.at_s is not None else ": never. ")
+        + f"{len(moved)} sessions lost their websocket "
+        f"({sum(1 for r in moved if r.kind == 'chromium')} Chromium, "
+        f"{sum(1 for r in moved if r.kind == 'wire')} wire); {len(back)} came back through "
+        f"the proxy"
+        + (f" after {statistics_text(times)}" if times else "")
+        + f", {len(elsewhere)} on the other replica; of the {len(owed)} that were signed in, "
+        f"{len(kept)} still were (the re-auth cookie; nobody typed a password). The Chromium "
+        "session reconnected by itself (the frontend's own reconnect); the wire sessions "
+        "asked for the page they were on, as the frontend does. Saves in flight when the "
+        f"replica died: {total} ({once} stored once, {none} not stored, {more} more than "
+        "once; a session found out when it came back, before it went on). "
+        f"{result.errors} steps failed: the ones in flight on the killed replica (first error "
+        f"per step in the table). Files through the proxy: {files}. "
+        f"**{'PASS' if ok else 'FAIL'}**" + (f" ({'; '.join(problems)})" if problems else "")
+        + ".")
+
+
+def statistics_text(times: list[float]) -> str:
+    """"0.9 s (median), 2.1 s (max)" of some seconds."""
+    median, _, most = loadlib.distribution(times)
+    return f"{median:.1f} s (median), {most:.1f} s (max)"
 
 
 if __name__ == "__main__":

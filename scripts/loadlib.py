@@ -1,12 +1,18 @@
 """The pure parts of the load and soak script (scripts/load.py): argument caps, the loopback
 rule, step statistics (median, 95th percentile), memory arithmetic, the integrity check's
-bookkeeping and the report's tables. No browser, database or server here: unit-tested in
-tests/unit/test_load_script.py."""
+bookkeeping, the proxy's variables and sticky cookie, the server's timing lines and their
+attribution to the clients' steps, and the report's tables. No browser, database or server
+here: unit-tested in tests/unit/test_load_script.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import ipaddress
+import json
 import math
+import re
 import statistics
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -22,12 +28,13 @@ MAX_DURATION_S = 15 * 60
 MAX_ROUNDS = 20
 # Journeys of a whole run, soak included: bounds the rows a run adds and its running time.
 MAX_JOURNEYS = 1500
+MAX_REPLICAS = 4  # app processes behind the proxy (2 cores here: 2 is the point)
 # The steps of one journey, in order. "open" (first page load) happens once per browser
 # session; later journeys start from the sign-in form that "sign out" left.
 STEPS = ("open", "sign in", "log fill-up page", "save fill-up", "history", "analysis",
          "dashboard", "sign out")
-TARGET_P95_S = 3.0
-TARGET_MB_PER_SESSION = 50.0
+TARGET_SERVER_P95_S = 1.0  # server-side, every step, 20 sessions on 2 replicas (issue 19)
+TARGET_MB_PER_SESSION = 10.0
 
 
 class LoadArgumentError(ValueError):
@@ -258,33 +265,10 @@ def _s(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def step_table(stats: Sequence[StepStats]) -> str:
-    """A Markdown table of one level's steps (times in seconds)."""
-    lines = ["| step | count | median s | p95 s | max s | errors | first error |",
-             "|---|---|---|---|---|---|---|"]
-    for row in stats:
-        error = (row.first_error or "").replace("|", "/").replace("\n", " ")[:120]
-        lines.append(f"| {row.step} | {row.count} | {_s(row.median_s)} | {_s(row.p95_s)} | "
-                     f"{_s(row.max_s)} | {row.errors} | {error} |")
-    return "\n".join(lines)
-
-
 def worst_p95(stats: Sequence[StepStats]) -> tuple[str, float] | None:
     """The step with the highest p95, and that p95."""
     timed = [(row.step, row.p95_s) for row in stats if row.p95_s is not None]
     return max(timed, key=lambda item: item[1]) if timed else None
-
-
-def level_verdict(stats: Sequence[StepStats], mb_per_session: float | None) -> dict[str, bool]:
-    """The issue's targets for one level: no errors, every step's p95 under TARGET_P95_S,
-    server memory under TARGET_MB_PER_SESSION per open session."""
-    return {
-        "no errors": all(row.errors == 0 for row in stats),
-        f"p95 < {TARGET_P95_S:g} s": all(row.p95_s is None or row.p95_s < TARGET_P95_S
-                                         for row in stats),
-        f"memory < {TARGET_MB_PER_SESSION:g} MB/session":
-            mb_per_session is not None and mb_per_session < TARGET_MB_PER_SESSION,
-    }
 
 
 def wrap_prose(block: str, width: int = 92) -> str:
@@ -299,3 +283,207 @@ def write_section(path: Path, heading: str, text: str) -> None:
     """Replace the section `heading` of `path` and keep the sections around it
     (benchlib.replace_section): the Load and the Soak sections are rewritten separately."""
     replace_section(path, heading, text)
+
+
+# --------------------------------------------------------------------------- replicas, proxy
+
+def parse_replicas(text: str) -> list[int]:
+    """"1,2" -> [1, 2]: the replica counts to compare, each 1..MAX_REPLICAS."""
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise LoadArgumentError(f"--replicas takes numbers separated by commas: {text!r}") from exc
+    if not counts or any(not 1 <= n <= MAX_REPLICAS for n in counts):
+        raise LoadArgumentError(f"replicas must be 1..{MAX_REPLICAS}, got {text!r}")
+    return counts
+
+
+def proxy_environment(port: int, upstreams: Sequence[str]) -> dict[str, str]:
+    """The variables deploy/Caddyfile reads, for a proxy on 127.0.0.1:`port` (plain HTTP,
+    loopback only, no admin endpoint) in front of `upstreams` ("127.0.0.1:18801", ...)."""
+    for upstream in upstreams:
+        check_loopback(f"http://{upstream}")
+    return {"FUELTRACKER_SITE": f"http://127.0.0.1:{port}",
+            "FUELTRACKER_UPSTREAMS": " ".join(upstreams),
+            "FUELTRACKER_PROXY_BIND": "127.0.0.1",
+            "FUELTRACKER_PROXY_ADMIN": "off"}
+
+
+STICKY_COOKIE = "fueltracker_lb"  # deploy/Caddyfile's lb_policy cookie
+
+
+def sticky_cookie(upstream: str, secret: str = "") -> str:
+    """The value of Caddy's `lb_policy cookie` for an upstream: the hex HMAC-SHA256 of its
+    dial address keyed with the policy's secret (none in deploy/Caddyfile). Tells which
+    replica a browser is stuck to."""
+    return hmac.new(secret.encode(), upstream.encode(), hashlib.sha256).hexdigest()
+
+
+def caddyfile_blocks(markdown: str) -> list[str]:
+    """The ```caddy fenced blocks of a Markdown text, each without its fences."""
+    return [match.group(1) for match in
+            re.finditer(r"^```caddy\n(.*?)^```$", markdown, flags=re.MULTILINE | re.DOTALL)]
+
+
+# --------------------------------------------------------------------------- server-side time
+
+@dataclass(frozen=True)
+class RunTiming:
+    """One script run as the server logged it (fueltracker/ui/run_timing.py)."""
+
+    end: float  # POSIX seconds, when the run ended (the line's time)
+    wait_s: float
+    duration_s: float
+    cpu_s: float
+    page: str | None
+    fragment: bool
+    outcome: str
+    session: str
+
+    @property
+    def requested(self) -> float:
+        """When the server accepted the request that started this run."""
+        return self.end - self.duration_s - self.wait_s
+
+    @property
+    def server_s(self) -> float:
+        """The run's time on the server: its wait to start plus its duration (from the
+        request to the end)."""
+        return self.wait_s + self.duration_s
+
+
+def parse_timing_line(line: str) -> RunTiming | None:
+    """A JSON log line's run timing, or None for any other line (or a damaged one)."""
+    if '"script run"' not in line:
+        return None
+    try:
+        record = json.loads(line)
+        run = record["run"]
+        end = dt.datetime.fromisoformat(record["time"].replace("Z", "+00:00")).timestamp()
+        return RunTiming(end, float(run["wait_s"] or 0.0), float(run["duration_s"]),
+                         float(run["cpu_s"]), run.get("page"), bool(run.get("fragment")),
+                         str(run.get("outcome")), str(run["session"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class StepWindow:
+    """One completed step of one client session, in POSIX seconds: from the action to the
+    moment the client saw it settled."""
+
+    client: int  # the client session's number in its level
+    step: str
+    start: float
+    end: float
+
+
+# The log's time has milliseconds, the run's figures are rounded to them: a run requested
+# right at the step's start may appear a few milliseconds early.
+WINDOW_SLACK_S = 0.01
+BETWEEN = "between steps"
+
+
+def busy_seconds(intervals: Iterable[tuple[float, float]]) -> float:
+    """The length of the union of some (start, end) intervals: overlapping runs of one
+    session (a rerun the browser asked for while a run still slept) count once."""
+    total, reach = 0.0, None
+    for start, end in sorted(intervals):
+        if reach is None or start > reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
+
+
+def attribute_runs(runs: Iterable[RunTiming], windows: Iterable[StepWindow],
+                   sessions: dict[str, int]) -> tuple[dict[str, list[float]], list[float]]:
+    """Server time per step: each run belongs to the client whose Streamlit session it ran
+    for (`sessions`: session tag -> client) and to that client's step whose window holds
+    the moment the run was requested; a step's server time is how long, from the first
+    request to the last run's end, at least one of its runs was waiting or running (the sum
+    of wait + duration when they follow one another). Returns ({step: [server seconds of
+    each step]}, [wait + duration of each run of a driven session outside every step]:
+    typing in a form, a component's report). Runs of sessions not in `sessions` (the
+    warm-up, other visitors) are left out."""
+    by_client: dict[int, list[StepWindow]] = {}
+    for window in windows:
+        by_client.setdefault(window.client, []).append(window)
+    intervals: dict[StepWindow, list[tuple[float, float]]] = {
+        w: [] for ws in by_client.values() for w in ws}
+    between = []
+    for run in runs:
+        client = sessions.get(run.session)
+        if client is None:
+            continue
+        for window in by_client.get(client, ()):
+            if window.start - WINDOW_SLACK_S <= run.requested <= window.end + WINDOW_SLACK_S:
+                intervals[window].append((run.requested, run.end))
+                break
+        else:
+            between.append(run.server_s)
+    per_step: dict[str, list[float]] = {step: [] for step in STEPS}
+    for window, spans in intervals.items():
+        if spans:
+            per_step.setdefault(window.step, []).append(busy_seconds(spans))
+    return per_step, between
+
+
+def distribution(values: Sequence[float]) -> tuple[float | None, float | None, float | None]:
+    """(median, nearest-rank p95, max) of some seconds; Nones for none."""
+    if not values:
+        return None, None, None
+    return statistics.median(values), percentile(values, 95), max(values)
+
+
+def step_table_with_server(client: Sequence[StepStats], server: dict[str, list[float]],
+                           browser: Sequence[StepStats] | None = None,
+                           between: Sequence[float] = ()) -> str:
+    """One level's steps: server-side median/p95 (from the server's timing lines), client-
+    side median/p95 (every session), the Chromium sessions' median/max, errors."""
+    lines = ["| step | n | server median s | server p95 s | client median s | client p95 s "
+             "| Chromium median s | Chromium max s | errors | first error |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    in_browser = {row.step: row for row in browser or ()}
+    for row in client:
+        s_median, s_p95, _ = distribution(server.get(row.step, []))
+        b = in_browser.get(row.step)
+        error = (row.first_error or "").replace("|", "/").replace("\n", " ")[:100]
+        lines.append(
+            f"| {row.step} | {row.count} | {_s(s_median)} | {_s(s_p95)} | {_s(row.median_s)} "
+            f"| {_s(row.p95_s)} | {_s(b.median_s if b else None)} | {_s(b.max_s if b else None)} "
+            f"| {row.errors} | {error} |")
+    if between:
+        s_median, s_p95, _ = distribution(between)
+        lines.append(f"| ({BETWEEN}: typing, component reports) | {len(between)} runs "
+                     f"| {_s(s_median)} | {_s(s_p95)} | – | – | – | – | – |  |")
+    return "\n".join(lines)
+
+
+def server_verdict(server: dict[str, list[float]], mb_per_session: float | None,
+                   errors: int) -> dict[str, bool]:
+    """The issue-19 targets for one level: every step's server-side p95 under
+    TARGET_SERVER_P95_S, memory under TARGET_MB_PER_SESSION per open session, no errors."""
+    p95s = [percentile(values, 95) for values in server.values() if values]
+    return {
+        "no errors": errors == 0,
+        f"server p95 < {TARGET_SERVER_P95_S:g} s": bool(p95s) and all(
+            p < TARGET_SERVER_P95_S for p in p95s),
+        f"memory < {TARGET_MB_PER_SESSION:g} MB/session":
+            mb_per_session is not None and mb_per_session < TARGET_MB_PER_SESSION,
+    }
+
+
+def worst_server_p95(server: dict[str, list[float]]) -> tuple[str, float] | None:
+    """The step with the highest server-side p95, and that p95."""
+    timed = [(step, percentile(values, 95)) for step, values in server.items() if values]
+    return max(timed, key=lambda item: item[1]) if timed else None
+
+
+def journeys_per_minute(journeys: int, seconds: float) -> float:
+    """Completed journeys per minute of a level's wall time."""
+    if seconds <= 0:
+        raise ValueError("a level takes some time")
+    return journeys / seconds * 60

@@ -1,6 +1,9 @@
 """Serve the app: `python -m fueltracker.ui.server [streamlit options]` runs `streamlit run
 app.py` in this process after switching off Streamlit's legacy pages/ folder mode.
 
+It also installs the timing of every script run (fueltracker.ui.run_timing: one log line
+per run with its wait, duration, page and correlation id).
+
 app.py routes with st.navigation, but Streamlit only learns that when a first script run
 calls it: until then a fresh server treats pages/ as an old-style multipage folder, and a
 deep link such as /history opens pages/history.py without the router (no sidebar, no sign-in
@@ -18,6 +21,7 @@ from streamlit.web import cli
 
 from fueltracker.config import ConfigurationError, get_settings
 from fueltracker.logging_setup import configure_logging, resolve_format
+from fueltracker.ui import run_timing
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -41,6 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         # The welcome banner is plain text printed to stdout (not a log record).
         options += ["--logger.hideWelcomeMessage", "true"]
     PagesManager.uses_pages_directory = False
+    run_timing.install()
     sys.argv = ["streamlit", "run", str(APP), *options]
     cli.main()
 

@@ -54,10 +54,11 @@ def _python() -> str:
 
 
 @contextmanager
-def serve(database_url: str, log_name: str) -> Iterator[str]:
+def serve(database_url: str, log_name: str, port: int | None = None) -> Iterator[str]:
     """Serve the app the way `make run` does (fueltracker.ui.server) on the test database;
-    yields its base URL and stops it afterwards."""
-    port = _free_port()
+    yields its base URL and stops it afterwards. `port`: a given one (a server restarted
+    where its tabs reconnect), else a free one."""
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     # database_url has put FUELTRACKER_DATABASE_URL and FUELTRACKER_COOKIE_KEY in os.environ.
     env = dict(os.environ, FUELTRACKER_DATABASE_URL=database_url,

@@ -1,6 +1,9 @@
 """docker-compose.yml checked without a Docker engine: Debian's docker-compose validates it
 against the compose schema and resolves its variables (`config`), and the parsed file is
-held to the deployment rules (docs/deploy.md)."""
+held to the deployment rules (docs/deploy.md). docker-compose 1.29 knows profiles (it
+checks their type and spelling) but `config` validates and prints every service whichever
+profile is asked for, so the "scale" profile (app2 and the proxy) is validated with the
+rest, and which services a profile starts is checked on the parsed file."""
 
 from __future__ import annotations
 
@@ -76,6 +79,34 @@ def test_compose_file_is_valid_against_the_compose_schema(tmp_path):
     assert app["environment"]["FUELTRACKER_LOG_LEVEL"] == "INFO"
     assert app["ports"] == ["127.0.0.1:8501:8501/tcp"]
     assert "ports" not in resolved["services"]["db"]
+    # The scale profile's replica is the app with the same settings and secrets, no port.
+    app2 = resolved["services"]["app2"]
+    assert app2["environment"] == app["environment"] and not app2.get("ports")
+    assert app2["image"] == app["image"] and app2["depends_on"] == app["depends_on"]
+    proxy = resolved["services"]["proxy"]
+    assert proxy["environment"] == {"FUELTRACKER_SITE": "localhost",
+                                    "FUELTRACKER_UPSTREAMS": "app:8501 app2:8501"}
+    assert not any(secret in str(proxy) for secret in SECRETS.values())
+
+
+def test_the_proxy_serves_the_site_named_in_env(tmp_path):
+    env = _env_file(SECRETS).replace("# FUELTRACKER_SITE=fuel.example.com",
+                                     "FUELTRACKER_SITE=fuel.example.org")
+    result = _docker_compose(tmp_path, COMPOSE_TEXT, env)
+    assert result.returncode == 0, result.stderr
+    proxy = yaml.safe_load(result.stdout)["services"]["proxy"]
+    assert proxy["environment"]["FUELTRACKER_SITE"] == "fuel.example.org"
+
+
+def test_the_validator_knows_profiles(tmp_path):
+    """docker-compose 1.29 checks the profiles key: a string instead of a list, or a
+    misspelt key, is refused (so it does read the scale profile's services)."""
+    as_string = COMPOSE_TEXT.replace('profiles: ["scale"]', "profiles: scale")
+    result = _docker_compose(tmp_path, as_string, _env_file(SECRETS))
+    assert result.returncode != 0 and "profiles contains an invalid type" in result.stderr
+    misspelt = COMPOSE_TEXT.replace('profiles: ["scale"]', 'profile: ["scale"]')
+    result = _docker_compose(tmp_path, misspelt, _env_file(SECRETS))
+    assert result.returncode != 0 and "'profile'" in result.stderr
 
 
 def test_the_validator_rejects_a_broken_file(tmp_path):
@@ -97,10 +128,32 @@ def test_compose_refuses_to_start_without_a_secret(tmp_path, missing):
 
 def test_only_the_app_publishes_a_port_on_loopback_by_default():
     services = _compose()["services"]
-    published = {name for name, service in services.items() if service.get("ports")}
+    default = {name: s for name, s in services.items() if not s.get("profiles")}
+    published = {name for name, service in default.items() if service.get("ports")}
     assert published == {"app"}
     published = "${FUELTRACKER_BIND_ADDRESS:-127.0.0.1}:${FUELTRACKER_PORT:-8501}:8501"
     assert services["app"]["ports"] == [published]
+    # With --profile scale the proxy is the front door (HTTP, HTTPS, HTTP/3); the second
+    # replica and the database stay unpublished.
+    scaled = {name for name, service in services.items() if service.get("ports")}
+    assert scaled == {"app", "proxy"}
+    assert services["proxy"]["ports"] == ["80:80", "443:443", "443:443/udp"]
+
+
+def test_the_scale_profile_adds_a_replica_and_the_proxy_with_deploys_caddyfile():
+    services = _compose()["services"]
+    assert {name for name, s in services.items() if s.get("profiles")} == {"app2", "proxy"}
+    assert services["app2"]["profiles"] == services["proxy"]["profiles"] == ["scale"]
+    app, app2, proxy = services["app"], services["app2"], services["proxy"]
+    # One definition (a YAML anchor): whatever the app gets, the replica gets.
+    assert {k: v for k, v in app2.items() if k not in ("ports", "profiles")} == \
+        {k: v for k, v in app.items() if k != "ports"}
+    assert app2["ports"] == []
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert proxy["environment"]["FUELTRACKER_UPSTREAMS"].split() == ["app:8501", "app2:8501"]
+    assert set(proxy["depends_on"]) == {"app", "app2"}
+    assert proxy["restart"] == "unless-stopped" and proxy["image"].startswith("caddy:2")
+    assert (ROOT / "deploy" / "Caddyfile").exists()
 
 
 def test_database_keeps_its_data_in_a_volume_and_has_a_healthcheck():
@@ -127,7 +180,7 @@ def test_no_literal_secrets_in_the_compose_file():
     for name, service in _compose()["services"].items():
         for key, value in (service.get("environment") or {}).items():
             if re.search(r"PASSWORD|KEY|SECRET|TOKEN", key):
-                blanked = name == "app" and key == "POSTGRES_PASSWORD" and value == ""
+                blanked = name in ("app", "app2") and key == "POSTGRES_PASSWORD" and value == ""
                 assert blanked or re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), key
     app_env = _compose()["services"]["app"]["environment"]
     assert "${FUELTRACKER_DB_PASSWORD:?" in app_env["FUELTRACKER_DATABASE_URL"]

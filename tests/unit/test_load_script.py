@@ -1,6 +1,7 @@
 """The load script's pure parts (scripts/loadlib.py): argument caps, the loopback rule,
-percentiles, memory arithmetic, the integrity bookkeeping and the report's tables. No
-browser, server or database."""
+percentiles, memory arithmetic, the integrity bookkeeping, the server's timing lines and
+their attribution to the clients' steps, the proxy's variables and sticky cookie, and the
+report's tables. No browser, server or database."""
 
 from __future__ import annotations
 
@@ -184,22 +185,149 @@ def test_a_timed_out_save_that_landed_is_reported_not_failed() -> None:
 
 # --- report ---------------------------------------------------------------------------------
 
-def test_step_table_and_verdict() -> None:
-    log = loadlib.StepLog()
+def _runs_and_windows():
+    """Two clients; client 0 signs in (two runs) and opens History (one run), client 1 opens
+    History; a run of an unknown session (the warm-up) and a typing run between steps."""
+    def run(end: float, wait: float, duration: float, session: str) -> loadlib.RunTiming:
+        return loadlib.RunTiming(end, wait, duration, duration / 2, "p", False, "finished",
+                                 session)
+
+    runs = [
+        run(101.5, 0.1, 1.4, "aaa"),  # requested at 100.0: client 0's sign in
+        run(102.0, 0.0, 0.5, "aaa"),  # requested at 101.5: the rerun into the Dashboard
+        run(111.0, 0.2, 0.3, "aaa"),  # requested at 110.5: client 0's history
+        run(106.0, 0.0, 0.2, "aaa"),  # requested at 105.8: typing, between two steps
+        run(111.0, 0.5, 0.5, "bbb"),  # requested at 110.0: client 1's history
+        run(111.0, 0.0, 1.0, "zzz"),  # the warm-up's session: nobody's
+    ]
+    windows = [loadlib.StepWindow(0, "sign in", 99.995, 102.1),
+               loadlib.StepWindow(0, "history", 110.5, 111.2),
+               loadlib.StepWindow(1, "history", 110.0, 111.1)]
+    return runs, windows
+
+
+def test_runs_are_attributed_to_their_sessions_steps() -> None:
+    runs, windows = _runs_and_windows()
+    per_step, between = loadlib.attribute_runs(runs, windows, {"aaa": 0, "bbb": 1})
+    assert per_step["sign in"] == [pytest.approx(2.0)]  # 0.1 + 1.4 + 0.0 + 0.5
+    assert sorted(per_step["history"]) == [pytest.approx(0.5), pytest.approx(1.0)]
+    assert per_step["open"] == []
+    assert between == [pytest.approx(0.2)]
+
+
+def test_overlapping_runs_of_one_step_count_once() -> None:
+    """A browser's component report reruns the page (fastReruns: a second run at once)
+    while the sign-out run still sleeps: the step's server time is the busy span."""
+    sleeping = loadlib.RunTiming(201.0, 0.0, 1.0, 0.01, "Dashboard", False, "rerun", "aaa")
+    rerun = loadlib.RunTiming(200.6, 0.0, 0.1, 0.05, "Sign in", False, "finished", "aaa")
+    after = loadlib.RunTiming(201.1, 0.05, 0.05, 0.01, "Sign in", False, "finished", "aaa")
+    window = loadlib.StepWindow(0, "sign out", 200.0, 200.6)
+    per_step, between = loadlib.attribute_runs([sleeping, rerun, after], [window], {"aaa": 0})
+    assert per_step["sign out"] == [pytest.approx(1.0)]
+    assert between == [pytest.approx(0.1)]  # requested after the browser settled
+    assert loadlib.busy_seconds([(0, 1), (0.5, 2), (3, 4)]) == 3
+    assert loadlib.busy_seconds([]) == 0
+
+
+def test_a_run_requested_outside_every_window_is_between_steps() -> None:
+    runs, windows = _runs_and_windows()
+    per_step, between = loadlib.attribute_runs(runs, windows[1:], {"aaa": 0, "bbb": 1})
+    assert per_step["sign in"] == []
+    assert sorted(between) == [pytest.approx(0.2), pytest.approx(0.5), pytest.approx(1.5)]
+
+
+def test_timing_lines_are_parsed_and_others_skipped() -> None:
+    line = ('{"time": "2026-12-02T06:43:19.547Z", "level": "INFO", "logger": '
+            '"fueltracker.timing", "message": "script run", "correlation_id": "a0175e9e", '
+            '"user_id": 1, "run": {"page": "Log fill-up", "fragment": true, "wait_s": 0.001, '
+            '"duration_s": 0.125, "cpu_s": 0.077, "outcome": "rerun", '
+            '"session": "69a0299f57b0"}}')
+    run = loadlib.parse_timing_line(line)
+    assert run.end == pytest.approx(1796194999.547)
+    assert (run.page, run.fragment, run.outcome, run.session) == (
+        "Log fill-up", True, "rerun", "69a0299f57b0")
+    assert run.server_s == pytest.approx(0.126)
+    assert run.requested == pytest.approx(run.end - 0.126)
+    unknown_wait = line.replace('"wait_s": 0.001', '"wait_s": null')
+    assert loadlib.parse_timing_line(unknown_wait).wait_s == 0.0
+    assert loadlib.parse_timing_line('{"message": "security login_ok"}') is None
+    assert loadlib.parse_timing_line('{"message": "script run", "run": ') is None
+    assert loadlib.parse_timing_line("  Stopping...") is None
+
+
+def test_step_table_with_server_and_client_columns() -> None:
+    log, browser = loadlib.StepLog(), loadlib.StepLog()
     for step in loadlib.STEPS:
         log.ok(step, 0.5)
     log.ok("save fill-up", 3.5)
+    browser.ok("save fill-up", 3.5)
     log.failed("history", "u1: page | broke\nsecond line")
-    stats = log.stats()
-    table = loadlib.step_table(stats).splitlines()
-    assert table[0].startswith("| step | count | median s | p95 s")
-    assert len(table) == 2 + len(loadlib.STEPS)
-    assert "| save fill-up | 2 | 2.00 | 3.50 | 3.50 | 0 |  |" in table
-    assert "| history | 1 | 0.50 | 0.50 | 0.50 | 1 | u1: page / broke second line |" in table
-    assert loadlib.worst_p95(stats) == ("save fill-up", 3.5)
-    verdict = loadlib.level_verdict(stats, 12.0)
-    assert verdict == {"no errors": False, "p95 < 3 s": False, "memory < 50 MB/session": True}
-    assert loadlib.level_verdict(stats, None)["memory < 50 MB/session"] is False
+    server = {"save fill-up": [0.2, 0.4], "history": [0.1]}
+    table = loadlib.step_table_with_server(log.stats(), server, browser.stats(),
+                                           between=[0.05, 0.07]).splitlines()
+    assert table[0].startswith("| step | n | server median s | server p95 s | client median s")
+    assert len(table) == 2 + len(loadlib.STEPS) + 1
+    assert "| save fill-up | 2 | 0.30 | 0.40 | 2.00 | 3.50 | 3.50 | 3.50 | 0 |  |" in table
+    history_row = ("| history | 1 | 0.10 | 0.10 | 0.50 | 0.50 | – | – | 1 "
+                   "| u1: page / broke second line |")
+    assert history_row in table
+    assert table[-1].startswith("| (between steps: typing, component reports) | 2 runs | 0.06 ")
+    assert loadlib.worst_p95(log.stats()) == ("save fill-up", 3.5)
+    assert loadlib.worst_server_p95(server) == ("save fill-up", 0.4)
+
+
+def test_server_verdict() -> None:
+    fast = {"history": [0.2, 0.3], "sign in": [0.9]}
+    assert loadlib.server_verdict(fast, 2.0, 0) == {
+        "no errors": True, "server p95 < 1 s": True, "memory < 10 MB/session": True}
+    slow = {"history": [0.2, 0.3], "sign in": [0.9, 1.2]}
+    verdict = loadlib.server_verdict(slow, 12.0, 3)
+    assert verdict == {"no errors": False, "server p95 < 1 s": False,
+                       "memory < 10 MB/session": False}
+    # No timing lines at all (a server that logs none) is no pass.
+    assert loadlib.server_verdict({"history": []}, None, 0)["server p95 < 1 s"] is False
+
+
+def test_journeys_per_minute() -> None:
+    assert loadlib.journeys_per_minute(40, 120.0) == 20.0
+    with pytest.raises(ValueError):
+        loadlib.journeys_per_minute(1, 0)
+
+
+def test_distribution() -> None:
+    assert loadlib.distribution([]) == (None, None, None)
+    assert loadlib.distribution([1.0, 3.0, 2.0]) == (2.0, 3.0, 3.0)
+
+
+# --- replicas and the proxy ----------------------------------------------------------------
+
+def test_replica_counts() -> None:
+    assert loadlib.parse_replicas("1,2") == [1, 2]
+    for text in ("", "0", "x", f"{loadlib.MAX_REPLICAS + 1}"):
+        with pytest.raises(LoadArgumentError):
+            loadlib.parse_replicas(text)
+
+
+def test_the_proxy_listens_on_loopback_in_front_of_loopback_replicas() -> None:
+    env = loadlib.proxy_environment(18850, ["127.0.0.1:18800", "127.0.0.1:18801"])
+    assert env == {"FUELTRACKER_SITE": "http://127.0.0.1:18850",
+                   "FUELTRACKER_UPSTREAMS": "127.0.0.1:18800 127.0.0.1:18801",
+                   "FUELTRACKER_PROXY_BIND": "127.0.0.1", "FUELTRACKER_PROXY_ADMIN": "off"}
+    with pytest.raises(LoadArgumentError, match="non-loopback"):
+        loadlib.proxy_environment(18850, ["10.0.0.11:8501"])
+
+
+def test_the_sticky_cookie_names_its_replica_as_caddy_writes_it() -> None:
+    # Set-Cookie of Caddy 2.6.2 (Debian) running deploy/Caddyfile with one upstream,
+    # 127.0.0.1:18831: lb_policy cookie without a secret.
+    assert loadlib.sticky_cookie("127.0.0.1:18831") == (
+        "400a0c402185dd174f798734be6f78302f5b558810ad71e39dddd350267f1490")
+    assert loadlib.sticky_cookie("127.0.0.1:18832") != loadlib.sticky_cookie("127.0.0.1:18831")
+
+
+def test_caddy_blocks_are_found_in_markdown() -> None:
+    text = "intro\n\n```caddy\na {\n}\n```\n\n```nginx\nx;\n```\n```caddy\nb\n```\n"
+    assert loadlib.caddyfile_blocks(text) == ["a {\n}\n", "b\n"]
 
 
 def test_prose_is_wrapped_and_tables_are_not() -> None:
