@@ -65,5 +65,7 @@ with unexpected_errors_reported():
         reconnect.rerun_page_on_reconnect(sidebar=False)
     else:
         layout.sidebar(user)
+        with st.sidebar:
+            auth.confirm_cookie()  # until the browser holds the sign-in's re-auth cookie
         reconnect.rerun_page_on_reconnect(sidebar=True)
         navigation.run()

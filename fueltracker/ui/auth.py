@@ -19,6 +19,7 @@ passwords and needs every account in memory) nor for its token (it carries no is
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import time
 
 import jwt
@@ -54,6 +55,16 @@ MAX_COOKIE_DAYS = 30.0
 # (the cookie was not set, so a reload asked to sign in again); 1 s at sign-in and sign-out
 # only is the cheaper side of that trade.
 COOKIE_SETTLE_SECONDS = 1.0
+# The cookie this session set at sign-in (or password change), until the browser confirmed
+# it: (cookie value, expiry). On a loaded machine the component's iframe can take longer
+# than COOKIE_SETTLE_SECONDS to load, the rerun then removes it before it ran, and the
+# browser never got the cookie (a reload asked to sign in again; make load's failover saw
+# it once in seven runs). confirm_cookie sets it again in the next runs until it is done.
+COOKIE_PENDING_KEY = "_reauth_cookie_pending"
+# The package's module (its __init__ rebinds the name CookieManager to the class), for the
+# component function that the class's set() calls without returning its answer.
+_COOKIE_COMPONENT = importlib.import_module("extra_streamlit_components.CookieManager")
+CONFIRM_COOKIE_KEY = "reauth_cookie_confirm"
 
 
 def client_address() -> str:
@@ -94,12 +105,36 @@ def cookie_token(username: str, issued_at: dt.datetime, now: dt.datetime | None 
 
 
 def _set_cookie(username: str, issued_at: dt.datetime) -> None:
+    """Send the re-auth cookie to the browser, and keep it pending until the browser says
+    it holds it (confirm_cookie)."""
     expires = dt.datetime.now() + dt.timedelta(days=_cookie_expiry_days())
-    _cookie_manager().set(get_settings().cookie_name, cookie_token(username, issued_at),
-                          expires_at=expires)
+    token = cookie_token(username, issued_at)
+    _cookie_manager().set(get_settings().cookie_name, token, expires_at=expires)
+    st.session_state[COOKIE_PENDING_KEY] = (token, expires)
+
+
+def confirm_cookie() -> None:
+    """While the re-auth cookie of this session's sign-in is not confirmed by the browser,
+    draw the cookie component's "set" once more (same value and expiry, so the same
+    element from run to run): the page run that follows a sign-in leaves it time to load.
+    Its report (true once the browser set the cookie) ends it. Drawn without the library's
+    "getAll" component, whose report would cost another rerun."""
+    pending = st.session_state.get(COOKIE_PENDING_KEY)
+    if pending is None:
+        return
+    token, expires = pending
+    # The options CookieManager.set sends (its defaults: path "/", SameSite strict); the
+    # library's set() drops the component's answer, hence its component function here.
+    done = _COOKIE_COMPONENT._component_func(
+        method="set", cookie=get_settings().cookie_name, value=token,
+        options={"path": "/", "expires": expires.isoformat(), "sameSite": "strict"},
+        key=CONFIRM_COOKIE_KEY, default=False)
+    if done:
+        st.session_state.pop(COOKIE_PENDING_KEY, None)
 
 
 def _delete_cookie() -> None:
+    st.session_state.pop(COOKIE_PENDING_KEY, None)
     try:
         _cookie_manager().delete(get_settings().cookie_name)
     except KeyError:

@@ -83,3 +83,23 @@ def test_registration_can_be_closed(app, monkeypatch):
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_reauth_cookie_is_set_again_until_the_browser_confirms_it(app, account):
+    """A sign-in's cookie stays pending, drawn again in the sidebar on each run, until the
+    cookie component reports that the browser set it (a slow iframe once missed the sign-in
+    run's short pause, and a reload asked to sign in again)."""
+    from fueltracker.ui.auth import CONFIRM_COOKIE_KEY, COOKIE_PENDING_KEY
+
+    app.run()
+    app.text_input(key="sign_in_username").input(account.username)
+    app.text_input(key="sign_in_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert _titles(app) == ["Dashboard"]
+    assert COOKIE_PENDING_KEY in app.session_state
+    app.run()  # no report from the browser yet: still pending
+    assert COOKIE_PENDING_KEY in app.session_state
+    app.session_state[CONFIRM_COOKIE_KEY] = True  # the component's report: cookie set
+    app.run()
+    assert COOKIE_PENDING_KEY not in app.session_state
+    assert _titles(app) == ["Dashboard"]
