@@ -90,24 +90,31 @@ def _expiry(expires_on: dt.date | None, timezone: str, today: dt.date) -> dt.dat
     if expires_on is None:
         return None
     if expires_on < today:
-        raise ValidationError("expires_on", f"Expiry {expires_on.isoformat()} is in the past: "
-                                            "choose today or a later day, or none")
-    return dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time(),
-                               ZoneInfo(timezone))
+        raise ValidationError(
+            "expires_on",
+            f"Expiry {expires_on.isoformat()} is in the past: choose today or a later day, or none",
+        )
+    return dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time(), ZoneInfo(timezone))
 
 
 @user_scoped
-def create_token(session: Session, user_id: int, data: TokenCreate, *,
-                 today: dt.date | None = None) -> CreatedToken:
+def create_token(
+    session: Session, user_id: int, data: TokenCreate, *, today: dt.date | None = None
+) -> CreatedToken:
     """Make a token for the user; the secret is in the result only."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFoundError("User")
     expires_at = _expiry(data.expires_on, user.timezone, today or local_today(user.timezone))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
-    token = ApiToken(user_id=user_id, name=data.name, scope=data.scope,
-                     prefix=secret[:PREFIX_LENGTH], token_hash=token_hash(secret),
-                     expires_at=expires_at)
+    token = ApiToken(
+        user_id=user_id,
+        name=data.name,
+        scope=data.scope,
+        prefix=secret[:PREFIX_LENGTH],
+        token_hash=token_hash(secret),
+        expires_at=expires_at,
+    )
     session.add(token)
     session.flush()
     session.refresh(token)  # created_at, set by the database
@@ -118,8 +125,11 @@ def create_token(session: Session, user_id: int, data: TokenCreate, *,
 def list_tokens(session: Session, user_id: int) -> list[TokenRead]:
     """The user's tokens that are not revoked, newest first (expired ones included: the
     list says they expired)."""
-    query = (select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    query = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
     return [TokenRead.model_validate(token) for token in session.scalars(query)]
 
 
@@ -129,10 +139,10 @@ def revoke_token(session: Session, user_id: int, token_id: int) -> TokenRead:
     NotFoundError like a missing one."""
     token = session.scalar(
         update(ApiToken)
-        .where(ApiToken.id == token_id, ApiToken.user_id == user_id,
-               ApiToken.revoked_at.is_(None))
+        .where(ApiToken.id == token_id, ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=func.clock_timestamp())
-        .returning(ApiToken))
+        .returning(ApiToken)
+    )
     if token is None:
         raise NotFoundError("API token")
     return TokenRead.model_validate(token)
@@ -145,7 +155,8 @@ def revoke_all_tokens(session: Session, user_id: int) -> int:
         update(ApiToken)
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=func.clock_timestamp())
-        .returning(ApiToken.id))
+        .returning(ApiToken.id)
+    )
     return len(list(revoked))
 
 
@@ -158,9 +169,15 @@ def authenticate(session: Session, token: str) -> TokenCheck:
     digest = token_hash(token)
     session.execute(select(func.set_config("app.token_hash", digest, True)))
     row = session.execute(
-        select(ApiToken.id, ApiToken.user_id, ApiToken.scope, ApiToken.revoked_at,
-               ApiToken.expires_at, func.clock_timestamp().label("now"))
-        .where(ApiToken.token_hash == digest)).one_or_none()
+        select(
+            ApiToken.id,
+            ApiToken.user_id,
+            ApiToken.scope,
+            ApiToken.revoked_at,
+            ApiToken.expires_at,
+            func.clock_timestamp().label("now"),
+        ).where(ApiToken.token_hash == digest)
+    ).one_or_none()
     # The hash has done its job: nothing later in this transaction sees by it.
     session.execute(select(func.set_config("app.token_hash", "", True)))
     if row is None:
@@ -172,8 +189,13 @@ def authenticate(session: Session, token: str) -> TokenCheck:
     scope_to_user(session, row.user_id)
     session.execute(
         update(ApiToken)
-        .where(ApiToken.id == row.id, or_(
-            ApiToken.last_used_at.is_(None),
-            ApiToken.last_used_at < func.clock_timestamp() - LAST_USED_RESOLUTION))
-        .values(last_used_at=func.clock_timestamp()))
+        .where(
+            ApiToken.id == row.id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < func.clock_timestamp() - LAST_USED_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=func.clock_timestamp())
+    )
     return TokenCheck(TokenCaller(row.user_id, row.id, row.scope), token_id=row.id)

@@ -28,8 +28,10 @@ _SCOPES = {"read": "Read only", "read+write": "Read and write"}
 
 def section(user: UserRead) -> None:
     """The whole section: the new token once, the form, the list."""
-    st.caption("Tokens let scripts, phone shortcuts and Home Assistant use the JSON API "
-               "(`/api/v1`) as you. Treat a token like a password.")
+    st.caption(
+        "Tokens let scripts, phone shortcuts and Home Assistant use the JSON API "
+        "(`/api/v1`) as you. Treat a token like a password."
+    )
     if _MESSAGE_KEY in st.session_state:
         st.success(st.session_state.pop(_MESSAGE_KEY), icon=":material/check_circle:")
     _new_token(user)
@@ -42,8 +44,10 @@ def _new_token(user: UserRead) -> None:
     if new is None or new[0] != user.id:
         return
     with st.container(border=True):
-        st.markdown(f"**Your new token “{plain(new[2])}”.** Copy it now: it is shown this "
-                    "once and cannot be shown again.")
+        st.markdown(
+            f"**Your new token “{plain(new[2])}”.** Copy it now: it is shown this "
+            "once and cannot be shown again."
+        )
         st.code(new[1], language=None)
         if st.button("I have copied it", key="api_token_done"):
             st.session_state.pop(NEW_TOKEN_KEY, None)
@@ -54,16 +58,29 @@ def _create_form(user: UserRead) -> None:
     errors = FieldErrors("api_token")
     today = local_today(user.timezone)
     with st.form("api_token_create", clear_on_submit=True):
-        name = st.text_input("Token name", max_chars=100, key="api_token_name",
-                             placeholder="e.g. Phone shortcut, Home Assistant")
+        name = st.text_input(
+            "Token name",
+            max_chars=100,
+            key="api_token_name",
+            placeholder="e.g. Phone shortcut, Home Assistant",
+        )
         errors.show("name")
         left, right = st.columns(2)
-        scope = left.radio("Access", list(TOKEN_SCOPES), format_func=_SCOPES.get,
-                           key="api_token_scope", horizontal=True)
-        expires_on = right.date_input("Expires after (optional)", value=None,
-                                      min_value=today, key="api_token_expires",
-                                      format="YYYY-MM-DD",
-                                      help="The last day it works; empty = never expires.")
+        scope = left.radio(
+            "Access",
+            list(TOKEN_SCOPES),
+            format_func=_SCOPES.get,
+            key="api_token_scope",
+            horizontal=True,
+        )
+        expires_on = right.date_input(
+            "Expires after (optional)",
+            value=None,
+            min_value=today,
+            key="api_token_expires",
+            format="YYYY-MM-DD",
+            help="The last day it works; empty = never expires.",
+        )
         errors.show("expires_on")
         submitted = st.form_submit_button("Create token", type="primary")
     if not submitted:
@@ -73,8 +90,13 @@ def _create_form(user: UserRead) -> None:
         data = parse(TokenCreate, name=name, scope=scope, expires_on=expires_on)
         with session() as db:
             created = tokens.create_token(db, user.id, data, today=today)
-    security.event("api_token_created", user_id=user.id, token_id=created.token.id,
-                   scope=created.token.scope, via="account_page")
+    security.event(
+        "api_token_created",
+        user_id=user.id,
+        token_id=created.token.id,
+        scope=created.token.scope,
+        via="account_page",
+    )
     st.session_state[NEW_TOKEN_KEY] = (user.id, created.secret, created.token.name)
     st.rerun()
 
@@ -92,9 +114,11 @@ def _describe(token: TokenRead, user: UserRead, now: dt.datetime) -> str:
         expiry = "**expired**"
     else:
         expiry = "expires " + _when(token.expires_at - dt.timedelta(seconds=1), user)[:10]
-    return (f"**{plain(token.name)}** · `{token.prefix}…` · {_SCOPES[token.scope]} · "
-            f"made {_when(token.created_at, user)} · last used "
-            f"{_when(token.last_used_at, user)} · {expiry}")
+    return (
+        f"**{plain(token.name)}** · `{token.prefix}…` · {_SCOPES[token.scope]} · "
+        f"made {_when(token.created_at, user)} · last used "
+        f"{_when(token.last_used_at, user)} · {expiry}"
+    )
 
 
 def _token_list(user: UserRead) -> None:
@@ -107,23 +131,23 @@ def _token_list(user: UserRead) -> None:
     for token in listed:
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.markdown(_describe(token, user, now))
-        if button.button("Revoke", key=f"api_token_revoke_{token.id}",
-                         icon=":material/block:"):
+        if button.button("Revoke", key=f"api_token_revoke_{token.id}", icon=":material/block:"):
             try:
                 with session() as db:
                     tokens.revoke_token(db, user.id, token.id)
             except NotFoundError:  # revoked meanwhile, in another tab
                 _done(f"Token “{plain(token.name)}” was revoked already.")
-            security.event("api_token_revoked", user_id=user.id, token_id=token.id,
-                           via="account_page")
+            security.event(
+                "api_token_revoked", user_id=user.id, token_id=token.id, via="account_page"
+            )
             _done(f"Token “{plain(token.name)}” revoked: it no longer works.")
     confirm = st.checkbox(f"Revoke all {len(listed)} tokens", key="api_token_revoke_all_ok")
-    if st.button(destructive("Revoke all tokens"), key="api_token_revoke_all",
-                 disabled=not confirm):
+    if st.button(
+        destructive("Revoke all tokens"), key="api_token_revoke_all", disabled=not confirm
+    ):
         with session() as db:
             count = tokens.revoke_all_tokens(db, user.id)
-        security.event("api_tokens_revoked_all", user_id=user.id, count=count,
-                       via="account_page")
+        security.event("api_tokens_revoked_all", user_id=user.id, count=count, via="account_page")
         st.session_state.pop("api_token_revoke_all_ok", None)
         _done(f"{count} token(s) revoked: none of them works any more.")
 

@@ -37,8 +37,10 @@ def test_a_new_token_is_shown_once_then_listed_by_its_prefix(signed_in_app, acco
     [code] = app.code
     secret = code.value
     assert secret.startswith("ft_") and _authenticates(secret)
-    assert any("Phone shortcut" in shown(m.value) and "copy it now" in m.value.lower()
-               for m in app.markdown)
+    assert any(
+        "Phone shortcut" in shown(m.value) and "copy it now" in m.value.lower()
+        for m in app.markdown
+    )
     listed = [m.value for m in app.markdown if secret[:11] in m.value]
     assert len(listed) == 1 and "Read and write" in listed[0]
     # Dismissed, and on any later visit, the secret is nowhere on the page.

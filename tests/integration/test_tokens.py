@@ -21,8 +21,11 @@ TODAY = dt.date(2024, 6, 30)
 
 
 def _clear_scope(session) -> None:
-    session.execute(text("SELECT set_config('app.user_id', '', true), "
-                         "set_config('app.login_username', '', true)"))
+    session.execute(
+        text(
+            "SELECT set_config('app.user_id', '', true), set_config('app.login_username', '', true)"
+        )
+    )
 
 
 def test_a_token_is_shown_once_and_stored_as_its_hash_only(db_session):
@@ -36,15 +39,15 @@ def test_a_token_is_shown_once_and_stored_as_its_hash_only(db_session):
     assert stored["token_hash"] == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in " ".join(str(value) for value in stored.values())
     listed = tokens.list_tokens(db_session, alice.id)
-    assert [(t.name, t.prefix, t.last_used_at) for t in listed] == [
-        ("Phone", secret[:11], None)]
+    assert [(t.name, t.prefix, t.last_used_at) for t in listed] == [("Phone", secret[:11], None)]
     assert not hasattr(listed[0], "secret")
 
 
 def test_authenticate_accepts_the_token_and_records_its_use(db_session):
     alice = make_user(db_session)
-    created = tokens.create_token(db_session, alice.id,
-                                  TokenCreate(name="HA", scope="read+write"), today=TODAY)
+    created = tokens.create_token(
+        db_session, alice.id, TokenCreate(name="HA", scope="read+write"), today=TODAY
+    )
     _clear_scope(db_session)
     check = tokens.authenticate(db_session, created.secret)
     assert check.caller == tokens.TokenCaller(alice.id, created.token.id, "read+write")
@@ -56,8 +59,9 @@ def test_authenticate_accepts_the_token_and_records_its_use(db_session):
     assert listed.last_used_at is not None
 
 
-@pytest.mark.parametrize("sent", ["", "Bearer", "ft_", "ft_" + "A" * 43, "gh_" + "A" * 43,
-                                  "ft_" + "x" * 500])
+@pytest.mark.parametrize(
+    "sent", ["", "Bearer", "ft_", "ft_" + "A" * 43, "gh_" + "A" * 43, "ft_" + "x" * 500]
+)
 def test_anything_but_a_stored_token_is_refused(db_session, sent):
     make_user(db_session)
     _clear_scope(db_session)
@@ -72,7 +76,8 @@ def test_a_revoked_token_is_refused_at_once(db_session):
     tokens.revoke_token(db_session, alice.id, gone.token.id)
     _clear_scope(db_session)
     assert tokens.authenticate(db_session, gone.secret) == tokens.TokenCheck(
-        None, "revoked", gone.token.id)
+        None, "revoked", gone.token.id
+    )
     assert tokens.authenticate(db_session, kept.secret).caller is not None
     assert [t.name for t in tokens.list_tokens(db_session, alice.id)] == ["kept"]
     with pytest.raises(NotFoundError):  # revoked already: like a missing one
@@ -81,8 +86,10 @@ def test_a_revoked_token_is_refused_at_once(db_session):
 
 def test_revoke_all(db_session):
     alice = make_user(db_session)
-    made = [tokens.create_token(db_session, alice.id, TokenCreate(name=f"t{i}"), today=TODAY)
-            for i in range(3)]
+    made = [
+        tokens.create_token(db_session, alice.id, TokenCreate(name=f"t{i}"), today=TODAY)
+        for i in range(3)
+    ]
     assert tokens.revoke_all_tokens(db_session, alice.id) == 3
     assert tokens.revoke_all_tokens(db_session, alice.id) == 0
     assert tokens.list_tokens(db_session, alice.id) == []
@@ -92,21 +99,28 @@ def test_revoke_all(db_session):
 
 def test_expiry_is_the_end_of_the_accounts_local_day(db_session):
     alice = make_user(db_session, timezone="Europe/Berlin")
-    created = tokens.create_token(db_session, alice.id,
-                                  TokenCreate(name="x", expires_on=TODAY), today=TODAY)
+    created = tokens.create_token(
+        db_session, alice.id, TokenCreate(name="x", expires_on=TODAY), today=TODAY
+    )
     assert created.token.expires_at == dt.datetime(2024, 6, 30, 22, 0, tzinfo=dt.UTC)
     # Made "today" = 2024-06-30 in Berlin, now is later than that: it has expired.
     _clear_scope(db_session)
     assert tokens.authenticate(db_session, created.secret) == tokens.TokenCheck(
-        None, "expired", created.token.id)
+        None, "expired", created.token.id
+    )
     with pytest.raises(ValidationError) as refused:
-        tokens.create_token(db_session, alice.id,
-                            TokenCreate(name="y", expires_on=TODAY - dt.timedelta(days=1)),
-                            today=TODAY)
+        tokens.create_token(
+            db_session,
+            alice.id,
+            TokenCreate(name="y", expires_on=TODAY - dt.timedelta(days=1)),
+            today=TODAY,
+        )
     assert refused.value.field == "expires_on"
-    later = tokens.create_token(db_session, alice.id,
-                                TokenCreate(name="z", expires_on=dt.date.today()
-                                            + dt.timedelta(days=2)))
+    later = tokens.create_token(
+        db_session,
+        alice.id,
+        TokenCreate(name="z", expires_on=dt.date.today() + dt.timedelta(days=2)),
+    )
     _clear_scope(db_session)
     assert tokens.authenticate(db_session, later.secret).caller is not None
 
@@ -135,17 +149,22 @@ def test_row_level_security_shows_a_token_to_its_owner_or_its_exact_hash_only(db
     assert db_session.scalar(text(count)) == 0
     assert db_session.execute(text("UPDATE api_tokens SET revoked_at = now()")).rowcount == 0
     _clear_scope(db_session)
-    db_session.execute(text("SELECT set_config('app.token_hash', :h, true)"),
-                       {"h": "0" * 64})
+    db_session.execute(text("SELECT set_config('app.token_hash', :h, true)"), {"h": "0" * 64})
     assert db_session.scalar(text(count)) == 0
-    db_session.execute(text("SELECT set_config('app.token_hash', :h, true)"),
-                       {"h": tokens.token_hash(token.secret)})
+    db_session.execute(
+        text("SELECT set_config('app.token_hash', :h, true)"),
+        {"h": tokens.token_hash(token.secret)},
+    )
     assert db_session.scalar(text(count)) == 1
     # Seeing a row by its hash is no licence to make tokens for its owner.
     with pytest.raises(Exception, match="row-level security"), db_session.begin_nested():
-        db_session.execute(text(
-            "INSERT INTO api_tokens (user_id, name, scope, prefix, token_hash) "
-            "VALUES (:a, 'x', 'read', 'ft_x', :h)"), {"a": alice.id, "h": "1" * 64})
+        db_session.execute(
+            text(
+                "INSERT INTO api_tokens (user_id, name, scope, prefix, token_hash) "
+                "VALUES (:a, 'x', 'read', 'ft_x', :h)"
+            ),
+            {"a": alice.id, "h": "1" * 64},
+        )
 
 
 def test_tokens_go_with_the_account(db_session):
@@ -154,16 +173,32 @@ def test_tokens_go_with_the_account(db_session):
     users.delete_account(db_session, alice.id, PASSWORD, "alice")
     # Its owner's scope would show it, and so would its hash: it is gone.
     scope_to_user(db_session, alice.id)
-    db_session.execute(text("SELECT set_config('app.token_hash', :h, true)"),
-                       {"h": tokens.token_hash(token.secret)})
+    db_session.execute(
+        text("SELECT set_config('app.token_hash', :h, true)"),
+        {"h": tokens.token_hash(token.secret)},
+    )
     assert db_session.scalar(text("SELECT count(*) FROM api_tokens")) == 0
 
 
 def test_cli_token_create_prints_the_token_once(database_url, unique_name, capsys, caplog):
     with session_scope() as session:
         user = make_user(session, unique_name)
-    assert cli_main(["token", "create", unique_name, "--name", "Home Assistant",
-                     "--scope", "read+write", "--expires", "2999-12-31"]) == 0
+    assert (
+        cli_main(
+            [
+                "token",
+                "create",
+                unique_name,
+                "--name",
+                "Home Assistant",
+                "--scope",
+                "read+write",
+                "--expires",
+                "2999-12-31",
+            ]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     secret = out.strip()
     assert secret.startswith("ft_") and "\n" not in secret
@@ -184,11 +219,9 @@ def test_cli_token_create_refusals(database_url, unique_name, capsys):
     assert "not found" in capsys.readouterr().err
     with session_scope() as session:
         make_user(session, unique_name)
-    assert cli_main(["token", "create", unique_name, "--name", "x", "--expires",
-                     "31/12/2030"]) == 2
+    assert cli_main(["token", "create", unique_name, "--name", "x", "--expires", "31/12/2030"]) == 2
     assert "not a date" in capsys.readouterr().err
-    assert cli_main(["token", "create", unique_name, "--name", "x", "--expires",
-                     "2001-01-01"]) == 1
+    assert cli_main(["token", "create", unique_name, "--name", "x", "--expires", "2001-01-01"]) == 1
     assert "in the past" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["token", "create", unique_name, "--name", "x", "--scope", "admin"])

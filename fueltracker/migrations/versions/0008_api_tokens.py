@@ -33,15 +33,21 @@ def upgrade() -> None:
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("scope IN ('read', 'read+write')", name=op.f("ck_api_tokens_scope")),
-        sa.CheckConstraint("char_length(name) BETWEEN 1 AND 100",
-                           name=op.f("ck_api_tokens_name_length")),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
-                                name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"),
+        sa.CheckConstraint(
+            "char_length(name) BETWEEN 1 AND 100", name=op.f("ck_api_tokens_name_length")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
@@ -52,8 +58,10 @@ def upgrade() -> None:
     op.execute("ALTER TABLE api_tokens FORCE ROW LEVEL SECURITY")
     visible = f"(user_id = {USER_ID} OR token_hash = {TOKEN_HASH})"
     # Inserting needs the owner's scope: a token is only ever made for the signed-in user.
-    op.execute(f"CREATE POLICY api_tokens_owner ON api_tokens USING {visible} "
-               f"WITH CHECK (user_id = {USER_ID})")
+    op.execute(
+        f"CREATE POLICY api_tokens_owner ON api_tokens USING {visible} "
+        f"WITH CHECK (user_id = {USER_ID})"
+    )
 
 
 def downgrade() -> None:
