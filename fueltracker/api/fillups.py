@@ -7,10 +7,9 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from sqlalchemy.orm import Session
 
 from fueltracker import entry, metrics, units
 from fueltracker.api import cursor
@@ -21,6 +20,9 @@ from fueltracker.db import session_scope
 from fueltracker.errors import ValidationError
 from fueltracker.schemas import FillupCreate, FillupRead, FillupUpdate, parse
 from fueltracker.services import fillups, history, users
+
+if TYPE_CHECKING:  # the services' session, passed through: no query is made here
+    from sqlalchemy.orm import Session
 
 router = APIRouter(tags=["fill-ups"])
 
