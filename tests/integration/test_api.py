@@ -476,6 +476,7 @@ ALL_ROUTES = [
     ("GET", "/fillups/1"),
     ("PATCH", "/fillups/1"),
     ("DELETE", "/fillups/1"),
+    ("GET", "/stats"),
 ]
 
 
@@ -660,8 +661,89 @@ def test_openapi_document(client):
         "/vehicles/{vehicle_id}",
         "/fillups",
         "/fillups/{fillup_id}",
+        "/stats",
     }
     out = document["components"]["schemas"]["FillupOut"]["properties"]
     assert out["volume_l"]["type"] == "string"  # amounts are decimal strings
     assert json.dumps(document).count("errors") > 0
     assert client.get(f"{PREFIX}/docs").status_code == 200
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_stats_are_the_dashboards_figures(client, alice):
+    body = client.get(f"{PREFIX}/stats", headers=alice.read_auth).json()
+    assert body["date_from"] is None and body["date_to"] == str(local_today("UTC"))
+    # domain.md's worked example: 112 L for 205.20; (42 + 30) L over 1,400 km.
+    assert body["totals"] == {
+        "fillups": 3,
+        "total_spent": "205.2",
+        "volume_l": "112",
+        "distance_km": "1400",
+        "avg_consumption_l_per_100km": "5.1429",
+        "fuel_cost_per_km": "0.0951",
+        "avg_price_per_l": "1.8321",
+        "has_broken_chain": False,
+    }
+    [golf] = body["vehicles"]
+    assert (golf["vehicle_id"], golf["name"], golf["avg_consumption_l_per_100km"]) == (
+        alice.vehicle_id,
+        "Golf",
+        "5.1429",
+    )
+    january = client.get(
+        f"{PREFIX}/stats", params={"from": "2024-01-01", "to": "2024-01-31"}, headers=alice.auth
+    ).json()
+    assert (
+        january["totals"]["fillups"],
+        january["totals"]["distance_km"],
+        january["totals"]["avg_consumption_l_per_100km"],
+    ) == (2, "800", "5.25")
+
+
+def test_stats_never_mix_two_vehicles_consumption(client, alice):
+    bike = client.post(
+        f"{PREFIX}/vehicles", headers=alice.auth, json={"name": "Bike", "kind": "motorbike"}
+    ).json()
+    for date, odometer, volume in (("2024-01-10", "500", "10"), ("2024-01-30", "800", "9")):
+        client.post(
+            f"{PREFIX}/fillups",
+            headers=alice.auth,
+            json={
+                "vehicle_id": bike["id"],
+                "date": date,
+                "odometer_km": odometer,
+                "volume_l": volume,
+                "total_amount": "18",
+            },
+        )
+    body = client.get(f"{PREFIX}/stats", headers=alice.auth).json()
+    assert body["totals"]["fillups"] == 5
+    assert body["totals"]["avg_consumption_l_per_100km"] is None
+    assert {v["name"]: v["avg_consumption_l_per_100km"] for v in body["vehicles"]} == {
+        "Bike": "3",
+        "Golf": "5.1429",
+    }
+    only = client.get(f"{PREFIX}/stats", params={"vehicle": bike["id"]}, headers=alice.auth).json()
+    assert only["totals"]["avg_consumption_l_per_100km"] == "3"
+
+
+def test_stats_of_another_users_vehicle_are_those_of_a_missing_one(client, alice, bob):
+    theirs = client.get(
+        f"{PREFIX}/stats",
+        params={"vehicle": alice.vehicle_id, "to": "2030-01-01"},
+        headers=bob.auth,
+    )
+    missing = client.get(
+        f"{PREFIX}/stats", params={"vehicle": 10**12, "to": "2030-01-01"}, headers=bob.auth
+    )
+    assert theirs.status_code == missing.status_code == 200
+    assert theirs.content == missing.content
+    assert theirs.json()["totals"]["fillups"] == 0 and theirs.json()["vehicles"] == []
+    _error(
+        client.get(f"{PREFIX}/stats", params={"from": "yesterday"}, headers=bob.auth),
+        422,
+        "validation_error",
+        "from",
+    )
