@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     Numeric,
     SmallInteger,
     String,
@@ -235,6 +236,10 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = _created_at()
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The rate limit's fixed window (the minute it started) and the requests counted in
+    # it: in the token's row, so every process and replica counts against the same number.
+    rate_window: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rate_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
 
 # A NUMERIC column of these models (FuelEntry.odometer_km, Vehicle.tank_capacity_l...).

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from fueltracker import security
 from fueltracker.api.errors import ApiError
+from fueltracker.config import get_settings
 from fueltracker.db import session_scope
 from fueltracker.logging_setup import current_user_id
 from fueltracker.services import tokens
@@ -38,8 +39,9 @@ def _bearer(request: Request) -> str | None:
 
 
 def _check(token: str) -> TokenCheck:
+    limit = get_settings().api_rate_limit_per_minute
     with session_scope() as session:
-        return tokens.authenticate(session, token)
+        return tokens.authenticate(session, token, rate_limit_per_minute=limit)
 
 
 async def caller(request: Request) -> TokenCaller:
@@ -49,6 +51,15 @@ async def caller(request: Request) -> TokenCaller:
     if token is None:
         raise ApiError(401, UNAUTHORIZED_DETAIL, headers=_CHALLENGE)
     check = await run_in_threadpool(_check, token) if token else TokenCheck(None, "malformed")
+    if check.refusal == "rate_limited":
+        security.event("api_rate_limited", token_id=check.token_id)
+        wait = str(check.retry_after_seconds or 60)
+        raise ApiError(
+            429,
+            f"Too many requests with this token: at most "
+            f"{get_settings().api_rate_limit_per_minute} a minute. Try again in {wait} s.",
+            headers={"Retry-After": wait},
+        )
     if check.caller is None:
         security.event(
             "api_token_refused",

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from fueltracker.clock import local_today
@@ -37,13 +38,12 @@ TOKEN_PREFIX = "ft_"
 SECRET_BYTES = 32
 # "ft_" and 8 characters of the secret: tells tokens apart, leaves over 200 random bits.
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
-# last_used_at is written at most this often per token: a busy script would otherwise
-# turn every read into a write.
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+# The rate limit's fixed window: requests are counted per token per calendar minute.
+RATE_WINDOW = dt.timedelta(minutes=1)
 # The longest token anyone can send that we could have made (longer is refused unhashed).
 MAX_TOKEN_LENGTH = 128
 
-Refusal = Literal["malformed", "unknown", "revoked", "expired"]
+Refusal = Literal["malformed", "unknown", "revoked", "expired", "rate_limited"]
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,14 @@ class TokenCaller:
 @dataclass(frozen=True)
 class TokenCheck:
     """The outcome of authenticate: the caller, or why not (for the security log only; the
-    client is told the same "invalid token" whatever the reason). `token_id` names the
-    refused token when it exists."""
+    client is told the same "invalid token" whatever the reason, except a rate limit).
+    `token_id` names the refused token when it exists; `retry_after_seconds` is set for
+    "rate_limited"."""
 
     caller: TokenCaller | None
     refusal: Refusal | None = None
     token_id: int | None = None
+    retry_after_seconds: int | None = None
 
 
 def token_hash(token: str) -> str:
@@ -160,10 +162,15 @@ def revoke_all_tokens(session: Session, user_id: int) -> int:
     return len(list(revoked))
 
 
-def authenticate(session: Session, token: str) -> TokenCheck:
+def authenticate(
+    session: Session, token: str, *, rate_limit_per_minute: int | None = None
+) -> TokenCheck:
     """The caller `token` speaks for, or why it is refused. On success the transaction is
-    scoped to the caller (app.user_id), and the token's last use is recorded (at most
-    once per LAST_USED_RESOLUTION)."""
+    scoped to the caller (app.user_id), and the request is counted in the token's row:
+    its last use, and the rate limit's window (RATE_WINDOW). The count is the database's,
+    so it holds across processes and replicas; beyond `rate_limit_per_minute` requests in
+    the window the token is refused ("rate_limited", with the seconds to wait) until the
+    next window starts. Refused requests count too."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return TokenCheck(None, "malformed")
     digest = token_hash(token)
@@ -187,15 +194,21 @@ def authenticate(session: Session, token: str) -> TokenCheck:
     if row.expires_at is not None and row.expires_at <= row.now:
         return TokenCheck(None, "expired", row.id)
     scope_to_user(session, row.user_id)
-    session.execute(
+    # One statement (the token's row lock orders concurrent requests of one token): the
+    # old window's count grows, a new window starts at 1. SET reads the old values.
+    window = func.date_trunc("minute", func.clock_timestamp())
+    counted = session.execute(
         update(ApiToken)
-        .where(
-            ApiToken.id == row.id,
-            or_(
-                ApiToken.last_used_at.is_(None),
-                ApiToken.last_used_at < func.clock_timestamp() - LAST_USED_RESOLUTION,
-            ),
+        .where(ApiToken.id == row.id)
+        .values(
+            rate_count=case((ApiToken.rate_window == window, ApiToken.rate_count + 1), else_=1),
+            rate_window=window,
+            last_used_at=func.clock_timestamp(),
         )
-        .values(last_used_at=func.clock_timestamp())
-    )
+        .returning(ApiToken.rate_count, ApiToken.rate_window, func.clock_timestamp())
+    ).one()
+    count, started, now = counted
+    if rate_limit_per_minute is not None and count > rate_limit_per_minute:
+        wait = math.ceil((started + RATE_WINDOW - now).total_seconds())
+        return TokenCheck(None, "rate_limited", row.id, retry_after_seconds=max(1, wait))
     return TokenCheck(TokenCaller(row.user_id, row.id, row.scope), token_id=row.id)

@@ -747,3 +747,27 @@ def test_stats_of_another_users_vehicle_are_those_of_a_missing_one(client, alice
         "validation_error",
         "from",
     )
+
+
+def test_the_rate_limit_answers_429_with_retry_after(client, alice, monkeypatch):
+    from fueltracker.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "api_rate_limit_per_minute", 2)
+    wait_for_the_minute_to_have_time_left()
+    for _ in range(2):
+        assert client.get(f"{PREFIX}/users/me", headers=alice.auth).status_code == 200
+    response = client.get(f"{PREFIX}/users/me", headers=alice.auth)
+    error = _error(response, 429, "rate_limited")
+    assert "at most 2 a minute" in error["detail"]
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    # Per token: the account's other token still works.
+    assert client.get(f"{PREFIX}/users/me", headers=alice.read_auth).status_code == 200
+
+
+def wait_for_the_minute_to_have_time_left() -> None:
+    """The limit counts per calendar minute: start a count well inside one (the database
+    and the tests share this machine's clock)."""
+    import time
+
+    while time.time() % 60 > 55:
+        time.sleep(0.5)

@@ -225,3 +225,44 @@ def test_cli_token_create_refusals(database_url, unique_name, capsys):
     assert "in the past" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["token", "create", unique_name, "--name", "x", "--scope", "admin"])
+
+
+def test_the_rate_limit_counts_in_the_database_across_engines(database_url, unique_name):
+    """Two engines stand for two replicas: they count against one number, per token."""
+    from fueltracker.db import make_engine
+
+    with session_scope() as session:
+        user = make_user(session, unique_name)
+        one = tokens.create_token(session, user.id, TokenCreate(name="one")).secret
+        other = tokens.create_token(session, user.id, TokenCreate(name="other")).secret
+    engines = [make_engine(database_url, pool_size=1), make_engine(database_url, pool_size=1)]
+    try:
+        outcomes = []
+        wait_for_the_minute_to_have_time_left()
+        for number in range(4):
+            with session_scope(engines[number % 2]) as session:
+                outcomes.append(tokens.authenticate(session, one, rate_limit_per_minute=3))
+        assert [o.caller is not None for o in outcomes] == [True, True, True, False]
+        refused = outcomes[-1]
+        assert refused.refusal == "rate_limited" and 1 <= refused.retry_after_seconds <= 60
+        with session_scope(engines[0]) as session:  # another token has its own count
+            assert tokens.authenticate(session, other, rate_limit_per_minute=3).caller
+        with session_scope(engines[1]) as session:  # the next window starts afresh
+            scope_to_user(session, user.id)
+            session.execute(
+                text("UPDATE api_tokens SET rate_window = rate_window - interval '1 minute'")
+            )
+        with session_scope(engines[0]) as session:
+            assert tokens.authenticate(session, one, rate_limit_per_minute=3).caller
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def wait_for_the_minute_to_have_time_left() -> None:
+    """The limit counts per calendar minute: start a count well inside one (the database
+    and the tests share this machine's clock)."""
+    import time
+
+    while time.time() % 60 > 55:
+        time.sleep(0.5)

@@ -41,6 +41,8 @@ def upgrade() -> None:
         ),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rate_window", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rate_count", sa.Integer(), server_default="0", nullable=False),
         sa.CheckConstraint("scope IN ('read', 'read+write')", name=op.f("ck_api_tokens_scope")),
         sa.CheckConstraint(
             "char_length(name) BETWEEN 1 AND 100", name=op.f("ck_api_tokens_name_length")
