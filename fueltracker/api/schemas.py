@@ -160,3 +160,21 @@ class FillupPatch(_In):
     brand: str | None = None
     grade: str | None = None
     notes: str | None = None
+
+
+class UserPatch(_In):
+    """The account fields to change (the others stay)."""
+
+    display_name: str | None = None
+    email: str | None = None
+    currency: str | None = None
+    distance_unit: str | None = None
+    volume_unit: str | None = None
+    consumption_unit: str | None = None
+    timezone: str | None = None
+
+
+class AccountDelete(_In):
+    """What deleting the account asks: its password."""
+
+    password: str

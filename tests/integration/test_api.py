@@ -22,7 +22,7 @@ from fueltracker.db import scope_to_user, session_scope
 from fueltracker.logging_setup import configure_logging
 from fueltracker.schemas import TokenCreate, UserRead
 from fueltracker.services import tokens
-from tests.factories import add, fillup, make_user, make_vehicle
+from tests.factories import PASSWORD, add, fillup, make_user, make_vehicle
 
 CURSOR_SECRET = "test-cursor-secret-" + "x" * 32
 
@@ -477,6 +477,9 @@ ALL_ROUTES = [
     ("PATCH", "/fillups/1"),
     ("DELETE", "/fillups/1"),
     ("GET", "/stats"),
+    ("PATCH", "/users/me"),
+    ("DELETE", "/users/me"),
+    ("GET", "/users/me/export"),
 ]
 
 
@@ -506,6 +509,8 @@ def test_the_session_cookie_is_no_credential(client, alice):
 
 
 WRITES = [
+    ("PATCH", "/users/me"),
+    ("DELETE", "/users/me"),
     ("POST", "/vehicles"),
     ("PATCH", "/vehicles/{v}"),
     ("DELETE", "/vehicles/{v}"),
@@ -662,6 +667,7 @@ def test_openapi_document(client):
         "/fillups",
         "/fillups/{fillup_id}",
         "/stats",
+        "/users/me/export",
     }
     out = document["components"]["schemas"]["FillupOut"]["properties"]
     assert out["volume_l"]["type"] == "string"  # amounts are decimal strings
@@ -771,3 +777,109 @@ def wait_for_the_minute_to_have_time_left() -> None:
 
     while time.time() % 60 > 55:
         time.sleep(0.5)
+
+
+# --------------------------------------------------------------------------- the account
+
+
+def test_change_profile_and_preferences(client, alice):
+    changed = client.patch(
+        f"{PREFIX}/users/me",
+        headers=alice.auth,
+        json={"display_name": "Alice A.", "currency": "eur", "distance_unit": "mi"},
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["display_name"], body["currency"], body["distance_unit"]) == (
+        "Alice A.",
+        "EUR",
+        "mi",
+    )
+    assert body["volume_unit"] == "L" and body["timezone"] == "UTC"  # untouched
+    # The API keeps speaking km whatever the account shows.
+    row = client.get(f"{PREFIX}/fillups/{alice.fillup_ids[1]}", headers=alice.auth).json()
+    assert row["odometer_km"] == "10800"
+    _error(
+        client.patch(f"{PREFIX}/users/me", headers=alice.auth, json={"timezone": "Mars/Base"}),
+        422,
+        "validation_error",
+        "timezone",
+    )
+    _error(
+        client.patch(f"{PREFIX}/users/me", headers=alice.auth, json={"email": "nope"}),
+        422,
+        "validation_error",
+        "email",
+    )
+    _error(
+        client.patch(f"{PREFIX}/users/me", headers=alice.auth, json={"password": "x" * 20}),
+        422,
+        "validation_error",
+        "password",
+    )
+    _error(
+        client.patch(f"{PREFIX}/users/me", headers=alice.read_auth, json={"currency": "USD"}),
+        403,
+        "forbidden",
+    )
+    assert client.get(f"{PREFIX}/users/me", headers=alice.auth).json()["currency"] == "EUR"
+
+
+def test_export_native_csv_and_zip(client, alice, caplog):
+    caplog.set_level(logging.INFO)
+    response = client.get(f"{PREFIX}/users/me/export", headers=alice.read_auth)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert (
+        f"fueltracker-{alice.user.username}-canonical-" in response.headers["content-disposition"]
+    )
+    lines = response.text.splitlines()
+    assert len(lines) == 1 + 3 and "odometer_km" in lines[0] and "10800" in response.text
+    archive = client.get(
+        f"{PREFIX}/users/me/export", params={"format": "zip"}, headers=alice.read_auth
+    )
+    assert archive.status_code == 200 and archive.content[:2] == b"PK"
+    assert archive.headers["content-type"] == "application/zip"
+    events = [
+        r.security
+        for r in caplog.records
+        if getattr(r, "security", None) and r.security["event"] == "export"
+    ]
+    assert [e["format"] for e in events] == ["native_csv", "zip"]
+    _error(
+        client.get(f"{PREFIX}/users/me/export", params={"format": "xlsx"}, headers=alice.auth),
+        422,
+        "validation_error",
+        "format",
+    )
+
+
+def test_delete_the_account_with_its_password(client, alice, bob, caplog):
+    caplog.set_level(logging.INFO)
+    url = f"{PREFIX}/users/me"
+    _error(
+        client.request("DELETE", url, headers=alice.read_auth, json={"password": PASSWORD}),
+        403,
+        "forbidden",
+    )
+    wrong = _error(
+        client.request("DELETE", url, headers=alice.auth, json={"password": "not the password"}),
+        422,
+        "validation_error",
+        "password",
+    )
+    assert "wrong" in wrong["detail"]
+    _error(
+        client.request("DELETE", url, headers=alice.auth, json={}),
+        422,
+        "validation_error",
+        "password",
+    )
+    assert client.get(url, headers=alice.auth).status_code == 200
+    gone = client.request("DELETE", url, headers=alice.auth, json={"password": PASSWORD})
+    assert gone.status_code == 204
+    # Every token of the account went with it; another account is untouched.
+    _error(client.get(url, headers=alice.auth), 401, "unauthorized")
+    _error(client.get(url, headers=alice.read_auth), 401, "unauthorized")
+    assert client.get(f"{PREFIX}/fillups", headers=bob.auth).json()["data"]
+    assert any(getattr(r, "security", {}).get("event") == "account_deleted" for r in caplog.records)
