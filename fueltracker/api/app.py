@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fueltracker.api import cursor, fillups, stats, users, vehicles
+from fueltracker.api import cursor, fillups, imports, stats, users, vehicles
 from fueltracker.api.errors import error_body, error_item, install_handlers
 from fueltracker.api.middleware import ApiEnvelope
 from fueltracker.config import get_settings
@@ -48,6 +48,6 @@ def create_api(*, cursor_secret: str | None = None) -> FastAPI:
     api.state.cursor_key = cursor.cursor_key(cursor_secret or get_settings().resolved_cookie_key())
     install_handlers(api)
     api.add_middleware(ApiEnvelope)
-    for module in (users, vehicles, fillups, stats):
+    for module in (users, vehicles, fillups, stats, imports):
         api.include_router(module.router)
     return api

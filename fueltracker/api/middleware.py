@@ -3,8 +3,8 @@
 - the correlation id: the client's `X-Request-ID` when well formed (REQUEST_ID), else a
   new one (logging_setup.start_run); set for the request's log lines and echoed in the
   response's `X-Request-ID`, on every answer, errors included;
-- the body limit: a request announcing or sending more than MAX_BODY_BYTES is answered
-  413 before the route reads it;
+- the body limit: a request announcing or sending more than MAX_BODY_BYTES (a file to
+  import: MAX_IMPORT_BYTES) is answered 413 before the route reads it;
 - the last wall: an exception nothing else answered is logged with its traceback and the
   correlation id, and the client gets a 500 in the one error shape, never a traceback;
 - one log line per request: method, path, status, milliseconds.
@@ -34,6 +34,10 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{6,64}")
 REQUEST_ID_HEADER = b"x-request-id"
 # A fill-up or vehicle is well under 2 KiB; 64 KiB leaves room and stops a flood.
 MAX_BODY_BYTES = 64 * 1024
+# A file to import (POST /imports): the Import page's limit (.streamlit/config.toml
+# server.maxUploadSize = 5 MB).
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+IMPORTS_PATH = "/imports"
 
 
 class _BodyTooLarge(HTTPException):
@@ -54,9 +58,20 @@ def _header(scope: Scope, name: bytes) -> str | None:
 class ApiEnvelope:
     """See the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_import_bytes: int = MAX_IMPORT_BYTES,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_import_bytes = max_import_bytes
+
+    def _limit(self, scope: Scope) -> int:
+        path = str(scope.get("path", "")).rstrip("/")
+        return self.max_import_bytes if path.endswith(IMPORTS_PATH) else self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,13 +97,12 @@ class ApiEnvelope:
                 message = {**message, "headers": headers}
             await send(message)
 
+        limit = self._limit(scope)
         try:
             announced = _header(scope, b"content-length")
-            if announced is not None and (
-                not announced.isdigit() or int(announced) > self.max_body_bytes
-            ):
-                raise _BodyTooLarge(self.max_body_bytes)
-            await self.app(scope, self._limited(receive), send_with_id)
+            if announced is not None and (not announced.isdigit() or int(announced) > limit):
+                raise _BodyTooLarge(limit)
+            await self.app(scope, self._limited(receive, limit), send_with_id)
         except _BodyTooLarge as exc:  # announced too large, or read outside a route
             if not status["started"]:
                 await self._answer(send_with_id, 413, error_item(413, str(exc.detail)))
@@ -109,7 +123,8 @@ class ApiEnvelope:
                 (time.perf_counter() - started) * 1000,
             )
 
-    def _limited(self, receive: Receive) -> Receive:
+    @staticmethod
+    def _limited(receive: Receive, limit: int) -> Receive:
         received = 0
 
         async def limited() -> Message:
@@ -117,8 +132,8 @@ class ApiEnvelope:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise _BodyTooLarge(self.max_body_bytes)
+                if received > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         return limited

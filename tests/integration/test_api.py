@@ -16,13 +16,13 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from fueltracker.api.app import PREFIX, create_api
-from fueltracker.api.middleware import MAX_BODY_BYTES
+from fueltracker.api.middleware import MAX_BODY_BYTES, MAX_IMPORT_BYTES
 from fueltracker.clock import local_today
 from fueltracker.db import scope_to_user, session_scope
 from fueltracker.logging_setup import configure_logging
 from fueltracker.schemas import TokenCreate, UserRead
 from fueltracker.services import tokens
-from tests.factories import PASSWORD, add, fillup, make_user, make_vehicle
+from tests.factories import PASSWORD, WORKED_EXAMPLE_CSV, add, fillup, make_user, make_vehicle
 
 CURSOR_SECRET = "test-cursor-secret-" + "x" * 32
 
@@ -480,6 +480,7 @@ ALL_ROUTES = [
     ("PATCH", "/users/me"),
     ("DELETE", "/users/me"),
     ("GET", "/users/me/export"),
+    ("POST", "/imports"),
 ]
 
 
@@ -509,6 +510,7 @@ def test_the_session_cookie_is_no_credential(client, alice):
 
 
 WRITES = [
+    ("POST", "/imports"),
     ("PATCH", "/users/me"),
     ("DELETE", "/users/me"),
     ("POST", "/vehicles"),
@@ -668,6 +670,7 @@ def test_openapi_document(client):
         "/fillups/{fillup_id}",
         "/stats",
         "/users/me/export",
+        "/imports",
     }
     out = document["components"]["schemas"]["FillupOut"]["properties"]
     assert out["volume_l"]["type"] == "string"  # amounts are decimal strings
@@ -883,3 +886,89 @@ def test_delete_the_account_with_its_password(client, alice, bob, caplog):
     _error(client.get(url, headers=alice.read_auth), 401, "unauthorized")
     assert client.get(f"{PREFIX}/fillups", headers=bob.auth).json()["data"]
     assert any(getattr(r, "security", {}).get("event") == "account_deleted" for r in caplog.records)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def test_import_a_native_file_after_its_preview(client, alice, caplog):
+    caplog.set_level(logging.INFO)
+    url = f"{PREFIX}/imports"
+    preview = client.post(
+        url, params={"dry_run": "true"}, headers=alice.auth, content=WORKED_EXAMPLE_CSV.encode()
+    )
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["dry_run"] is True and body["imported"] == 0
+    assert [row["status"] for row in body["rows"]] == ["new"] * 6
+    assert body["rows"][0] | {"error": None} == {
+        "row_number": 1,
+        "status": "new",
+        "vehicle": "Example car",
+        "date": "2024-01-05",
+        "odometer_km": "10000",
+        "volume_l": "40",
+        "total_amount": "72",
+        "error": None,
+    }
+    assert body["vehicles_created"] == ["Example car"]
+    assert len(client.get(f"{PREFIX}/vehicles", headers=alice.auth).json()) == 1  # nothing
+
+    done = client.post(url, headers=alice.auth, content=WORKED_EXAMPLE_CSV.encode())
+    assert done.status_code == 200, done.text
+    assert (done.json()["imported"], done.json()["vehicles_created"]) == (6, ["Example car"])
+    again = client.post(url, headers=alice.auth, content=WORKED_EXAMPLE_CSV.encode()).json()
+    assert (again["imported"], again["duplicates"]) == (0, 6)
+    names = [v["name"] for v in client.get(f"{PREFIX}/vehicles", headers=alice.auth).json()]
+    assert sorted(names) == ["Example car", "Golf"]
+    assert [
+        e.security["rows"]
+        for e in caplog.records
+        if getattr(e, "security", {}).get("event") == "import"
+    ] == [6, 0]
+
+
+def test_a_refused_import_writes_nothing_and_names_each_row(client, alice):
+    bad = WORKED_EXAMPLE_CSV.replace("2024-02-20,11400", "2024-02-20,9000").replace(
+        ",35,63.00,", ",-35,63.00,"
+    )
+    refused = client.post(f"{PREFIX}/imports", headers=alice.auth, content=bad.encode())
+    assert refused.status_code == 422, refused.text
+    errors = refused.json()["errors"]
+    assert errors and all(e["code"] == "validation_error" for e in errors)
+    assert all(e["detail"].startswith("Row ") for e in errors)
+    assert len(client.get(f"{PREFIX}/vehicles", headers=alice.auth).json()) == 1
+    _error(
+        client.post(f"{PREFIX}/imports", headers=alice.auth, content=b""),
+        422,
+        "validation_error",
+        "file",
+    )
+    _error(
+        client.post(f"{PREFIX}/imports", headers=alice.auth, content=b"\xff\xfe\x00junk"),
+        422,
+        "validation_error",
+        "file",
+    )
+    _error(
+        client.post(
+            f"{PREFIX}/imports", params={"format": "excel"}, headers=alice.auth, content=b"x"
+        ),
+        422,
+        "validation_error",
+        "format",
+    )
+
+
+def test_import_size_limit(client, alice):
+    # Larger than a JSON body may be, well within a file's limit: it reaches the parser.
+    body = (WORKED_EXAMPLE_CSV + "\n" * (MAX_BODY_BYTES * 2)).encode()
+    answered = client.post(
+        f"{PREFIX}/imports", params={"dry_run": "true"}, headers=alice.auth, content=body
+    )
+    assert answered.status_code == 200, answered.text
+    assert len(answered.json()["rows"]) == 6
+    huge = b"x" * (MAX_IMPORT_BYTES + 1)
+    _error(
+        client.post(f"{PREFIX}/imports", headers=alice.auth, content=huge), 413, "payload_too_large"
+    )

@@ -37,3 +37,12 @@ def test_the_api_imports_neither_streamlit_nor_the_database_driver():
 def test_the_check_sees_an_import():
     tree = ast.parse("import sqlalchemy\nif TYPE_CHECKING:\n    import streamlit\n")
     assert _runtime_imports(tree) == ["sqlalchemy"]
+
+
+def test_the_import_route_offers_the_clis_formats():
+    from typing import get_args
+
+    from fueltracker.api.imports import ImportFormatName
+    from fueltracker.importers.registry import cli_formats
+
+    assert set(get_args(ImportFormatName)) == {f.name for f in cli_formats()}
