@@ -3,7 +3,8 @@ services/history.py (date, odometer, id of the last row shown), bound to the cal
 the filters it was made for, signed with an HMAC so a client can neither forge a position
 nor carry one over to other filters or another account.
 
-Format: base64url of `v1|<user id>|<filters fingerprint>|<date>|<odometer>|<id>`, a dot,
+Format: base64url of `v1|<user id>|<filters fingerprint>|<issued, Unix seconds>|<date>|
+<odometer>|<id>`, a dot,
 and the base64url HMAC-SHA256 of that text. Nothing in it is secret (the caller's own ids);
 the signature only makes it tamper-evident.
 """
@@ -22,10 +23,17 @@ from fueltracker.services.history import Cursor
 _VERSION = "v1"
 # Longer than any cursor we make: refused before any decoding.
 MAX_CURSOR_LENGTH = 300
+# A cursor is for walking the pages now, not a bookmark: after a day it is refused (keyset
+# positions stay valid, but a key rotation or a client's stale state should end somewhere).
+MAX_AGE_S = 24 * 3600
 
 
 class InvalidCursor(ValueError):
     """The cursor was not made by this server for this caller and these filters."""
+
+
+class ExpiredCursor(InvalidCursor):
+    """The cursor is genuine but older than MAX_AGE_S (or from the future)."""
 
 
 def cursor_key(secret: str) -> bytes:
@@ -42,13 +50,15 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode(key: bytes, user_id: int, fingerprint: str, cursor: Cursor) -> str:
-    """The opaque text of `cursor` for this caller and filters."""
+def encode(key: bytes, user_id: int, fingerprint: str, cursor: Cursor, *, issued_at: float) -> str:
+    """The opaque text of `cursor` for this caller and filters, made at `issued_at` (Unix
+    seconds)."""
     body = "|".join(
         (
             _VERSION,
             str(user_id),
             fingerprint,
+            str(int(issued_at)),
             cursor.date.isoformat(),
             str(cursor.odometer_km),
             str(cursor.entry_id),
@@ -58,9 +68,9 @@ def encode(key: bytes, user_id: int, fingerprint: str, cursor: Cursor) -> str:
     return f"{_b64(body)}.{_b64(signature)}"
 
 
-def decode(key: bytes, user_id: int, fingerprint: str, text: str) -> Cursor:
+def decode(key: bytes, user_id: int, fingerprint: str, text: str, *, now: float) -> Cursor:
     """The position `text` holds; InvalidCursor unless this server made it for this caller
-    and these filters."""
+    and these filters within MAX_AGE_S before `now` (Unix seconds)."""
     if len(text) > MAX_CURSOR_LENGTH or text.count(".") != 1:
         raise InvalidCursor(text)
     encoded_body, encoded_signature = text.split(".")
@@ -71,12 +81,16 @@ def decode(key: bytes, user_id: int, fingerprint: str, text: str) -> Cursor:
     if not hmac.compare_digest(signature, hmac.new(key, body, hashlib.sha256).digest()):
         raise InvalidCursor(text)
     parts = body.decode("utf-8", errors="replace").split("|")
-    if len(parts) != 6 or parts[:3] != [_VERSION, str(user_id), fingerprint]:
+    if len(parts) != 7 or parts[:3] != [_VERSION, str(user_id), fingerprint]:
         raise InvalidCursor(text)
     try:
-        return Cursor(dt.date.fromisoformat(parts[3]), Decimal(parts[4]), int(parts[5]))
+        issued_at = int(parts[3])
+        position = Cursor(dt.date.fromisoformat(parts[4]), Decimal(parts[5]), int(parts[6]))
     except (ValueError, InvalidOperation) as exc:
         raise InvalidCursor(text) from exc
+    if not 0 <= now - issued_at <= MAX_AGE_S:
+        raise ExpiredCursor(text)
+    return position
 
 
 def fingerprint(*parts: object) -> str:

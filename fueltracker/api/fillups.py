@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -121,7 +122,16 @@ def list_fillups(
     after = None
     if page_cursor is not None:
         try:
-            after = cursor.decode(_key(request), who.user_id, fingerprint, page_cursor)
+            after = cursor.decode(
+                _key(request), who.user_id, fingerprint, page_cursor, now=time.time()
+            )
+        except cursor.ExpiredCursor:
+            raise ApiError(
+                422,
+                "This cursor has expired (cursors last a day): start again without it",
+                field="cursor",
+                code="invalid_cursor",
+            ) from None
         except cursor.InvalidCursor:
             raise ApiError(
                 422,
@@ -135,7 +145,9 @@ def list_fillups(
     following = (
         None
         if page.next_cursor is None
-        else cursor.encode(_key(request), who.user_id, fingerprint, page.next_cursor)
+        else cursor.encode(
+            _key(request), who.user_id, fingerprint, page.next_cursor, issued_at=time.time()
+        )
     )
     return FillupPage(data=[derived.of(row) for row in page.rows], next=following)
 

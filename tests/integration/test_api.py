@@ -972,3 +972,19 @@ def test_import_size_limit(client, alice):
     _error(
         client.post(f"{PREFIX}/imports", headers=alice.auth, content=huge), 413, "payload_too_large"
     )
+
+
+def test_an_expired_cursor_is_refused(client, alice, monkeypatch):
+    from fueltracker.api import cursor
+
+    good = client.get(f"{PREFIX}/fillups", params={"limit": 1}, headers=alice.auth).json()
+    monkeypatch.setattr(cursor, "MAX_AGE_S", -1)  # every cursor is now too old
+    error = _error(
+        client.get(
+            f"{PREFIX}/fillups", params={"limit": 1, "cursor": good["next"]}, headers=alice.auth
+        ),
+        422,
+        "invalid_cursor",
+        "cursor",
+    )
+    assert "expired" in error["detail"]
