@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fueltracker import entry, metrics, units
 from fueltracker.api import cursor
 from fueltracker.api.auth import Caller, Writer
+from fueltracker.api.derived import frames as derived_frames
 from fueltracker.api.errors import ApiError
 from fueltracker.api.schemas import FillupIn, FillupOut, FillupPage, FillupPatch
 from fueltracker.db import session_scope
@@ -73,8 +74,9 @@ def _decimal(value: Any, quantum: Decimal) -> Decimal | None:
 
 def _derived(session: Session, user_id: int, ids: set[int]) -> _Derived:
     """The History page's derived values of these fill-ups, computed over the user's whole
-    history (metrics.add_derived: the same implementation, not a copy)."""
-    frame = metrics.add_derived(history.load_entries_frame(session, user_id))
+    history (metrics.add_derived: the same implementation, not a copy; api/derived.py
+    keeps it per data revision)."""
+    frame = derived_frames.frame(session, user_id)
     rows = frame.loc[frame["entry_id"].isin(ids)]
     values: dict[int, dict[str, Any]] = {}
     for record in rows.to_dict("records"):
@@ -179,6 +181,14 @@ def _one(session: Session, user_id: int, row: FillupRead) -> FillupOut:
     return _derived(session, user_id, {row.id}).of(row)
 
 
+def _after_write(user_id: int, row: FillupRead) -> FillupOut:
+    """`row` with its derived values, read once the write is committed: a frame computed
+    inside the writing transaction would be cached under a revision that a failed commit
+    never made, and a later write could then reuse that number (api/derived.py)."""
+    with session_scope() as session:
+        return _one(session, user_id, row)
+
+
 @router.post(
     "/fillups",
     response_model=FillupOut,
@@ -198,9 +208,8 @@ def create_fillup(who: Writer, body: FillupIn, response: Response) -> FillupOut:
         )
         data = parse(FillupCreate, **sent, volume_l=volume_l, total_amount=total_amount)
         saved = fillups.create_fillup(session, who.user_id, data)
-        out = _one(session, who.user_id, saved)
     response.headers["Location"] = f"fillups/{saved.id}"
-    return out
+    return _after_write(who.user_id, saved)
 
 
 @router.get("/fillups/{fillup_id}", response_model=FillupOut, summary="One fill-up")
@@ -256,7 +265,7 @@ def update_fillup(who: Writer, fillup_id: int, body: FillupPatch) -> FillupOut:
         saved = fillups.update_fillup(
             session, who.user_id, fillup_id, parse(FillupUpdate, **merged)
         )
-        return _one(session, who.user_id, saved)
+    return _after_write(who.user_id, saved)
 
 
 @router.delete(

@@ -13,10 +13,11 @@ from pydantic import BaseModel
 
 from fueltracker import analytics, metrics, units
 from fueltracker.api.auth import Caller
+from fueltracker.api.derived import frames as derived_frames
 from fueltracker.api.schemas import Amount
 from fueltracker.clock import local_today
 from fueltracker.db import session_scope
-from fueltracker.services import history, users
+from fueltracker.services import users
 
 router = APIRouter(tags=["statistics"])
 
@@ -92,7 +93,7 @@ def stats(
     and per vehicle; rounded to 4 decimals (volume and distance to 3)."""
     with session_scope() as session:
         user = users.get_user(session, who.user_id)
-        derived = metrics.add_derived(history.load_entries_frame(session, who.user_id))
+        derived = derived_frames.frame(session, who.user_id)
     if vehicle:
         derived = derived.loc[derived["vehicle_id"].isin(set(vehicle))]
     end = date_to or local_today(user.timezone)

@@ -988,3 +988,28 @@ def test_an_expired_cursor_is_refused(client, alice, monkeypatch):
         "cursor",
     )
     assert "expired" in error["detail"]
+
+
+def test_derived_values_are_kept_per_data_revision(client, alice, monkeypatch):
+    """The API keeps each account's derived frame per data revision: reads reuse it, and
+    a write (which bumps the revision) is never answered from the frame before it."""
+    from fueltracker.api import derived
+
+    loads = []
+    real = derived.history.load_entries_frame
+
+    def counted(session, user_id):
+        loads.append(user_id)
+        return real(session, user_id)
+
+    monkeypatch.setattr(derived.history, "load_entries_frame", counted)
+    derived.frames.clear()
+    url = f"{PREFIX}/fillups/{alice.fillup_ids[0]}"
+    assert client.get(url, headers=alice.auth).json()["consumption_l_per_100km"] == "5"
+    client.get(f"{PREFIX}/fillups", headers=alice.auth)
+    client.get(f"{PREFIX}/stats", headers=alice.auth)
+    assert loads == [alice.user.id]  # computed once for three reads
+    changed = client.patch(url, headers=alice.auth, json={"volume_l": "36"}).json()
+    assert changed["consumption_l_per_100km"] == "6"  # 36 L over 600 km, not the old 5
+    assert client.get(url, headers=alice.auth).json()["consumption_l_per_100km"] == "6"
+    assert len(loads) == 2
