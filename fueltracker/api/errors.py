@@ -130,12 +130,15 @@ def _domain(exc: FuelTrackerError) -> JSONResponse:
 
 def _field(location: Sequence[Any]) -> str | None:
     # FastAPI prefixes where the value came from: ("body", "odometer_km"), ("query", "limit").
-    parts = (
-        [str(part) for part in location[1:]]
-        if location and location[0] in ("body", "query", "path", "header")
-        else [str(part) for part in location]
-    )
-    return ".".join(parts) or None
+    # A repeated query parameter adds the position ("query", "vehicle", 0): the parameter is
+    # the field.
+    if location and location[0] in ("body", "query", "path", "header"):
+        source, parts = location[0], list(location[1:])
+        if source != "body":
+            parts = [part for part in parts if not isinstance(part, int)]
+    else:
+        parts = list(location)
+    return ".".join(str(part) for part in parts) or None
 
 
 def _validation_detail(error: dict[str, Any], field: str | None) -> str:

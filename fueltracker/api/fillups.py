@@ -17,7 +17,7 @@ from fueltracker.api import cursor
 from fueltracker.api.auth import Caller, Writer
 from fueltracker.api.derived import frames as derived_frames
 from fueltracker.api.errors import ApiError
-from fueltracker.api.schemas import FillupIn, FillupOut, FillupPage, FillupPatch
+from fueltracker.api.schemas import FillupIn, FillupOut, FillupPage, FillupPatch, PathId, QueryIds
 from fueltracker.db import session_scope
 from fueltracker.errors import ValidationError
 from fueltracker.schemas import FillupCreate, FillupRead, FillupUpdate, parse
@@ -100,9 +100,7 @@ def _key(request: Request) -> bytes:
 def list_fillups(
     request: Request,
     who: Caller,
-    vehicle: Annotated[
-        list[int] | None, Query(description="vehicle id; repeat for several")
-    ] = None,
+    vehicle: QueryIds = None,
     date_from: Annotated[dt.date | None, Query(alias="from", description="first day")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to", description="last day")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -213,7 +211,7 @@ def create_fillup(who: Writer, body: FillupIn, response: Response) -> FillupOut:
 
 
 @router.get("/fillups/{fillup_id}", response_model=FillupOut, summary="One fill-up")
-def get_fillup(who: Caller, fillup_id: int) -> FillupOut:
+def get_fillup(who: Caller, fillup_id: PathId) -> FillupOut:
     """404 for a missing id and for another account's alike."""
     with session_scope() as session:
         return _one(session, who.user_id, fillups.get_fillup(session, who.user_id, fillup_id))
@@ -242,7 +240,7 @@ def _patched_amounts(
 
 
 @router.patch("/fillups/{fillup_id}", response_model=FillupOut, summary="Correct a fill-up")
-def update_fillup(who: Writer, fillup_id: int, body: FillupPatch) -> FillupOut:
+def update_fillup(who: Writer, fillup_id: PathId, body: FillupPatch) -> FillupOut:
     """Only the fields sent change (`null` clears station, brand, grade or notes); checked
     like a new one against both neighbours."""
     sent = body.model_dump(exclude_unset=True)
@@ -271,7 +269,7 @@ def update_fillup(who: Writer, fillup_id: int, body: FillupPatch) -> FillupOut:
 @router.delete(
     "/fillups/{fillup_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a fill-up"
 )
-def delete_fillup(who: Writer, fillup_id: int) -> Response:
+def delete_fillup(who: Writer, fillup_id: PathId) -> Response:
     """Gone at once; 404 for a missing id and for another account's alike."""
     with session_scope() as session:
         fillups.delete_fillup(session, who.user_id, fillup_id)

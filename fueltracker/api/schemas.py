@@ -13,7 +13,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from fueltracker.schemas import TokenScope, VehicleKind
 
@@ -29,6 +30,15 @@ def plain_decimal(value: Decimal) -> str:
 Amount = Annotated[Decimal, PlainSerializer(plain_decimal, return_type=str, when_used="json")]
 
 ConsumptionStatus = Literal["ok", "deferred", "first", "missed", "no_anchor"]
+
+# The ids of the database's rows are BIGINT: a larger number is no id of anything (a 422,
+# not a query that overflows).
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryIds = Annotated[
+    list[RowId] | None, Query(description="vehicle id; repeat for several (default all)")
+]
 
 
 class _In(BaseModel):
@@ -129,7 +139,7 @@ class FillupIn(_In):
     third is worked out as the Log fill-up form does) or all three (they must agree to the
     cent)."""
 
-    vehicle_id: int
+    vehicle_id: RowId
     date: dt.date
     odometer_km: Decimal
     volume_l: Decimal | None = None
@@ -148,7 +158,7 @@ class FillupPatch(_In):
     to replace both; one alone replaces it and keeps the stored volume (a price) or the
     other stored amount (a volume keeps the total, a total keeps the volume)."""
 
-    vehicle_id: int | None = None
+    vehicle_id: RowId | None = None
     date: dt.date | None = None
     odometer_km: Decimal | None = None
     volume_l: Decimal | None = None

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from fueltracker import analytics, metrics, units
 from fueltracker.api.auth import Caller
 from fueltracker.api.derived import frames as derived_frames
-from fueltracker.api.schemas import Amount
+from fueltracker.api.schemas import Amount, QueryIds
 from fueltracker.clock import local_today
 from fueltracker.db import session_scope
 from fueltracker.services import users
@@ -81,9 +81,7 @@ def _figures(summary: metrics.Summary, *, with_consumption: bool = True) -> dict
 @router.get("/stats", response_model=Stats, summary="The Dashboard's figures for a period")
 def stats(
     who: Caller,
-    vehicle: Annotated[
-        list[int] | None, Query(description="vehicle id; repeat for several (default all)")
-    ] = None,
+    vehicle: QueryIds = None,
     date_from: Annotated[dt.date | None, Query(alias="from", description="first day")] = None,
     date_to: Annotated[
         dt.date | None, Query(alias="to", description="last day (default today)")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from fueltracker.api.auth import Caller, Writer
-from fueltracker.api.schemas import VehicleIn, VehicleOut, VehiclePatch
+from fueltracker.api.schemas import PathId, VehicleIn, VehicleOut, VehiclePatch
 from fueltracker.db import session_scope
 from fueltracker.schemas import VehicleCreate, VehicleRead, VehicleUpdate, parse
 from fueltracker.services import vehicles
@@ -44,7 +44,7 @@ def create_vehicle(who: Writer, body: VehicleIn, response: Response) -> VehicleO
 
 
 @router.get("/vehicles/{vehicle_id}", response_model=VehicleOut, summary="One vehicle")
-def get_vehicle(who: Caller, vehicle_id: int) -> VehicleOut:
+def get_vehicle(who: Caller, vehicle_id: PathId) -> VehicleOut:
     """404 for a missing id and for another account's alike."""
     with session_scope() as session:
         return _out(vehicles.get_vehicle(session, who.user_id, vehicle_id))
@@ -55,7 +55,7 @@ def get_vehicle(who: Caller, vehicle_id: int) -> VehicleOut:
     response_model=VehicleOut,
     summary="Change a vehicle, archive or reactivate it",
 )
-def update_vehicle(who: Writer, vehicle_id: int, body: VehiclePatch) -> VehicleOut:
+def update_vehicle(who: Writer, vehicle_id: PathId, body: VehiclePatch) -> VehicleOut:
     """Only the fields sent change; `null` clears an optional one."""
     sent = body.model_dump(exclude_unset=True)
     active = sent.pop("is_active", None)
@@ -77,7 +77,7 @@ def update_vehicle(who: Writer, vehicle_id: int, body: VehiclePatch) -> VehicleO
     summary="Delete a vehicle and all its fill-ups",
 )
 def delete_vehicle(
-    who: Writer, vehicle_id: int, confirm_name: Annotated[str, Query(max_length=100)]
+    who: Writer, vehicle_id: PathId, confirm_name: Annotated[str, Query(max_length=100)]
 ) -> Response:
     """Like the Vehicles page, `confirm_name` must be the vehicle's exact name: its whole
     history goes with it (422 on `confirm_name` otherwise)."""

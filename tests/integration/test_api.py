@@ -1013,3 +1013,39 @@ def test_derived_values_are_kept_per_data_revision(client, alice, monkeypatch):
     assert changed["consumption_l_per_100km"] == "6"  # 36 L over 600 km, not the old 5
     assert client.get(url, headers=alice.auth).json()["consumption_l_per_100km"] == "6"
     assert len(loads) == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "extra", "field"),
+    [
+        ("GET", "/vehicles/99999999999999999999", {}, "vehicle_id"),
+        ("DELETE", "/fillups/99999999999999999999", {}, "fillup_id"),
+        ("GET", "/fillups", {"params": {"vehicle": "99999999999999999999"}}, "vehicle"),
+        ("GET", "/stats", {"params": {"vehicle": ["1", "-5"]}}, "vehicle"),
+        (
+            "POST",
+            "/fillups",
+            {
+                "json": {
+                    "vehicle_id": 10**20,
+                    "date": "2024-01-01",
+                    "odometer_km": "1",
+                    "volume_l": "1",
+                    "total_amount": "1",
+                }
+            },
+            "vehicle_id",
+        ),
+    ],
+)
+def test_ids_beyond_the_databases_range_are_refused_not_crashed(
+    client, alice, method, path, extra, field
+):
+    """A BIGINT id cannot be larger: refused with a 422 on the field (it was a 500 from
+    the database's overflow)."""
+    _error(
+        client.request(method, PREFIX + path, headers=alice.auth, **extra),
+        422,
+        "validation_error",
+        field,
+    )
