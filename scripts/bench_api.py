@@ -240,14 +240,16 @@ under row-level security; median of {repeat} requests after a warm-up. Machine:
 |---|---|
 {table}
 
-Page {DEEP_PAGE} / page 1: **{ratio:.2f}** (target at most {TARGET_RATIO}: {
-        "met" if met else "missed"
-    }): keyset pages, as the History page's. Every request pays for its token: a
-lookup by hash and one `UPDATE` of the token's row (last use, the rate limit's count).
-The fill-up routes and the statistics compute the derived values over the whole history
-on each request (`metrics.add_derived`, no cache in the API yet), which is what most of
-their time is at this size: a per-process cache keyed by the account's data revision, as
-the pages have, is the next step if these figures matter.
+Page {DEEP_PAGE} / page 1: **{ratio:.2f}** (target at most {TARGET_RATIO}:
+{"met" if met else "missed"}): keyset pages, as the History page's.
+
+Every request pays for its token: a lookup by hash and one `UPDATE` of the token's row
+(last use, the rate limit's count). Reads take the derived values from the per-process
+cache keyed by (user, data revision) (`api/derived.py`); a write bumps the revision, so
+`POST /fillups` pays for recomputing them over the whole history (`metrics.add_derived`)
+to answer this tank's consumption: most of its time at this size. On a small shared
+machine the medians move by tens of percent from one run to the next; the page ratio,
+measured within one run, is the figure to compare.
 """
     replace_section(path, SECTION, section)
 
