@@ -621,9 +621,11 @@ def test_request_id_is_taken_when_well_formed_and_on_every_log_line(client, alic
 
 def test_a_huge_body_is_refused_413(client, alice):
     huge = {"name": "x" * (MAX_BODY_BYTES + 10)}
-    _error(
-        client.post(f"{PREFIX}/vehicles", headers=alice.auth, json=huge), 413, "payload_too_large"
+    announced = client.post(
+        f"{PREFIX}/vehicles", headers=alice.auth | {"X-Request-ID": "huge-body-1"}, json=huge
     )
+    _error(announced, 413, "payload_too_large")
+    assert announced.headers["X-Request-ID"] == "huge-body-1"  # answered by the envelope
 
     def chunks():  # no Content-Length: counted while read
         for _ in range(MAX_BODY_BYTES // 1024 + 2):
