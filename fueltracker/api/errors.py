@@ -14,7 +14,8 @@ request's correlation id as the only detail (fueltracker/api/middleware.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -71,6 +72,17 @@ class ApiError(Exception):
         self.field = field
         self.code = code or ERROR_CODES.get(status, "error")
         self.headers = headers or {}
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(name: str, values: Iterable[str]) -> None:
+    """Text a query parameter compares with stored text, which holds no control characters
+    (and PostgreSQL takes no NUL at all): one in it is a mistake, refused on its field."""
+    for value in values:
+        if _CONTROL.search(value):
+            raise ApiError(422, f"{name}: must not contain control characters", field=name)
 
 
 def error_item(

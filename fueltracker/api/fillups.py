@@ -16,7 +16,7 @@ from fueltracker import entry, metrics, units
 from fueltracker.api import cursor
 from fueltracker.api.auth import Caller, Writer
 from fueltracker.api.derived import frames as derived_frames
-from fueltracker.api.errors import ApiError
+from fueltracker.api.errors import ApiError, refuse_control_characters
 from fueltracker.api.schemas import FillupIn, FillupOut, FillupPage, FillupPatch, PathId, QueryIds
 from fueltracker.db import session_scope
 from fueltracker.errors import ValidationError
@@ -103,6 +103,20 @@ def list_fillups(
     vehicle: QueryIds = None,
     date_from: Annotated[dt.date | None, Query(alias="from", description="first day")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to", description="last day")] = None,
+    station: Annotated[
+        list[str] | None, Query(max_length=100, description="exact station; repeatable")
+    ] = None,
+    brand: Annotated[
+        list[str] | None, Query(max_length=50, description="exact brand; repeatable")
+    ] = None,
+    grade: Annotated[
+        list[str] | None, Query(max_length=20, description="exact grade; repeatable")
+    ] = None,
+    partial_only: Annotated[bool, Query(description="only partial fill-ups")] = False,
+    missed_only: Annotated[bool, Query(description="only fill-ups after a missed one")] = False,
+    text: Annotated[
+        str, Query(alias="q", max_length=100, description="in station or notes, any case")
+    ] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     page_cursor: Annotated[
         str | None,
@@ -113,12 +127,24 @@ def list_fillups(
         ),
     ] = None,
 ) -> FillupPage:
-    """The History page's filters (vehicles, first and last day) and keyset pages: pass
-    the `next` of a page as `cursor`, with the same filters, for the following one."""
+    """The History page's filters (vehicles, first and last day, stations, brands, grades,
+    partial or after-a-missed-one only, a text in station or notes; they combine) and its
+    keyset pages: pass the `next` of a page as `cursor`, with the same filters, for the
+    following one."""
+    for name, values in (("station", station), ("brand", brand), ("grade", grade), ("q", [text])):
+        refuse_control_characters(name, values or ())
     filters = history.HistoryFilter(
-        vehicle_ids=tuple(sorted(set(vehicle or ()))), date_from=date_from, date_to=date_to
+        vehicle_ids=tuple(sorted(set(vehicle or ()))),
+        date_from=date_from,
+        date_to=date_to,
+        stations=tuple(sorted(set(station or ()))),
+        brands=tuple(sorted(set(brand or ()))),
+        grades=tuple(sorted(set(grade or ()))),
+        partial_only=partial_only,
+        missed_only=missed_only,
+        text=text.strip(),
     )
-    fingerprint = cursor.fingerprint(filters.vehicle_ids, date_from, date_to)
+    fingerprint = cursor.fingerprint(filters)
     after = None
     if page_cursor is not None:
         try:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from fueltracker import security
 from fueltracker.api.auth import Writer
-from fueltracker.api.errors import ApiError
+from fueltracker.api.errors import ApiError, refuse_control_characters
 from fueltracker.api.schemas import Amount
 from fueltracker.db import session_scope
 from fueltracker.errors import ImportRejected, RowError
@@ -99,6 +99,7 @@ async def import_file(
     row (`field` the column, `detail` "Row N: reason"); the same file twice adds nothing.
     `dry_run=true` writes nothing and answers every row's status (`new`, `duplicate`,
     `error`), as the Import page's preview."""
+    refuse_control_characters("vehicle", [vehicle or ""])
     data = await request.body()
     if not data:
         raise ApiError(422, "The request body must be the file to import", field="file")

@@ -960,6 +960,13 @@ def test_a_refused_import_writes_nothing_and_names_each_row(client, alice):
         "validation_error",
         "format",
     )
+    control = client.post(
+        f"{PREFIX}/imports",
+        params={"vehicle": "Golf\x00"},
+        headers=alice.auth,
+        content=WORKED_EXAMPLE_CSV.encode(),
+    )
+    _error(control, 422, "validation_error", "vehicle")
 
 
 def test_import_size_limit(client, alice):
@@ -1051,3 +1058,78 @@ def test_ids_beyond_the_databases_range_are_refused_not_crashed(
         "validation_error",
         field,
     )
+
+
+def test_the_history_pages_other_filters(client, alice):
+    url = f"{PREFIX}/fillups"
+    base = {"vehicle_id": alice.vehicle_id, "volume_l": "20", "total_amount": "37"}
+    made = [
+        client.post(
+            url,
+            headers=alice.auth,
+            json=base
+            | {
+                "date": "2024-02-10",
+                "odometer_km": "11700",
+                "station": "Aral Ring",
+                "brand": "Aral",
+                "grade": "E10",
+                "is_full": False,
+                "notes": "50% motorway",
+            },
+        ).json(),
+        client.post(
+            url,
+            headers=alice.auth,
+            json=base
+            | {
+                "date": "2024-02-15",
+                "odometer_km": "12000",
+                "station": "Shell Nord",
+                "brand": "Shell",
+                "missed_previous": True,
+            },
+        ).json(),
+    ]
+    partial, missed = (row["id"] for row in made)
+
+    def ids(**params):
+        response = client.get(url, params=params, headers=alice.auth)
+        assert response.status_code == 200, response.text
+        return [row["id"] for row in response.json()["data"]]
+
+    assert ids(station="Aral Ring") == [partial]
+    assert ids(station=["Aral Ring", "Shell Nord"]) == [missed, partial]
+    assert ids(brand="Shell") == [missed] and ids(grade="E10") == [partial]
+    assert ids(partial_only="true") == [partial] and ids(missed_only="true") == [missed]
+    assert ids(q="MOTORWAY") == [partial] and ids(q="50%") == [partial]
+    assert ids(q="nowhere") == [] and ids(brand="Aral", missed_only="true") == []
+    # A cursor belongs to its filters, all of them.
+    first = client.get(
+        url, params={"limit": 1, "station": ["Aral Ring", "Shell Nord"]}, headers=alice.auth
+    ).json()
+    _error(
+        client.get(
+            url,
+            params={"limit": 1, "station": "Aral Ring", "cursor": first["next"]},
+            headers=alice.auth,
+        ),
+        422,
+        "invalid_cursor",
+        "cursor",
+    )
+    assert (
+        client.get(
+            url,
+            params={"limit": 1, "station": ["Shell Nord", "Aral Ring"], "cursor": first["next"]},
+            headers=alice.auth,
+        ).json()["data"][0]["id"]
+        == partial
+    )
+    for name in ("q", "station", "brand"):
+        _error(
+            client.get(url, params={name: "a\x00b"}, headers=alice.auth),
+            422,
+            "validation_error",
+            name,
+        )
