@@ -15,7 +15,7 @@ help:
 	@echo "make test    - set up and run the whole test suite against a throwaway PostgreSQL"
 	@echo "make install - create .venv with the pinned requirements"
 	@echo "make lint    - ruff (rules and formatting, nothing rewritten), mypy, and a reason on every ignore"
-	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import -> docs/performance.md"
+	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import, the API -> docs/performance.md"
 	@echo "make load    - 1 vs 2 replicas behind Caddy at 10 and 20 sessions, server- and client-side times, a replica killed -> docs/performance.md"
 	@echo "make soak    - 10 sessions for 3 minutes, then every saved fill-up and the dashboard figures checked"
 
@@ -111,6 +111,7 @@ bench: install
 	$(PY) scripts/bench_history.py --write docs/performance.md
 	$(PY) scripts/bench_analysis.py --write docs/performance.md
 	$(PY) scripts/bench_import.py --write docs/performance.md
+	$(PY) scripts/bench_api.py --write docs/performance.md
 
 # 1 against 2 app replicas behind Caddy (deploy/Caddyfile) on 127.0.0.1 over the
 # 1,000,000-fill-up bench data (database fueltracker_bench_load, seeded on first use), at 10

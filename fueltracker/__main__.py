@@ -1,5 +1,5 @@
 """Command line: `python -m fueltracker <command>` (migrate, create-user, reset-password,
-import, export, demo, backup, restore).
+import, export, demo, backup, restore, token create).
 
 Every command uses FUELTRACKER_DATABASE_URL when set, else the embedded database under data/.
 """
@@ -199,6 +199,34 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_create(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from fueltracker.db import session_scope
+    from fueltracker.schemas import TokenCreate, parse
+    from fueltracker.services.tokens import create_token
+    from fueltracker.services.users import find_user_id
+
+    try:
+        expires_on = dt.date.fromisoformat(args.expires) if args.expires else None
+    except ValueError:
+        print(f"error: --expires {args.expires!r} is not a date like 2027-12-31",
+              file=sys.stderr)
+        return 2
+    data = parse(TokenCreate, name=args.name, scope=args.scope, expires_on=expires_on)
+    with session_scope() as session:
+        user_id = find_user_id(session, args.username)
+        created = create_token(session, user_id, data)
+    security.event("api_token_created", user_id=user_id, token_id=created.token.id,
+                   scope=created.token.scope, via="cli")
+    # The token alone on stdout (scripts capture it); how to use it on stderr.
+    print(created.secret)
+    print(f"API token '{created.token.name}' ({created.token.scope}) for {args.username}: "
+          "shown once, store it now. Send it as 'Authorization: Bearer <token>'.",
+          file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (also used by the tests)."""
     parser = argparse.ArgumentParser(prog="python -m fueltracker", description=__doc__)
@@ -261,6 +289,19 @@ def build_parser() -> argparse.ArgumentParser:
                                   "(all or nothing; a database without schema is migrated)")
     restore.add_argument("file", help="the backup file; '-' for standard input")
     restore.set_defaults(func=_restore)
+
+    token = commands.add_parser("token", help="personal access tokens of the JSON API")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    token_create = token_commands.add_parser(
+        "create", help="make an API token for an account and print it once (docs/api.md)")
+    token_create.add_argument("username")
+    token_create.add_argument("--name", required=True, help="what the token is for")
+    token_create.add_argument("--scope", choices=["read", "read+write"], default="read",
+                              help="read, or read+write (default read)")
+    token_create.add_argument("--expires", metavar="YYYY-MM-DD",
+                              help="the last day it works (the account's local date); "
+                              "default: no expiry")
+    token_create.set_defaults(func=_token_create)
     return parser
 
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # replicas x (pool + overflow) must stay under PostgreSQL's max_connections.
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_max_overflow: int = Field(default=10, ge=0, le=100)
+    # Requests one API token may make per minute (counted in the database: it holds across
+    # processes and replicas); more answer 429 with Retry-After.
+    api_rate_limit_per_minute: int = Field(default=120, ge=1, le=100_000)
 
     @property
     def embedded(self) -> bool:

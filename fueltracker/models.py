@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     Numeric,
     SmallInteger,
     String,
@@ -206,6 +207,39 @@ class ImportMapping(Base):
     header_key: Mapped[str] = mapped_column(String(64), nullable=False)
     mapping: Mapped[dict] = mapped_column(JSONB, nullable=False)
     updated_at: Mapped[dt.datetime] = _updated_at()
+
+
+class ApiToken(Base):
+    """A personal access token of the JSON API (fueltracker/api): stored only as the
+    SHA-256 of its secret, with a short visible prefix to tell tokens apart in a list.
+    Revoked tokens keep their row (revoked_at) so the list and the log can name them; the
+    account's deletion takes every token with it (foreign key cascade)."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("scope IN ('read', 'read+write')", name="scope"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 100", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    scope: Mapped[str] = mapped_column(String(10), nullable=False)
+    # The token's first characters (e.g. "ft_Ab12Cd34"): shown in the list, never enough
+    # to use it.
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    # Hex SHA-256 of the whole token: the only copy of the secret the database holds.
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = _created_at()
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The rate limit's fixed window (the minute it started) and the requests counted in
+    # it: in the token's row, so every process and replica counts against the same number.
+    rate_window: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rate_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
 
 # A NUMERIC column of these models (FuelEntry.odometer_km, Vehicle.tank_capacity_l...).

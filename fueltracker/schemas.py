@@ -335,3 +335,32 @@ class FillupRead(_Model):
     brand: str | None
     grade: str | None
     notes: str | None
+
+
+TokenScope = Literal["read", "read+write"]
+TOKEN_SCOPES: tuple[str, ...] = get_args(TokenScope)
+
+
+class TokenCreate(_Model):
+    """A new API token: a name to recognise it by, what it may do, and optionally the last
+    day (the account's local date) it works."""
+
+    name: Annotated[str, BeforeValidator(_one_line),
+                    StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    scope: TokenScope = "read"
+    expires_on: dt.date | None = None
+
+
+class TokenRead(_Model):
+    """An API token as its owner's list shows it: never the secret, only its prefix."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    name: str
+    scope: TokenScope
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None

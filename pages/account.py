@@ -1,15 +1,16 @@
-"""Account page: preferences, profile, password, your data, and deleting the account."""
+"""Account page: preferences, profile, password, your data, deleting the account, and the
+JSON API's tokens."""
 
 import streamlit as st
 
-from fueltracker.ui import account, auth
+from fueltracker.ui import account, auth, tokens
 
 user = auth.require_user()
 st.title("Account", anchor=False)
 account.show_flash()
 
-preferences, profile, password, data = st.tabs(
-    ["Preferences", "Profile", "Password", "Your data"])
+preferences, profile, password, data, api = st.tabs(
+    ["Preferences", "Profile", "Password", "Your data", "API tokens"])
 with preferences:
     account.preferences_form(user)
 with profile:
@@ -20,3 +21,5 @@ with data:
     account.data_downloads(user)
     st.divider()
     account.delete_form(user)
+with api:
+    tokens.section(user)

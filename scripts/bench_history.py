@@ -226,7 +226,7 @@ def main() -> int:
 
 
 # Sections of docs/performance.md written by the other scripts (make bench, make load).
-OTHER_SECTIONS = ["## Analysis pages", "## Import", "## Load", "## Soak"]
+OTHER_SECTIONS = ["## Analysis pages", "## Import", "## API", "## Load", "## Soak"]
 
 
 def write_report(path: Path, args, rows, ratio: float, verdict: str, plan: str,
