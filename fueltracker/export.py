@@ -17,13 +17,14 @@ import json
 import math
 import zipfile
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import SupportsFloat
 
 import pandas as pd
 
 from fueltracker import entry, units
 from fueltracker.csvsafe import neutralise
-from fueltracker.schemas import UserRead
+from fueltracker.schemas import ExpenseRead, UserRead
 
 NATIVE_COLUMNS = (
     "vehicle", "date", "odometer_km", "volume_l", "total_amount", "currency",
@@ -287,4 +288,76 @@ def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, obje
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # a plain readable file when unpacked
             archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+# ----- Expenses ----------------------------------------------------------------------------
+
+# The canonical expenses file of the data archive (formats.md): odometer in km, amounts in
+# the account's currency at full stored precision.
+EXPENSE_COLUMNS = ("vehicle", "date", "category", "description", "amount", "currency",
+                   "odometer_km", "vendor", "notes", "coverage_from", "coverage_to")
+
+
+def _decimal(value: Decimal | None, min_decimals: int = 0) -> str:
+    """A stored Decimal with every digit it has, trailing zeros dropped down to
+    `min_decimals`; '' when missing."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.rstrip("0").ljust(min_decimals, "0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def _date(value: dt.date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _expense_order(rows: Sequence[ExpenseRead], names: Mapping[int, str]
+                   ) -> list[ExpenseRead]:
+    """Oldest first per vehicle (by name), as the fill-ups files are."""
+    return sorted(rows, key=lambda r: (names.get(r.vehicle_id, ""), r.date, r.id))
+
+
+def expenses_csv(rows: Sequence[ExpenseRead], names: Mapping[int, str], currency: str) -> str:
+    """The user's expenses as the archive's canonical expenses.csv (EXPENSE_COLUMNS)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPENSE_COLUMNS)
+    for row in _expense_order(rows, names):
+        writer.writerow([
+            _text(names.get(row.vehicle_id, "")), row.date.isoformat(), row.category,
+            _text(row.description), _decimal(row.amount, 2), currency,
+            _decimal(row.odometer_km), _text(row.vendor), _text(row.notes),
+            _date(row.coverage_from), _date(row.coverage_to),
+        ])
+    return buffer.getvalue()
+
+
+def user_units_expense_columns(user: UserRead) -> tuple[str, ...]:
+    """Header of user_units_expenses_csv: the odometer names the user's distance unit."""
+    d = DISTANCE_SUFFIX[user.distance_unit]
+    return ("vehicle", "date", "category", "description", "amount", "currency",
+            f"odometer_{d}", "vendor", "notes", "coverage_from", "coverage_to")
+
+
+def user_units_expenses_csv(rows: Sequence[ExpenseRead], names: Mapping[int, str],
+                            user: UserRead) -> str:
+    """Expenses as the Expenses page shows them, for a spreadsheet: newest first as listed
+    (the rows' own order), amounts rounded to the currency's minor units, the odometer in
+    the user's distance unit to 0.1; text cells neutralised."""
+    money = units.currency_decimals(user.currency)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(user_units_expense_columns(user))
+    for row in rows:
+        odometer = (None if row.odometer_km is None
+                    else units.km_to_distance(row.odometer_km, user.distance_unit))
+        writer.writerow([
+            _text(names.get(row.vehicle_id, "")), row.date.isoformat(), row.category,
+            _text(row.description), _display(row.amount, money), user.currency,
+            "" if odometer is None else _display(odometer, 1), _text(row.vendor),
+            _text(row.notes), _date(row.coverage_from), _date(row.coverage_to),
+        ])
     return buffer.getvalue()

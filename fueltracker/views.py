@@ -300,6 +300,7 @@ NUMBER_FORMATS = {
     "Consumption": "%.2f",
     "Cost": "%.3f",
     "Spent": "%,.2f",
+    "Amount": "%,.2f",
 }
 
 

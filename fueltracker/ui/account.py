@@ -160,8 +160,8 @@ def data_downloads(user: UserRead) -> None:
 def delete_form(user: UserRead) -> None:
     """Delete the account and all its data, after the password and the typed username."""
     errors = FieldErrors("delete_account")
-    st.warning("This deletes your account, vehicles and every fill-up at once. It cannot be "
-               "undone: download your data first.", icon=":material/warning:")
+    st.warning("This deletes your account, vehicles, every fill-up and every expense at once. "
+               "It cannot be undone: download your data first.", icon=":material/warning:")
     with st.form("delete_account", clear_on_submit=True):
         password = st.text_input("Password", type="password", key="delete_password",
                                  autocomplete="current-password")
