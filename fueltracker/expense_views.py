@@ -56,7 +56,8 @@ def expense_table(rows: Sequence[ExpenseRead], names: Mapping[int, str],
     given: the amount as a number in the user's currency, the odometer in their distance
     unit (whole units, empty when not given), the category as a label."""
     amount, odometer = amount_column(user), odometer_column(user)
-    columns = ["Date", "Vehicle", "Category", "Description", amount, odometer, "Vendor",
+    # The amount before the description: on a phone the first columns are what shows.
+    columns = ["Date", "Vehicle", "Category", amount, "Description", odometer, "Vendor",
                "Coverage", "Notes"]
     records = [{
         "Date": row.date,

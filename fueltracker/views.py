@@ -301,6 +301,7 @@ NUMBER_FORMATS = {
     "Cost": "%.3f",
     "Spent": "%,.2f",
     "Amount": "%,.2f",
+    "Energy": "%,.2f", "Other costs": "%,.2f", "Total cost": "%,.2f", "Per month": "%,.2f",
 }
 
 

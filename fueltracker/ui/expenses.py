@@ -271,7 +271,8 @@ def show_table(rows: list[ExpenseRead], vehicle_list: list[VehicleRead], user: U
     ids = [row.id for row in rows]
     table_key = _table_key(ids, user.data_revision)
     tables.show(expense_table(rows, names, user), pinned=("Date",),
-                widths={"Description": "medium", "Notes": "medium"},
+                widths={"Description": "medium", "Vendor": "medium", "Coverage": "medium",
+                        "Notes": "medium"},
                 on_select=partial(_pick_from_table, table_key, ids),
                 selection_mode="single-row", key=table_key)
 
