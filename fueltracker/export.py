@@ -216,6 +216,7 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
 
 ARCHIVE_FILLUPS = "fillups.csv"
 ARCHIVE_VEHICLES = "vehicles.csv"
+ARCHIVE_EXPENSES = "expenses.csv"
 ARCHIVE_ACCOUNT = "account.json"
 ARCHIVE_README = "README.txt"
 # What account.json holds, in this order: identity and preferences, never the password hash
@@ -234,6 +235,12 @@ fillups.csv   every fill-up of every vehicle, oldest first per vehicle (Fuel Tra
 vehicles.csv  your vehicles with their details: name, make, model, year, fuel type,
               tank capacity in litres, is_active (false = archived), kind (car,
               motorbike, van or other).
+expenses.csv  your other running costs (service, repairs, insurance, tax, parking...),
+              oldest first per vehicle: vehicle, date, category, description, amount
+              and currency, odometer_km (empty when not given), vendor, notes, and the
+              period a cost covers (coverage_from, coverage_to, both or neither).
+              Canonical like fillups.csv. Importing this ZIP does not bring expenses
+              back yet: keep the file for your records.
 account.json  your account: username, display name, email, currency, preferred units,
               timezone, and when this archive was made (exported_at, UTC).
               Your password is not in this archive.
@@ -263,9 +270,10 @@ def _zip_time(exported_at: object) -> tuple[int, int, int, int, int, int]:
     return moment.timetuple()[:6]
 
 
-def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, object]
-                 ) -> bytes:
-    """The "download all my data" ZIP: fillups.csv, vehicles.csv, account.json, README.txt.
+def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, object],
+                 expenses_csv: str | None = None) -> bytes:
+    """The "download all my data" ZIP: fillups.csv, vehicles.csv, expenses.csv (when
+    `expenses_csv` is given: expenses_csv's text), account.json, README.txt.
 
     `fillups_csv` and `vehicles_csv` are native_csv's and vehicles_csv's text; `account`
     gives ACCOUNT_FIELDS (other keys are ignored, so a stray password hash can never reach
@@ -277,6 +285,7 @@ def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, obje
     members = (
         (ARCHIVE_FILLUPS, fillups_csv),
         (ARCHIVE_VEHICLES, vehicles_csv),
+        *(((ARCHIVE_EXPENSES, expenses_csv),) if expenses_csv is not None else ()),
         (ARCHIVE_ACCOUNT, json.dumps(record, indent=2, ensure_ascii=False) + "\n"),
         (ARCHIVE_README, ARCHIVE_README_TEXT),
     )

@@ -144,8 +144,9 @@ def data_downloads(user: UserRead) -> None:
     """Everything of the account in one ZIP, the canonical re-importable fill-ups, and the
     fill-ups in the user's own units (the sidebar's file)."""
     st.markdown("**Download all my data**: a ZIP with your fill-ups (our CSV format, "
-                "kilometres and litres), your vehicles and your account's preferences. "
-                "Importing it into an empty account restores the same history.")
+                "kilometres and litres), your vehicles, your expenses and your account's "
+                "preferences. Importing it into an empty account restores the same fill-up "
+                "history (expenses are not imported back yet).")
     downloads.archive_button(user)
     st.markdown("**Fill-ups, canonical, re-importable**: every fill-up in Fuel Tracker's own "
                 "CSV format, in kilometres and litres with every digit stored: the file to "
