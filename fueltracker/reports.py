@@ -574,11 +574,12 @@ def running_costs(derived: pd.DataFrame, expense_costs: Sequence[Cost], request:
         [(_labelled(c), float(a)) for c, a in sorted(by_category.items(),
                                                        key=lambda item: -item[1])],
         columns=["series", "amount"])
+    colors = charts.series_colors(list(CATEGORY_LABELS.values()))
     return RunningCostsReport(
         owned.has_expenses,
-        chart(charts.running_costs_monthly_chart(monthly, currency)),
-        chart(charts.running_costs_yearly_chart(yearly, currency)),
-        chart(charts.costs_by_category_chart(categories, currency)),
+        chart(charts.running_costs_monthly_chart(monthly, currency, colors)),
+        chart(charts.running_costs_yearly_chart(yearly, currency, colors)),
+        chart(charts.costs_by_category_chart(categories, currency, colors)),
         ownership_figures(owned, request.units), ownership_table(owned, request.units))
 
 

@@ -68,7 +68,8 @@ def test_months_and_years_stack_energy_and_each_category(derived):
     report = reports.running_costs(derived, COSTS, FEBRUARY)
     assert isinstance(report, reports.RunningCostsReport)
     bars = {trace.name: list(trace.y) for trace in report.monthly.figure.data}
-    assert list(bars) == [charts.ENERGY_SERIES, "Insurance", "Tyres"]
+    # Energy first, then the categories' fixed order (tyres before insurance).
+    assert list(bars) == [charts.ENERGY_SERIES, "Tyres", "Insurance"]
     assert bars["Energy"] == [pytest.approx(184.70)]
     assert bars["Tyres"] == [480.0]
     assert bars["Insurance"] == [pytest.approx(float(INSURANCE_FEBRUARY))]
@@ -76,6 +77,13 @@ def test_months_and_years_stack_energy_and_each_category(derived):
     assert years["Tyres"] == [480.0]
     categories = report.by_category.figure.data[0]
     assert list(categories.y) == ["Insurance", "Tyres"]  # drawn bottom-up: largest on top
+    # A category wears one colour on every chart.
+    monthly_colors = {t.name: t.marker.color for t in report.monthly.figure.data}
+    yearly_colors = {t.name: t.marker.color for t in report.yearly.figure.data}
+    category_colors = dict(zip(categories.y, categories.marker.color, strict=True))
+    assert monthly_colors == yearly_colors
+    assert {k: monthly_colors[k] for k in category_colors} == category_colors
+    assert len(set(monthly_colors.values())) == 3
     assert list(report.vehicles["Vehicle"]) == ["Golf", "Van"]
     assert report.vehicles["Other costs (EUR)"].iloc[1] == 0
 
