@@ -1,5 +1,5 @@
 """Backup and restore of the whole instance: every account (with its password hash), vehicle,
-fill-up, import mapping and login attempt, as one gzip-compressed JSON Lines file
+fill-up, expense, import mapping and login attempt, as one gzip-compressed JSON Lines file
 (CLI `backup` / `restore`; the format is described in docs/backup.md).
 
 Why it looks like this:

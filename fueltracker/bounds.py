@@ -25,6 +25,7 @@ from fueltracker.entry import (
 from fueltracker.schemas import (
     FIRST_VEHICLE_YEAR,
     LAST_VEHICLE_YEAR,
+    MAX_EXPENSE_AMOUNT,
     MAX_ODOMETER_KM,
     MAX_TANK_CAPACITY_L,
     MAX_TOTAL_AMOUNT,
@@ -138,4 +139,42 @@ def vehicle_problems(user: UserRead, *, year: int | None,
             problems.append(FieldMessage(
                 FIELD_TANK,
                 f"Tank capacity must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}"))
+    return problems
+
+
+FIELD_AMOUNT = "amount"
+FIELD_EXPENSE_ODOMETER = "odometer_km"
+FIELD_COVERAGE_FROM = "coverage_from"
+FIELD_COVERAGE_TO = "coverage_to"
+
+
+def expense_problems(user: UserRead, *, date: dt.date | None, today: dt.date,
+                     amount: Decimal | None, odometer: Decimal | None,
+                     coverage_from: dt.date | None, coverage_to: dt.date | None
+                     ) -> list[FieldMessage]:
+    """What is wrong with an expense's fields as shown (amount in the user's currency, the
+    optional odometer in their distance unit), in form order; empty when nothing is. The
+    description's and the category's checks are the schema's (schemas.ExpenseCreate)."""
+    problems: list[FieldMessage] = []
+    date_problem = _date_problem(date, today)
+    if date_problem is not None:
+        problems.append(date_problem)
+    if amount is None:
+        problems.append(FieldMessage(FIELD_AMOUNT, "Amount is required"))
+    elif amount < 0:
+        problems.append(FieldMessage(FIELD_AMOUNT, f"Amount must be at least 0 {user.currency}"))
+    elif amount > MAX_EXPENSE_AMOUNT:
+        problems.append(FieldMessage(
+            FIELD_AMOUNT, f"Amount must be at most "
+                          f"{units.format_number(MAX_EXPENSE_AMOUNT, 0)} {user.currency}"))
+    odometer_problem = _odometer_problem(odometer, user)  # its field: FIELD_EXPENSE_ODOMETER
+    if odometer_problem is not None:
+        problems.append(odometer_problem)
+    if (coverage_from is None) != (coverage_to is None):
+        missing = FIELD_COVERAGE_TO if coverage_to is None else FIELD_COVERAGE_FROM
+        problems.append(FieldMessage(
+            missing, "Give both ends of the coverage period, or neither"))
+    elif coverage_from is not None and coverage_to is not None and coverage_to < coverage_from:
+        problems.append(FieldMessage(FIELD_COVERAGE_TO,
+                                     "Coverage must not end before it starts"))
     return problems

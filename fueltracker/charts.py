@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -751,4 +751,101 @@ def savings_chart(savings: pd.DataFrame, currency: str) -> go.Figure:
     _base_layout(figure, x_title="Date",
                  y_title=f"Paid above cheapest regular station ({currency})")
     figure.update_layout(showlegend=False)  # one series, named by the axis title
+    return figure.build()
+
+
+# --------------------------------------------------------------------------- #
+# Running costs: energy and the other costs (issue 17)
+# --------------------------------------------------------------------------- #
+
+ENERGY_SERIES = "Energy"
+# Energy in the vehicles' neutral tone; the categories in a palette no vehicle wears.
+ENERGY_COLOR = ALL_VEHICLES_COLOR
+CATEGORY_PALETTE: tuple[str, ...] = tuple(qualitative.Safe)
+NO_RUNNING_COSTS_MESSAGE = "No costs in this period"
+
+
+def series_colors(categories: Sequence[str]) -> dict[str, str]:
+    """Energy's colour and one per category, by the categories' fixed order: a category
+    wears the same colour on every running-cost chart, whichever others are present."""
+    return {ENERGY_SERIES: ENERGY_COLOR, **{
+        name: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, name in enumerate(categories)}}
+
+
+def _series_color(series: str, colors: Mapping[str, str]) -> str:
+    return colors.get(series, ALL_VEHICLES_COLOR)
+
+
+def _series_order(frame: pd.DataFrame, colors: Mapping[str, str]) -> list[str]:
+    """The frame's series in the colours' order (energy first, then the categories' fixed
+    order), so the stacks and legends of every chart read alike."""
+    known = list(colors)
+    names = list(dict.fromkeys(frame["series"]))
+    return sorted(names, key=lambda name: known.index(name) if name in known else len(known))
+
+
+def running_costs_monthly_chart(frame: pd.DataFrame, currency: str,
+                                colors: Mapping[str, str]) -> go.Figure:
+    """Energy and the other costs per month, bars stacked per category (frame: month
+    (first day, datetime), series (ENERGY_SERIES or a category label), amount); costs add
+    up across vehicles."""
+    if frame.empty:
+        return _message_figure(NO_RUNNING_COSTS_MESSAGE)
+    figure = _Draft()
+    order = _series_order(frame, colors)
+    for series in order:
+        rows = frame.loc[frame["series"] == series].sort_values("month")
+        figure.add_trace(_trace(
+            "bar", x=rows["month"], y=rows["amount"], name=_plain(series),
+            marker={"color": _series_color(series, colors)}, xperiod="M1",
+            xperiodalignment="middle",
+            hovertemplate=(f"<b>{_plain(series)}</b><br>%{{x|%b %Y}}<br>"
+                           f"%{{y:{_money(currency)}}} {currency}<extra></extra>"),
+        ))
+    _base_layout(figure, x_title="Month", y_title=f"Cost ({currency})")
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    _month_axis(figure, frame["month"])
+    return figure.build()
+
+
+def running_costs_yearly_chart(frame: pd.DataFrame, currency: str,
+                               colors: Mapping[str, str]) -> go.Figure:
+    """Energy and the other costs per calendar year, bars stacked per category (frame:
+    year, series, amount)."""
+    if frame.empty:
+        return _message_figure(NO_RUNNING_COSTS_MESSAGE)
+    figure = _Draft()
+    order = _series_order(frame, colors)
+    for series in order:
+        rows = frame.loc[frame["series"] == series].sort_values("year")
+        figure.add_trace(_trace(
+            "bar", x=[str(int(y)) for y in rows["year"]], y=rows["amount"],
+            name=_plain(series), marker={"color": _series_color(series, colors)},
+            hovertemplate=(f"<b>{_plain(series)}</b><br>%{{x}}<br>"
+                           f"%{{y:{_money(currency)}}} {currency}<extra></extra>"),
+        ))
+    _base_layout(figure, x_title="Year", y_title=f"Cost ({currency})")
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    count = frame["year"].nunique()
+    extra = max(0, MIN_YEAR_SLOTS - count) / 2
+    figure.update_xaxes(type="category", range=[-0.5 - extra, count - 0.5 + extra])
+    return figure.build()
+
+
+def costs_by_category_chart(frame: pd.DataFrame, currency: str,
+                            colors: Mapping[str, str]) -> go.Figure:
+    """The other costs of the period per category, largest first, as horizontal bars
+    (frame: series (category label), amount)."""
+    if frame.empty:
+        return _message_figure("No other costs in this period")
+    ordered = frame.sort_values("amount", ascending=True)  # plotly draws bottom-up
+    figure = _Draft(_trace(
+        "bar", orientation="h", x=ordered["amount"], y=[_plain(s) for s in ordered["series"]],
+        name="Other costs",
+        marker={"color": [_series_color(s, colors) for s in ordered["series"]]},
+        hovertemplate=(f"<b>%{{y}}</b><br>%{{x:{_money(currency)}}} {currency}"
+                       "<extra></extra>"),
+    ))
+    _base_layout(figure, x_title=f"Cost ({currency})", y_title="Category")
+    figure.update_layout(showlegend=False, height=max(220, 48 * len(frame) + 80))
     return figure.build()

@@ -1,4 +1,5 @@
-"""The demo account of the embedded default: two vehicles, two years of synthetic fill-ups.
+"""The demo account of the embedded default: two vehicles, two years of synthetic fill-ups
+and of other running costs (services, insurance, tax, tyres, parking...).
 
 The history is generated, not random at each start: a fixed seed gives the same story every
 time (seasonal consumption, drifting prices, three partial fill-ups, one missed fill-up).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -16,8 +18,15 @@ from sqlalchemy.orm import Session
 from fueltracker.clock import local_today
 from fueltracker.errors import NotFoundError
 from fueltracker.importers import ParsedRow
-from fueltracker.schemas import PreferencesUpdate, UserCreate, VehicleCreate, VehicleKind
-from fueltracker.services import transfer, users, vehicles
+from fueltracker.schemas import (
+    ExpenseCategory,
+    ExpenseCreate,
+    PreferencesUpdate,
+    UserCreate,
+    VehicleCreate,
+    VehicleKind,
+)
+from fueltracker.services import expenses, transfer, users, vehicles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-fueltracker"
@@ -89,10 +98,97 @@ def seed_demo(session: Session, today: dt.date | None = None) -> bool:
     users.set_preferences(session, user.id, PreferencesUpdate(
         currency="EUR", distance_unit="km", volume_unit="L", consumption_unit="L/100km",
         timezone="Europe/Berlin"))
+    ids: dict[str, int] = {}
     for name, make, model, year, fuel_type, tank, *_, kind in _VEHICLES:
-        vehicles.create_vehicle(session, user.id, VehicleCreate(
+        ids[name] = vehicles.create_vehicle(session, user.id, VehicleCreate(
             name=name, make=make, model=model, year=year, fuel_type=fuel_type,
-            tank_capacity_l=Decimal(tank), kind=kind))
+            tank_capacity_l=Decimal(tank), kind=kind)).id
     today = today or local_today("UTC")
     transfer.import_rows(session, user.id, demo_rows(today - dt.timedelta(days=2)), today=today)
+    for item in demo_expenses(today - dt.timedelta(days=2)):
+        expenses.create_expense(session, user.id, ExpenseCreate(
+            vehicle_id=ids[item.vehicle], date=item.date, category=item.category,
+            amount=item.amount, description=item.description, vendor=item.vendor,
+            odometer_km=item.odometer_km, coverage_from=item.coverage_from,
+            coverage_to=item.coverage_to), today=today)
     return True
+
+
+@dataclass(frozen=True)
+class DemoExpense:
+    """One of the demo's running costs, by vehicle name (ids exist only once seeded)."""
+
+    vehicle: str
+    date: dt.date
+    category: ExpenseCategory
+    amount: Decimal
+    description: str
+    vendor: str | None = None
+    odometer_km: Decimal | None = None
+    coverage_from: dt.date | None = None
+    coverage_to: dt.date | None = None
+
+
+def _odometer_on(rows: list[ParsedRow], vehicle: str, day: dt.date) -> Decimal | None:
+    """The vehicle's last demo reading on or before `day` (what the garage would note)."""
+    readings = [r.odometer_km for r in rows if r.vehicle == vehicle and r.date <= day]
+    return readings[-1] if readings else None
+
+
+def demo_expenses(today: dt.date, years: float = 2.0) -> list[DemoExpense]:
+    """Two years of the demo's other costs, none after `today` (pure and deterministic):
+    yearly services with their odometer, insurance and tax paid for a year ahead (coverage
+    periods), tyres, a repair, parking, tolls, washes, a fine and an accessory."""
+    rng = random.Random(2025)
+    rows = demo_rows(today, years)
+    start = today - dt.timedelta(days=round(365 * years))
+    found: list[DemoExpense] = []
+
+    def add(vehicle: str, day: dt.date, category: ExpenseCategory, amount: str,
+            description: str, vendor: str | None = None, *, odometer: bool = False,
+            covers_days: int | None = None) -> None:
+        if not start <= day <= today:
+            return
+        cover_to = (day + dt.timedelta(days=covers_days - 1)) if covers_days else None
+        found.append(DemoExpense(
+            vehicle, day, category, Decimal(amount), description, vendor,
+            _odometer_on(rows, vehicle, day) if odometer else None,
+            day if covers_days else None, cover_to))
+
+    for year in range(start.year, today.year + 1):
+        add("Golf", dt.date(year, 1, 2), "insurance", f"{540 + 25 * (year - start.year)}.00",
+            f"Car insurance {year}", "HUK-Coburg", covers_days=365)
+        add("Golf", dt.date(year, 3, 14), "tax", "98.00", f"Vehicle tax {year}/{year + 1}",
+            "Hauptzollamt", covers_days=365)
+        add("Golf", dt.date(year, 5, 20), "service", f"{310 + 18 * (year - start.year)}.40",
+            "Yearly service: oil, filters, inspection", "Autohaus Becker", odometer=True)
+        add("Golf", dt.date(year, 4, 8), "tyres", "45.00", "Summer tyres on", "Reifen Müller",
+            odometer=True)
+        add("Golf", dt.date(year, 10, 21), "tyres", "45.00", "Winter tyres on",
+            "Reifen Müller", odometer=True)
+        add("V-Strom", dt.date(year, 3, 1), "insurance", "184.00", f"Bike insurance {year}",
+            "HUK-Coburg", covers_days=365)
+        add("V-Strom", dt.date(year, 3, 1), "tax", "46.00", f"Vehicle tax {year}/{year + 1}",
+            "Hauptzollamt", covers_days=365)
+        add("V-Strom", dt.date(year, 4, 12), "service", "226.90", "Spring service and chain kit",
+            "Moto Schmid", odometer=True)
+        add("V-Strom", dt.date(year, 7, 18), "tolls", "11.50", "Austria 10-day vignette",
+            "ASFINAG")
+    add("Golf", start + dt.timedelta(days=200), "tyres", "480.00", "Four new winter tyres",
+        "Reifen Müller", odometer=True)
+    add("Golf", start + dt.timedelta(days=430), "repair", "264.80", "Front brake pads and discs",
+        "Autohaus Becker", odometer=True)
+    add("Golf", start + dt.timedelta(days=510), "fines", "30.00", "Speeding, 12 km/h over")
+    add("V-Strom", start + dt.timedelta(days=300), "accessories", "319.00", "Top case",
+        "Louis")
+    add("V-Strom", start + dt.timedelta(days=620), "tyres", "298.00", "New tyres front and rear",
+        "Moto Schmid", odometer=True)
+    day = start + dt.timedelta(days=3)
+    while day <= today:
+        add("Golf", day, "parking", f"{rng.choice((2, 3, 4, 6, 9))}.{rng.choice(('00', '50'))}",
+            rng.choice(("City centre car park", "Station car park", "Street parking")))
+        if rng.random() < 0.35:
+            add("Golf", day + dt.timedelta(days=2), "cleaning", "12.00", "Car wash",
+                "Waschpark Nord")
+        day += dt.timedelta(days=rng.randint(12, 30))
+    return sorted(found, key=lambda e: (e.date, e.vehicle, e.category))

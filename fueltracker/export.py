@@ -17,13 +17,14 @@ import json
 import math
 import zipfile
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import SupportsFloat
 
 import pandas as pd
 
 from fueltracker import entry, units
 from fueltracker.csvsafe import neutralise
-from fueltracker.schemas import UserRead
+from fueltracker.schemas import ExpenseRead, UserRead
 
 NATIVE_COLUMNS = (
     "vehicle", "date", "odometer_km", "volume_l", "total_amount", "currency",
@@ -215,6 +216,7 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
 
 ARCHIVE_FILLUPS = "fillups.csv"
 ARCHIVE_VEHICLES = "vehicles.csv"
+ARCHIVE_EXPENSES = "expenses.csv"
 ARCHIVE_ACCOUNT = "account.json"
 ARCHIVE_README = "README.txt"
 # What account.json holds, in this order: identity and preferences, never the password hash
@@ -233,6 +235,12 @@ fillups.csv   every fill-up of every vehicle, oldest first per vehicle (Fuel Tra
 vehicles.csv  your vehicles with their details: name, make, model, year, fuel type,
               tank capacity in litres, is_active (false = archived), kind (car,
               motorbike, van or other).
+expenses.csv  your other running costs (service, repairs, insurance, tax, parking...),
+              oldest first per vehicle: vehicle, date, category, description, amount
+              and currency, odometer_km (empty when not given), vendor, notes, and the
+              period a cost covers (coverage_from, coverage_to, both or neither).
+              Canonical like fillups.csv. Importing this ZIP does not bring expenses
+              back yet: keep the file for your records.
 account.json  your account: username, display name, email, currency, preferred units,
               timezone, and when this archive was made (exported_at, UTC).
               Your password is not in this archive.
@@ -262,9 +270,10 @@ def _zip_time(exported_at: object) -> tuple[int, int, int, int, int, int]:
     return moment.timetuple()[:6]
 
 
-def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, object]
-                 ) -> bytes:
-    """The "download all my data" ZIP: fillups.csv, vehicles.csv, account.json, README.txt.
+def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, object],
+                 expenses_csv: str | None = None) -> bytes:
+    """The "download all my data" ZIP: fillups.csv, vehicles.csv, expenses.csv (when
+    `expenses_csv` is given: expenses_csv's text), account.json, README.txt.
 
     `fillups_csv` and `vehicles_csv` are native_csv's and vehicles_csv's text; `account`
     gives ACCOUNT_FIELDS (other keys are ignored, so a stray password hash can never reach
@@ -276,6 +285,7 @@ def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, obje
     members = (
         (ARCHIVE_FILLUPS, fillups_csv),
         (ARCHIVE_VEHICLES, vehicles_csv),
+        *(((ARCHIVE_EXPENSES, expenses_csv),) if expenses_csv is not None else ()),
         (ARCHIVE_ACCOUNT, json.dumps(record, indent=2, ensure_ascii=False) + "\n"),
         (ARCHIVE_README, ARCHIVE_README_TEXT),
     )
@@ -287,4 +297,76 @@ def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, obje
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # a plain readable file when unpacked
             archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+# ----- Expenses ----------------------------------------------------------------------------
+
+# The canonical expenses file of the data archive (formats.md): odometer in km, amounts in
+# the account's currency at full stored precision.
+EXPENSE_COLUMNS = ("vehicle", "date", "category", "description", "amount", "currency",
+                   "odometer_km", "vendor", "notes", "coverage_from", "coverage_to")
+
+
+def _decimal(value: Decimal | None, min_decimals: int = 0) -> str:
+    """A stored Decimal with every digit it has, trailing zeros dropped down to
+    `min_decimals`; '' when missing."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.rstrip("0").ljust(min_decimals, "0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def _date(value: dt.date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _expense_order(rows: Sequence[ExpenseRead], names: Mapping[int, str]
+                   ) -> list[ExpenseRead]:
+    """Oldest first per vehicle (by name), as the fill-ups files are."""
+    return sorted(rows, key=lambda r: (names.get(r.vehicle_id, ""), r.date, r.id))
+
+
+def expenses_csv(rows: Sequence[ExpenseRead], names: Mapping[int, str], currency: str) -> str:
+    """The user's expenses as the archive's canonical expenses.csv (EXPENSE_COLUMNS)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPENSE_COLUMNS)
+    for row in _expense_order(rows, names):
+        writer.writerow([
+            _text(names.get(row.vehicle_id, "")), row.date.isoformat(), row.category,
+            _text(row.description), _decimal(row.amount, 2), currency,
+            _decimal(row.odometer_km), _text(row.vendor), _text(row.notes),
+            _date(row.coverage_from), _date(row.coverage_to),
+        ])
+    return buffer.getvalue()
+
+
+def user_units_expense_columns(user: UserRead) -> tuple[str, ...]:
+    """Header of user_units_expenses_csv: the odometer names the user's distance unit."""
+    d = DISTANCE_SUFFIX[user.distance_unit]
+    return ("vehicle", "date", "category", "description", "amount", "currency",
+            f"odometer_{d}", "vendor", "notes", "coverage_from", "coverage_to")
+
+
+def user_units_expenses_csv(rows: Sequence[ExpenseRead], names: Mapping[int, str],
+                            user: UserRead) -> str:
+    """Expenses as the Expenses page shows them, for a spreadsheet: newest first as listed
+    (the rows' own order), amounts rounded to the currency's minor units, the odometer in
+    the user's distance unit to 0.1; text cells neutralised."""
+    money = units.currency_decimals(user.currency)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(user_units_expense_columns(user))
+    for row in rows:
+        odometer = (None if row.odometer_km is None
+                    else units.km_to_distance(row.odometer_km, user.distance_unit))
+        writer.writerow([
+            _text(names.get(row.vehicle_id, "")), row.date.isoformat(), row.category,
+            _text(row.description), _display(row.amount, money), user.currency,
+            "" if odometer is None else _display(odometer, 1), _text(row.vendor),
+            _text(row.notes), _date(row.coverage_from), _date(row.coverage_to),
+        ])
     return buffer.getvalue()

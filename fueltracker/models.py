@@ -1,4 +1,4 @@
-"""ORM models (SQLAlchemy 2 typed mapping): users, vehicles and fill-ups.
+"""ORM models (SQLAlchemy 2 typed mapping): users, vehicles, fill-ups and expenses.
 
 Storage is canonical: kilometres, litres and money in the user's currency, all NUMERIC.
 Scales keep what a user typed in other units exact enough to come back as typed
@@ -240,6 +240,62 @@ class ApiToken(Base):
     # it: in the token's row, so every process and replica counts against the same number.
     rate_window: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     rate_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
+# The categories of an expense (design: energy-and-costs.md, "Running costs"), in the order
+# the forms offer them.
+EXPENSE_CATEGORIES = ("service", "repair", "tyres", "insurance", "tax", "parking", "tolls",
+                      "cleaning", "fines", "accessories", "other")
+
+
+class Expense(Base):
+    """One running cost of a vehicle other than energy (a service, insurance, a toll...).
+    With a coverage period (both ends, inclusive) its amount is spread evenly per day over
+    that period in per-month and per-distance figures (fueltracker/costs.py); without one
+    it counts on its date. `user_id` is redundant with the vehicle's, as for fill-ups: the
+    composite foreign key keeps an expense on a vehicle of its own user."""
+
+    __tablename__ = "expenses"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["vehicle_id", "user_id"],
+            ["vehicles.id", "vehicles.user_id"],
+            ondelete="CASCADE",
+            name="fk_expenses_vehicle_user",
+        ),
+        Index("ix_expenses_user_date", "user_id", text("date DESC"), text("id DESC")),
+        Index("ix_expenses_vehicle_date", "vehicle_id", "date"),
+        CheckConstraint(
+            "category IN (" + ", ".join(f"'{c}'" for c in EXPENSE_CATEGORIES) + ")",
+            name="category",
+        ),
+        CheckConstraint("amount >= 0 AND amount <= 1000000", name="amount_range"),
+        CheckConstraint("odometer_km IS NULL OR odometer_km >= 0", name="odometer_non_negative"),
+        CheckConstraint("date >= DATE '1900-01-01'", name="date_min"),
+        CheckConstraint("char_length(description) BETWEEN 1 AND 200", name="description_length"),
+        CheckConstraint("notes IS NULL OR char_length(notes) <= 500", name="notes_length"),
+        CheckConstraint("(coverage_from IS NULL) = (coverage_to IS NULL)",
+                        name="coverage_both_or_neither"),
+        CheckConstraint("coverage_from IS NULL OR coverage_from <= coverage_to",
+                        name="coverage_order"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    odometer_km: Mapped[Decimal | None] = mapped_column(ODOMETER_KM)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
+    description: Mapped[str] = mapped_column(String(200), nullable=False)
+    vendor: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(String(500))
+    coverage_from: Mapped[dt.date | None] = mapped_column(Date)
+    coverage_to: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
 
 
 # A NUMERIC column of these models (FuelEntry.odometer_km, Vehicle.tank_capacity_l...).

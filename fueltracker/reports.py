@@ -15,8 +15,9 @@ Each page's queries run on one analytics.Source: its rows registered in DuckDB o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -24,7 +25,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fueltracker import analytics, charts, csvsafe, metrics, units, views
+from fueltracker import costs as costs_
 from fueltracker.analytics import PeriodComparison
+from fueltracker.charts import ENERGY_SERIES
+from fueltracker.costs import Cost, TotalCostOfOwnership
+from fueltracker.expense_views import CATEGORY_LABELS
 from fueltracker.schemas import UserRead
 from fueltracker.views import Figure, ProjectionView
 
@@ -405,3 +410,184 @@ def data_quality(derived: pd.DataFrame, request: Request) -> DataQualityReport:
         Fix=FIX_TEXT,
     ).loc[:, ["Date", "Vehicle", odometer, "Issue", "Reason", "Fix"]]
     return DataQualityReport(counts, table)
+
+
+# ----- Running costs and total cost of ownership (issue 17) ------------------- #
+
+def _exact_money(values: pd.Series) -> list[Decimal]:
+    """Stored amounts (NUMERIC(14, 4), read as float8) back as the exact Decimals stored:
+    each float is the nearest double to a number of 4 decimals, so rounding it there gives
+    that number again."""
+    return [Decimal(int(v)).scaleb(-4) for v in np.rint(values.to_numpy(dtype="float64")
+                                                         * 10_000)]
+
+
+def energy_by_month(in_period: pd.DataFrame) -> dict[dt.date, Decimal]:
+    """What the fill-ups of a period cost, per month (by its first day), exactly."""
+    totals: dict[dt.date, Decimal] = {}
+    months = in_period["date"].dt.to_period("M").dt.start_time.dt.date
+    for month, amount in zip(months, _exact_money(in_period["total_amount"]), strict=True):
+        totals[month] = totals.get(month, Decimal(0)) + amount
+    return totals
+
+
+def _odometer_readings(in_period: pd.DataFrame) -> list[tuple[int, Decimal]]:
+    return [(int(v), units.to_decimal(float(o))) for v, o in zip(
+        in_period["vehicle_id"], in_period["odometer_km"], strict=True)]
+
+
+def _period(request: Request, in_period: pd.DataFrame, chosen: Sequence[Cost]
+            ) -> tuple[dt.date, dt.date]:
+    """The period's first and last day; all time starts on the first fill-up or the first
+    day an expense counts on, whichever is earlier."""
+    if request.start is not None:
+        return request.start, request.end
+    firsts = [in_period["date"].min().date(), *(cost.first_day for cost in chosen)]
+    return min(firsts), request.end
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """The total cost of ownership of the chosen vehicles over a period, with each
+    vehicle's: (vehicle id, name, its TotalCostOfOwnership) by name."""
+
+    start: dt.date
+    end: dt.date
+    total: TotalCostOfOwnership
+    vehicles: tuple[tuple[int, str, TotalCostOfOwnership], ...]
+    has_expenses: bool
+
+
+def ownership(derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Request
+              ) -> Ownership | NothingToDraw:
+    """Energy (the period's fill-ups) and the other costs (spread) of the chosen vehicles
+    over the request's period, in all and per vehicle."""
+    in_period = request.period_frame(derived)
+    if in_period.empty:
+        return NothingToDraw(0)
+    chosen = [cost for cost in expense_costs if cost.vehicle_id in request.vehicle_ids]
+    start, end = _period(request, in_period, chosen)
+    names = request.vehicles_frame(derived).drop_duplicates("vehicle_id").set_index(
+        "vehicle_id")["vehicle_name"]
+    per_vehicle = []
+    for vehicle_id in sorted(request.vehicle_ids, key=lambda v: (str(names.get(v, "")), v)):
+        rows = in_period.loc[in_period["vehicle_id"] == vehicle_id]
+        per_vehicle.append((vehicle_id, str(names.get(vehicle_id, "")),
+                            costs_.total_cost_of_ownership(
+                                sum(_exact_money(rows["total_amount"]), Decimal(0)),
+                                [c for c in chosen if c.vehicle_id == vehicle_id], start, end,
+                                costs_.odometer_span_km(_odometer_readings(rows)))))
+    total = costs_.total_cost_of_ownership(
+        sum(_exact_money(in_period["total_amount"]), Decimal(0)), chosen, start, end,
+        costs_.odometer_span_km(_odometer_readings(in_period)))
+    # An expense counts in the period when a day it counts on is inside it.
+    counted = any(c.first_day <= end and c.last_day >= start for c in chosen)
+    return Ownership(start, end, total, tuple(per_vehicle), has_expenses=counted)
+
+
+def ownership_figures(owned: Ownership, user: views.Preferences) -> list[Figure]:
+    """Total cost of ownership, per distance and per month, each saying what it counts."""
+    currency, d_unit = user.currency, user.distance_unit
+    money = units.currency_decimals(currency)
+    tco = owned.total
+    distance = units.km_to_distance(tco.distance_km, d_unit)
+    per_distance = (None if tco.per_km is None
+                    else units.cost_per_km_to_unit(tco.per_km, d_unit))
+    d_label = units.distance_label(d_unit)
+    return [
+        Figure(f"Cost of ownership ({currency})", units.format_number(tco.total, money),
+               f"Energy {units.format_money(tco.energy, currency)} + other costs "
+               f"{units.format_money(tco.other, currency)} from {owned.start} to {owned.end}. "
+               "Costs paid for a stretch of time (insurance, tax) count with the days of it "
+               "inside the period."),
+        Figure(f"Ownership ({units.cost_per_distance_label(currency, d_unit)})",
+               units.format_number(per_distance, 3),
+               f"The cost of ownership over {units.format_number(distance, 0)} {d_label}: "
+               "the odometer span (first to last reading) of each vehicle's fill-ups in the "
+               "period, added up." + ("" if per_distance is not None else
+                                      " No distance: a vehicle needs two readings.")),
+        Figure(f"Ownership per month ({currency})", units.format_number(tco.per_month, money),
+               f"The cost of ownership over the period's {units.format_count(tco.days, 'day')}"
+               ", in average months of 30.44 days."),
+    ]
+
+
+def ownership_table(owned: Ownership, user: views.Preferences) -> pd.DataFrame:
+    """Each vehicle's energy, other costs, total, distance and cost per distance and per
+    month (costs add up across vehicles; the cards give the sum)."""
+    currency, d_unit = user.currency, user.distance_unit
+    rows = []
+    for _, name, tco in owned.vehicles:
+        rows.append({
+            "Vehicle": name,
+            f"Energy ({currency})": float(tco.energy),
+            f"Other costs ({currency})": float(tco.other),
+            f"Total cost ({currency})": float(tco.total),
+            f"Odometer span ({units.distance_label(d_unit)})":
+                round(float(units.km_to_distance(tco.distance_km, d_unit))),
+            f"Cost ({units.cost_per_distance_label(currency, d_unit)})":
+                None if tco.per_km is None
+                else float(units.cost_per_km_to_unit(tco.per_km, d_unit)),
+            f"Per month ({currency})": None if tco.per_month is None else float(tco.per_month),
+        })
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class RunningCostsReport:
+    """The Costs page's running costs: energy and the other costs per month and year
+    (stacked by category), the other costs by category, and the total cost of ownership
+    in cards and per vehicle. ``has_expenses`` False: no other cost counts in the period."""
+
+    has_expenses: bool
+    monthly: Chart
+    yearly: Chart
+    by_category: Chart
+    figures: list[Figure]
+    vehicles: pd.DataFrame
+
+
+def _labelled(category: str) -> str:
+    return CATEGORY_LABELS.get(category, category.capitalize())
+
+
+def running_costs(derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Request
+                  ) -> RunningCostsReport | NothingToDraw:
+    """The running costs of ``request`` (the chosen vehicles' expenses in ``expense_costs``)."""
+    owned = ownership(derived, expense_costs, request)
+    if isinstance(owned, NothingToDraw):
+        return owned
+    currency = request.units.currency
+    chosen = [cost for cost in expense_costs if cost.vehicle_id in request.vehicle_ids]
+    energy = energy_by_month(request.period_frame(derived))
+    other = costs_.per_month(chosen, owned.start, owned.end)
+    monthly_rows = [(pd.Timestamp(month), ENERGY_SERIES, float(amount))
+                    for month, amount in energy.items()]
+    monthly_rows += [(pd.Timestamp(month), _labelled(category), float(amount))
+                     for (month, category), amount in other.items()]
+    monthly = pd.DataFrame(monthly_rows, columns=["month", "series", "amount"])
+    yearly = (monthly.assign(year=monthly["month"].dt.year)
+              .groupby(["year", "series"], as_index=False, sort=False)
+              .agg(amount=("amount", "sum")))
+    by_category = costs_.by_category(chosen, owned.start, owned.end)
+    categories = pd.DataFrame(
+        [(_labelled(c), float(a)) for c, a in sorted(by_category.items(),
+                                                       key=lambda item: -item[1])],
+        columns=["series", "amount"])
+    colors = charts.series_colors(list(CATEGORY_LABELS.values()))
+    return RunningCostsReport(
+        owned.has_expenses,
+        chart(charts.running_costs_monthly_chart(monthly, currency, colors)),
+        chart(charts.running_costs_yearly_chart(yearly, currency, colors)),
+        chart(charts.costs_by_category_chart(categories, currency, colors)),
+        ownership_figures(owned, request.units), ownership_table(owned, request.units))
+
+
+def dashboard_ownership(derived: pd.DataFrame, expense_costs: Sequence[Cost],
+                        request: Request) -> list[Figure]:
+    """The Dashboard's cost-of-ownership cards for ``request``; none when no other cost
+    counts in the period (the Dashboard then shows what it always showed)."""
+    owned = ownership(derived, expense_costs, request)
+    if isinstance(owned, NothingToDraw) or not owned.has_expenses:
+        return []
+    return ownership_figures(owned, request.units)

@@ -25,7 +25,13 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from fueltracker.errors import ValidationError
-from fueltracker.models import FuelEntry, NumericAttribute, Vehicle, to_storage
+from fueltracker.models import (
+    Expense,
+    FuelEntry,
+    NumericAttribute,
+    Vehicle,
+    to_storage,
+)
 from fueltracker.passwords import password_problem
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,6 +41,8 @@ VolumeUnit = Literal["L", "gal_us", "gal_uk"]
 ConsumptionUnit = Literal["L/100km", "km/L", "mpg_us", "mpg_uk"]
 VehicleKind = Literal["car", "motorbike", "van", "other"]
 VEHICLE_KINDS: tuple[str, ...] = get_args(VehicleKind)
+ExpenseCategory = Literal["service", "repair", "tyres", "insurance", "tax", "parking", "tolls",
+                          "cleaning", "fines", "accessories", "other"]
 
 # Domain bounds (domain.md), canonical units; the forms check the same ones in the user's
 # units before anything is built (fueltracker/bounds.py), so a field names its own bound.
@@ -43,6 +51,9 @@ MAX_ODOMETER_KM = Decimal("999999999")
 MAX_VOLUME_L = Decimal(2000)
 MAX_TOTAL_AMOUNT = Decimal(100000)
 MAX_TANK_CAPACITY_L = Decimal(2000)
+# An expense may be a year's insurance or a big repair, also in currencies with small units
+# (JPY, HUF): ten times a fill-up's bound.
+MAX_EXPENSE_AMOUNT = Decimal(1000000)
 FIRST_VEHICLE_YEAR = 1885
 LAST_VEHICLE_YEAR = 2100
 
@@ -87,6 +98,9 @@ FIELD_LABELS = {
     "total_amount": "Total paid",
     "tank_capacity_l": "Tank capacity (litres)",
     "display_name": "Name",
+    "amount": "Amount",
+    "coverage_to": "Coverage to",
+    "coverage_from": "Coverage from",
 }
 
 
@@ -364,3 +378,93 @@ class TokenRead(_Model):
     expires_at: dt.datetime | None
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+
+
+class ExpenseCreate(_Model):
+    """An expense in canonical units (odometer in km, amount in the account's currency).
+    A coverage period has both ends or none, the first not after the last; the amount is
+    then spread over it (fueltracker/costs.py)."""
+
+    vehicle_id: int
+    date: dt.date
+    category: ExpenseCategory
+    amount: Annotated[Decimal, _stored(Expense.amount), Field(ge=0, le=MAX_EXPENSE_AMOUNT)]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    odometer_km: Annotated[Decimal, _stored(FuelEntry.odometer_km),
+                           Field(ge=0, le=MAX_ODOMETER_KM)] | None = None
+    vendor: Annotated[str | None, StringConstraints(max_length=100)] = None
+    notes: Annotated[str | None, StringConstraints(strip_whitespace=False, max_length=500)] = None
+    coverage_from: dt.date | None = None
+    # Validated also when not given: a start without an end is refused by its name.
+    coverage_to: dt.date | None = Field(default=None, validate_default=True)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _description(cls, value: object) -> object:
+        # Required: blank is None, which the str type refuses ("Input should be a string").
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is required")
+        return _one_line(value)
+
+    @field_validator("vendor", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return _one_line(value)
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes(cls, value: object) -> object:
+        return _multi_line(value)
+
+    @field_validator("date", "coverage_from", "coverage_to")
+    @classmethod
+    def _not_ancient(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value < FIRST_DATE:
+            raise ValueError(f"must not be before {FIRST_DATE.isoformat()}")
+        return value
+
+    @field_validator("amount", "odometer_km")
+    @classmethod
+    def _finite(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and not value.is_finite():
+            raise ValueError("must be a number")
+        return value
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("coverage_to")
+    @classmethod
+    def _coverage(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("coverage_from")
+        if "coverage_from" not in info.data:
+            return value  # coverage_from was refused: its own message says why
+        if (start is None) != (value is None):
+            raise ValueError("give both ends of the coverage period, or neither")
+        if start is not None and value is not None and value < start:
+            raise ValueError("must not be before the coverage start")
+        return value
+
+
+class ExpenseUpdate(ExpenseCreate):
+    """A corrected expense: every field, as the edit form holds them."""
+
+
+class ExpenseRead(_Model):
+    """A stored expense, canonical units."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    vehicle_id: int
+    date: dt.date
+    category: ExpenseCategory
+    amount: Decimal
+    description: str
+    odometer_km: Decimal | None
+    vendor: str | None
+    notes: str | None
+    coverage_from: dt.date | None
+    coverage_to: dt.date | None

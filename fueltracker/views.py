@@ -300,6 +300,8 @@ NUMBER_FORMATS = {
     "Consumption": "%.2f",
     "Cost": "%.3f",
     "Spent": "%,.2f",
+    "Amount": "%,.2f",
+    "Energy": "%,.2f", "Other costs": "%,.2f", "Total cost": "%,.2f", "Per month": "%,.2f",
 }
 
 

@@ -1,5 +1,6 @@
 """Costs: fuel spend per month and year, cost per distance, cumulative spend and a
-projection of the next 12 months at each vehicle's recent pace."""
+projection of the next 12 months at each vehicle's recent pace; then energy against the
+other running costs (expenses) and the total cost of ownership."""
 
 import streamlit as st
 
@@ -34,3 +35,5 @@ analysis.cards(report.projection.figures, 2)
 analysis.chart_with_csv(report.cumulative, "costs_cumulative", "cumulative-spend")
 st.caption("The running total of all the chosen vehicles in this period. "
            + analysis.projection_note(report.projection))
+
+analysis.running_costs(results.running_costs(analysis.request(user, selection)))

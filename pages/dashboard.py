@@ -23,6 +23,7 @@ if report.per_vehicle:
     st.caption("Spend, distance, price and fuel cost add up over the vehicles; consumption "
                "is each vehicle's own:")
     analysis.cards(report.per_vehicle, 4)
+analysis.ownership_cards(results.dashboard_ownership(analysis.request(user, selection)))
 
 st.subheader("Consumption")
 analysis.plot(report.consumption, key="consumption_chart")

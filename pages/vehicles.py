@@ -40,11 +40,12 @@ for vehicle in vehicle_list:
         if st.button(label, key=f"archive_{vehicle.id}"):
             garage.set_active(user, vehicle.id, not vehicle.is_active)
             st.rerun()
-        confirm = st.text_input(f"Type {plain(vehicle.name)} to delete it and all its fill-ups",
-                                key=f"confirm_delete_{vehicle.id}")
+        confirm = st.text_input(f"Type {plain(vehicle.name)} to delete it with all its fill-ups "
+                                "and expenses", key=f"confirm_delete_{vehicle.id}")
         if st.button(destructive("Delete vehicle and history"), key=f"delete_{vehicle.id}",
                      disabled=confirm.strip() != vehicle.name):
             count = garage.delete(user, vehicle.id, confirm)
             st.session_state["vehicles_message"] = (
-                f"Deleted {plain(vehicle.name)} and {units.format_count(count, 'fill-up')}.")
+                f"Deleted {plain(vehicle.name)} and {units.format_count(count, 'fill-up')}, "
+                "with its expenses.")
             st.rerun()

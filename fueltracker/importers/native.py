@@ -181,7 +181,7 @@ def _archive_members(data: bytes) -> dict[str, str]:
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ARCHIVE_MEMBERS:
-            raise _ArchiveError(f"the archive holds {len(infos)} files; ours holds 4")
+            raise _ArchiveError(f"the archive holds {len(infos)} files; ours holds 5")
         for info in infos:
             # Nothing is extracted, but a name like this means the file is not ours and
             # was made to escape a folder when unpacked: refuse it outright.

@@ -103,7 +103,8 @@ def set_vehicle_active(session: Session, user_id: int, vehicle_id: int, active: 
 
 @user_scoped
 def delete_vehicle(session: Session, user_id: int, vehicle_id: int, confirm_name: str) -> int:
-    """Delete a vehicle and all its fill-ups once the user typed its exact name.
+    """Delete a vehicle and all its fill-ups once the user typed its exact name; its
+    expenses go with it (the database cascades them).
 
     Returns the number of fill-ups deleted with it.
     """

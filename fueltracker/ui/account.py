@@ -144,8 +144,9 @@ def data_downloads(user: UserRead) -> None:
     """Everything of the account in one ZIP, the canonical re-importable fill-ups, and the
     fill-ups in the user's own units (the sidebar's file)."""
     st.markdown("**Download all my data**: a ZIP with your fill-ups (our CSV format, "
-                "kilometres and litres), your vehicles and your account's preferences. "
-                "Importing it into an empty account restores the same history.")
+                "kilometres and litres), your vehicles, your expenses and your account's "
+                "preferences. Importing it into an empty account restores the same fill-up "
+                "history (expenses are not imported back yet).")
     downloads.archive_button(user)
     st.markdown("**Fill-ups, canonical, re-importable**: every fill-up in Fuel Tracker's own "
                 "CSV format, in kilometres and litres with every digit stored: the file to "
@@ -160,8 +161,8 @@ def data_downloads(user: UserRead) -> None:
 def delete_form(user: UserRead) -> None:
     """Delete the account and all its data, after the password and the typed username."""
     errors = FieldErrors("delete_account")
-    st.warning("This deletes your account, vehicles and every fill-up at once. It cannot be "
-               "undone: download your data first.", icon=":material/warning:")
+    st.warning("This deletes your account, vehicles, every fill-up and every expense at once. "
+               "It cannot be undone: download your data first.", icon=":material/warning:")
     with st.form("delete_account", clear_on_submit=True):
         password = st.text_input("Password", type="password", key="delete_password",
                                  autocomplete="current-password")

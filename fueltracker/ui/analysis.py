@@ -20,9 +20,17 @@ from fueltracker import charts
 from fueltracker.bounds import ANY_DATE
 from fueltracker.clock import local_today
 from fueltracker.logging_setup import in_this_run
-from fueltracker.reports import Chart, Request, Units, VehicleFacts, csv_bytes
+from fueltracker.reports import (
+    Chart,
+    NothingToDraw,
+    Request,
+    RunningCostsReport,
+    Units,
+    VehicleFacts,
+    csv_bytes,
+)
 from fueltracker.schemas import UserRead
-from fueltracker.ui import auth, context, periods
+from fueltracker.ui import auth, context, periods, tables
 from fueltracker.ui.text import plain
 from fueltracker.views import Figure, ProjectionView
 
@@ -241,3 +249,48 @@ def history_link() -> None:
                      icon=":material/history:")
     except StreamlitAPIException:  # a page link is a nicety; the text says the same
         st.caption("Open **History** and pick the fill-up to fix it.")
+
+
+OWNERSHIP_NOTE = ("Cost of ownership: energy (the fill-ups of the period) plus the other "
+                  "costs logged under **Expenses**, insurance and tax spread per day over "
+                  "the time they cover. Per distance, it is divided by the odometer span of "
+                  "each vehicle's fill-ups in the period.")
+
+
+def ownership_cards(figures: Sequence[Figure]) -> None:
+    """The Dashboard's cost-of-ownership cards beside the fuel figures (nothing without
+    expenses in the period)."""
+    if not figures:
+        return
+    cards(figures, 3)
+    st.caption(OWNERSHIP_NOTE)
+
+
+def running_costs(report: RunningCostsReport | NothingToDraw) -> None:
+    """The Costs page's energy against the other running costs, by month, year and
+    category, and the total cost of ownership (or how to get it)."""
+    st.subheader("Energy and other costs", anchor=False)
+    if isinstance(report, NothingToDraw):
+        return
+    if not report.has_expenses:
+        empty_state("No other costs in this period. Log services, insurance, tax, parking "
+                    "and the like under **Expenses** to see the whole cost of your vehicles "
+                    "here.")
+        return
+    cards(report.figures, 3)
+    st.caption(OWNERSHIP_NOTE)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Per month**")
+        chart_with_csv(report.monthly, "running_costs_monthly", "costs-per-month")
+    with right:
+        st.markdown("**Per year**")
+        chart_with_csv(report.yearly, "running_costs_yearly", "costs-per-year")
+    st.caption("Bars stacked per category: energy and each kind of other cost, all the "
+               "chosen vehicles together.")
+    st.markdown("**Other costs by category**")
+    chart_with_csv(report.by_category, "running_costs_by_category", "other-costs-by-category")
+    st.markdown("**Per vehicle**")
+    tables.show(report.vehicles, all_rows=True)
+    table_download("Download this table (CSV)", report.vehicles,
+                   "cost-of-ownership-per-vehicle.csv", "running_costs_vehicles_csv")

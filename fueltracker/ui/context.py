@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fueltracker import entry, metrics, reports
+from fueltracker.costs import Cost
 from fueltracker.db import session_scope
 from fueltracker.entry import EntryFacts
 from fueltracker.reports import VehicleFacts
 from fueltracker.schemas import UserRead, VehicleRead
-from fueltracker.services import history, users, vehicles
+from fueltracker.services import expenses, history, users, vehicles
 
 # The browser session's signed-in user and when it signed in (database time).
 USER_ID_KEY = "user_id"
@@ -137,3 +138,13 @@ def entry_facts(user_id: int, revision: int) -> EntryFacts:
 def user_entry_facts(user: UserRead) -> EntryFacts:
     """The signed-in user's EntryFacts at their current revision."""
     return entry_facts(user.id, user.data_revision)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def expense_costs(user_id: int, revision: int) -> tuple[Cost, ...]:
+    """The user's expenses as the cost maths takes them (fueltracker/costs.py), cached per
+    revision like the fill-ups' frame: every expense write bumps it."""
+    del revision  # part of the cache key only
+    with session() as db:
+        return tuple(Cost(e.vehicle_id, e.category, e.amount, e.date, e.coverage_from,
+                          e.coverage_to) for e in expenses.list_expenses(db, user_id))

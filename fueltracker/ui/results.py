@@ -26,6 +26,7 @@ import streamlit as st
 from fueltracker import reports
 from fueltracker.reports import Chart, Request
 from fueltracker.ui import context
+from fueltracker.views import Figure
 
 MAX_RESULTS = 64
 RESULT_TTL = "1h"
@@ -82,3 +83,18 @@ def costs(request: Request) -> reports.CostsReport | reports.NothingToDraw:
 def data_quality(request: Request) -> reports.DataQualityReport:
     """The Data quality page for ``request`` (every fill-up, whatever the filter)."""
     return reports.data_quality(_derived(request), request)
+
+
+@st.cache_resource(max_entries=MAX_RESULTS, ttl=RESULT_TTL, show_spinner=False)
+def running_costs(request: Request) -> reports.RunningCostsReport | reports.NothingToDraw:
+    """The Costs page's energy and other costs, and the total cost of ownership, for
+    ``request`` (the user's expenses at the request's revision)."""
+    return reports.running_costs(
+        _derived(request), context.expense_costs(request.user_id, request.revision), request)
+
+
+@st.cache_resource(max_entries=MAX_RESULTS, ttl=RESULT_TTL, show_spinner=False)
+def dashboard_ownership(request: Request) -> list[Figure]:
+    """The Dashboard's cost-of-ownership cards for ``request`` (none without expenses)."""
+    return reports.dashboard_ownership(
+        _derived(request), context.expense_costs(request.user_id, request.revision), request)

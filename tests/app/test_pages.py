@@ -143,7 +143,7 @@ def test_vehicles_delete_names_what_went_in_the_right_number(signed_in_app, gara
     app.text_input(key=f"confirm_delete_{golf.id}").input("Golf").run()
     app.button(key=f"delete_{golf.id}").click().run()
     assert not app.exception
-    assert app.success[0].value == "Deleted Golf and 1 fill-up."
+    assert app.success[0].value == "Deleted Golf and 1 fill-up, with its expenses."
 
 def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, monkeypatch,
                                                         caplog):

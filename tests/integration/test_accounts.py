@@ -3,6 +3,7 @@ leaves nothing behind, and one account for two simultaneous registrations."""
 
 import datetime as dt
 import threading
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text, update
@@ -10,9 +11,9 @@ from sqlalchemy import text, update
 from fueltracker.db import APP_ROLE, session_scope
 from fueltracker.errors import DuplicateError, ValidationError
 from fueltracker.models import LoginAttempt
-from fueltracker.schemas import ProfileUpdate, UserCreate
-from fueltracker.services import users
-from tests.factories import PASSWORD, add, fillup, make_user, make_vehicle
+from fueltracker.schemas import ExpenseCreate, ProfileUpdate, UserCreate
+from fueltracker.services import expenses, users
+from tests.factories import PASSWORD, TODAY, add, fillup, make_user, make_vehicle
 
 
 def test_five_failures_block_even_the_right_password(db_session):
@@ -90,6 +91,9 @@ def test_delete_account_leaves_no_row_behind(db_session):
     user = make_user(db_session, "nina")
     car = make_vehicle(db_session, user, "Car")
     add(db_session, user, fillup(car, "2024-01-01", "100", "10", "15"))
+    expenses.create_expense(db_session, user.id, ExpenseCreate(
+        vehicle_id=car.id, date=dt.date(2024, 1, 2), category="tax", amount=Decimal("90"),
+        description="Road tax"), today=TODAY)
     users.sign_in(db_session, "nina", "wrong password!!")
     with pytest.raises(ValidationError):
         users.delete_account(db_session, user.id, "wrong password!!", "nina")
@@ -100,7 +104,8 @@ def test_delete_account_leaves_no_row_behind(db_session):
     # Count as the owner: as the app role, row-level security would hide rows anyway.
     db_session.execute(text("RESET ROLE"))
     columns = _user_reference_columns(db_session)
-    assert {("vehicles", "user_id"), ("fuel_entries", "user_id")} <= columns
+    assert {("vehicles", "user_id"), ("fuel_entries", "user_id"),
+            ("expenses", "user_id")} <= columns
     for table, column in columns:
         count = db_session.scalar(text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :id'),
                                   {"id": user.id})

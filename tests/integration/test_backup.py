@@ -26,11 +26,12 @@ from fueltracker import backup
 from fueltracker.db import make_engine, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.models import FuelEntry, User
-from fueltracker.schemas import UserCreate
-from fueltracker.services import fillups, mappings, users, vehicles
+from fueltracker.schemas import ExpenseCreate, UserCreate
+from fueltracker.services import expenses, fillups, mappings, users, vehicles
 from tests.conftest import ROOT
 from tests.factories import (
     PASSWORD,
+    TODAY,
     WORKED_EXAMPLE,
     add,
     fillup,
@@ -101,6 +102,21 @@ def seed(url: str) -> dict[str, int]:
             # A gap in the ids: restore must keep ids, not renumber.
             fillups.delete_fillup(session, anna.id, gone.id)
             mappings.remember_mapping(session, bob.id, list(MAPPING), MAPPING)
+            # Expenses: one with a coverage period, every optional field and unicode notes;
+            # one bare; one deleted (a gap in the ids again).
+            expenses.create_expense(session, anna.id, ExpenseCreate(
+                vehicle_id=golf.id, date=dt.date(2024, 1, 3), category="insurance",
+                amount=Decimal("612.3456"), description="Versicherung 2024 «Vollkasko»",
+                odometer_km=Decimal("10123.456789"), vendor="HUK-Coburg", notes=NOTES,
+                coverage_from=dt.date(2024, 1, 1), coverage_to=dt.date(2024, 12, 31)),
+                today=TODAY)
+            dropped = expenses.create_expense(session, bob.id, ExpenseCreate(
+                vehicle_id=truck.id, date=dt.date(2024, 5, 2), category="fines",
+                amount=Decimal("35"), description="Parking ticket"), today=TODAY)
+            expenses.create_expense(session, bob.id, ExpenseCreate(
+                vehicle_id=truck.id, date=dt.date(2024, 5, 3), category="tolls",
+                amount=Decimal("0"), description="Free bridge"), today=TODAY)
+            expenses.delete_expense(session, bob.id, dropped.id)
         with session_scope(engine) as session:
             assert users.sign_in(session, "anna", PASSWORD).user is not None
         with session_scope(engine) as session:
@@ -157,7 +173,7 @@ def test_cli_round_trip_restores_every_row_and_accounts_work(source, new_databas
     made = cli("backup", "-o", str(path), database_url=url)
     assert made.returncode == 0, made.stderr
     assert ("Backed up 3 users, 3 vehicles, 8 fuel_entries, 2 login_attempts, "
-            "1 import_mappings (schema revision") in made.stdout.decode()
+            "1 import_mappings, 2 expenses (schema revision") in made.stdout.decode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name != path.name]  # no temp file left
 

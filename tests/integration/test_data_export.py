@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 from fueltracker.errors import ImportRejected, NotFoundError
 from fueltracker.importers.native import parse_archive
 from fueltracker.models import FuelEntry, Vehicle
-from fueltracker.services import transfer
+from fueltracker.schemas import ExpenseCreate
+from fueltracker.services import expenses, transfer
 from fueltracker.services.vehicles import list_vehicles, set_vehicle_active
 from tests.factories import TODAY, add, fillup, make_user, make_vehicle
 
@@ -61,7 +62,8 @@ def test_archive_export_wipe_import_export_is_identical(db_session):
     user = _account_with_history(db_session)
     first = transfer.export_archive(db_session, user.id, now=NOW)
     before = _members(first)
-    assert list(before) == ["fillups.csv", "vehicles.csv", "account.json", "README.txt"]
+    assert list(before) == ["fillups.csv", "vehicles.csv", "expenses.csv", "account.json",
+                            "README.txt"]
 
     _wipe(db_session, user.id)
     assert list_vehicles(db_session, user.id) == []
@@ -179,3 +181,27 @@ def test_bad_vehicle_rejects_the_import(db_session):
 def test_export_archive_unknown_user(db_session):
     with pytest.raises(NotFoundError):
         transfer.export_archive(db_session, 987654321)
+
+
+def test_archive_holds_the_expenses_canonical(db_session):
+    user = _account_with_history(db_session)
+    van = next(v for v in list_vehicles(db_session, user.id) if v.name == "=Van")
+    expenses.create_expense(db_session, user.id, ExpenseCreate(
+        vehicle_id=van.id, date=dt.date(2024, 1, 2), category="insurance",
+        amount=Decimal("612.3456"), description="=Yearly insurance", vendor="HUK",
+        odometer_km=Decimal("10001.5"), coverage_from=dt.date(2024, 1, 1),
+        coverage_to=dt.date(2024, 12, 31)), today=TODAY)
+    expenses.create_expense(db_session, user.id, ExpenseCreate(
+        vehicle_id=van.id, date=dt.date(2023, 12, 1), category="parking",
+        amount=Decimal("3"), description="Car park"), today=TODAY)
+    member = _members(transfer.export_archive(db_session, user.id, now=NOW))["expenses.csv"]
+    assert member.splitlines() == [
+        "vehicle,date,category,description,amount,currency,odometer_km,vendor,notes,"
+        "coverage_from,coverage_to",
+        "'=Van,2023-12-01,parking,Car park,3.00,USD,,,,,",
+        "'=Van,2024-01-02,insurance,'=Yearly insurance,612.3456,USD,10001.5,HUK,,"
+        "2024-01-01,2024-12-31",
+    ]
+    # Still our archive: it reads back, fill-ups and vehicles as before.
+    parsed = parse_archive(transfer.export_archive(db_session, user.id, now=NOW))
+    assert parsed.errors == [] and len(parsed.rows) == 5
