@@ -35,6 +35,8 @@ with unexpected_errors_reported():
                     icon=":material/local_gas_station:", url_path="log"),
             st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:",
                     url_path="history"),
+            st.Page(PAGES_DIR / "reminders.py", title="Reminders",
+                    icon=":material/notifications:", url_path="reminders"),
         ],
         "Analysis": [
             st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/insights:",

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Protocol
+from decimal import ROUND_DOWN, Decimal
+from typing import Literal, Protocol
 
 from fueltracker import ical, units
 from fueltracker.reminder_rules import (
@@ -20,6 +20,13 @@ from fueltracker.reminder_rules import (
     Status,
     urgency,
 )
+from fueltracker.schemas import (
+    MAX_DUE_SOON_DAYS,
+    MAX_INTERVAL_KM,
+    MAX_INTERVAL_MONTHS,
+    MAX_ODOMETER_KM,
+)
+from fueltracker.validation import future_date_problem
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class StatusLook:
     """How a status is shown: always its words and an icon, the colour only on top."""
 
     label: str
-    color: str
+    color: Literal["red", "orange", "green", "gray"]
     icon: str
 
 
@@ -46,6 +53,8 @@ class NamedReminder(ReminderTerms, Protocol):
     def id(self) -> int: ...
     @property
     def title(self) -> str: ...
+    @property
+    def vehicle_id(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -194,3 +203,82 @@ def by_urgency(items: Sequence[Due]) -> list[Due]:
     return sorted(
         items, key=lambda item: (urgency(item.state), item.state.next_due_on or dt.date.max)
     )
+
+
+# The reminder form's fields, as FieldErrors and the service's ValidationError name them.
+FIELD_TITLE = "title"
+FIELD_INTERVAL_KM = "interval_km"
+FIELD_INTERVAL_MONTHS = "interval_months"
+FIELD_DUE_SOON_KM = "due_soon_km"
+FIELD_DUE_SOON_DAYS = "due_soon_days"
+FIELD_LAST_DONE_ON = "last_done_on"
+FIELD_LAST_DONE_ODOMETER = "last_done_odometer_km"
+
+
+@dataclass(frozen=True)
+class TypedReminder:
+    """The reminder form's numbers as its fields show them, distances in the user's unit."""
+
+    interval_distance: Decimal | None
+    interval_months: int | None
+    due_soon_distance: Decimal | None
+    due_soon_days: int | None
+    last_done_on: dt.date | None
+    last_done_odometer: Decimal | None
+
+
+def form_problems(typed: TypedReminder, unit: str, today: dt.date) -> list[tuple[str, str]]:
+    """What is wrong with the reminder form's fields as shown, (field, message) in form
+    order; empty when nothing is. The bounds are schemas.ReminderCreate's, said in the
+    user's unit; no field is bounded in the browser (see fueltracker/bounds.py)."""
+    label = units.distance_label(unit)
+    most_km = units.km_to_distance(MAX_INTERVAL_KM, unit)
+    most = f"{units.format_number(most_km.to_integral_value(ROUND_DOWN), 0)} {label}"
+    found: list[tuple[str, str]] = []
+    distance = typed.interval_distance
+    if distance is not None and (distance <= 0 or distance > most_km):
+        found.append((FIELD_INTERVAL_KM, f"Distance must be more than 0 and at most {most}"))
+    months = typed.interval_months
+    if months is not None and not 1 <= months <= MAX_INTERVAL_MONTHS:
+        found.append((FIELD_INTERVAL_MONTHS, f"Months must be between 1 and {MAX_INTERVAL_MONTHS}"))
+    if distance is None and months is None:
+        found.append((FIELD_INTERVAL_KM, "Give a distance, a number of months, or both"))
+    soon = typed.due_soon_distance
+    if soon is None or soon < 0 or soon > most_km:
+        found.append((FIELD_DUE_SOON_KM, f"Due-soon distance must be 0 to {most}"))
+    days = typed.due_soon_days
+    if days is None or not 0 <= days <= MAX_DUE_SOON_DAYS:
+        found.append((FIELD_DUE_SOON_DAYS, f"Due-soon days must be 0 to {MAX_DUE_SOON_DAYS}"))
+    found += done_problems(
+        typed.last_done_on,
+        typed.last_done_odometer,
+        unit,
+        today,
+        date_field=FIELD_LAST_DONE_ON,
+        odometer_field=FIELD_LAST_DONE_ODOMETER,
+    )
+    return found
+
+
+def done_problems(
+    on: dt.date | None,
+    odometer: Decimal | None,
+    unit: str,
+    today: dt.date,
+    *,
+    date_field: str,
+    odometer_field: str,
+) -> list[tuple[str, str]]:
+    """What is wrong with a "done on, at" pair as shown (either may be empty here)."""
+    found: list[tuple[str, str]] = []
+    if on is not None:
+        reason = future_date_problem(on, today)
+        if reason:
+            found.append((date_field, reason))
+    if odometer is not None:
+        label = units.distance_label(unit)
+        most_km = units.km_to_distance(MAX_ODOMETER_KM, unit)
+        if odometer < 0 or odometer > most_km:
+            most = units.format_number(most_km.to_integral_value(ROUND_DOWN), 0)
+            found.append((odometer_field, f"Odometer must be 0 to {most} {label}"))
+    return found
