@@ -46,6 +46,7 @@ MESSAGE_KEY = "reminders_message"
 UID_DOMAIN = "fueltracker"
 # The offer of offer_mark_done, kept in the session until used or dismissed.
 OFFER_KEY = "_reminders_mark_done_offer"
+OFFER_FORM = "mark_done_offer"
 
 
 # --------------------------------------------------------------------------- reading
@@ -474,6 +475,7 @@ def show_mark_done_offer(user: UserRead) -> None:
         st.markdown(plain(f"Was this service one of these? Mark it done on {on.isoformat()}{at}:"))
         for item in urgent:
             _offer_row(user, item, on, odometer_km)
+        FieldErrors(OFFER_FORM).show("on", "odometer_km")
         if st.button("Not now", key="mark_done_offer_dismiss"):
             st.session_state.pop(OFFER_KEY, None)
             st.rerun()
@@ -498,7 +500,7 @@ def _offer_row(user: UserRead, item: Due, on: dt.date, odometer_km: Decimal | No
         else None,
     )
     if clicked:
-        errors = FieldErrors("mark_done_offer")
+        errors = FieldErrors(OFFER_FORM)
         with errors.refused_at("on"):
             done = parse(
                 ReminderDone,
@@ -511,7 +513,6 @@ def _offer_row(user: UserRead, item: Due, on: dt.date, odometer_km: Decimal | No
                 reminders.mark_done(db, user.id, reminder.id, done)
         st.session_state[MESSAGE_KEY] = f"Marked {reminder.title} done on {on.isoformat()}."
         st.rerun()
-    FieldErrors("mark_done_offer").show("on", "odometer_km")
 
 
 def offer_message() -> None:
