@@ -251,3 +251,19 @@ def test_odometer_readings_window_and_highest(db_session):
         ],
         bike.id: [Reading(dt.date(2022, 3, 1), Decimal(700))],  # only its highest
     }
+
+
+def test_the_data_archive_holds_the_users_reminders_only(db_session):
+    import io
+    import zipfile
+
+    from fueltracker.services import transfer
+
+    user, other = make_user(db_session), make_user(db_session, "bob")
+    golf = make_vehicle(db_session, user, "Golf")
+    create(db_session, user, oil_change(golf.id, title="Oil; filter"))
+    create(db_session, other, oil_change(make_vehicle(db_session, other, "Bike").id, title="Chain"))
+    data = transfer.export_archive(db_session, user.id)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        lines = archive.read("reminders.csv").decode().splitlines()
+    assert lines[1:] == ["Golf,Oil; filter,15000,12,1000,30,2024-01-10,20000"]
