@@ -26,11 +26,12 @@ from fueltracker import backup
 from fueltracker.db import make_engine, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.models import FuelEntry, User
-from fueltracker.schemas import UserCreate
-from fueltracker.services import fillups, mappings, users, vehicles
+from fueltracker.schemas import ReminderCreate, UserCreate
+from fueltracker.services import fillups, mappings, reminders, users, vehicles
 from tests.conftest import ROOT
 from tests.factories import (
     PASSWORD,
+    TODAY,
     WORKED_EXAMPLE,
     add,
     fillup,
@@ -101,6 +102,19 @@ def seed(url: str) -> dict[str, int]:
             # A gap in the ids: restore must keep ids, not renumber.
             fillups.delete_fillup(session, anna.id, gone.id)
             mappings.remember_mapping(session, bob.id, list(MAPPING), MAPPING)
+            for owner, vehicle, fields in (
+                (anna, golf, {"title": "Ölwechsel ⚙ \"quoted\"", "interval_km":
+                              Decimal("24140.16"), "interval_months": 12,
+                              "due_soon_km": Decimal("1609.344"), "due_soon_days": 45,
+                              "last_done_on": dt.date(2024, 1, 5),
+                              "last_done_odometer_km": Decimal("10000.123456")}),
+                (anna, old, {"title": "Deleted", "interval_months": 1}),
+                (bob, truck, {"title": "Inspection", "interval_months": 6}),
+            ):
+                made = reminders.create_reminder(session, owner.id, ReminderCreate(
+                    vehicle_id=vehicle.id, **fields), today=TODAY)
+            # A gap in the reminders' ids too.
+            reminders.delete_reminder(session, anna.id, made.id - 1)
         with session_scope(engine) as session:
             assert users.sign_in(session, "anna", PASSWORD).user is not None
         with session_scope(engine) as session:
@@ -157,7 +171,7 @@ def test_cli_round_trip_restores_every_row_and_accounts_work(source, new_databas
     made = cli("backup", "-o", str(path), database_url=url)
     assert made.returncode == 0, made.stderr
     assert ("Backed up 3 users, 3 vehicles, 8 fuel_entries, 2 login_attempts, "
-            "1 import_mappings (schema revision") in made.stdout.decode()
+            "1 import_mappings, 2 reminders (schema revision") in made.stdout.decode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name != path.name]  # no temp file left
 

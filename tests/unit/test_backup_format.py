@@ -84,7 +84,8 @@ def test_decode_refuses_other_columns():
 
 def test_tables_come_parents_first_in_a_stable_order():
     names = [table.name for table in backup.backed_up_tables()]
-    assert names == ["users", "vehicles", "fuel_entries", "login_attempts", "import_mappings"]
+    assert names == ["users", "vehicles", "fuel_entries", "login_attempts", "import_mappings",
+                     "reminders"]
     position = {name: index for index, name in enumerate(names)}
     for table in backup.backed_up_tables():
         for key in table.foreign_keys:
@@ -148,7 +149,7 @@ def test_reader_batches_large_tables():
     (lambda: made_stream([("vehicles", VEHICLE), ("users", USER)]), "users rows after vehicles"),
     (lambda: made_stream([("users", USER)], counts={"users": 2, "vehicles": 0,
                                                     "fuel_entries": 0, "login_attempts": 0,
-                                                    "import_mappings": 0}),
+                                                    "import_mappings": 0, "reminders": 0}),
      "row counts"),
     (lambda: made_stream([("users", USER)], change=lambda lines: [*lines, b'{"more":1}\n']),
      "data after the final line"),
