@@ -267,3 +267,26 @@ def test_the_data_archive_holds_the_users_reminders_only(db_session):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         lines = archive.read("reminders.csv").decode().splitlines()
     assert lines[1:] == ["Golf,Oil; filter,15000,12,1000,30,2024-01-10,20000"]
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 6, 1), dt.date(2027, 2, 28)])
+def test_demo_has_two_reminders_on_the_car_one_due_soon(db_session, today):
+    from fueltracker.demo import DEMO_USERNAME, seed_demo
+    from fueltracker.reminder_rules import READINGS_WINDOW_DAYS, due_state
+
+    assert seed_demo(db_session, today=today)
+    user_id = users.find_user_id(db_session, DEMO_USERNAME)
+    found = reminders.list_reminders(db_session, user_id)
+    car = [v for v in vehicles.list_vehicles(db_session, user_id) if v.kind == "car"]
+    assert [r.vehicle_id for r in found] == [car[0].id] * 2
+    readings = reminders.odometer_readings(
+        db_session, user_id, today - dt.timedelta(days=READINGS_WINDOW_DAYS), today
+    )
+    states = {r.title: due_state(r, readings[r.vehicle_id], today) for r in found}
+    assert {title: s.status for title, s in states.items()} == {
+        "Oil change": "due_soon",
+        "Inspection (TÜV)": "ok",
+    }
+    oil = states["Oil change"]
+    assert oil.km_left is not None and 500 < oil.km_left <= 600
+    assert oil.estimated_on is not None and oil.next_due_estimated  # the demo car is driven
