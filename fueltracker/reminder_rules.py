@@ -62,13 +62,17 @@ class ReminderTerms(Protocol):
 class DueState:
     """A reminder's situation on one day.
 
-    `due_on` / `days_left`: the time part (None without one); `due_odometer_km` /
+    `status` is the more urgent of `time_status` and `distance_status` (each None when
+    that part has no due point); `due_on` / `days_left`: the time part (None without
+    one); `due_odometer_km` /
     `km_left`: the distance part, against `current_odometer_km`; `estimated_on`: the day the
     distance part is expected to fall due at `km_per_day` (None when there is no estimate,
     or nothing left to estimate: already past it); `next_due_on`: the earlier of `due_on`
     and `estimated_on`, with `next_due_estimated` saying which it is."""
 
     status: Status
+    time_status: Status | None
+    distance_status: Status | None
     due_on: dt.date | None
     days_left: int | None
     due_odometer_km: Decimal | None
@@ -142,12 +146,13 @@ def due_state(terms: ReminderTerms, readings: Iterable[Reading], today: dt.date)
     the vehicle's odometer readings (any: those outside the window only count for the
     current odometer)."""
     readings = list(readings)
-    statuses: list[Status] = []
+    time_status: Status | None = None
+    distance_status: Status | None = None
     due_on = days_left = None
     if terms.interval_months is not None and terms.last_done_on is not None:
         due_on = add_months(terms.last_done_on, terms.interval_months)
         days_left = (due_on - today).days
-        statuses.append(_status(days_left, terms.due_soon_days))
+        time_status = _status(days_left, terms.due_soon_days)
     current = _current(readings, terms, today)
     rate = km_per_day(readings, today)
     due_km = km_left = estimated_on = None
@@ -155,12 +160,15 @@ def due_state(terms: ReminderTerms, readings: Iterable[Reading], today: dt.date)
         assert current is not None  # the last-done reading is one
         due_km = terms.last_done_odometer_km + terms.interval_km
         km_left = due_km - current.odometer_km
-        statuses.append(_status(km_left, terms.due_soon_km))
+        distance_status = _status(km_left, terms.due_soon_km)
         estimated_on = _estimate(km_left, current, rate, today)
     candidates = [on for on in (due_on, estimated_on) if on is not None]
     next_due_on = min(candidates, default=None)
+    statuses = [found for found in (time_status, distance_status) if found is not None]
     return DueState(
         status=min(statuses, key=_URGENCY.__getitem__, default="unknown"),
+        time_status=time_status,
+        distance_status=distance_status,
         due_on=due_on,
         days_left=days_left,
         due_odometer_km=due_km,

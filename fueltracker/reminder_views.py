@@ -148,14 +148,18 @@ def due_lines(state: DueState, unit: str) -> list[str]:
 
 
 def short_due(state: DueState, unit: str) -> str:
-    """One line for the Dashboard: the most urgent part's words."""
-    lines = [text for text in (_time_text(state), _distance_text(state, unit)) if text]
-    if not lines:
-        return ""
-    # The part that made the status: overdue before due soon; time before an estimate.
-    overdue = [text for text in lines if text.startswith("was due")]
-    text = (overdue or lines)[0]
-    return text[0].upper() + text[1:]
+    """One line for the Dashboard: the words of the part that makes the status (the
+    distance when both parts are equally urgent and its estimate comes first)."""
+    time_text, distance_text = _time_text(state), _distance_text(state, unit)
+    if distance_text is None or (
+        time_text is not None
+        and state.time_status == state.status
+        and (state.distance_status != state.status or not state.next_due_estimated)
+    ):
+        text = time_text or ""
+    else:
+        text = distance_text
+    return text[:1].upper() + text[1:]
 
 
 def calendar_events(

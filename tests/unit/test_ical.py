@@ -174,3 +174,46 @@ def test_by_urgency():
         due(Reminder(4, "d", interval_months=12, last_done_on=dt.date(2025, 7, 1))),
     ]
     assert [i.reminder.id for i in by_urgency(items)] == [3, 4, 1, 2]
+
+
+def test_the_dashboard_line_names_the_part_that_makes_the_status():
+    # Time fine (due 2027-05-01), distance due soon (500 km left): the distance is said.
+    by_km = due(
+        Reminder(
+            1,
+            "Oil",
+            interval_km=Decimal(15000),
+            interval_months=12,
+            last_done_on=dt.date(2026, 5, 1),
+            last_done_odometer_km=Decimal(28500),
+        )
+    )
+    assert (by_km.state.time_status, by_km.state.distance_status) == ("ok", "due_soon")
+    assert short_due(by_km.state, "km") == (
+        "Due at 43,500 km (500 km to go), estimated around 2026-06-25 at 50 km a day"
+    )
+    # Time overdue, distance fine: the time is said.
+    by_time = due(
+        Reminder(
+            2,
+            "Oil",
+            interval_km=Decimal(15000),
+            interval_months=12,
+            last_done_on=dt.date(2025, 6, 1),
+            last_done_odometer_km=Decimal(42000),
+        )
+    )
+    assert short_due(by_time.state, "km") == "Was due 2026-06-01 (14 days ago)"
+    # Both due soon: the earlier (here the date, 10 days before the estimate).
+    both = due(
+        Reminder(
+            3,
+            "Oil",
+            interval_km=Decimal(15000),
+            interval_months=12,
+            last_done_on=dt.date(2025, 6, 25),
+            last_done_odometer_km=Decimal(29000),
+        )
+    )
+    assert (both.state.time_status, both.state.distance_status) == ("due_soon", "due_soon")
+    assert short_due(both.state, "km") == "Due 2026-06-25 (in 10 days)"
