@@ -13,13 +13,12 @@ import datetime as dt
 from collections import defaultdict
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from fueltracker.clock import local_today
 from fueltracker.db import user_scoped
 from fueltracker.errors import NotFoundError, ValidationError
-from fueltracker.models import FuelEntry, Reminder, User
+from fueltracker.models import FuelEntry, Reminder, User, Vehicle
 from fueltracker.schemas import ReminderCreate, ReminderDone, ReminderRead, ReminderUpdate
 from fueltracker.services.locks import lock_user, lock_vehicles
 from fueltracker.services.revision import bump_revision
@@ -145,7 +144,7 @@ def odometer_readings(
 ) -> dict[int, list[Reading]]:
     """Per vehicle of the user, what a reminder's status needs of its fill-ups
     (reminder_rules.due_state): every reading dated from `since` to `until`, and the
-    vehicle's highest reading (also when it is older), by date then odometer. A vehicle
+    vehicle's latest, highest reading (also when it is older), by date then odometer. A vehicle
     without fill-ups is absent."""
     readings: dict[int, set[Reading]] = defaultdict(set)
     recent = select(FuelEntry.vehicle_id, FuelEntry.date, FuelEntry.odometer_km).where(
@@ -153,14 +152,18 @@ def odometer_readings(
     )
     for row in session.execute(recent):
         readings[row.vehicle_id].add(Reading(row.date, row.odometer_km))
-    highest = (
-        select(FuelEntry.vehicle_id, FuelEntry.date, FuelEntry.odometer_km)
-        .where(FuelEntry.user_id == user_id)
-        .order_by(FuelEntry.vehicle_id, FuelEntry.odometer_km.desc(), FuelEntry.date.desc())
-        .ext(distinct_on(FuelEntry.vehicle_id))
-    )
-    for row in session.execute(highest):
-        readings[row.vehicle_id].add(Reading(row.date, row.odometer_km))
+    # The latest reading is the highest (a vehicle's odometer grows with the date: section
+    # 5.2 of docs/domain.md); one index lookup per vehicle (ix_fuel_entries_vehicle_date),
+    # not a scan of the whole history.
+    for vehicle_id in session.scalars(select(Vehicle.id).where(Vehicle.user_id == user_id)):
+        latest = session.execute(
+            select(FuelEntry.date, FuelEntry.odometer_km)
+            .where(FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
+            .order_by(FuelEntry.date.desc(), FuelEntry.odometer_km.desc())
+            .limit(1)
+        ).one_or_none()
+        if latest is not None:
+            readings[vehicle_id].add(Reading(latest.date, latest.odometer_km))
     return {
         vehicle_id: sorted(found, key=lambda r: (r.date, r.odometer_km))
         for vehicle_id, found in readings.items()

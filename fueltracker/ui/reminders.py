@@ -325,7 +325,6 @@ def reminder_form(
             key=f"{key}_last_done_on",
             persist_state=KEEP_TYPED,
         )
-        hint = highest.get(existing.vehicle_id if existing else ids[0])
         done_odometer = c6.number_input(
             f"At odometer ({label})",
             step=1.0,
@@ -333,11 +332,8 @@ def reminder_form(
             persist_state=KEEP_TYPED,
             key=f"{key}_last_done_odometer",
             value=shown["last_done_odometer_km"],
-            placeholder=(
-                f"latest reading {units.format_number(units.km_to_distance(hint, unit))}"
-                if hint is not None
-                else None
-            ),
+            # Per vehicle: a form does not rerun when another vehicle is chosen above.
+            help=_latest_readings(vehicle_list, highest, unit),
         )
         errors.show("last_done_on", "last_done_odometer_km")
         submitted = st.form_submit_button(
@@ -388,6 +384,21 @@ def reminder_form(
         changed = parse(ReminderUpdate, **values)
         with context.session() as db:
             return reminders.update_reminder(db, user.id, existing.id, changed)
+
+
+def _latest_readings(
+    vehicle_list: list[VehicleRead], highest: dict[int, Decimal], unit: str
+) -> str | None:
+    """The odometer field's help: "Latest readings: Golf 59,518 km, V-Strom 31,020 km"
+    (the vehicles with fill-ups)."""
+    # Help text is markdown: the names are user text.
+    known = [
+        f"{plain(v.name)} {units.format_number(units.km_to_distance(highest[v.id], unit))} "
+        f"{units.distance_label(unit)}"
+        for v in vehicle_list
+        if v.id in highest
+    ]
+    return "Latest readings: " + ", ".join(known) if known else None
 
 
 def _mark_done_form(user: UserRead, reminder: ReminderRead, latest_km: Decimal | None) -> None:

@@ -60,6 +60,8 @@ def test_add_a_reminder_as_typed(signed_in_app, account):
     golf = _garage(account, "Golf", STEADY)
     app = open_page(signed_in_app, "reminders")
     before = revision(account.id)
+    help_text = shown(app.number_input(key="new_reminder_0_last_done_odometer").help)
+    assert help_text == "Latest readings: Golf 43,000 km"
     app.text_input(key="new_reminder_0_title").set_value("Oil change")
     app.number_input(key="new_reminder_0_interval_km").set_value(15000.0)
     app.number_input(key="new_reminder_0_interval_months").set_value(12)
