@@ -37,6 +37,8 @@ with unexpected_errors_reported():
                     url_path="history"),
             st.Page(PAGES_DIR / "expenses.py", title="Expenses", icon=":material/receipt_long:",
                     url_path="expenses"),
+            st.Page(PAGES_DIR / "reminders.py", title="Reminders",
+                    icon=":material/notifications:", url_path="reminders"),
         ],
         "Analysis": [
             st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/insights:",

@@ -22,11 +22,12 @@ from fueltracker.schemas import (
     ExpenseCategory,
     ExpenseCreate,
     PreferencesUpdate,
+    ReminderCreate,
     UserCreate,
     VehicleCreate,
     VehicleKind,
 )
-from fueltracker.services import expenses, transfer, users, vehicles
+from fueltracker.services import expenses, reminders, transfer, users, vehicles
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-fueltracker"
@@ -104,13 +105,15 @@ def seed_demo(session: Session, today: dt.date | None = None) -> bool:
             name=name, make=make, model=model, year=year, fuel_type=fuel_type,
             tank_capacity_l=Decimal(tank), kind=kind)).id
     today = today or local_today("UTC")
-    transfer.import_rows(session, user.id, demo_rows(today - dt.timedelta(days=2)), today=today)
+    rows = demo_rows(today - dt.timedelta(days=2))
+    transfer.import_rows(session, user.id, rows, today=today)
     for item in demo_expenses(today - dt.timedelta(days=2)):
         expenses.create_expense(session, user.id, ExpenseCreate(
             vehicle_id=ids[item.vehicle], date=item.date, category=item.category,
             amount=item.amount, description=item.description, vendor=item.vendor,
             odometer_km=item.odometer_km, coverage_from=item.coverage_from,
             coverage_to=item.coverage_to), today=today)
+    _seed_reminders(session, user.id, rows, today)
     return True
 
 
@@ -192,3 +195,27 @@ def demo_expenses(today: dt.date, years: float = 2.0) -> list[DemoExpense]:
                 "Waschpark Nord")
         day += dt.timedelta(days=rng.randint(12, 30))
     return sorted(found, key=lambda e: (e.date, e.vehicle, e.category))
+
+
+# The demo car's oil change is this many km from due, give or take a hundred: due soon
+# (within the default 1,000 km) on whichever day the demo is seeded.
+_OIL_KM_LEFT = 600
+
+
+def _seed_reminders(session: Session, user_id: int, rows: list[ParsedRow], today: dt.date
+                    ) -> None:
+    """Two reminders on the demo car: an oil change due soon by distance (counted from its
+    latest generated reading, so it holds whenever the demo is seeded) and an inspection
+    that is fine."""
+    name = _VEHICLES[0][0]
+    car = next(v for v in vehicles.list_vehicles(session, user_id) if v.name == name)
+    latest_km = max(row.odometer_km for row in rows if row.vehicle == name)
+    interval_km = Decimal(15000)
+    done_at_km = ((latest_km - interval_km + _OIL_KM_LEFT) // 100) * 100
+    reminders.create_reminder(session, user_id, ReminderCreate(
+        vehicle_id=car.id, title="Oil change", interval_km=interval_km, interval_months=12,
+        last_done_on=today - dt.timedelta(days=200), last_done_odometer_km=done_at_km),
+        today=today)
+    reminders.create_reminder(session, user_id, ReminderCreate(
+        vehicle_id=car.id, title="Inspection (TÜV)", interval_months=24,
+        last_done_on=today - dt.timedelta(days=100)), today=today)

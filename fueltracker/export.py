@@ -126,6 +126,41 @@ def vehicles_csv(vehicles: Sequence[Mapping[str, object]]) -> str:
     return buffer.getvalue()
 
 
+REMINDER_COLUMNS = ("vehicle", "title", "interval_km", "interval_months", "due_soon_km",
+                    "due_soon_days", "last_done_on", "last_done_odometer_km")
+
+
+def _canonical(value: object) -> str:
+    """A stored Decimal (or int) in full, without exponent or trailing zeros; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def reminders_csv(reminders: Sequence[Mapping[str, object]],
+                  vehicle_names: Mapping[int, str]) -> str:
+    """The archive's reminders file: each reminder with its vehicle's name, canonical units
+    (km, months, days), dates as YYYY-MM-DD; an unknown value is empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REMINDER_COLUMNS)
+    for reminder in reminders:
+        vehicle_id = reminder["vehicle_id"]
+        done_on = reminder.get("last_done_on")
+        writer.writerow([
+            _text(vehicle_names.get(vehicle_id, "") if isinstance(vehicle_id, int) else ""),
+            _text(reminder["title"]), _canonical(reminder.get("interval_km")),
+            _canonical(reminder.get("interval_months")),
+            _canonical(reminder.get("due_soon_km")), _canonical(reminder.get("due_soon_days")),
+            done_on.isoformat() if isinstance(done_on, dt.date) else "",
+            _canonical(reminder.get("last_done_odometer_km")),
+        ])
+    return buffer.getvalue()
+
+
 # Unit codes (units.py) -> the suffix in a column name: lower case, no '/' or spaces.
 DISTANCE_SUFFIX = {"km": "km", "mi": "mi"}
 VOLUME_SUFFIX = {"L": "l", "gal_us": "gal_us", "gal_uk": "gal_uk"}
@@ -219,6 +254,7 @@ ARCHIVE_VEHICLES = "vehicles.csv"
 ARCHIVE_EXPENSES = "expenses.csv"
 ARCHIVE_ACCOUNT = "account.json"
 ARCHIVE_README = "README.txt"
+ARCHIVE_REMINDERS = "reminders.csv"
 # What account.json holds, in this order: identity and preferences, never the password hash
 # (only these keys are ever written, whatever the caller's dict holds).
 ACCOUNT_FIELDS = ("username", "display_name", "email", "currency", "distance_unit",
@@ -241,6 +277,10 @@ expenses.csv  your other running costs (service, repairs, insurance, tax, parkin
               period a cost covers (coverage_from, coverage_to, both or neither).
               Canonical like fillups.csv. Importing this ZIP does not bring expenses
               back yet: keep the file for your records.
+reminders.csv your reminders (vehicle, title, interval in km and/or months, the due-soon
+              margins in km and days, when each was last done and at which odometer
+              in km). It is for your records: importing the archive does not bring
+              reminders back.
 account.json  your account: username, display name, email, currency, preferred units,
               timezone, and when this archive was made (exported_at, UTC).
               Your password is not in this archive.
@@ -271,11 +311,14 @@ def _zip_time(exported_at: object) -> tuple[int, int, int, int, int, int]:
 
 
 def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, object],
-                 expenses_csv: str | None = None) -> bytes:
+                 expenses_csv: str | None = None, *,
+                 reminders_csv: str | None = None) -> bytes:
     """The "download all my data" ZIP: fillups.csv, vehicles.csv, expenses.csv (when
-    `expenses_csv` is given: expenses_csv's text), account.json, README.txt.
+    `expenses_csv` is given: expenses_csv's text), reminders.csv (likewise), account.json,
+    README.txt.
 
-    `fillups_csv` and `vehicles_csv` are native_csv's and vehicles_csv's text; `account`
+    `fillups_csv` and `vehicles_csv` are native_csv's and vehicles_csv's text (and
+    `reminders_csv`, when given, reminders_csv's: written after vehicles.csv); `account`
     gives ACCOUNT_FIELDS (other keys are ignored, so a stray password hash can never reach
     the file; `exported_at` is a UTC ISO timestamp chosen by the caller). Members are
     deflated, UTF-8, in a fixed order with fixed timestamps: same input, same bytes.
@@ -286,6 +329,7 @@ def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, obje
         (ARCHIVE_FILLUPS, fillups_csv),
         (ARCHIVE_VEHICLES, vehicles_csv),
         *(((ARCHIVE_EXPENSES, expenses_csv),) if expenses_csv is not None else ()),
+        *(((ARCHIVE_REMINDERS, reminders_csv),) if reminders_csv is not None else ()),
         (ARCHIVE_ACCOUNT, json.dumps(record, indent=2, ensure_ascii=False) + "\n"),
         (ARCHIVE_README, ARCHIVE_README_TEXT),
     )

@@ -1,4 +1,5 @@
-"""ORM models (SQLAlchemy 2 typed mapping): users, vehicles, fill-ups and expenses.
+"""ORM models (SQLAlchemy 2 typed mapping): users, vehicles, fill-ups, expenses, reminders
+and API tokens.
 
 Storage is canonical: kilometres, litres and money in the user's currency, all NUMERIC.
 Scales keep what a user typed in other units exact enough to come back as typed
@@ -294,6 +295,53 @@ class Expense(Base):
     notes: Mapped[str | None] = mapped_column(String(500))
     coverage_from: Mapped[dt.date | None] = mapped_column(Date)
     coverage_to: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = _created_at()
+    updated_at: Mapped[dt.datetime] = _updated_at()
+
+
+class Reminder(Base):
+    """A recurring job on one vehicle ("Oil change every 15,000 km or 12 months"): an
+    interval by distance, by time or both (whichever comes first), when it was last done,
+    and how early it counts as due soon (docs/domain.md, "Reminders"). The composite foreign
+    key keeps it on a vehicle of its own user, as for fill-ups."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["vehicle_id", "user_id"],
+            ["vehicles.id", "vehicles.user_id"],
+            ondelete="CASCADE",
+            name="fk_reminders_vehicle_user",
+        ),
+        Index("ix_reminders_user_vehicle", "user_id", "vehicle_id"),
+        CheckConstraint("char_length(title) BETWEEN 1 AND 100", name="title_length"),
+        CheckConstraint("interval_km IS NOT NULL OR interval_months IS NOT NULL",
+                        name="some_interval"),
+        CheckConstraint("interval_km IS NULL OR (interval_km > 0 AND interval_km <= 10000000)",
+                        name="interval_km_range"),
+        CheckConstraint("interval_months IS NULL OR interval_months BETWEEN 1 AND 1200",
+                        name="interval_months_range"),
+        CheckConstraint("due_soon_km >= 0 AND due_soon_km <= 10000000", name="due_soon_km_range"),
+        CheckConstraint("due_soon_days BETWEEN 0 AND 3650", name="due_soon_days_range"),
+        CheckConstraint("last_done_on IS NULL OR last_done_on >= DATE '1900-01-01'",
+                        name="last_done_on_min"),
+        CheckConstraint("last_done_odometer_km IS NULL OR last_done_odometer_km >= 0",
+                        name="last_done_odometer_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    title: Mapped[str] = mapped_column(String(100), nullable=False)
+    interval_km: Mapped[Decimal | None] = mapped_column(ODOMETER_KM)
+    interval_months: Mapped[int | None] = mapped_column(SmallInteger)
+    due_soon_km: Mapped[Decimal] = mapped_column(ODOMETER_KM, nullable=False,
+                                                 server_default="1000")
+    due_soon_days: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="30")
+    last_done_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_done_odometer_km: Mapped[Decimal | None] = mapped_column(ODOMETER_KM)
     created_at: Mapped[dt.datetime] = _created_at()
     updated_at: Mapped[dt.datetime] = _updated_at()
 

@@ -285,6 +285,101 @@ class VehicleRead(_Model):
     is_active: bool
 
 
+# Reminders (docs/domain.md, "Reminders"): bounds of their intervals and due-soon margins.
+MAX_INTERVAL_KM = Decimal(10_000_000)
+MAX_INTERVAL_MONTHS = 1200
+MAX_DUE_SOON_DAYS = 3650
+DEFAULT_DUE_SOON_KM = Decimal(1000)
+DEFAULT_DUE_SOON_DAYS = 30
+# Reminders' distances are NUMERIC(15, 6) like a fill-up's odometer: rounded the same way.
+_REMINDER_KM = _stored(FuelEntry.odometer_km)
+
+
+class ReminderCreate(_Model):
+    """A new reminder in canonical units: an interval by distance, by time or both
+    (whichever comes first), when it was last done (either may be unknown), and how early
+    it counts as due soon. Whether the last-done date lies in the user's future is the
+    service's check (it knows the user's today)."""
+
+    vehicle_id: int
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=100)]
+    interval_km: Annotated[Decimal, _REMINDER_KM, Field(gt=0, le=MAX_INTERVAL_KM)] | None = None
+    interval_months: Annotated[int | None, Field(ge=1, le=MAX_INTERVAL_MONTHS,
+                                                 validate_default=True)] = None
+    due_soon_km: Annotated[Decimal, _REMINDER_KM, Field(ge=0, le=MAX_INTERVAL_KM)] = (
+        DEFAULT_DUE_SOON_KM)
+    due_soon_days: Annotated[int, Field(ge=0, le=MAX_DUE_SOON_DAYS)] = DEFAULT_DUE_SOON_DAYS
+    last_done_on: dt.date | None = None
+    last_done_odometer_km: Annotated[Decimal, _REMINDER_KM,
+                                     Field(ge=0, le=MAX_ODOMETER_KM)] | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_one_line(cls, value: object) -> object:
+        if isinstance(value, str):
+            _control_problem(value, _CONTROL)
+        return value
+
+    @field_validator("interval_months")
+    @classmethod
+    def _some_interval(cls, value: int | None, info: ValidationInfo) -> int | None:
+        # Runs after interval_km (declared before it); a refused interval_km is reported
+        # on its own, so only "neither given" is this one's business.
+        if value is None and "interval_km" in info.data and info.data["interval_km"] is None:
+            raise ValueError("give a distance, a number of months, or both")
+        return value
+
+    @field_validator("last_done_on")
+    @classmethod
+    def _not_ancient(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value < FIRST_DATE:
+            raise ValueError(f"must not be before {FIRST_DATE.isoformat()}")
+        return value
+
+    @field_validator("interval_km", "due_soon_km", "last_done_odometer_km")
+    @classmethod
+    def _finite(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and not value.is_finite():
+            raise ValueError("must be a number")
+        return value
+
+
+class ReminderUpdate(ReminderCreate):
+    """The editable fields of a reminder (all of them, as the edit form shows them)."""
+
+
+class ReminderRead(_Model):
+    """A stored reminder, canonical units."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    vehicle_id: int
+    title: str
+    interval_km: Decimal | None
+    interval_months: int | None
+    due_soon_km: Decimal
+    due_soon_days: int
+    last_done_on: dt.date | None
+    last_done_odometer_km: Decimal | None
+
+
+class ReminderDone(_Model):
+    """A reminder's job done on a date, at an odometer reading (may be unknown for a
+    reminder by time only: the service says when it is needed)."""
+
+    on: dt.date
+    odometer_km: Annotated[Decimal, _REMINDER_KM, Field(ge=0, le=MAX_ODOMETER_KM)] | None = None
+
+    @field_validator("on")
+    @classmethod
+    def _not_ancient(cls, value: dt.date) -> dt.date:
+        if value < FIRST_DATE:
+            raise ValueError(f"must not be before {FIRST_DATE.isoformat()}")
+        return value
+
+
 class FillupCreate(_Model):
     """A fill-up in canonical units. Bounds are domain.md's; the odometer's consistency with
     the vehicle's other fill-ups is the service's job (it needs the database)."""

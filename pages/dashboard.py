@@ -3,10 +3,11 @@
 import streamlit as st
 
 from fueltracker.reports import NothingToDraw
-from fueltracker.ui import analysis, auth, context, results, tables
+from fueltracker.ui import analysis, auth, context, reminders, results, tables
 
 user = auth.require_user()
 st.title("Dashboard", anchor=False)
+reminders.attention_block(user)
 facts = context.user_facts(user)
 if facts.empty:
     st.info("No fill-ups yet. Add a vehicle under **Vehicles**, then log your first fill-up "

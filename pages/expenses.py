@@ -6,11 +6,14 @@ import streamlit as st
 
 from fueltracker.ui import auth, context
 from fueltracker.ui import expenses as expenses_ui
+from fueltracker.ui import reminders as reminders_ui
 
 user = auth.require_user()
 st.title("Expenses", anchor=False)
 vehicle_list = context.user_vehicles(user)
 expenses_ui.messages(user, vehicle_list)
+reminders_ui.offer_message()
+reminders_ui.show_mark_done_offer(user)  # after a service expense: its due reminders
 if not vehicle_list:
     st.info("Add a vehicle first under **Vehicles**.", icon=":material/directions_car:")
     st.stop()

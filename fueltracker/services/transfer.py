@@ -25,13 +25,20 @@ from fueltracker import metrics
 from fueltracker.clock import local_today
 from fueltracker.db import user_scoped
 from fueltracker.errors import ImportRejected, NotFoundError, RowError, ValidationError
-from fueltracker.export import data_archive, expenses_csv, native_csv, vehicles_csv
+from fueltracker.export import (
+    data_archive,
+    expenses_csv,
+    native_csv,
+    reminders_csv,
+    vehicles_csv,
+)
 from fueltracker.importers import ParsedRow
 from fueltracker.models import FuelEntry, User, Vehicle, to_storage
 from fueltracker.schemas import FillupCreate, VehicleCreate, parse
 from fueltracker.services.expenses import list_expenses
 from fueltracker.services.history import load_entries_frame
 from fueltracker.services.locks import lock_user, lock_vehicles
+from fueltracker.services.reminders import list_reminders
 from fueltracker.services.revision import bump_revision
 from fueltracker.services.users import get_user
 from fueltracker.services.vehicles import (
@@ -65,8 +72,8 @@ def export_native(session: Session, user_id: int) -> str:
 @user_scoped
 def export_archive(session: Session, user_id: int, *, now: dt.datetime | None = None) -> bytes:
     """All of the user's data as the ZIP of export.data_archive: fill-ups (native CSV),
-    vehicles with their details, expenses (canonical), and the account (identity and
-    preferences, no password).
+    vehicles with their details, expenses (canonical), reminders, and the account (identity
+    and preferences, no password).
 
     `now` (default: the clock) is the archive's exported_at; it is written in UTC.
     """
@@ -78,8 +85,9 @@ def export_archive(session: Session, user_id: int, *, now: dt.datetime | None = 
     vehicles = [v.model_dump() for v in listed]
     names = {v.id: v.name for v in listed}
     expenses = expenses_csv(list_expenses(session, user_id), names, account.currency)
+    reminders = [r.model_dump() for r in list_reminders(session, user_id)]
     return data_archive(export_native(session, user_id), vehicles_csv(vehicles), record,
-                        expenses_csv=expenses)
+                        expenses_csv=expenses, reminders_csv=reminders_csv(reminders, names))
 
 
 # Statuses of a previewed row (preview_rows).

@@ -39,6 +39,7 @@ from fueltracker.schemas import (
 from fueltracker.services import expenses, vehicles
 from fueltracker.services.expenses import ExpenseFilter
 from fueltracker.ui import context, downloads, tables
+from fueltracker.ui import reminders as reminders_ui
 from fueltracker.ui.errors import KEEP_TYPED, FieldErrors
 from fueltracker.ui.text import destructive, plain
 
@@ -211,6 +212,9 @@ def new_expense(user: UserRead, active: list[VehicleRead]) -> None:
     if saved is not None:
         names = {v.id: v.name for v in active}
         _say(f"Saved: {plain(expense_label(saved, names, user))}.")
+        if saved.category == "service":
+            # The vehicle's due reminders are offered to be marked done on the next run.
+            reminders_ui.offer_mark_done(saved.vehicle_id, saved.date, saved.odometer_km)
         st.session_state[_FORM_NUMBER_KEY] = number + 1
         st.rerun()
 

@@ -26,8 +26,8 @@ from fueltracker import backup
 from fueltracker.db import make_engine, session_scope
 from fueltracker.migrate import upgrade_to_head
 from fueltracker.models import FuelEntry, User
-from fueltracker.schemas import ExpenseCreate, UserCreate
-from fueltracker.services import expenses, fillups, mappings, users, vehicles
+from fueltracker.schemas import ExpenseCreate, ReminderCreate, UserCreate
+from fueltracker.services import expenses, fillups, mappings, reminders, users, vehicles
 from tests.conftest import ROOT
 from tests.factories import (
     PASSWORD,
@@ -117,6 +117,19 @@ def seed(url: str) -> dict[str, int]:
                 vehicle_id=truck.id, date=dt.date(2024, 5, 3), category="tolls",
                 amount=Decimal("0"), description="Free bridge"), today=TODAY)
             expenses.delete_expense(session, bob.id, dropped.id)
+            for owner, vehicle, fields in (
+                (anna, golf, {"title": "Ölwechsel ⚙ \"quoted\"", "interval_km":
+                              Decimal("24140.16"), "interval_months": 12,
+                              "due_soon_km": Decimal("1609.344"), "due_soon_days": 45,
+                              "last_done_on": dt.date(2024, 1, 5),
+                              "last_done_odometer_km": Decimal("10000.123456")}),
+                (anna, old, {"title": "Deleted", "interval_months": 1}),
+                (bob, truck, {"title": "Inspection", "interval_months": 6}),
+            ):
+                made = reminders.create_reminder(session, owner.id, ReminderCreate(
+                    vehicle_id=vehicle.id, **fields), today=TODAY)
+            # A gap in the reminders' ids too.
+            reminders.delete_reminder(session, anna.id, made.id - 1)
         with session_scope(engine) as session:
             assert users.sign_in(session, "anna", PASSWORD).user is not None
         with session_scope(engine) as session:
@@ -173,7 +186,7 @@ def test_cli_round_trip_restores_every_row_and_accounts_work(source, new_databas
     made = cli("backup", "-o", str(path), database_url=url)
     assert made.returncode == 0, made.stderr
     assert ("Backed up 3 users, 3 vehicles, 8 fuel_entries, 2 login_attempts, "
-            "1 import_mappings, 2 expenses (schema revision") in made.stdout.decode()
+            "1 import_mappings, 2 expenses, 2 reminders (schema revision") in made.stdout.decode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name != path.name]  # no temp file left
 

@@ -62,7 +62,8 @@ def test_archive_export_wipe_import_export_is_identical(db_session):
     user = _account_with_history(db_session)
     first = transfer.export_archive(db_session, user.id, now=NOW)
     before = _members(first)
-    assert list(before) == ["fillups.csv", "vehicles.csv", "expenses.csv", "account.json",
+    assert list(before) == ["fillups.csv", "vehicles.csv", "expenses.csv", "reminders.csv",
+                            "account.json",
                             "README.txt"]
 
     _wipe(db_session, user.id)

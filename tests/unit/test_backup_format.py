@@ -85,7 +85,7 @@ def test_decode_refuses_other_columns():
 def test_tables_come_parents_first_in_a_stable_order():
     names = [table.name for table in backup.backed_up_tables()]
     assert names == ["users", "vehicles", "fuel_entries", "login_attempts", "import_mappings",
-                     "expenses"]
+                     "expenses", "reminders"]
     position = {name: index for index, name in enumerate(names)}
     for table in backup.backed_up_tables():
         for key in table.foreign_keys:
