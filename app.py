@@ -17,8 +17,9 @@ configure_logging(to_stdout=True)
 # The session's user id until the gate has checked it: a run that fails in the gate (the
 # database is down, say) is still logged under the user it was for.
 start_run(st.session_state.get(auth.USER_ID_KEY))
-st.set_page_config(page_title="Fuel Tracker", page_icon=":material/local_gas_station:",
-                   layout="wide")
+st.set_page_config(
+    page_title="Fuel Tracker", page_icon=":material/local_gas_station:", layout="wide"
+)
 
 # Errors anywhere below (gate, sidebar, the page) end as one message under the part of the
 # page already drawn, never as a traceback; the sidebar is drawn before the page runs.
@@ -27,40 +28,95 @@ with unexpected_errors_reported():
     current_user_id.set(user.id if user else None)
     # The same pages are registered signed in or not, so a deep link (/history) resolves
     # to our page instead of Streamlit's pages/ folder fallback, and opens after sign-in.
-    navigation = st.navigation({
-        "Fuel": [
-            st.Page(PAGES_DIR / "dashboard.py", title="Dashboard", icon=":material/dashboard:",
-                    default=True),
-            st.Page(PAGES_DIR / "log_fillup.py", title="Log fill-up",
-                    icon=":material/local_gas_station:", url_path="log"),
-            st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:",
-                    url_path="history"),
-            st.Page(PAGES_DIR / "expenses.py", title="Expenses", icon=":material/receipt_long:",
-                    url_path="expenses"),
-            st.Page(PAGES_DIR / "reminders.py", title="Reminders",
-                    icon=":material/notifications:", url_path="reminders"),
-        ],
-        "Analysis": [
-            st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/insights:",
-                    url_path="overview"),
-            st.Page(PAGES_DIR / "consumption.py", title="Consumption",
-                    icon=":material/speed:", url_path="consumption"),
-            st.Page(PAGES_DIR / "prices.py", title="Prices", icon=":material/sell:",
-                    url_path="prices"),
-            st.Page(PAGES_DIR / "costs.py", title="Costs", icon=":material/payments:",
-                    url_path="costs"),
-            st.Page(PAGES_DIR / "data_quality.py", title="Data quality",
-                    icon=":material/rule:", url_path="data-quality"),
-        ],
-        "Settings": [
-            st.Page(PAGES_DIR / "vehicles.py", title="Vehicles",
-                    icon=":material/directions_car:", url_path="vehicles"),
-            st.Page(PAGES_DIR / "account.py", title="Account", icon=":material/person:",
-                    url_path="account"),
-            st.Page(PAGES_DIR / "import_file.py", title="Import", icon=":material/upload_file:",
-                    url_path="import"),
-        ],
-    }, position="sidebar" if user else "hidden")
+    navigation = st.navigation(
+        {
+            "Fuel": [
+                st.Page(
+                    PAGES_DIR / "dashboard.py",
+                    title="Dashboard",
+                    icon=":material/dashboard:",
+                    default=True,
+                ),
+                st.Page(
+                    PAGES_DIR / "log_fillup.py",
+                    title="Log fill-up",
+                    icon=":material/local_gas_station:",
+                    url_path="log",
+                ),
+                st.Page(
+                    PAGES_DIR / "history.py",
+                    title="History",
+                    icon=":material/history:",
+                    url_path="history",
+                ),
+                st.Page(
+                    PAGES_DIR / "expenses.py",
+                    title="Expenses",
+                    icon=":material/receipt_long:",
+                    url_path="expenses",
+                ),
+                st.Page(
+                    PAGES_DIR / "reminders.py",
+                    title="Reminders",
+                    icon=":material/notifications:",
+                    url_path="reminders",
+                ),
+            ],
+            "Analysis": [
+                st.Page(
+                    PAGES_DIR / "overview.py",
+                    title="Overview",
+                    icon=":material/insights:",
+                    url_path="overview",
+                ),
+                st.Page(
+                    PAGES_DIR / "consumption.py",
+                    title="Consumption",
+                    icon=":material/speed:",
+                    url_path="consumption",
+                ),
+                st.Page(
+                    PAGES_DIR / "prices.py",
+                    title="Prices",
+                    icon=":material/sell:",
+                    url_path="prices",
+                ),
+                st.Page(
+                    PAGES_DIR / "costs.py",
+                    title="Costs",
+                    icon=":material/payments:",
+                    url_path="costs",
+                ),
+                st.Page(
+                    PAGES_DIR / "data_quality.py",
+                    title="Data quality",
+                    icon=":material/rule:",
+                    url_path="data-quality",
+                ),
+            ],
+            "Settings": [
+                st.Page(
+                    PAGES_DIR / "vehicles.py",
+                    title="Vehicles",
+                    icon=":material/directions_car:",
+                    url_path="vehicles",
+                ),
+                st.Page(
+                    PAGES_DIR / "account.py",
+                    title="Account",
+                    icon=":material/person:",
+                    url_path="account",
+                ),
+                st.Page(
+                    PAGES_DIR / "import_file.py",
+                    title="Import",
+                    icon=":material/upload_file:",
+                    url_path="import",
+                ),
+            ],
+        },
+        position="sidebar" if user else "hidden",
+    )
     # A tab that reconnects (to another replica, say) redraws its page at once: declared
     # before a page runs, so that no st.stop() in a page can leave it out of a run.
     if user is None:

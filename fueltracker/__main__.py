@@ -35,8 +35,13 @@ def _create_user(args: argparse.Namespace) -> int:
         print("error: pass --password-stdin and the password on standard input", file=sys.stderr)
         return 2
     password = _read_password()
-    data = parse(UserCreate, username=args.username, display_name=args.name or args.username,
-                 email=args.email, password=password)
+    data = parse(
+        UserCreate,
+        username=args.username,
+        display_name=args.name or args.username,
+        email=args.email,
+        password=password,
+    )
     with session_scope() as session:
         user = register_user(session, data)
     print(f"Created user {user.username} (id {user.id}).")
@@ -74,19 +79,31 @@ def _import(args: argparse.Namespace) -> int:
 
     data = Path(args.file).read_bytes()
     # Undetected text is read as native, whose header check names what is missing.
-    file_format = (registry.get(args.format) if args.format
-                   else registry.detected(detect_format(data)) or registry.get(registry.NATIVE))
+    file_format = (
+        registry.get(args.format)
+        if args.format
+        else registry.detected(detect_format(data)) or registry.get(registry.NATIVE)
+    )
     if file_format.name == registry.NATIVE and not is_zip(data) and not _is_utf8(data):
         print(f"error: {args.file} is not a UTF-8 CSV file or our ZIP", file=sys.stderr)
         return 1
     if file_format.asks_vehicle and not args.vehicle:
-        print(f"error: a {file_format.name} file holds one vehicle and does not name it; "
-              "pass --vehicle NAME", file=sys.stderr)
+        print(
+            f"error: a {file_format.name} file holds one vehicle and does not name it; "
+            "pass --vehicle NAME",
+            file=sys.stderr,
+        )
         return 2
-    parsed = file_format.parse(data, registry.Choices(
-        vehicle=args.vehicle, distance_unit=args.distance_unit, volume_unit=args.volume_unit,
-        decimal_comma={",": True, ".": False}.get(args.decimal_mark or ""),
-        day_first={"dmy": True, "mdy": False}.get(args.date_order or "")))
+    parsed = file_format.parse(
+        data,
+        registry.Choices(
+            vehicle=args.vehicle,
+            distance_unit=args.distance_unit,
+            volume_unit=args.volume_unit,
+            decimal_comma={",": True, ".": False}.get(args.decimal_mark or ""),
+            day_first={"dmy": True, "mdy": False}.get(args.date_order or ""),
+        ),
+    )
     if parsed.errors:
         raise ImportRejected(parsed.errors)
     # A one-vehicle file's rows carry their vehicle's name (--vehicle went to the parser);
@@ -98,15 +115,21 @@ def _import(args: argparse.Namespace) -> int:
         vehicles = [v for v in parsed.vehicles if v.get("name")] or None
     with session_scope() as session:
         user_id = find_user_id(session, args.username)
-        result = import_rows(session, user_id, parsed.rows, vehicle_name=vehicle_name,
-                             vehicles=vehicles)
+        result = import_rows(
+            session, user_id, parsed.rows, vehicle_name=vehicle_name, vehicles=vehicles
+        )
     security.event("import", user_id=user_id, rows=result.imported, via="cli")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    created = (f"; created vehicles: {', '.join(result.vehicles_created)}"
-               if result.vehicles_created else "")
-    print(f"Imported {units.format_count(result.imported, 'fill-up')}, skipped "
-          f"{result.duplicates} already present{created}.")
+    created = (
+        f"; created vehicles: {', '.join(result.vehicles_created)}"
+        if result.vehicles_created
+        else ""
+    )
+    print(
+        f"Imported {units.format_count(result.imported, 'fill-up')}, skipped "
+        f"{result.duplicates} already present{created}."
+    )
     return 0
 
 
@@ -139,8 +162,11 @@ def _demo(_: argparse.Namespace) -> int:
     from fueltracker.demo import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 
     if not get_settings().embedded:
-        print("error: the demo account is only created in the embedded database "
-              "(FUELTRACKER_DATABASE_URL is set)", file=sys.stderr)
+        print(
+            "error: the demo account is only created in the embedded database "
+            "(FUELTRACKER_DATABASE_URL is set)",
+            file=sys.stderr,
+        )
         return 2
     with session_scope() as session:
         created = seed_demo(session)
@@ -165,8 +191,10 @@ def _backup(args: argparse.Namespace) -> int:
         return _backup_to_stdout()
     summary = backup_to_file(_backup_url(), Path(args.output), force=args.force)
     security.event("backup", rows=summary.rows, users=summary.tables.get("users"), via="cli")
-    print(f"Backed up {summary.describe()} (schema revision {summary.schema_revision}) "
-          f"to {args.output}.")
+    print(
+        f"Backed up {summary.describe()} (schema revision {summary.schema_revision}) "
+        f"to {args.output}."
+    )
     return 0
 
 
@@ -185,8 +213,10 @@ def _backup_to_stdout() -> int:
     with os.fdopen(backup_fd, "wb") as stream:
         summary = backup_to_stream(_backup_url(), stream)
     security.event("backup", rows=summary.rows, users=summary.tables.get("users"), via="cli")
-    print(f"Backed up {summary.describe()} (schema revision {summary.schema_revision}) "
-          "to standard output.")
+    print(
+        f"Backed up {summary.describe()} (schema revision {summary.schema_revision}) "
+        "to standard output."
+    )
     return 0
 
 
@@ -210,20 +240,26 @@ def _token_create(args: argparse.Namespace) -> int:
     try:
         expires_on = dt.date.fromisoformat(args.expires) if args.expires else None
     except ValueError:
-        print(f"error: --expires {args.expires!r} is not a date like 2027-12-31",
-              file=sys.stderr)
+        print(f"error: --expires {args.expires!r} is not a date like 2027-12-31", file=sys.stderr)
         return 2
     data = parse(TokenCreate, name=args.name, scope=args.scope, expires_on=expires_on)
     with session_scope() as session:
         user_id = find_user_id(session, args.username)
         created = create_token(session, user_id, data)
-    security.event("api_token_created", user_id=user_id, token_id=created.token.id,
-                   scope=created.token.scope, via="cli")
+    security.event(
+        "api_token_created",
+        user_id=user_id,
+        token_id=created.token.id,
+        scope=created.token.scope,
+        via="cli",
+    )
     # The token alone on stdout (scripts capture it); how to use it on stderr.
     print(created.secret)
-    print(f"API token '{created.token.name}' ({created.token.scope}) for {args.username}: "
-          "shown once, store it now. Send it as 'Authorization: Bearer <token>'.",
-          file=sys.stderr)
+    print(
+        f"API token '{created.token.name}' ({created.token.scope}) for {args.username}: "
+        "shown once, store it now. Send it as 'Authorization: Bearer <token>'.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -236,37 +272,68 @@ def build_parser() -> argparse.ArgumentParser:
 
     create = commands.add_parser("create-user", help="create an account")
     create.add_argument("username")
-    create.add_argument("--password-stdin", action="store_true",
-                        help="read the password from the first line of standard input")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     create.add_argument("--name", help="display name (default: the username)")
     create.add_argument("--email")
     create.set_defaults(func=_create_user)
 
-    reset = commands.add_parser("reset-password",
-                                help="set a new password for an account (admin)")
+    reset = commands.add_parser("reset-password", help="set a new password for an account (admin)")
     reset.add_argument("username")
-    reset.add_argument("--password-stdin", action="store_true",
-                       help="read the new password from the first line of standard input")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from the first line of standard input",
+    )
     reset.set_defaults(func=_reset_password)
 
-    imp = commands.add_parser("import", help="import fill-ups from a native CSV, our data "
-                              "ZIP, or a Fuelly, Fuelio, LubeLogger or Drivvo export "
-                              "(all rows or none)")
+    imp = commands.add_parser(
+        "import",
+        help="import fill-ups from a native CSV, our data "
+        "ZIP, or a Fuelly, Fuelio, LubeLogger or Drivvo export "
+        "(all rows or none)",
+    )
     imp.add_argument("username")
     imp.add_argument("file")
-    imp.add_argument("--format", choices=_import_format_names(), default=None,
-                     help="the app that wrote the file (default: detected from its content)")
-    imp.add_argument("--vehicle", help="put every row on this vehicle (native, Fuelly: an existing "
-                     "one; LubeLogger and Drivvo, required: created when missing; Fuelio: "
-                     "instead of the file's name)")
-    imp.add_argument("--distance-unit", choices=["km", "mi"], default="km",
-                     help="odometer unit of a LubeLogger or Drivvo file (default km)")
-    imp.add_argument("--volume-unit", choices=["L", "gal_us", "gal_uk"], default="L",
-                     help="volume unit of a LubeLogger or Drivvo file (default L)")
-    imp.add_argument("--date-order", choices=["dmy", "mdy"], default=None,
-                     help="order of a/b/yyyy dates (default: inferred from the file)")
-    imp.add_argument("--decimal-mark", choices=[",", "."], default=None,
-                     help="decimal mark of LubeLogger/Drivvo numbers (default: inferred)")
+    imp.add_argument(
+        "--format",
+        choices=_import_format_names(),
+        default=None,
+        help="the app that wrote the file (default: detected from its content)",
+    )
+    imp.add_argument(
+        "--vehicle",
+        help="put every row on this vehicle (native, Fuelly: an existing "
+        "one; LubeLogger and Drivvo, required: created when missing; Fuelio: "
+        "instead of the file's name)",
+    )
+    imp.add_argument(
+        "--distance-unit",
+        choices=["km", "mi"],
+        default="km",
+        help="odometer unit of a LubeLogger or Drivvo file (default km)",
+    )
+    imp.add_argument(
+        "--volume-unit",
+        choices=["L", "gal_us", "gal_uk"],
+        default="L",
+        help="volume unit of a LubeLogger or Drivvo file (default L)",
+    )
+    imp.add_argument(
+        "--date-order",
+        choices=["dmy", "mdy"],
+        default=None,
+        help="order of a/b/yyyy dates (default: inferred from the file)",
+    )
+    imp.add_argument(
+        "--decimal-mark",
+        choices=[",", "."],
+        default=None,
+        help="decimal mark of LubeLogger/Drivvo numbers (default: inferred)",
+    )
     imp.set_defaults(func=_import)
 
     exp = commands.add_parser("export", help="export all fill-ups as native CSV")
@@ -274,33 +341,51 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     exp.set_defaults(func=_export)
 
-    commands.add_parser("demo", help="seed the demo account (embedded database only)"
-                        ).set_defaults(func=_demo)
+    commands.add_parser("demo", help="seed the demo account (embedded database only)").set_defaults(
+        func=_demo
+    )
 
-    backup = commands.add_parser("backup", help="write a consistent snapshot of the whole "
-                                 "instance, password hashes included (docs/backup.md)")
-    backup.add_argument("-o", "--output", required=True,
-                        help="file to write, mode 0600 (gzip JSON Lines, e.g. "
-                        "fueltracker-2026-01-31.jsonl.gz); '-' for standard output")
+    backup = commands.add_parser(
+        "backup",
+        help="write a consistent snapshot of the whole "
+        "instance, password hashes included (docs/backup.md)",
+    )
+    backup.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="file to write, mode 0600 (gzip JSON Lines, e.g. "
+        "fueltracker-2026-01-31.jsonl.gz); '-' for standard output",
+    )
     backup.add_argument("--force", action="store_true", help="replace an existing file")
     backup.set_defaults(func=_backup)
 
-    restore = commands.add_parser("restore", help="load a backup into an EMPTY instance "
-                                  "(all or nothing; a database without schema is migrated)")
+    restore = commands.add_parser(
+        "restore",
+        help="load a backup into an EMPTY instance "
+        "(all or nothing; a database without schema is migrated)",
+    )
     restore.add_argument("file", help="the backup file; '-' for standard input")
     restore.set_defaults(func=_restore)
 
     token = commands.add_parser("token", help="personal access tokens of the JSON API")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     token_create = token_commands.add_parser(
-        "create", help="make an API token for an account and print it once (docs/api.md)")
+        "create", help="make an API token for an account and print it once (docs/api.md)"
+    )
     token_create.add_argument("username")
     token_create.add_argument("--name", required=True, help="what the token is for")
-    token_create.add_argument("--scope", choices=["read", "read+write"], default="read",
-                              help="read, or read+write (default read)")
-    token_create.add_argument("--expires", metavar="YYYY-MM-DD",
-                              help="the last day it works (the account's local date); "
-                              "default: no expiry")
+    token_create.add_argument(
+        "--scope",
+        choices=["read", "read+write"],
+        default="read",
+        help="read, or read+write (default read)",
+    )
+    token_create.add_argument(
+        "--expires",
+        metavar="YYYY-MM-DD",
+        help="the last day it works (the account's local date); default: no expiry",
+    )
     token_create.set_defaults(func=_token_create)
     return parser
 

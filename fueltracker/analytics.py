@@ -168,12 +168,14 @@ class Source:
         # An empty frame's answers are known without asking DuckDB (and its empty object
         # columns would give it no type to infer). An Arrow table, converted once: DuckDB
         # scans it in about half the time of the pandas frame, query after query.
-        self._frame = (None if self.empty
-                       else pa.Table.from_pandas(query_frame(derived), preserve_index=False))
+        self._frame = (
+            None if self.empty else pa.Table.from_pandas(query_frame(derived), preserve_index=False)
+        )
         self._connection: duckdb.DuckDBPyConnection | None = None
 
-    def query(self, sql: str, columns: tuple[str, ...],
-              parameters: Sequence[object] | None = None) -> pd.DataFrame:
+    def query(
+        self, sql: str, columns: tuple[str, ...], parameters: Sequence[object] | None = None
+    ) -> pd.DataFrame:
         """The rows of ``sql`` over the frame, as ``columns`` in their documented dtypes."""
         if self._frame is None:
             return _empty(columns)
@@ -210,8 +212,9 @@ def _source(data: Data) -> Iterator[Source]:
         yield source
 
 
-def _query(data: Data, sql: str, columns: tuple[str, ...],
-           parameters: Sequence[object] | None = None) -> pd.DataFrame:
+def _query(
+    data: Data, sql: str, columns: tuple[str, ...], parameters: Sequence[object] | None = None
+) -> pd.DataFrame:
     """The one query helper: ``sql`` over ``data`` (a frame or an open Source)."""
     with _source(data) as source:
         return source.query(sql, columns, parameters)
@@ -299,8 +302,7 @@ class PeriodComparison:
     previous_cost_per_month: float | None
 
 
-def compare_periods(derived: pd.DataFrame, start: dt.date | None, end: dt.date
-                    ) -> PeriodComparison:
+def compare_periods(derived: pd.DataFrame, start: dt.date | None, end: dt.date) -> PeriodComparison:
     """Summaries (metrics.summarize) of [start, end] and of the equally long period just
     before it. ``start`` None means all time: from the first fill-up of ``derived``
     (the previous period then holds no fill-ups). Cost per month is None for a period
@@ -317,8 +319,16 @@ def compare_periods(derived: pd.DataFrame, start: dt.date | None, end: dt.date
     def per_month(summary: metrics.Summary) -> float | None:
         return summary.total_spent / days * AVG_DAYS_PER_MONTH if summary.fillup_count else None
 
-    return PeriodComparison(current, previous, start, end, previous_start, previous_end,
-                            per_month(current), per_month(previous))
+    return PeriodComparison(
+        current,
+        previous,
+        start,
+        end,
+        previous_start,
+        previous_end,
+        per_month(current),
+        per_month(previous),
+    )
 
 
 @dataclass(frozen=True)
@@ -331,29 +341,50 @@ class VehiclePeriod:
     previous: metrics.Summary | None = None
 
 
-def by_vehicle(derived: pd.DataFrame, start: dt.date | None, end: dt.date,
-               previous: tuple[dt.date, dt.date] | None = None) -> list[VehiclePeriod]:
+def by_vehicle(
+    derived: pd.DataFrame,
+    start: dt.date | None,
+    end: dt.date,
+    previous: tuple[dt.date, dt.date] | None = None,
+) -> list[VehiclePeriod]:
     """metrics.summarize of each vehicle with a fill-up in [start, end] (start None: all
     time), by name, and of [previous start, previous end] when given: the per-vehicle
     figures beside a period's totals, since a consumption is only ever one vehicle's."""
     in_period = metrics.filter_period(derived, start, end)
-    pairs = (in_period.loc[:, ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
-             .sort_values(["vehicle_name", "vehicle_id"], kind="stable"))
+    pairs = (
+        in_period.loc[:, ["vehicle_id", "vehicle_name"]]
+        .drop_duplicates("vehicle_id")
+        .sort_values(["vehicle_name", "vehicle_id"], kind="stable")
+    )
     result = []
     for vehicle_id, vehicle_name in pairs.itertuples(index=False, name=None):
         rows = derived.loc[derived["vehicle_id"] == vehicle_id]
-        result.append(VehiclePeriod(
-            int(vehicle_id), str(vehicle_name), metrics.summarize(rows, start, end),
-            None if previous is None else metrics.summarize(rows, *previous)))
+        result.append(
+            VehiclePeriod(
+                int(vehicle_id),
+                str(vehicle_name),
+                metrics.summarize(rows, start, end),
+                None if previous is None else metrics.summarize(rows, *previous),
+            )
+        )
     return result
 
 
 # ----- Consumption ---------------------------------------------------------- #
 
 CONSUMPTION_SERIES_COLUMNS: tuple[str, ...] = (
-    "vehicle_id", "vehicle_name", "entry_id", "date", "odometer_km", "consumption_status",
-    "segment_fuel_l", "segment_distance_km", "segment_cost", "consumption_l_per_100km",
-    "cost_per_km", "rolling_l_per_100km",
+    "vehicle_id",
+    "vehicle_name",
+    "entry_id",
+    "date",
+    "odometer_km",
+    "consumption_status",
+    "segment_fuel_l",
+    "segment_distance_km",
+    "segment_cost",
+    "consumption_l_per_100km",
+    "cost_per_km",
+    "rolling_l_per_100km",
 )
 
 _CONSUMPTION_SERIES_SQL = f"""
@@ -389,8 +420,14 @@ def consumption_series(derived: Data, window: int = 5) -> pd.DataFrame:
 
 
 MONTH_OF_YEAR_COLUMNS: tuple[str, ...] = (
-    "vehicle_id", "vehicle_name", "year", "month_number", "segment_count", "fuel_l",
-    "distance_km", "avg_consumption_l_per_100km",
+    "vehicle_id",
+    "vehicle_name",
+    "year",
+    "month_number",
+    "segment_count",
+    "fuel_l",
+    "distance_km",
+    "avg_consumption_l_per_100km",
 )
 
 _MONTH_OF_YEAR_SQL = f"""
@@ -414,8 +451,14 @@ def consumption_by_month_of_year(derived: Data) -> pd.DataFrame:
 
 
 SEASON_COLUMNS: tuple[str, ...] = (
-    "vehicle_id", "vehicle_name", "entry_id", "date", "odometer_km", "season",
-    "consumption_l_per_100km", "segment_distance_km",
+    "vehicle_id",
+    "vehicle_name",
+    "entry_id",
+    "date",
+    "odometer_km",
+    "season",
+    "consumption_l_per_100km",
+    "segment_distance_km",
 )
 
 _SEASON_SQL = """
@@ -442,8 +485,17 @@ def segments_by_season(derived: Data) -> pd.DataFrame:
 UNKNOWN = "(not recorded)"
 
 PRICE_POINT_COLUMNS: tuple[str, ...] = (
-    "vehicle_id", "vehicle_name", "entry_id", "date", "odometer_km", "grade", "station",
-    "brand", "volume_l", "total_amount", "unit_price_per_l",
+    "vehicle_id",
+    "vehicle_name",
+    "entry_id",
+    "date",
+    "odometer_km",
+    "grade",
+    "station",
+    "brand",
+    "volume_l",
+    "total_amount",
+    "unit_price_per_l",
 )
 
 _PRICE_POINTS_SQL = f"""
@@ -464,7 +516,11 @@ def price_points(derived: Data) -> pd.DataFrame:
 
 
 PRICE_BY_COLUMNS: tuple[str, ...] = (
-    "label", "fillup_count", "volume_l", "spent", "avg_price_per_l",
+    "label",
+    "fillup_count",
+    "volume_l",
+    "spent",
+    "avg_price_per_l",
 )
 
 
@@ -487,8 +543,16 @@ def average_price_by(derived: Data, column: str) -> pd.DataFrame:
 REGULAR_STATION_MIN_FILLUPS = 3
 
 SAVINGS_COLUMNS: tuple[str, ...] = (
-    "entry_id", "date", "vehicle_name", "station", "volume_l", "total_amount",
-    "unit_price_per_l", "reference_station", "reference_price_per_l", "would_have_paid",
+    "entry_id",
+    "date",
+    "vehicle_name",
+    "station",
+    "volume_l",
+    "total_amount",
+    "unit_price_per_l",
+    "reference_station",
+    "reference_price_per_l",
+    "would_have_paid",
     "savings",
 )
 
@@ -525,8 +589,9 @@ ORDER BY p."date", p.entry_id
 """
 
 
-def cheapest_station_savings(derived: Data,
-                             min_fillups: int = REGULAR_STATION_MIN_FILLUPS) -> pd.DataFrame:
+def cheapest_station_savings(
+    derived: Data, min_fillups: int = REGULAR_STATION_MIN_FILLUPS
+) -> pd.DataFrame:
     """What each fill-up would have cost at the user's cheapest regular station.
 
     A regular station has at least ``min_fillups`` fill-ups in ``derived``. The reference
@@ -542,8 +607,14 @@ def cheapest_station_savings(derived: Data,
 
 # ----- Costs ---------------------------------------------------------------- #
 
-YEARLY_COLUMNS: tuple[str, ...] = ("vehicle_id", "vehicle_name", "year", "fillup_count",
-                                   "spent", "volume_l")
+YEARLY_COLUMNS: tuple[str, ...] = (
+    "vehicle_id",
+    "vehicle_name",
+    "year",
+    "fillup_count",
+    "spent",
+    "volume_l",
+)
 
 _YEARLY_SQL = """
 SELECT vehicle_id, any_value(vehicle_name) AS vehicle_name, year("date") AS year,
@@ -559,8 +630,14 @@ def yearly_spend(derived: Data) -> pd.DataFrame:
     return _query(derived, _YEARLY_SQL, YEARLY_COLUMNS)
 
 
-CUMULATIVE_COLUMNS: tuple[str, ...] = ("entry_id", "date", "vehicle_name", "odometer_km",
-                                       "amount", "cumulative_spent")
+CUMULATIVE_COLUMNS: tuple[str, ...] = (
+    "entry_id",
+    "date",
+    "vehicle_name",
+    "odometer_km",
+    "amount",
+    "cumulative_spent",
+)
 
 _CUMULATIVE_SQL = """
 SELECT entry_id, "date", vehicle_name, odometer_km, total_amount AS amount,
@@ -580,8 +657,15 @@ def cumulative_spend(derived: Data) -> pd.DataFrame:
 
 PROJECTION_DAYS = 365
 
-PACE_COLUMNS: tuple[str, ...] = ("vehicle_id", "vehicle_name", "first_date", "last_date",
-                                 "days", "spent", "spend_per_day")
+PACE_COLUMNS: tuple[str, ...] = (
+    "vehicle_id",
+    "vehicle_name",
+    "first_date",
+    "last_date",
+    "days",
+    "spent",
+    "spend_per_day",
+)
 
 
 @dataclass(frozen=True)
@@ -619,26 +703,36 @@ def spending_pace(derived: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Dat
     since it) over the days between the two (PACE_COLUMNS, vehicles by name). Per vehicle,
     so a vehicle bought three months ago has its own pace instead of diluting a total."""
     recent = metrics.filter_period(derived, start, end).sort_values(
-        ["vehicle_id", "date", "odometer_km"], kind="stable")
+        ["vehicle_id", "date", "odometer_km"], kind="stable"
+    )
     records = []
     # The group's key is typed as any scalar; its rows' column says it is an integer id.
     for _, rows in recent.groupby("vehicle_id", sort=False):
         first, last = rows["date"].iloc[0], rows["date"].iloc[-1]
         days = (last - first).days
         spent = float(rows["total_amount"].iloc[1:].sum())
-        records.append({
-            "vehicle_id": int(rows["vehicle_id"].iloc[0]),
-            "vehicle_name": rows["vehicle_name"].iloc[0],
-            "first_date": first, "last_date": last, "days": days, "spent": spent,
-            "spend_per_day": spent / days if days > 0 else float("nan"),
-        })
+        records.append(
+            {
+                "vehicle_id": int(rows["vehicle_id"].iloc[0]),
+                "vehicle_name": rows["vehicle_name"].iloc[0],
+                "first_date": first,
+                "last_date": last,
+                "days": days,
+                "spent": spent,
+                "spend_per_day": spent / days if days > 0 else float("nan"),
+            }
+        )
     pace = pd.DataFrame.from_records(records, columns=list(PACE_COLUMNS))
-    return pace.sort_values(["vehicle_name", "vehicle_id"], kind="stable").reset_index(
-        drop=True).astype({"days": "int64", "spent": "float64", "spend_per_day": "float64"})
+    return (
+        pace.sort_values(["vehicle_name", "vehicle_id"], kind="stable")
+        .reset_index(drop=True)
+        .astype({"days": "int64", "spent": "float64", "spend_per_day": "float64"})
+    )
 
 
-def spend_projection(derived: pd.DataFrame, today: dt.date,
-                     continued: pd.DataFrame | None = None) -> SpendProjection:
+def spend_projection(
+    derived: pd.DataFrame, today: dt.date, continued: pd.DataFrame | None = None
+) -> SpendProjection:
     """Project the next 365 days' fuel spend at the pace of the last 365 (see
     SpendProjection and spending_pace): Σ over vehicles of spend per day × 365. Unlike a
     copy of the last 12 months' total it counts a recently added vehicle (or a history
@@ -649,24 +743,34 @@ def spend_projection(derived: pd.DataFrame, today: dt.date,
     pace = spending_pace(derived, window_start, today)
     known = pace["spend_per_day"].dropna()
     per_day = float(known.sum()) if not known.empty else None
-    points = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
-                           "cumulative_spent": pd.Series(dtype="float64")})
+    points = pd.DataFrame(
+        {"date": pd.Series(dtype="datetime64[ns]"), "cumulative_spent": pd.Series(dtype="float64")}
+    )
     if per_day is not None:
         base = derived if continued is None else continued
         total = float(metrics.filter_period(base, None, today)["total_amount"].sum())
         start = pd.Timestamp(today)
         dates = [start + pd.DateOffset(months=k) for k in range(13)]
-        points = pd.DataFrame({
-            "date": dates,
-            "cumulative_spent": [total + per_day * (d - start).days for d in dates],
-        })
+        points = pd.DataFrame(
+            {
+                "date": dates,
+                "cumulative_spent": [total + per_day * (d - start).days for d in dates],
+            }
+        )
     return SpendProjection(float(recent["total_amount"].sum()), pace, per_day, points)
 
 
 # ----- Data quality --------------------------------------------------------- #
 
-ISSUE_COLUMNS: tuple[str, ...] = ("entry_id", "vehicle_id", "vehicle_name", "date",
-                                  "odometer_km", "kind", "reason")
+ISSUE_COLUMNS: tuple[str, ...] = (
+    "entry_id",
+    "vehicle_id",
+    "vehicle_name",
+    "date",
+    "odometer_km",
+    "kind",
+    "reason",
+)
 
 IMPLAUSIBLE_FACTOR = metrics.IMPLAUSIBLE_CONSUMPTION_FACTOR
 

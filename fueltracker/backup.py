@@ -87,10 +87,10 @@ BATCH_ROWS = 2000
 # model tables deliberately not backed up.
 EXCLUDED_TABLES = {
     "alembic_version": "the schema revision, recorded in the header as schema_revision; "
-                       "the target gets its own from the migrations",
+    "the target gets its own from the migrations",
     "api_tokens": "credentials: a restored instance starts with no API token working, so "
-                  "a copy of a backup never carries access; owners make new tokens on the "
-                  "Account page after a restore",
+    "a copy of a backup never carries access; owners make new tokens on the "
+    "Account page after a restore",
 }
 
 
@@ -155,8 +155,10 @@ def codec_for(column_type: TypeEngine) -> Codec:
         return Codec(_encode_bytes, _decode_bytes)
     if isinstance(column_type, (Boolean, Integer, String)):
         return Codec(_same, _same)
-    raise BackupError(f"no backup encoding for column type {column_type!r}: "
-                      "add one to fueltracker/backup.py (codec_for)")
+    raise BackupError(
+        f"no backup encoding for column type {column_type!r}: "
+        "add one to fueltracker/backup.py (codec_for)"
+    )
 
 
 def table_codecs(table: Table) -> dict[str, Codec]:
@@ -178,12 +180,16 @@ def encode_row(codecs: dict[str, Codec], row: dict[str, Any]) -> dict[str, Any]:
 def values_encoder(codecs: dict[str, Codec]) -> Callable[[Sequence[Any]], dict[str, Any]]:
     """A function turning a row's values, in column order, into the JSON-ready row: the
     backup's inner loop (a million rows), so identity codecs are skipped."""
-    steps = [(name, None if codec.encode is _same else codec.encode)
-             for name, codec in codecs.items()]
+    steps = [
+        (name, None if codec.encode is _same else codec.encode) for name, codec in codecs.items()
+    ]
 
     def encode(values: Sequence[Any]) -> dict[str, Any]:
-        return {name: value if encoder is None or value is None else encoder(value)
-                for (name, encoder), value in zip(steps, values, strict=True)}
+        return {
+            name: value if encoder is None or value is None else encoder(value)
+            for (name, encoder), value in zip(steps, values, strict=True)
+        }
+
     return encode
 
 
@@ -191,33 +197,49 @@ def decode_row(codecs: dict[str, Codec], row: dict[str, Any]) -> dict[str, Any]:
     """A row of the file as database values; the columns must be exactly the table's."""
     if row.keys() != codecs.keys():  # compared as sets, without building any
         missing, extra = set(codecs) - set(row), set(row) - set(codecs)
-        raise BackupError(f"row columns differ from the table's (missing {sorted(missing)}, "
-                          f"unexpected {sorted(extra)})")
-    return {name: value if value is None or codec.decode is _same else codec.decode(value)
-            for name, codec in codecs.items() for value in (row[name],)}
+        raise BackupError(
+            f"row columns differ from the table's (missing {sorted(missing)}, "
+            f"unexpected {sorted(extra)})"
+        )
+    return {
+        name: value if value is None or codec.decode is _same else codec.decode(value)
+        for name, codec in codecs.items()
+        for value in (row[name],)
+    }
 
 
 def dump_line(record: dict[str, Any]) -> bytes:
     """One JSON Lines line (UTF-8, compact, newline-terminated)."""
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            + "\n").encode("utf-8")
+    return (
+        json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    ).encode("utf-8")
 
 
 def backed_up_tables() -> list[Table]:
     """Every model table, parents before children, ties in declaration order: the order of
     the file and of restore. (`MetaData.sorted_tables` breaks ties differently from one
     process to the next, and a file should not depend on hash seeds.)"""
-    remaining = [table for table in Base.metadata.tables.values()
-                 if table.name not in EXCLUDED_TABLES]
+    remaining = [
+        table for table in Base.metadata.tables.values() if table.name not in EXCLUDED_TABLES
+    ]
     ordered: list[Table] = []
     while remaining:
         placed = {table.name for table in ordered}
-        ready = next((table for table in remaining
-                      if all(key.column.table is table or key.column.table.name in placed
-                             for key in table.foreign_keys)), None)
+        ready = next(
+            (
+                table
+                for table in remaining
+                if all(
+                    key.column.table is table or key.column.table.name in placed
+                    for key in table.foreign_keys
+                )
+            ),
+            None,
+        )
         if ready is None:
-            raise BackupError("the tables' foreign keys form a cycle: teach backup.py to "
-                              "defer constraints")
+            raise BackupError(
+                "the tables' foreign keys form a cycle: teach backup.py to defer constraints"
+            )
         ordered.append(ready)
         remaining.remove(ready)
     return ordered
@@ -253,14 +275,16 @@ def database_revision(connection: Connection) -> str | None:
 
 def check_privileges(connection: Connection) -> None:
     """Refuse a login that row-level security binds: it would see a part of the data."""
-    allowed = connection.scalar(text(
-        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"))
+    allowed = connection.scalar(
+        text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    )
     if not allowed:
         raise BackupError(
             "the database login must be a superuser or have BYPASSRLS to see every "
             "account (row-level security binds it otherwise); set "
             "FUELTRACKER_BACKUP_DATABASE_URL to such a login, e.g. fueltracker_backup of "
-            "docker compose")
+            "docker compose"
+        )
 
 
 def _bypass_row_security(connection: Connection) -> None:
@@ -299,7 +323,8 @@ def iter_backup_lines(engine: Engine, *, now: dt.datetime | None = None) -> Iter
     head = code_head_revision()
     try:
         connection = engine.connect().execution_options(
-            isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
     except DBAPIError as exc:
         raise _explain(exc) from exc
     try:
@@ -310,26 +335,32 @@ def iter_backup_lines(engine: Engine, *, now: dt.datetime | None = None) -> Iter
                 raise BackupError(
                     f"the database is at schema revision {revision or 'none'}, this code at "
                     f"{head}: run `python -m fueltracker migrate` (or back up with the "
-                    "Fuel Tracker version that matches the database)")
+                    "Fuel Tracker version that matches the database)"
+                )
             _bypass_row_security(connection)
             # The snapshot was taken by this transaction's first statement: every count
             # and row below comes from it, whatever other connections commit meanwhile.
-            counts = {table.name: connection.scalar(select(func.count()).select_from(table))
-                      for table in tables}
+            counts = {
+                table.name: connection.scalar(select(func.count()).select_from(table))
+                for table in tables
+            }
             digest = hashlib.sha256()
-            header = dump_line({
-                "format": FORMAT_NAME,
-                "version": FORMAT_VERSION,
-                "schema_revision": revision,
-                "created_at": (now or dt.datetime.now(dt.UTC)).isoformat(),
-                "tables": counts,
-            })
+            header = dump_line(
+                {
+                    "format": FORMAT_NAME,
+                    "version": FORMAT_VERSION,
+                    "schema_revision": revision,
+                    "created_at": (now or dt.datetime.now(dt.UTC)).isoformat(),
+                    "tables": counts,
+                }
+            )
             digest.update(header)
             yield header
             total = 0
             for table in tables:
                 result = connection.execution_options(yield_per=BATCH_ROWS).execute(
-                    select(table).order_by(*table.primary_key.columns))
+                    select(table).order_by(*table.primary_key.columns)
+                )
                 written = 0
                 encode = values_encoder(codecs[table.name])
                 for row in result:  # values in table.columns order, as select(table) asks
@@ -338,8 +369,9 @@ def iter_backup_lines(engine: Engine, *, now: dt.datetime | None = None) -> Iter
                     written += 1
                     yield line
                 if written != counts[table.name]:  # cannot happen within one snapshot
-                    raise BackupError(f"{table.name}: counted {counts[table.name]} rows, "
-                                      f"read {written}")
+                    raise BackupError(
+                        f"{table.name}: counted {counts[table.name]} rows, read {written}"
+                    )
                 total += written
             yield dump_line({"end": FORMAT_NAME, "rows": total, "sha256": digest.hexdigest()})
     except DBAPIError as exc:
@@ -348,8 +380,9 @@ def iter_backup_lines(engine: Engine, *, now: dt.datetime | None = None) -> Iter
         connection.close()
 
 
-def write_backup(engine: Engine, stream: IO[bytes], *,
-                 now: dt.datetime | None = None) -> BackupSummary:
+def write_backup(
+    engine: Engine, stream: IO[bytes], *, now: dt.datetime | None = None
+) -> BackupSummary:
     """Write a gzip-compressed backup of the instance to a binary stream."""
     header: dict[str, Any] | None = None
     pending: list[bytes] = []
@@ -375,8 +408,9 @@ def backup_to_file(url: str, path: Path, *, force: bool = False) -> BackupSummar
     if not path.parent.is_dir():
         raise BackupError(f"folder {path.parent} does not exist")
     # mkstemp creates the file with mode 0600, before a single byte is written to it.
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".partial")
+    handle, temp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
+    )
     temp = Path(temp_name)
     engine = owner_engine(url)
     try:
@@ -455,21 +489,26 @@ def read_backup_header(line: bytes) -> dict[str, Any]:
     if header.get("format") != FORMAT_NAME:
         raise BackupError("this is not a Fuel Tracker backup file")
     if header.get("version") != FORMAT_VERSION:
-        raise BackupError(f"backup format version {header.get('version')!r} is not supported "
-                          f"by this Fuel Tracker (it reads version {FORMAT_VERSION})")
+        raise BackupError(
+            f"backup format version {header.get('version')!r} is not supported "
+            f"by this Fuel Tracker (it reads version {FORMAT_VERSION})"
+        )
     head = code_head_revision()
     revision = header.get("schema_revision")
     if revision != head:
         raise BackupError(
             f"the backup has schema revision {revision}, this Fuel Tracker {head}: restore it "
             f"with the Fuel Tracker version whose newest migration is {revision}, then run "
-            "`python -m fueltracker migrate` with this version")
+            "`python -m fueltracker migrate` with this version"
+        )
     expected = [table.name for table in backed_up_tables()]
     tables = header.get("tables")
-    if not isinstance(tables, dict) or sorted(tables) != sorted(expected) or not all(
-            isinstance(count, int) and count >= 0 for count in tables.values()):
-        raise BackupError("the header's table list does not match this schema: the file "
-                          "is damaged")
+    if (
+        not isinstance(tables, dict)
+        or sorted(tables) != sorted(expected)
+        or not all(isinstance(count, int) and count >= 0 for count in tables.values())
+    ):
+        raise BackupError("the header's table list does not match this schema: the file is damaged")
     return header
 
 
@@ -532,12 +571,15 @@ class _Batches:
         if footer.get("sha256") != self.digest.hexdigest():
             raise BackupError("the checksum does not match: the file was changed or damaged")
         if self.counts != self.header["tables"] or footer.get("rows") != sum(self.counts.values()):
-            raise BackupError(f"row counts {self.counts} differ from the header's "
-                              f"{self.header['tables']}: the file is damaged")
+            raise BackupError(
+                f"row counts {self.counts} differ from the header's "
+                f"{self.header['tables']}: the file is damaged"
+            )
         for extra in self.lines:
             if extra.strip():
-                raise BackupError(f"data after the final line (line {number + 1}): "
-                                  "the file is damaged")
+                raise BackupError(
+                    f"data after the final line (line {number + 1}): the file is damaged"
+                )
 
 
 Batch = tuple[Table, list[dict[str, Any]]]
@@ -575,7 +617,8 @@ def _prepare_target(engine: Engine) -> None:
         raise BackupError(
             f"the target database is at schema revision {revision}, this Fuel Tracker at "
             f"{head}: restore into a new database, or migrate this one first (it must be "
-            "empty either way)")
+            "empty either way)"
+        )
 
 
 def restore(engine: Engine, stream: Iterable[bytes]) -> BackupSummary:
@@ -592,12 +635,15 @@ def restore(engine: Engine, stream: Iterable[bytes]) -> BackupSummary:
             # EXCLUSIVE: a running app can still read but not write until the commit, so
             # nothing slips in between the emptiness check and the inserts.
             connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
-            filled = [table.name for table in tables
-                      if connection.scalar(select(select(table).exists()))]
+            filled = [
+                table.name for table in tables if connection.scalar(select(select(table).exists()))
+            ]
             if filled:
-                raise BackupError("the target instance is not empty (rows in: "
-                                  f"{', '.join(filled)}); restore only into an empty "
-                                  "database, nothing was changed")
+                raise BackupError(
+                    "the target instance is not empty (rows in: "
+                    f"{', '.join(filled)}); restore only into an empty "
+                    "database, nothing was changed"
+                )
             for table, batch in batches:
                 _copy_rows(connection, table, batch)
             for table in tables:
@@ -605,8 +651,9 @@ def restore(engine: Engine, stream: Iterable[bytes]) -> BackupSummary:
     except DBAPIError as exc:
         raise _explain(exc) from exc
     except psycopg.Error as exc:  # raised by COPY, which runs on the driver's own cursor
-        raise BackupError(f"database error: {str(exc).strip().splitlines()[0]}; "
-                          "nothing was restored") from exc
+        raise BackupError(
+            f"database error: {str(exc).strip().splitlines()[0]}; nothing was restored"
+        ) from exc
     return BackupSummary(dict(header["tables"]), header["schema_revision"])
 
 
@@ -620,8 +667,12 @@ def _copy_rows(connection: Connection, table: Table, batch: list[dict[str, Any]]
     try:
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
             for row in batch:
-                copy.write_row([Jsonb(row[name]) if name in as_json and row[name] is not None
-                                else row[name] for name in names])
+                copy.write_row(
+                    [
+                        Jsonb(row[name]) if name in as_json and row[name] is not None else row[name]
+                        for name in names
+                    ]
+                )
     finally:
         cursor.close()
 
@@ -634,9 +685,12 @@ def _move_sequences(connection: Connection, table: Table) -> None:
         # is_called false with max + 1: the next value is max + 1, and 1 for an empty
         # table (setval cannot go below the sequence's minimum of 1).
         connection.execute(
-            text("SELECT setval(pg_get_serial_sequence(:table, :column), "
-                 f'(SELECT coalesce(max("{column.name}"), 0) + 1 FROM "{table.name}"), false)'),
-            {"table": table.name, "column": column.name})
+            text(
+                "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f'(SELECT coalesce(max("{column.name}"), 0) + 1 FROM "{table.name}"), false)'
+            ),
+            {"table": table.name, "column": column.name},
+        )
 
 
 def restore_from_file(url: str, path: Path | None) -> BackupSummary:

@@ -51,9 +51,16 @@ def _bound(value: Decimal, decimals: int) -> str:
     return units.format_number(value.quantize(quantum, rounding=ROUND_DOWN), decimals)
 
 
-def fillup_problems(user: UserRead, *, date: dt.date | None, today: dt.date,
-                    odometer: Decimal | None, volume: Decimal | None,
-                    unit_price: Decimal | None, total: Decimal | None) -> list[FieldMessage]:
+def fillup_problems(
+    user: UserRead,
+    *,
+    date: dt.date | None,
+    today: dt.date,
+    odometer: Decimal | None,
+    volume: Decimal | None,
+    unit_price: Decimal | None,
+    total: Decimal | None,
+) -> list[FieldMessage]:
     """What is wrong with a fill-up's fields as shown, in form order; empty when nothing is.
 
     Values are in the user's units (odometer in their distance unit, volume in their
@@ -61,9 +68,13 @@ def fillup_problems(user: UserRead, *, date: dt.date | None, today: dt.date,
     problem here: which two of volume, price and total are needed is entry.complete_amounts'
     business, and the odometer's absence is told at save time.
     """
-    found = (_date_problem(date, today), _odometer_problem(odometer, user),
-             _volume_problem(volume, user), _price_problem(unit_price, user),
-             _total_problem(total, user))
+    found = (
+        _date_problem(date, today),
+        _odometer_problem(odometer, user),
+        _volume_problem(volume, user),
+        _price_problem(unit_price, user),
+        _total_problem(total, user),
+    )
     return [problem for problem in found if problem is not None]
 
 
@@ -83,8 +94,8 @@ def _odometer_problem(odometer: Decimal | None, user: UserRead) -> FieldMessage 
         return FieldMessage(FIELD_ODOMETER, f"Odometer must be at least 0 {d_label}")
     if units.distance_to_km(odometer, user.distance_unit) > MAX_ODOMETER_KM:
         return FieldMessage(
-            FIELD_ODOMETER,
-            f"Odometer must be at most {_bound(most, _ODOMETER_DECIMALS)} {d_label}")
+            FIELD_ODOMETER, f"Odometer must be at most {_bound(most, _ODOMETER_DECIMALS)} {d_label}"
+        )
     return None
 
 
@@ -97,7 +108,8 @@ def _volume_problem(volume: Decimal | None, user: UserRead) -> FieldMessage | No
         return FieldMessage(FIELD_VOLUME, f"Volume must be more than 0 {v_label}")
     if units.volume_to_l(volume, user.volume_unit) > MAX_VOLUME_L:
         return FieldMessage(
-            FIELD_VOLUME, f"Volume must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}")
+            FIELD_VOLUME, f"Volume must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}"
+        )
     return None
 
 
@@ -117,28 +129,39 @@ def _total_problem(total: Decimal | None, user: UserRead) -> FieldMessage | None
         return FieldMessage(
             FIELD_TOTAL,
             f"Total paid must be at most {units.format_number(MAX_TOTAL_AMOUNT, 0)} "
-            f"{user.currency}")
+            f"{user.currency}",
+        )
     return None
 
 
-def vehicle_problems(user: UserRead, *, year: int | None,
-                     tank_capacity: Decimal | None) -> list[FieldMessage]:
+def vehicle_problems(
+    user: UserRead, *, year: int | None, tank_capacity: Decimal | None
+) -> list[FieldMessage]:
     """What is wrong with a vehicle's year and tank capacity (in the user's volume unit)
     as shown; both may be empty."""
     problems: list[FieldMessage] = []
     if year is not None and not FIRST_VEHICLE_YEAR <= year <= LAST_VEHICLE_YEAR:
-        problems.append(FieldMessage(
-            FIELD_YEAR, f"Year must be between {FIRST_VEHICLE_YEAR} and {LAST_VEHICLE_YEAR}"))
+        problems.append(
+            FieldMessage(
+                FIELD_YEAR, f"Year must be between {FIRST_VEHICLE_YEAR} and {LAST_VEHICLE_YEAR}"
+            )
+        )
     if tank_capacity is not None:
         v_label = units.volume_label(user.volume_unit)
         if tank_capacity <= 0:
-            problems.append(FieldMessage(
-                FIELD_TANK, f"Tank capacity must be more than 0 {v_label} (or leave it empty)"))
+            problems.append(
+                FieldMessage(
+                    FIELD_TANK, f"Tank capacity must be more than 0 {v_label} (or leave it empty)"
+                )
+            )
         elif units.volume_to_l(tank_capacity, user.volume_unit) > MAX_TANK_CAPACITY_L:
             most = units.l_to_volume(MAX_TANK_CAPACITY_L, user.volume_unit)
-            problems.append(FieldMessage(
-                FIELD_TANK,
-                f"Tank capacity must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}"))
+            problems.append(
+                FieldMessage(
+                    FIELD_TANK,
+                    f"Tank capacity must be at most {_bound(most, _VOLUME_DECIMALS)} {v_label}",
+                )
+            )
     return problems
 
 
@@ -148,10 +171,16 @@ FIELD_COVERAGE_FROM = "coverage_from"
 FIELD_COVERAGE_TO = "coverage_to"
 
 
-def expense_problems(user: UserRead, *, date: dt.date | None, today: dt.date,
-                     amount: Decimal | None, odometer: Decimal | None,
-                     coverage_from: dt.date | None, coverage_to: dt.date | None
-                     ) -> list[FieldMessage]:
+def expense_problems(
+    user: UserRead,
+    *,
+    date: dt.date | None,
+    today: dt.date,
+    amount: Decimal | None,
+    odometer: Decimal | None,
+    coverage_from: dt.date | None,
+    coverage_to: dt.date | None,
+) -> list[FieldMessage]:
     """What is wrong with an expense's fields as shown (amount in the user's currency, the
     optional odometer in their distance unit), in form order; empty when nothing is. The
     description's and the category's checks are the schema's (schemas.ExpenseCreate)."""
@@ -164,17 +193,19 @@ def expense_problems(user: UserRead, *, date: dt.date | None, today: dt.date,
     elif amount < 0:
         problems.append(FieldMessage(FIELD_AMOUNT, f"Amount must be at least 0 {user.currency}"))
     elif amount > MAX_EXPENSE_AMOUNT:
-        problems.append(FieldMessage(
-            FIELD_AMOUNT, f"Amount must be at most "
-                          f"{units.format_number(MAX_EXPENSE_AMOUNT, 0)} {user.currency}"))
+        problems.append(
+            FieldMessage(
+                FIELD_AMOUNT,
+                f"Amount must be at most "
+                f"{units.format_number(MAX_EXPENSE_AMOUNT, 0)} {user.currency}",
+            )
+        )
     odometer_problem = _odometer_problem(odometer, user)  # its field: FIELD_EXPENSE_ODOMETER
     if odometer_problem is not None:
         problems.append(odometer_problem)
     if (coverage_from is None) != (coverage_to is None):
         missing = FIELD_COVERAGE_TO if coverage_to is None else FIELD_COVERAGE_FROM
-        problems.append(FieldMessage(
-            missing, "Give both ends of the coverage period, or neither"))
+        problems.append(FieldMessage(missing, "Give both ends of the coverage period, or neither"))
     elif coverage_from is not None and coverage_to is not None and coverage_to < coverage_from:
-        problems.append(FieldMessage(FIELD_COVERAGE_TO,
-                                     "Coverage must not end before it starts"))
+        problems.append(FieldMessage(FIELD_COVERAGE_TO, "Coverage must not end before it starts"))
     return problems

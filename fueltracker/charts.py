@@ -41,8 +41,12 @@ VEHICLE_PALETTE: tuple[str, ...] = tuple(qualitative.Plotly)
 ALL_VEHICLES_COLOR = "#4d4d4d"
 # Fuel grades on the price chart: dark neutral tones and dashes, none of VEHICLE_PALETTE.
 GRADE_STYLES: tuple[tuple[str, str], ...] = (
-    ("#3d3d3d", "solid"), ("#8c6d31", "dash"), ("#637939", "dot"), ("#7b4173", "dashdot"),
-    ("#843c39", "longdash"))
+    ("#3d3d3d", "solid"),
+    ("#8c6d31", "dash"),
+    ("#637939", "dot"),
+    ("#7b4173", "dashdot"),
+    ("#843c39", "longdash"),
+)
 # Earlier years beside the latest one on a year-over-year chart: the nearer, the darker.
 EARLIER_YEAR_GREYS: tuple[str, ...] = ("#8c8c8c", "#b0b0b0", "#cfcfcf")
 NO_CONSUMPTION_MESSAGE = "No consumption yet: log two full-tank fill-ups"
@@ -107,9 +111,13 @@ class _Draft:
 def _trace(kind: str, **properties: Any) -> dict[str, Any]:
     """A trace of type ``kind`` as a dict, pandas columns as the NumPy arrays plotly's own
     validation would make of them (so the figure's JSON is what a validated one's is)."""
-    return {"type": kind, **{
-        name: value.to_numpy() if isinstance(value, pd.Series | pd.Index) else value
-        for name, value in properties.items()}}
+    return {
+        "type": kind,
+        **{
+            name: value.to_numpy() if isinstance(value, pd.Series | pd.Index) else value
+            for name, value in properties.items()
+        },
+    }
 
 
 def _base_layout(figure: _Draft, *, x_title: str, y_title: str) -> _Draft:
@@ -162,8 +170,9 @@ def vehicle_colors(frame: pd.DataFrame) -> dict[int, str]:
     added). Give it the user's whole frame, not a period or a filter of it, and a vehicle
     has the same colour on every chart of every page."""
     ids = sorted({int(v) for v in frame["vehicle_id"].unique()}) if not frame.empty else []
-    return {vehicle_id: VEHICLE_PALETTE[i % len(VEHICLE_PALETTE)]
-            for i, vehicle_id in enumerate(ids)}
+    return {
+        vehicle_id: VEHICLE_PALETTE[i % len(VEHICLE_PALETTE)] for i, vehicle_id in enumerate(ids)
+    }
 
 
 def _color(colors: Mapping[int, str] | None, frame: pd.DataFrame, vehicle_id: Any) -> str:
@@ -223,20 +232,27 @@ def _month_axis(figure: _Draft, months: pd.Series) -> None:
     last = periods.max()
     first = min(periods.min(), last - (MIN_MONTHS_SHOWN - 1))
     count = (last - first).n + 1
-    step = next((s for s in _MONTH_STEPS if math.ceil(count / s) <= MAX_MONTH_LABELS),
-                _MONTH_STEPS[-1])
+    step = next(
+        (s for s in _MONTH_STEPS if math.ceil(count / s) <= MAX_MONTH_LABELS), _MONTH_STEPS[-1]
+    )
     labelled = [last - k * step for k in range(count // step + 1) if last - k * step >= first]
     labelled.reverse()
     figure.update_xaxes(
-        range=[first.start_time, (last + 1).start_time], tickmode="array",
+        range=[first.start_time, (last + 1).start_time],
+        tickmode="array",
         tickvals=[_month_middle(m) for m in labelled],
-        ticktext=[m.strftime("%b") if i and m.year == labelled[i - 1].year
-                  else m.strftime("%b<br>%Y") for i, m in enumerate(labelled)], tickangle=0,
-        hoverformat="%b %Y")
+        ticktext=[
+            m.strftime("%b") if i and m.year == labelled[i - 1].year else m.strftime("%b<br>%Y")
+            for i, m in enumerate(labelled)
+        ],
+        tickangle=0,
+        hoverformat="%b %Y",
+    )
 
 
-def monthly_spend_chart(monthly: pd.DataFrame, currency: str,
-                        colors: Mapping[int, str] | None = None) -> go.Figure:
+def monthly_spend_chart(
+    monthly: pd.DataFrame, currency: str, colors: Mapping[int, str] | None = None
+) -> go.Figure:
     """Spend per month as bars stacked per vehicle (frame from ``analytics.monthly_summary``;
     spend adds up across vehicles)."""
     if monthly.empty:
@@ -279,8 +295,20 @@ def monthly_spend_chart(monthly: pd.DataFrame, currency: str,
 
 NO_PRICES_MESSAGE = "No prices yet: log a fill-up with its volume and amount"
 NO_SEGMENTS_MESSAGE = "No consumption yet: log two full-tank fill-ups of one vehicle"
-MONTH_NAMES: tuple[str, ...] = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
-                                "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES: tuple[str, ...] = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 SEASON_ORDER: tuple[str, ...] = ("Winter", "Spring", "Summer", "Autumn")
 
 
@@ -291,15 +319,21 @@ def _money(currency: str) -> str:
 def _fillup_customdata(rows: pd.DataFrame, distance_unit: str) -> list[list[Any]]:
     """[vehicle, odometer in the user's unit, fill-up id] per row, for hover labels."""
     odometers = units.km_to_distance(rows["odometer_km"], distance_unit)
-    return [[_plain(name), None if pd.isna(odo) else float(odo), int(entry_id)]
-            for name, odo, entry_id in zip(rows["vehicle_name"], odometers, rows["entry_id"],
-                                           strict=True)]
+    return [
+        [_plain(name), None if pd.isna(odo) else float(odo), int(entry_id)]
+        for name, odo, entry_id in zip(
+            rows["vehicle_name"], odometers, rows["entry_id"], strict=True
+        )
+    ]
 
 
 def _fillup_hover(value: str, distance_unit: str) -> str:
-    return ("<b>%{customdata[0]}</b><br>%{x|%Y-%m-%d}<br>" + value
-            + f"<br>Fill-up #%{{customdata[2]}} at %{{customdata[1]:,.0f}} "
-            f"{units.distance_label(distance_unit)}<extra></extra>")
+    return (
+        "<b>%{customdata[0]}</b><br>%{x|%Y-%m-%d}<br>"
+        + value
+        + f"<br>Fill-up #%{{customdata[2]}} at %{{customdata[1]:,.0f}} "
+        f"{units.distance_label(distance_unit)}<extra></extra>"
+    )
 
 
 _FILLUP_META = ["Vehicle", "Odometer", "Fill-up"]
@@ -328,9 +362,14 @@ def _with_gaps(rows: pd.DataFrame, value: pd.Series) -> tuple[pd.DataFrame, list
 _CHART_STATUSES = frozenset({STATUS_OK}) | _CHAIN_BREAKS
 
 
-def consumption_chart(frame: pd.DataFrame, consumption_unit: str, distance_unit: str,
-                      colors: Mapping[int, str] | None = None, *,
-                      window: int | None = None) -> go.Figure:
+def consumption_chart(
+    frame: pd.DataFrame,
+    consumption_unit: str,
+    distance_unit: str,
+    colors: Mapping[int, str] | None = None,
+    *,
+    window: int | None = None,
+) -> go.Figure:
     """Per-segment consumption over time per vehicle: the one chart of each tank's
     consumption, from a derived frame (metrics.add_derived) or an
     ``analytics.consumption_series`` frame.
@@ -347,68 +386,99 @@ def consumption_chart(frame: pd.DataFrame, consumption_unit: str, distance_unit:
     """
     label = units.consumption_label(consumption_unit)
     if frame.empty or not frame["consumption_l_per_100km"].notna().any():
-        return _message_figure(NO_CONSUMPTION_MESSAGE if window is None
-                               else NO_SEGMENTS_MESSAGE)
+        return _message_figure(NO_CONSUMPTION_MESSAGE if window is None else NO_SEGMENTS_MESSAGE)
     drawn = frame.loc[frame["consumption_status"].isin(_CHART_STATUSES)]
     figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(frame):
-        rows = drawn.loc[drawn["vehicle_id"] == vehicle_id].sort_values("odometer_km",
-                                                                        kind="stable")
+        rows = drawn.loc[drawn["vehicle_id"] == vehicle_id].sort_values(
+            "odometer_km", kind="stable"
+        )
         color = _color(colors, frame, vehicle_id)
         if window is None:
-            _add_segment_line(figure, rows, vehicle_name, color, consumption_unit,
-                              distance_unit)
+            _add_segment_line(figure, rows, vehicle_name, color, consumption_unit, distance_unit)
             continue
         for column, name, mode, style in (
-            ("consumption_l_per_100km", _plain(vehicle_name), "markers",
-             {"marker": {"color": color, "opacity": 0.6}}),
-            ("rolling_l_per_100km", f"{_plain(vehicle_name)} · rolling {window}", "lines",
-             {"line": {"color": color, "width": 2.5}}),
+            (
+                "consumption_l_per_100km",
+                _plain(vehicle_name),
+                "markers",
+                {"marker": {"color": color, "opacity": 0.6}},
+            ),
+            (
+                "rolling_l_per_100km",
+                f"{_plain(vehicle_name)} · rolling {window}",
+                "lines",
+                {"line": {"color": color, "width": 2.5}},
+            ),
         ):
             values = units.consumption_from_l_per_100km(rows[column], consumption_unit)
             kept, ys = _with_gaps(rows, values)
             if not any(y is not None for y in ys):
                 continue
-            figure.add_trace(_trace(
-                "scatter", x=kept["date"], y=ys, mode=mode, name=name, connectgaps=False,
-                **style, customdata=_fillup_customdata(kept, distance_unit), meta=_FILLUP_META,
-                hovertemplate=_fillup_hover(f"%{{y:,.2f}} {label}", distance_unit),
-            ))
+            figure.add_trace(
+                _trace(
+                    "scatter",
+                    x=kept["date"],
+                    y=ys,
+                    mode=mode,
+                    name=name,
+                    connectgaps=False,
+                    **style,
+                    customdata=_fillup_customdata(kept, distance_unit),
+                    meta=_FILLUP_META,
+                    hovertemplate=_fillup_hover(f"%{{y:,.2f}} {label}", distance_unit),
+                )
+            )
     _date_axis(figure, frame["date"])
-    return _base_layout(figure, x_title="Date",
-                        y_title=label if window is None else f"Consumption ({label})").build()
+    return _base_layout(
+        figure, x_title="Date", y_title=label if window is None else f"Consumption ({label})"
+    ).build()
 
 
-def _add_segment_line(figure: _Draft, rows: pd.DataFrame, vehicle_name: str, color: str,
-                      consumption_unit: str, distance_unit: str) -> None:
+def _add_segment_line(
+    figure: _Draft,
+    rows: pd.DataFrame,
+    vehicle_name: str,
+    color: str,
+    consumption_unit: str,
+    distance_unit: str,
+) -> None:
     """The Dashboard's line of one vehicle's segments (gaps at chain breaks), if any."""
-    values = units.consumption_from_l_per_100km(rows["consumption_l_per_100km"],
-                                                consumption_unit)
+    values = units.consumption_from_l_per_100km(rows["consumption_l_per_100km"], consumption_unit)
     kept, ys = _with_gaps(rows, values)
     if not any(y is not None for y in ys):
         return
     odometers = units.km_to_distance(kept["odometer_km"], distance_unit)
     # A gap carries no odometer either: nothing to hover there.
-    odos = [None if y is None else float(odometer) for odometer, y in zip(
-        odometers, ys, strict=True)]
-    figure.add_trace(_trace(
-        "scatter", x=list(kept["date"]), y=ys, mode="lines+markers", name=_plain(vehicle_name),
-        line={"color": color}, connectgaps=False,
-        # The name rides in customdata so characters such as "%{" in a user's vehicle name
-        # are never parsed as template syntax.
-        customdata=[[odo, _plain(vehicle_name)] for odo in odos],
-        hovertemplate=(
-            "<b>%{customdata[1]}</b><br>"
-            "%{x|%Y-%m-%d}<br>"
-            f"%{{y:,.2f}} {units.consumption_label(consumption_unit)}<br>"
-            f"Odometer %{{customdata[0]:,.0f}} {units.distance_label(distance_unit)}"
-            "<extra></extra>"
-        ),
-    ))
+    odos = [
+        None if y is None else float(odometer) for odometer, y in zip(odometers, ys, strict=True)
+    ]
+    figure.add_trace(
+        _trace(
+            "scatter",
+            x=list(kept["date"]),
+            y=ys,
+            mode="lines+markers",
+            name=_plain(vehicle_name),
+            line={"color": color},
+            connectgaps=False,
+            # The name rides in customdata so characters such as "%{" in a user's vehicle name
+            # are never parsed as template syntax.
+            customdata=[[odo, _plain(vehicle_name)] for odo in odos],
+            hovertemplate=(
+                "<b>%{customdata[1]}</b><br>"
+                "%{x|%Y-%m-%d}<br>"
+                f"%{{y:,.2f}} {units.consumption_label(consumption_unit)}<br>"
+                f"Odometer %{{customdata[0]:,.0f}} {units.distance_label(distance_unit)}"
+                "<extra></extra>"
+            ),
+        )
+    )
 
 
-def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
-                              colors: Mapping[int, str] | None = None) -> go.Figure:
+def monthly_consumption_chart(
+    monthly: pd.DataFrame, consumption_unit: str, colors: Mapping[int, str] | None = None
+) -> go.Figure:
     """Distance-weighted consumption per calendar month, one line per vehicle (frame from
     ``analytics.monthly_summary``; months without a valid segment are left out)."""
     label = units.consumption_label(consumption_unit)
@@ -418,27 +488,36 @@ def monthly_consumption_chart(monthly: pd.DataFrame, consumption_unit: str,
     figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(rows_with):
         rows = rows_with.loc[rows_with["vehicle_id"] == vehicle_id].sort_values("month")
-        figure.add_trace(_trace(
-            "scatter", x=rows["month"],
-            y=units.consumption_from_l_per_100km(rows["avg_consumption_l_per_100km"],
-                                                 consumption_unit),
-            # In the middle of its month, like the bars of the spend charts.
-            xperiod="M1", xperiodalignment="middle",
-            mode="lines+markers", name=_plain(vehicle_name),
-            line={"color": _color(colors, rows_with, vehicle_id)},
-            customdata=[[_plain(vehicle_name), _fillups(n)] for n in rows["fillup_count"]],
-            meta=["Vehicle", "Fill-ups"],
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{x|%b %Y}<br>"
-                           f"%{{y:,.2f}} {label}<br>%{{customdata[1]}}"
-                           "<extra></extra>"),
-        ))
+        figure.add_trace(
+            _trace(
+                "scatter",
+                x=rows["month"],
+                y=units.consumption_from_l_per_100km(
+                    rows["avg_consumption_l_per_100km"], consumption_unit
+                ),
+                # In the middle of its month, like the bars of the spend charts.
+                xperiod="M1",
+                xperiodalignment="middle",
+                mode="lines+markers",
+                name=_plain(vehicle_name),
+                line={"color": _color(colors, rows_with, vehicle_id)},
+                customdata=[[_plain(vehicle_name), _fillups(n)] for n in rows["fillup_count"]],
+                meta=["Vehicle", "Fill-ups"],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{x|%b %Y}<br>"
+                    f"%{{y:,.2f}} {label}<br>%{{customdata[1]}}"
+                    "<extra></extra>"
+                ),
+            )
+        )
     _base_layout(figure, x_title="Month", y_title=f"Consumption ({label})")
     _month_axis(figure, rows_with["month"])
     return figure.build()
 
 
-def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
-                         colors: Mapping[int, str] | None = None) -> go.Figure:
+def year_over_year_chart(
+    by_month: pd.DataFrame, consumption_unit: str, colors: Mapping[int, str] | None = None
+) -> go.Figure:
     """Consumption by month of the year (Jan..Dec on x), one line per vehicle and year
     (frame from ``analytics.consumption_by_month_of_year``, which never pools vehicles).
     A vehicle's latest year is drawn in its colour, its earlier years in greys (the nearer,
@@ -455,30 +534,48 @@ def year_over_year_chart(by_month: pd.DataFrame, consumption_unit: str,
         for year in years:
             rows = of_vehicle.loc[of_vehicle["year"] == year].sort_values("month_number")
             age = years[-1] - year
-            color = (_color(colors, by_month, vehicle_id) if age == 0
-                     else EARLIER_YEAR_GREYS[min(age, len(EARLIER_YEAR_GREYS)) - 1])
-            figure.add_trace(_trace(
-                "scatter", x=[MONTH_NAMES[m - 1] for m in rows["month_number"]],
-                y=units.consumption_from_l_per_100km(rows["avg_consumption_l_per_100km"],
-                                                     consumption_unit),
-                mode="lines+markers",
-                name=f"{_plain(vehicle_name)} · {year}" if len(vehicles) > 1 else str(year),
-                line={"color": color, "width": 3 if age == 0 else 2},
-                customdata=[[_plain(vehicle_name), year,
-                             units.format_count(int(n), "full-tank segment")]
-                            for n in rows["segment_count"]],
-                meta=["Vehicle", "Year", "Segments"],
-                hovertemplate=("<b>%{customdata[0]}</b><br>%{x} %{customdata[1]}<br>"
-                               f"%{{y:,.2f}} {label}<br>%{{customdata[2]}}"
-                               "<extra></extra>"),
-            ))
+            color = (
+                _color(colors, by_month, vehicle_id)
+                if age == 0
+                else EARLIER_YEAR_GREYS[min(age, len(EARLIER_YEAR_GREYS)) - 1]
+            )
+            figure.add_trace(
+                _trace(
+                    "scatter",
+                    x=[MONTH_NAMES[m - 1] for m in rows["month_number"]],
+                    y=units.consumption_from_l_per_100km(
+                        rows["avg_consumption_l_per_100km"], consumption_unit
+                    ),
+                    mode="lines+markers",
+                    name=f"{_plain(vehicle_name)} · {year}" if len(vehicles) > 1 else str(year),
+                    line={"color": color, "width": 3 if age == 0 else 2},
+                    customdata=[
+                        [
+                            _plain(vehicle_name),
+                            year,
+                            units.format_count(int(n), "full-tank segment"),
+                        ]
+                        for n in rows["segment_count"]
+                    ],
+                    meta=["Vehicle", "Year", "Segments"],
+                    hovertemplate=(
+                        "<b>%{customdata[0]}</b><br>%{x} %{customdata[1]}<br>"
+                        f"%{{y:,.2f}} {label}<br>%{{customdata[2]}}"
+                        "<extra></extra>"
+                    ),
+                )
+            )
     _base_layout(figure, x_title="Month", y_title=f"Consumption ({label})")
     figure.update_xaxes(categoryorder="array", categoryarray=list(MONTH_NAMES))
     return figure.build()
 
 
-def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit: str,
-                     colors: Mapping[int, str] | None = None) -> go.Figure:
+def season_box_chart(
+    seasons: pd.DataFrame,
+    consumption_unit: str,
+    distance_unit: str,
+    colors: Mapping[int, str] | None = None,
+) -> go.Figure:
     """Distribution of segment consumption per meteorological season (frame from
     ``analytics.segments_by_season``): one box per season and vehicle, side by side in the
     vehicle's colour (a car and a motorbike never share a box), every segment a point."""
@@ -489,28 +586,42 @@ def season_box_chart(seasons: pd.DataFrame, consumption_unit: str, distance_unit
     vehicles = _vehicle_order(seasons)
     for vehicle_id, vehicle_name in vehicles:
         rows = seasons.loc[seasons["vehicle_id"] == vehicle_id]
-        figure.add_trace(_trace(
-            "box", x=rows["season"].tolist(),
-            y=units.consumption_from_l_per_100km(rows["consumption_l_per_100km"],
-                                                 consumption_unit),
-            name=_plain(vehicle_name), boxpoints="all", jitter=0.4, pointpos=0,
-            marker={"color": _color(colors, seasons, vehicle_id)},
-            customdata=[[*row, d.strftime("%Y-%m-%d")] for row, d in zip(
-                _fillup_customdata(rows, distance_unit), rows["date"], strict=True)],
-            meta=[*_FILLUP_META, "Date"],
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[3]}<br>"
-                           f"%{{y:,.2f}} {label}<br>Fill-up #%{{customdata[2]}} at "
-                           f"%{{customdata[1]:,.0f}} {units.distance_label(distance_unit)}"
-                           "<extra></extra>"),
-        ))
+        figure.add_trace(
+            _trace(
+                "box",
+                x=rows["season"].tolist(),
+                y=units.consumption_from_l_per_100km(
+                    rows["consumption_l_per_100km"], consumption_unit
+                ),
+                name=_plain(vehicle_name),
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                marker={"color": _color(colors, seasons, vehicle_id)},
+                customdata=[
+                    [*row, d.strftime("%Y-%m-%d")]
+                    for row, d in zip(
+                        _fillup_customdata(rows, distance_unit), rows["date"], strict=True
+                    )
+                ],
+                meta=[*_FILLUP_META, "Date"],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{customdata[3]}<br>"
+                    f"%{{y:,.2f}} {label}<br>Fill-up #%{{customdata[2]}} at "
+                    f"%{{customdata[1]:,.0f}} {units.distance_label(distance_unit)}"
+                    "<extra></extra>"
+                ),
+            )
+        )
     _base_layout(figure, x_title="Season", y_title=f"Consumption ({label})")
     figure.update_layout(boxmode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=list(SEASON_ORDER))
     return figure.build()
 
 
-def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
-                distance_unit: str) -> go.Figure:
+def price_chart(
+    points: pd.DataFrame, currency: str, volume_unit: str, distance_unit: str
+) -> go.Figure:
     """Unit price per the user's volume unit over time, one line per fuel grade (frame from
     ``analytics.price_points``), in GRADE_STYLES: colours no vehicle wears, so a grade's
     line is never read as a vehicle's."""
@@ -521,23 +632,32 @@ def price_chart(points: pd.DataFrame, currency: str, volume_unit: str,
     for number, grade in enumerate(sorted(points["grade"].unique())):
         rows = points.loc[points["grade"] == grade].sort_values(["date", "entry_id"])
         color, dash = GRADE_STYLES[number % len(GRADE_STYLES)]
-        figure.add_trace(_trace(
-            "scatter", x=rows["date"],
-            y=units.price_per_l_to_unit(rows["unit_price_per_l"], volume_unit),
-            mode="lines+markers", name=_plain(grade), line={"color": color, "dash": dash},
-            marker={"size": 5},
-            customdata=[[*row, _plain(station)] for row, station in zip(
-                _fillup_customdata(rows, distance_unit), rows["station"], strict=True)],
-            meta=[*_FILLUP_META, "Station"],
-            hovertemplate=_fillup_hover(f"%{{y:,.3f}} {label}<br>%{{customdata[3]}}",
-                                        distance_unit),
-        ))
+        figure.add_trace(
+            _trace(
+                "scatter",
+                x=rows["date"],
+                y=units.price_per_l_to_unit(rows["unit_price_per_l"], volume_unit),
+                mode="lines+markers",
+                name=_plain(grade),
+                line={"color": color, "dash": dash},
+                marker={"size": 5},
+                customdata=[
+                    [*row, _plain(station)]
+                    for row, station in zip(
+                        _fillup_customdata(rows, distance_unit), rows["station"], strict=True
+                    )
+                ],
+                meta=[*_FILLUP_META, "Station"],
+                hovertemplate=_fillup_hover(
+                    f"%{{y:,.3f}} {label}<br>%{{customdata[3]}}", distance_unit
+                ),
+            )
+        )
     _date_axis(figure, points["date"])
     return _base_layout(figure, x_title="Date", y_title=f"Unit price ({label})").build()
 
 
-def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit: str
-                        ) -> go.Figure:
+def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit: str) -> go.Figure:
     """Volume-weighted average price per brand or station as a dot plot, cheapest on top
     (frame from ``analytics.average_price_by``).
 
@@ -549,43 +669,64 @@ def average_price_chart(by: pd.DataFrame, what: str, currency: str, volume_unit:
     if by.empty:
         return _message_figure(NO_PRICES_MESSAGE)
     rows = by.iloc[::-1]  # a category axis runs bottom-up: the cheapest ends on top
-    prices = [float(p) for p in units.price_per_l_to_unit(rows["avg_price_per_l"],
-                                                          volume_unit)]
+    prices = [float(p) for p in units.price_per_l_to_unit(rows["avg_price_per_l"], volume_unit)]
     cheapest = min(prices)
     above = [round(p - cheapest, 3) for p in prices]
     several = len(prices) > 1
     names = [_plain(v) for v in rows["label"]]
     counts = [_fillups(n) for n in rows["fillup_count"]]
     notes = [("cheapest" if several else "") if a == 0 else f"+{a:,.3f}" for a in above]
-    figure = _Draft(_trace(
-        "scatter", x=prices, y=names, mode="markers+text", name=what,
-        marker={"size": 13, "color": ALL_VEHICLES_COLOR},
-        # A stem from the cheapest price to each dot: its length is the difference.
-        error_x={"type": "data", "symmetric": False, "array": [0] * len(prices),
-                 "arrayminus": above, "width": 0, "thickness": 2, "color": "#b8c7d9"},
-        text=[f"{p:,.3f}" + (f" ({n})" if n else "") for p, n in zip(prices, notes,
-                                                                    strict=True)],
-        textposition="top center", cliponaxis=False,
-        customdata=[[c, n] for c, n in zip(counts, notes, strict=True)],
-        meta=["Fill-ups", "Against the cheapest"],
-        hovertemplate=(f"<b>%{{y}}</b><br>%{{x:,.3f}} {label}<br>%{{customdata[0]}}"
-                       "<extra></extra>"),
-    ))
+    figure = _Draft(
+        _trace(
+            "scatter",
+            x=prices,
+            y=names,
+            mode="markers+text",
+            name=what,
+            marker={"size": 13, "color": ALL_VEHICLES_COLOR},
+            # A stem from the cheapest price to each dot: its length is the difference.
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [0] * len(prices),
+                "arrayminus": above,
+                "width": 0,
+                "thickness": 2,
+                "color": "#b8c7d9",
+            },
+            text=[
+                f"{p:,.3f}" + (f" ({n})" if n else "") for p, n in zip(prices, notes, strict=True)
+            ],
+            textposition="top center",
+            cliponaxis=False,
+            customdata=[[c, n] for c, n in zip(counts, notes, strict=True)],
+            meta=["Fill-ups", "Against the cheapest"],
+            hovertemplate=(
+                f"<b>%{{y}}</b><br>%{{x:,.3f}} {label}<br>%{{customdata[0]}}<extra></extra>"
+            ),
+        )
+    )
     _base_layout(figure, x_title=f"Average price ({label})", y_title=what)
     spread = max(prices) - cheapest
     # Room around the dots for their labels; a lone price gets ±1 % of itself.
     pad = max(spread * 0.3, cheapest * 0.01, 0.001)
     figure.update_xaxes(range=[cheapest - pad, max(prices) + pad], tickformat=",.3f")
-    figure.update_yaxes(type="category", tickmode="array", tickvals=names,
-                        ticktext=[f"{name}<br><span style='font-size:11px;color:#777'>"
-                                  f"{count}</span>" for name, count in zip(names, counts,
-                                                                         strict=True)])
+    figure.update_yaxes(
+        type="category",
+        tickmode="array",
+        tickvals=names,
+        ticktext=[
+            f"{name}<br><span style='font-size:11px;color:#777'>{count}</span>"
+            for name, count in zip(names, counts, strict=True)
+        ],
+    )
     figure.update_layout(height=max(250, 56 * len(rows) + 110), showlegend=False)
     return figure.build()
 
 
-def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
-                       colors: Mapping[int, str] | None = None) -> go.Figure:
+def yearly_spend_chart(
+    yearly: pd.DataFrame, currency: str, colors: Mapping[int, str] | None = None
+) -> go.Figure:
     """Spend per calendar year, bars stacked per vehicle (``analytics.yearly_spend``;
     spend adds up across vehicles)."""
     if yearly.empty:
@@ -593,16 +734,22 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
     figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(yearly):
         rows = yearly.loc[yearly["vehicle_id"] == vehicle_id].sort_values("year")
-        figure.add_trace(_trace(
-            "bar", x=[str(int(y)) for y in rows["year"]], y=rows["spent"],
-            name=_plain(vehicle_name),
-            marker={"color": _color(colors, yearly, vehicle_id)},
-            customdata=[[_plain(vehicle_name), _fillups(n)] for n in rows["fillup_count"]],
-            meta=["Vehicle", "Fill-ups"],
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{x}<br>"
-                           f"%{{y:{_money(currency)}}} {currency}<br>%{{customdata[1]}}"
-                           "<extra></extra>"),
-        ))
+        figure.add_trace(
+            _trace(
+                "bar",
+                x=[str(int(y)) for y in rows["year"]],
+                y=rows["spent"],
+                name=_plain(vehicle_name),
+                marker={"color": _color(colors, yearly, vehicle_id)},
+                customdata=[[_plain(vehicle_name), _fillups(n)] for n in rows["fillup_count"]],
+                meta=["Vehicle", "Fill-ups"],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{x}<br>"
+                    f"%{{y:{_money(currency)}}} {currency}<br>%{{customdata[1]}}"
+                    "<extra></extra>"
+                ),
+            )
+        )
     _base_layout(figure, x_title="Year", y_title=f"Spent ({currency})")
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     # At least MIN_YEAR_SLOTS bar widths of axis, centred: one year is a bar, not a slab.
@@ -615,8 +762,9 @@ def yearly_spend_chart(yearly: pd.DataFrame, currency: str,
 MIN_YEAR_SLOTS = 4
 
 
-def cost_per_distance_chart(series: pd.DataFrame, currency: str, distance_unit: str,
-                            colors: Mapping[int, str] | None = None) -> go.Figure:
+def cost_per_distance_chart(
+    series: pd.DataFrame, currency: str, distance_unit: str, colors: Mapping[int, str] | None = None
+) -> go.Figure:
     """Fuel cost per distance of each valid segment over time, one line per vehicle with
     gaps at chain breaks (frame from ``analytics.consumption_series``)."""
     label = units.cost_per_distance_label(currency, distance_unit)
@@ -625,47 +773,71 @@ def cost_per_distance_chart(series: pd.DataFrame, currency: str, distance_unit: 
     figure = _Draft()
     for vehicle_id, vehicle_name in _vehicle_order(series):
         rows = series.loc[series["vehicle_id"] == vehicle_id].sort_values("odometer_km")
-        kept, ys = _with_gaps(rows, units.cost_per_km_to_unit(rows["cost_per_km"],
-                                                              distance_unit))
+        kept, ys = _with_gaps(rows, units.cost_per_km_to_unit(rows["cost_per_km"], distance_unit))
         if not any(y is not None for y in ys):
             continue
-        figure.add_trace(_trace(
-            "scatter", x=kept["date"], y=ys, mode="lines+markers", name=_plain(vehicle_name),
-            line={"color": _color(colors, series, vehicle_id)},
-            connectgaps=False, customdata=_fillup_customdata(kept, distance_unit),
-            meta=_FILLUP_META,
-            hovertemplate=_fillup_hover(f"%{{y:,.3f}} {label}", distance_unit),
-        ))
+        figure.add_trace(
+            _trace(
+                "scatter",
+                x=kept["date"],
+                y=ys,
+                mode="lines+markers",
+                name=_plain(vehicle_name),
+                line={"color": _color(colors, series, vehicle_id)},
+                connectgaps=False,
+                customdata=_fillup_customdata(kept, distance_unit),
+                meta=_FILLUP_META,
+                hovertemplate=_fillup_hover(f"%{{y:,.3f}} {label}", distance_unit),
+            )
+        )
     _date_axis(figure, series["date"])
     return _base_layout(figure, x_title="Date", y_title=f"Fuel cost ({label})").build()
 
 
-def cumulative_spend_chart(cumulative: pd.DataFrame, projection: pd.DataFrame | None,
-                           currency: str, distance_unit: str) -> go.Figure:
+def cumulative_spend_chart(
+    cumulative: pd.DataFrame, projection: pd.DataFrame | None, currency: str, distance_unit: str
+) -> go.Figure:
     """Running total of spend, all vehicles of the frame together
     (``analytics.cumulative_spend``) and, when given, its projection
     (``SpendProjection.points``) as a dashed continuation."""
     if cumulative.empty:
         return _message_figure(NO_SPENDING_MESSAGE)
     money = _money(currency)
-    figure = _Draft(_trace(
-        "scatter", x=cumulative["date"], y=cumulative["cumulative_spent"], mode="lines+markers",
-        name="Spent so far", line={"shape": "hv", "color": ALL_VEHICLES_COLOR},
-        customdata=[[*row, float(a)] for row, a in zip(
-            _fillup_customdata(cumulative, distance_unit), cumulative["amount"], strict=True)],
-        meta=[*_FILLUP_META, "Amount"],
-        hovertemplate=_fillup_hover(
-            f"Total %{{y:{money}}} {currency} (+%{{customdata[3]:{money}}})", distance_unit),
-    ))
+    figure = _Draft(
+        _trace(
+            "scatter",
+            x=cumulative["date"],
+            y=cumulative["cumulative_spent"],
+            mode="lines+markers",
+            name="Spent so far",
+            line={"shape": "hv", "color": ALL_VEHICLES_COLOR},
+            customdata=[
+                [*row, float(a)]
+                for row, a in zip(
+                    _fillup_customdata(cumulative, distance_unit), cumulative["amount"], strict=True
+                )
+            ],
+            meta=[*_FILLUP_META, "Amount"],
+            hovertemplate=_fillup_hover(
+                f"Total %{{y:{money}}} {currency} (+%{{customdata[3]:{money}}})", distance_unit
+            ),
+        )
+    )
     dates = cumulative["date"]
     if projection is not None and not projection.empty:
-        figure.add_trace(_trace(
-            "scatter", x=projection["date"], y=projection["cumulative_spent"], mode="lines",
-            name="Projection (spend per day of the last 12 months)",
-            line={"dash": "dash", "color": ALL_VEHICLES_COLOR},
-            hovertemplate=(f"Projected<br>%{{x|%b %Y}}<br>%{{y:{money}}} {currency}"
-                           "<extra></extra>"),
-        ))
+        figure.add_trace(
+            _trace(
+                "scatter",
+                x=projection["date"],
+                y=projection["cumulative_spent"],
+                mode="lines",
+                name="Projection (spend per day of the last 12 months)",
+                line={"dash": "dash", "color": ALL_VEHICLES_COLOR},
+                hovertemplate=(
+                    f"Projected<br>%{{x|%b %Y}}<br>%{{y:{money}}} {currency}<extra></extra>"
+                ),
+            )
+        )
         dates = pd.concat([dates, projection["date"]])
     _date_axis(figure, dates)
     return _base_layout(figure, x_title="Date", y_title=f"Cumulative spend ({currency})").build()
@@ -721,8 +893,9 @@ def figure_frame(figure: go.Figure) -> pd.DataFrame:
         if custom is not None and names:
             kept = [custom[i] for i in part.index]
             for index, name in enumerate(names):
-                column = pd.Series([row[index] if row is not None else None for row in kept],
-                                   index=part.index)
+                column = pd.Series(
+                    [row[index] if row is not None else None for row in kept], index=part.index
+                )
                 part[name] = _rounded(column, custom_decimals.get(index))
         frames.append(part)
     if not frames:
@@ -736,20 +909,35 @@ def savings_chart(savings: pd.DataFrame, currency: str) -> go.Figure:
     if savings.empty:
         return _message_figure("No regular station yet: log the station with your fill-ups")
     money = _money(currency)
-    figure = _Draft(_trace(
-        "bar", x=savings["date"], y=savings["savings"], name="Extra paid",
-        marker={"color": ALL_VEHICLES_COLOR},
-        customdata=[[_plain(v), _plain(s), _plain(r), int(e)] for v, s, r, e in zip(
-            savings["vehicle_name"], savings["station"], savings["reference_station"],
-            savings["entry_id"], strict=True)],
-        meta=["Vehicle", "Station", "Cheapest regular station", "Fill-up"],
-        hovertemplate=("<b>%{customdata[0]}</b><br>%{x|%Y-%m-%d}<br>"
-                       f"%{{y:{money}}} {currency} more than at %{{customdata[2]}}<br>"
-                       "Fill-up #%{customdata[3]} at %{customdata[1]}<extra></extra>"),
-    ))
+    figure = _Draft(
+        _trace(
+            "bar",
+            x=savings["date"],
+            y=savings["savings"],
+            name="Extra paid",
+            marker={"color": ALL_VEHICLES_COLOR},
+            customdata=[
+                [_plain(v), _plain(s), _plain(r), int(e)]
+                for v, s, r, e in zip(
+                    savings["vehicle_name"],
+                    savings["station"],
+                    savings["reference_station"],
+                    savings["entry_id"],
+                    strict=True,
+                )
+            ],
+            meta=["Vehicle", "Station", "Cheapest regular station", "Fill-up"],
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>%{x|%Y-%m-%d}<br>"
+                f"%{{y:{money}}} {currency} more than at %{{customdata[2]}}<br>"
+                "Fill-up #%{customdata[3]} at %{customdata[1]}<extra></extra>"
+            ),
+        )
+    )
     _date_axis(figure, savings["date"])
-    _base_layout(figure, x_title="Date",
-                 y_title=f"Paid above cheapest regular station ({currency})")
+    _base_layout(
+        figure, x_title="Date", y_title=f"Paid above cheapest regular station ({currency})"
+    )
     figure.update_layout(showlegend=False)  # one series, named by the axis title
     return figure.build()
 
@@ -768,8 +956,10 @@ NO_RUNNING_COSTS_MESSAGE = "No costs in this period"
 def series_colors(categories: Sequence[str]) -> dict[str, str]:
     """Energy's colour and one per category, by the categories' fixed order: a category
     wears the same colour on every running-cost chart, whichever others are present."""
-    return {ENERGY_SERIES: ENERGY_COLOR, **{
-        name: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, name in enumerate(categories)}}
+    return {
+        ENERGY_SERIES: ENERGY_COLOR,
+        **{name: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, name in enumerate(categories)},
+    }
 
 
 def _series_color(series: str, colors: Mapping[str, str]) -> str:
@@ -784,8 +974,9 @@ def _series_order(frame: pd.DataFrame, colors: Mapping[str, str]) -> list[str]:
     return sorted(names, key=lambda name: known.index(name) if name in known else len(known))
 
 
-def running_costs_monthly_chart(frame: pd.DataFrame, currency: str,
-                                colors: Mapping[str, str]) -> go.Figure:
+def running_costs_monthly_chart(
+    frame: pd.DataFrame, currency: str, colors: Mapping[str, str]
+) -> go.Figure:
     """Energy and the other costs per month, bars stacked per category (frame: month
     (first day, datetime), series (ENERGY_SERIES or a category label), amount); costs add
     up across vehicles."""
@@ -795,21 +986,30 @@ def running_costs_monthly_chart(frame: pd.DataFrame, currency: str,
     order = _series_order(frame, colors)
     for series in order:
         rows = frame.loc[frame["series"] == series].sort_values("month")
-        figure.add_trace(_trace(
-            "bar", x=rows["month"], y=rows["amount"], name=_plain(series),
-            marker={"color": _series_color(series, colors)}, xperiod="M1",
-            xperiodalignment="middle",
-            hovertemplate=(f"<b>{_plain(series)}</b><br>%{{x|%b %Y}}<br>"
-                           f"%{{y:{_money(currency)}}} {currency}<extra></extra>"),
-        ))
+        figure.add_trace(
+            _trace(
+                "bar",
+                x=rows["month"],
+                y=rows["amount"],
+                name=_plain(series),
+                marker={"color": _series_color(series, colors)},
+                xperiod="M1",
+                xperiodalignment="middle",
+                hovertemplate=(
+                    f"<b>{_plain(series)}</b><br>%{{x|%b %Y}}<br>"
+                    f"%{{y:{_money(currency)}}} {currency}<extra></extra>"
+                ),
+            )
+        )
     _base_layout(figure, x_title="Month", y_title=f"Cost ({currency})")
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     _month_axis(figure, frame["month"])
     return figure.build()
 
 
-def running_costs_yearly_chart(frame: pd.DataFrame, currency: str,
-                               colors: Mapping[str, str]) -> go.Figure:
+def running_costs_yearly_chart(
+    frame: pd.DataFrame, currency: str, colors: Mapping[str, str]
+) -> go.Figure:
     """Energy and the other costs per calendar year, bars stacked per category (frame:
     year, series, amount)."""
     if frame.empty:
@@ -818,12 +1018,19 @@ def running_costs_yearly_chart(frame: pd.DataFrame, currency: str,
     order = _series_order(frame, colors)
     for series in order:
         rows = frame.loc[frame["series"] == series].sort_values("year")
-        figure.add_trace(_trace(
-            "bar", x=[str(int(y)) for y in rows["year"]], y=rows["amount"],
-            name=_plain(series), marker={"color": _series_color(series, colors)},
-            hovertemplate=(f"<b>{_plain(series)}</b><br>%{{x}}<br>"
-                           f"%{{y:{_money(currency)}}} {currency}<extra></extra>"),
-        ))
+        figure.add_trace(
+            _trace(
+                "bar",
+                x=[str(int(y)) for y in rows["year"]],
+                y=rows["amount"],
+                name=_plain(series),
+                marker={"color": _series_color(series, colors)},
+                hovertemplate=(
+                    f"<b>{_plain(series)}</b><br>%{{x}}<br>"
+                    f"%{{y:{_money(currency)}}} {currency}<extra></extra>"
+                ),
+            )
+        )
     _base_layout(figure, x_title="Year", y_title=f"Cost ({currency})")
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     count = frame["year"].nunique()
@@ -832,20 +1039,25 @@ def running_costs_yearly_chart(frame: pd.DataFrame, currency: str,
     return figure.build()
 
 
-def costs_by_category_chart(frame: pd.DataFrame, currency: str,
-                            colors: Mapping[str, str]) -> go.Figure:
+def costs_by_category_chart(
+    frame: pd.DataFrame, currency: str, colors: Mapping[str, str]
+) -> go.Figure:
     """The other costs of the period per category, largest first, as horizontal bars
     (frame: series (category label), amount)."""
     if frame.empty:
         return _message_figure("No other costs in this period")
     ordered = frame.sort_values("amount", ascending=True)  # plotly draws bottom-up
-    figure = _Draft(_trace(
-        "bar", orientation="h", x=ordered["amount"], y=[_plain(s) for s in ordered["series"]],
-        name="Other costs",
-        marker={"color": [_series_color(s, colors) for s in ordered["series"]]},
-        hovertemplate=(f"<b>%{{y}}</b><br>%{{x:{_money(currency)}}} {currency}"
-                       "<extra></extra>"),
-    ))
+    figure = _Draft(
+        _trace(
+            "bar",
+            orientation="h",
+            x=ordered["amount"],
+            y=[_plain(s) for s in ordered["series"]],
+            name="Other costs",
+            marker={"color": [_series_color(s, colors) for s in ordered["series"]]},
+            hovertemplate=(f"<b>%{{y}}</b><br>%{{x:{_money(currency)}}} {currency}<extra></extra>"),
+        )
+    )
     _base_layout(figure, x_title=f"Cost ({currency})", y_title="Category")
     figure.update_layout(showlegend=False, height=max(220, 48 * len(frame) + 80))
     return figure.build()

@@ -79,9 +79,11 @@ class Settings(BaseSettings):
         if len(key.encode()) >= MIN_COOKIE_KEY_BYTES:
             problem = weak_key_problem(key)
             if problem:
-                raise ConfigurationError(f"FUELTRACKER_COOKIE_KEY is too weak: {problem}; "
-                                         "generate one: python3 -c \"import secrets; "
-                                         "print(secrets.token_urlsafe(48))\"")
+                raise ConfigurationError(
+                    f"FUELTRACKER_COOKIE_KEY is too weak: {problem}; "
+                    'generate one: python3 -c "import secrets; '
+                    'print(secrets.token_urlsafe(48))"'
+                )
             return key
         if not self.embedded:
             raise ConfigurationError(

@@ -42,8 +42,11 @@ class Cost:
     def __post_init__(self) -> None:
         if (self.coverage_from is None) != (self.coverage_to is None):
             raise ValueError("a coverage period has both ends or neither")
-        if (self.coverage_from is not None and self.coverage_to is not None
-                and self.coverage_to < self.coverage_from):
+        if (
+            self.coverage_from is not None
+            and self.coverage_to is not None
+            and self.coverage_to < self.coverage_from
+        ):
             raise ValueError("a coverage period must not end before it starts")
 
     @property
@@ -93,14 +96,14 @@ def monthly_shares(cost: Cost, start: dt.date | None, end: dt.date) -> dict[dt.d
     month = month_start(first)
     while month <= last:
         following = _next_month(month)
-        shares[month] = share(cost, max(first, month),
-                              min(last, following - dt.timedelta(days=1)))
+        shares[month] = share(cost, max(first, month), min(last, following - dt.timedelta(days=1)))
         month = following
     return shares
 
 
-def per_month(costs: Iterable[Cost], start: dt.date | None, end: dt.date
-              ) -> dict[tuple[dt.date, str], Decimal]:
+def per_month(
+    costs: Iterable[Cost], start: dt.date | None, end: dt.date
+) -> dict[tuple[dt.date, str], Decimal]:
     """{(month's first day, category): total} of `costs` over [start, end], spread."""
     totals: dict[tuple[dt.date, str], Decimal] = defaultdict(lambda: ZERO)
     for cost in costs:
@@ -109,8 +112,9 @@ def per_month(costs: Iterable[Cost], start: dt.date | None, end: dt.date
     return dict(totals)
 
 
-def per_year(costs: Iterable[Cost], start: dt.date | None, end: dt.date
-             ) -> dict[tuple[int, str], Decimal]:
+def per_year(
+    costs: Iterable[Cost], start: dt.date | None, end: dt.date
+) -> dict[tuple[int, str], Decimal]:
     """{(year, category): total} of `costs` over [start, end], spread."""
     totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for (month, category), amount in per_month(costs, start, end).items():
@@ -118,8 +122,7 @@ def per_year(costs: Iterable[Cost], start: dt.date | None, end: dt.date
     return dict(totals)
 
 
-def by_category(costs: Iterable[Cost], start: dt.date | None, end: dt.date
-                ) -> dict[str, Decimal]:
+def by_category(costs: Iterable[Cost], start: dt.date | None, end: dt.date) -> dict[str, Decimal]:
     """{category: total} of `costs` over [start, end], spread; categories with nothing in
     the period left out."""
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -168,17 +171,18 @@ class TotalCostOfOwnership:
         return self.total * AVERAGE_MONTH_DAYS / self.days if self.days > 0 else None
 
 
-def total_cost_of_ownership(energy: Decimal, costs: Iterable[Cost], start: dt.date,
-                            end: dt.date, distance_km: Decimal) -> TotalCostOfOwnership:
+def total_cost_of_ownership(
+    energy: Decimal, costs: Iterable[Cost], start: dt.date, end: dt.date, distance_km: Decimal
+) -> TotalCostOfOwnership:
     """The total cost of ownership over [start, end]: `energy` (what the period's fill-ups
     cost) plus `costs` spread over the period, and `distance_km` driven in it."""
     other = sum((share(cost, start, end) for cost in costs), ZERO)
     return TotalCostOfOwnership(energy, other, distance_km, days_inclusive(start, end))
 
 
-def energy_and_other_per_month(energy: Mapping[dt.date, Decimal],
-                               other: Mapping[tuple[dt.date, str], Decimal]
-                               ) -> dict[dt.date, tuple[Decimal, Decimal]]:
+def energy_and_other_per_month(
+    energy: Mapping[dt.date, Decimal], other: Mapping[tuple[dt.date, str], Decimal]
+) -> dict[dt.date, tuple[Decimal, Decimal]]:
     """{month: (energy, other costs)} for every month with either, in month order."""
     others: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
     for (month, _), amount in other.items():

@@ -55,15 +55,23 @@ def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine of a URL (default: the configured or embedded database),
     pooled as configured (FUELTRACKER_DB_POOL_SIZE, FUELTRACKER_DB_MAX_OVERFLOW)."""
     settings = get_settings()
-    return make_engine(url or database_url(), pool_size=settings.db_pool_size,
-                       max_overflow=settings.db_max_overflow)
+    return make_engine(
+        url or database_url(),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """A pooled engine working as APP_ROLE (bound by row-level security); parameters never
     appear in logs."""
-    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True,
-                           pool_size=pool_size, max_overflow=max_overflow)
+    engine = create_engine(
+        url,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+    )
 
     @event.listens_for(engine, "connect")
     def _work_as_app_role(dbapi_connection, _record) -> None:
@@ -90,13 +98,16 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def user_scoped(service: Callable[Concatenate[Session, int, P], R]
-                ) -> Callable[Concatenate[Session, int, P], R]:
+def user_scoped(
+    service: Callable[Concatenate[Session, int, P], R],
+) -> Callable[Concatenate[Session, int, P], R]:
     """Decorate a service `(session, user_id, ...)`: its transaction sees that user's rows."""
+
     @wraps(service)
     def scoped(session: Session, user_id: int, *args: P.args, **kwargs: P.kwargs) -> R:
         scope_to_user(session, user_id)
         return service(session, user_id, *args, **kwargs)
+
     return scoped
 
 

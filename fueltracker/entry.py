@@ -146,8 +146,10 @@ def _volume(value_l: Decimal | float, user: UserRead) -> str:
 
 def _price(price_per_l: Decimal | float, user: UserRead) -> str:
     shown = units.price_per_l_to_unit(units.to_decimal(price_per_l), user.volume_unit)
-    return (f"{units.format_number(shown, price_decimals(user.currency))} "
-            f"{units.price_per_volume_label(user.currency, user.volume_unit)}")
+    return (
+        f"{units.format_number(shown, price_decimals(user.currency))} "
+        f"{units.price_per_volume_label(user.currency, user.volume_unit)}"
+    )
 
 
 def _consumption(value_l_per_100km: Decimal | float, user: UserRead) -> str:
@@ -171,8 +173,14 @@ def _vehicle_rows(derived: pd.DataFrame, candidate: Candidate) -> pd.DataFrame:
 # --------------------------------------------------------------------------- #
 
 
-def complete_amounts(volume: Decimal | None, unit_price: Decimal | None, total: Decimal | None,
-                     *, currency: str, volume_unit: str) -> Amounts:
+def complete_amounts(
+    volume: Decimal | None,
+    unit_price: Decimal | None,
+    total: Decimal | None,
+    *,
+    currency: str,
+    volume_unit: str,
+) -> Amounts:
     """Work out the missing one of volume, unit price and total from the other two.
 
     All in the user's units (price per their volume unit). The total is rounded to the
@@ -185,28 +193,38 @@ def complete_amounts(volume: Decimal | None, unit_price: Decimal | None, total: 
         expected = volume * unit_price
         if abs(expected - total) > _quantum(money):
             v_label = units.volume_label(volume_unit)
-            return Amounts(volume, unit_price, total, problem=FieldMessage(
-                FIELD_TOTAL,
-                f"Total paid {units.format_money(total, currency)} does not match "
-                f"{units.format_number(volume, VOLUME_DECIMALS)} {v_label} × "
-                f"{units.format_number(unit_price, price_decimals(currency))} "
-                f"{units.price_per_volume_label(currency, volume_unit)} = "
-                f"{units.format_money(expected, currency)}. Correct one of them, or clear one "
-                "to have it worked out."))
+            return Amounts(
+                volume,
+                unit_price,
+                total,
+                problem=FieldMessage(
+                    FIELD_TOTAL,
+                    f"Total paid {units.format_money(total, currency)} does not match "
+                    f"{units.format_number(volume, VOLUME_DECIMALS)} {v_label} × "
+                    f"{units.format_number(unit_price, price_decimals(currency))} "
+                    f"{units.price_per_volume_label(currency, volume_unit)} = "
+                    f"{units.format_money(expected, currency)}. Correct one of them, or clear one "
+                    "to have it worked out.",
+                ),
+            )
         return Amounts(volume, unit_price, total)
     if volume is not None and unit_price is not None:
         return Amounts(volume, unit_price, _round(volume * unit_price, money), FIELD_TOTAL)
     if volume is not None and total is not None:
         if volume <= 0:  # no price of nothing; the volume's own check reports it
             return Amounts(volume, None, total)
-        return Amounts(volume, _round(total / volume, price_decimals(currency)), total,
-                       FIELD_PRICE)
+        return Amounts(volume, _round(total / volume, price_decimals(currency)), total, FIELD_PRICE)
     if unit_price is not None and total is not None:
         if unit_price <= 0:
-            return Amounts(None, unit_price, total, problem=FieldMessage(
-                FIELD_PRICE, "Price must be more than 0 to work out the volume"))
-        return Amounts(_round(total / unit_price, VOLUME_DECIMALS), unit_price, total,
-                       FIELD_VOLUME)
+            return Amounts(
+                None,
+                unit_price,
+                total,
+                problem=FieldMessage(
+                    FIELD_PRICE, "Price must be more than 0 to work out the volume"
+                ),
+            )
+        return Amounts(_round(total / unit_price, VOLUME_DECIMALS), unit_price, total, FIELD_VOLUME)
     return Amounts(volume, unit_price, total)
 
 
@@ -232,8 +250,7 @@ def suggestions(derived: pd.DataFrame, column: str) -> list[str]:
     names = [str(name) for name in stats.index]
     uses = [int(count) for count in stats["uses"]]
     last = [pd.Timestamp(day).value for day in stats["last"]]
-    ranked = sorted(range(len(names)),
-                    key=lambda i: (-uses[i], -last[i], names[i].casefold()))
+    ranked = sorted(range(len(names)), key=lambda i: (-uses[i], -last[i], names[i].casefold()))
     return [names[i] for i in ranked]
 
 
@@ -243,13 +260,17 @@ def _last_used(derived: pd.DataFrame) -> dict[int, tuple[pd.Timestamp, int]]:
     if derived.empty:
         return {}
     latest = derived.sort_values(["date", "entry_id"]).groupby("vehicle_id").tail(1)
-    return {int(vehicle_id): (pd.Timestamp(day), int(entry_id))
-            for vehicle_id, day, entry_id in zip(latest["vehicle_id"], latest["date"],
-                                                 latest["entry_id"], strict=True)}
+    return {
+        int(vehicle_id): (pd.Timestamp(day), int(entry_id))
+        for vehicle_id, day, entry_id in zip(
+            latest["vehicle_id"], latest["date"], latest["entry_id"], strict=True
+        )
+    }
 
 
-def _in_last_used_order(vehicle_list: Sequence[V],
-                        last_used: Mapping[int, tuple[pd.Timestamp, int]]) -> list[V]:
+def _in_last_used_order(
+    vehicle_list: Sequence[V], last_used: Mapping[int, tuple[pd.Timestamp, int]]
+) -> list[V]:
     used = [v for v in vehicle_list if v.id in last_used]
     unused = [v for v in vehicle_list if v.id not in last_used]
     used.sort(key=lambda v: last_used[v.id], reverse=True)
@@ -278,32 +299,45 @@ class _Readings:
         """The readings of ``rows`` (one vehicle's fill-ups)."""
         odometer_km = rows["odometer_km"].to_numpy(dtype="float64")
         order = np.lexsort((-np.arange(len(rows)), odometer_km))
-        readings = cls(odometer_km[order], rows["date"].to_numpy()[order],
-                       rows["entry_id"].to_numpy(dtype="int64")[order])
+        readings = cls(
+            odometer_km[order],
+            rows["date"].to_numpy()[order],
+            rows["entry_id"].to_numpy(dtype="int64")[order],
+        )
         for array in (readings.odometer_km, readings.dates, readings.entry_ids):
             array.flags.writeable = False  # shared between runs (ui/context.entry_facts)
         return readings
 
-    def previous(self, before_odometer_km: Decimal | None = None,
-                 exclude_entry_id: int | None = None) -> Reading | None:
+    def previous(
+        self, before_odometer_km: Decimal | None = None, exclude_entry_id: int | None = None
+    ) -> Reading | None:
         """The highest reading (below ``before_odometer_km`` if given), leaving out
         ``exclude_entry_id``; None when there is none."""
         index = len(self.odometer_km) - 1
         if before_odometer_km is not None:
-            index = int(np.searchsorted(self.odometer_km, float(before_odometer_km),
-                                        side="left")) - 1
-        while index >= 0 and exclude_entry_id is not None and (
-                self.entry_ids[index] == exclude_entry_id):
+            index = (
+                int(np.searchsorted(self.odometer_km, float(before_odometer_km), side="left")) - 1
+            )
+        while (
+            index >= 0
+            and exclude_entry_id is not None
+            and (self.entry_ids[index] == exclude_entry_id)
+        ):
             index -= 1
         if index < 0:
             return None
-        return Reading(pd.Timestamp(self.dates[index]).date(),
-                       units.to_decimal(self.odometer_km[index]))
+        return Reading(
+            pd.Timestamp(self.dates[index]).date(), units.to_decimal(self.odometer_km[index])
+        )
 
 
-def previous_reading(derived: pd.DataFrame, vehicle_id: int, *,
-                     before_odometer_km: Decimal | None = None,
-                     exclude_entry_id: int | None = None) -> Reading | None:
+def previous_reading(
+    derived: pd.DataFrame,
+    vehicle_id: int,
+    *,
+    before_odometer_km: Decimal | None = None,
+    exclude_entry_id: int | None = None,
+) -> Reading | None:
     """The vehicle's highest stored odometer reading (below ``before_odometer_km`` if given),
     leaving out ``exclude_entry_id``; None when there is none."""
     rows = derived.loc[derived["vehicle_id"] == vehicle_id]
@@ -317,13 +351,22 @@ def _hint(reading: Reading | None, user: UserRead, existing_odometer_km: Decimal
     return f"{word}: {_distance(reading.odometer_km, user)} on {reading.date.isoformat()}"
 
 
-def odometer_hint(derived: pd.DataFrame, vehicle_id: int, user: UserRead, *,
-                  existing_odometer_km: Decimal | None = None,
-                  exclude_entry_id: int | None = None) -> str:
+def odometer_hint(
+    derived: pd.DataFrame,
+    vehicle_id: int,
+    user: UserRead,
+    *,
+    existing_odometer_km: Decimal | None = None,
+    exclude_entry_id: int | None = None,
+) -> str:
     """The odometer field's hint: the vehicle's last reading in the user's distance unit,
     e.g. "Last: 59,518 km on 2026-11-24" (for an edit, the reading before the edited one)."""
-    reading = previous_reading(derived, vehicle_id, before_odometer_km=existing_odometer_km,
-                               exclude_entry_id=exclude_entry_id)
+    reading = previous_reading(
+        derived,
+        vehicle_id,
+        before_odometer_km=existing_odometer_km,
+        exclude_entry_id=exclude_entry_id,
+    )
     return _hint(reading, user, existing_odometer_km)
 
 
@@ -354,22 +397,32 @@ class EntryFacts:
     @classmethod
     def of(cls, derived: pd.DataFrame) -> EntryFacts:
         """The facts of a derived frame (metrics.add_derived)."""
-        readings = {_vehicle_id(key): _Readings.of(rows)
-                    for key, rows in derived.groupby("vehicle_id", sort=False)}
-        return cls(MappingProxyType({column: tuple(suggestions(derived, column))
-                                     for column in SUGGESTED}),
-                   MappingProxyType(_last_used(derived)), MappingProxyType(readings))
+        readings = {
+            _vehicle_id(key): _Readings.of(rows)
+            for key, rows in derived.groupby("vehicle_id", sort=False)
+        }
+        return cls(
+            MappingProxyType({column: tuple(suggestions(derived, column)) for column in SUGGESTED}),
+            MappingProxyType(_last_used(derived)),
+            MappingProxyType(readings),
+        )
 
     def vehicles_last_used_first(self, vehicle_list: Sequence[V]) -> list[V]:
         """vehicles_last_used_first of the history these facts were made of."""
         return _in_last_used_order(vehicle_list, self.last_used)
 
-    def odometer_hint(self, vehicle_id: int, user: UserRead, *,
-                      existing_odometer_km: Decimal | None = None,
-                      exclude_entry_id: int | None = None) -> str:
+    def odometer_hint(
+        self,
+        vehicle_id: int,
+        user: UserRead,
+        *,
+        existing_odometer_km: Decimal | None = None,
+        exclude_entry_id: int | None = None,
+    ) -> str:
         """odometer_hint of the history these facts were made of."""
         reading = self.readings.get(vehicle_id, _NO_READINGS).previous(
-            existing_odometer_km, exclude_entry_id)
+            existing_odometer_km, exclude_entry_id
+        )
         return _hint(reading, user, existing_odometer_km)
 
 
@@ -378,19 +431,22 @@ class EntryFacts:
 # --------------------------------------------------------------------------- #
 
 
-def tank_warning(candidate: Candidate, tank_capacity_l: Decimal | None, user: UserRead
-                 ) -> FieldMessage | None:
+def tank_warning(
+    candidate: Candidate, tank_capacity_l: Decimal | None, user: UserRead
+) -> FieldMessage | None:
     """Volume above the vehicle's tank capacity (when the capacity is known)."""
     if tank_capacity_l is None or candidate.volume_l <= tank_capacity_l:
         return None
     return FieldMessage(
         FIELD_VOLUME,
         f"Volume {_volume(candidate.volume_l, user)} is more than this vehicle's tank holds "
-        f"({_volume(tank_capacity_l, user)}).")
+        f"({_volume(tank_capacity_l, user)}).",
+    )
 
 
-def price_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
-                  ) -> FieldMessage | None:
+def price_warning(
+    derived: pd.DataFrame, candidate: Candidate, user: UserRead
+) -> FieldMessage | None:
     """Unit price more than 30 % away from the median of the user's recent fill-ups.
 
     "Recent" is the 10 fill-ups nearest in date to the candidate (so editing an old entry
@@ -407,8 +463,11 @@ def price_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
     if len(pool) < MIN_HISTORY:
         return None
     distance_days = (pool["date"] - pd.Timestamp(candidate.date)).abs()
-    nearest = pool.assign(_days=distance_days).sort_values(
-        ["_days", "date"], ascending=[True, False], kind="stable").head(PRICE_HISTORY_COUNT)
+    nearest = (
+        pool.assign(_days=distance_days)
+        .sort_values(["_days", "date"], ascending=[True, False], kind="stable")
+        .head(PRICE_HISTORY_COUNT)
+    )
     median = statistics.median(units.to_decimal(p) for p in nearest["unit_price_per_l"])
     if median <= 0:
         return None
@@ -421,11 +480,13 @@ def price_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
     return FieldMessage(
         FIELD_PRICE,
         f"Price {_price(price, user)} is {percent}% {direction} your recent median of "
-        f"{_price(median, user)}. Check the volume and the total.")
+        f"{_price(median, user)}. Check the volume and the total.",
+    )
 
 
-def distance_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
-                     ) -> FieldMessage | None:
+def distance_warning(
+    derived: pd.DataFrame, candidate: Candidate, user: UserRead
+) -> FieldMessage | None:
     """Odometer jump since the previous fill-up more than 3× the vehicle's median distance
     between fill-ups. Not raised when the user says a fill-up before this one was missed:
     that explains the jump."""
@@ -436,8 +497,9 @@ def distance_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
     gaps = [b - a for a, b in itertools.pairwise(odometers)]
     if len(gaps) < MIN_HISTORY:
         return None
-    previous = previous_reading(rows, candidate.vehicle_id,
-                                before_odometer_km=candidate.odometer_km)
+    previous = previous_reading(
+        rows, candidate.vehicle_id, before_odometer_km=candidate.odometer_km
+    )
     if previous is None:
         return None
     jump = candidate.odometer_km - previous.odometer_km
@@ -449,7 +511,8 @@ def distance_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
         f"That is {_distance(jump, user)} since the fill-up of {previous.date.isoformat()}, "
         f"more than 3× this vehicle's usual {_distance(median, user)} between fill-ups. "
         "A typo, or a fill-up you did not log? Then switch on “I missed logging a fill-up "
-        "before this one”.")
+        "before this one”.",
+    )
 
 
 def _candidate_frame(rows: pd.DataFrame, candidate: Candidate) -> tuple[pd.DataFrame, int]:
@@ -458,18 +521,31 @@ def _candidate_frame(rows: pd.DataFrame, candidate: Candidate) -> tuple[pd.DataF
     entries = rows.loc[:, list(metrics.ENTRY_COLUMNS)]
     # An id no stored row has (ids are positive) unless it is the edited row's own.
     entry_id = candidate.entry_id if candidate.entry_id is not None else -1
-    row = pd.DataFrame([{
-        "entry_id": entry_id, "vehicle_id": candidate.vehicle_id, "vehicle_name": "",
-        "date": pd.Timestamp(candidate.date), "odometer_km": float(candidate.odometer_km),
-        "volume_l": float(candidate.volume_l), "total_amount": float(candidate.total_amount),
-        "is_full": candidate.is_full, "missed_previous": candidate.missed_previous,
-        "station": None, "brand": None, "grade": None, "notes": None,
-    }])
+    row = pd.DataFrame(
+        [
+            {
+                "entry_id": entry_id,
+                "vehicle_id": candidate.vehicle_id,
+                "vehicle_name": "",
+                "date": pd.Timestamp(candidate.date),
+                "odometer_km": float(candidate.odometer_km),
+                "volume_l": float(candidate.volume_l),
+                "total_amount": float(candidate.total_amount),
+                "is_full": candidate.is_full,
+                "missed_previous": candidate.missed_previous,
+                "station": None,
+                "brand": None,
+                "grade": None,
+                "notes": None,
+            }
+        ]
+    )
     return pd.concat([entries, row], ignore_index=True), entry_id
 
 
-def consumption_warning(derived: pd.DataFrame, candidate: Candidate, user: UserRead
-                        ) -> FieldMessage | None:
+def consumption_warning(
+    derived: pd.DataFrame, candidate: Candidate, user: UserRead
+) -> FieldMessage | None:
     """The tank's consumption, as if the candidate were saved (distance since the previous
     full fill-up, all fuel since: metrics.add_derived), more than 3× the vehicle's median,
     or under half of it (CONSUMPTION_MIN_FACTOR says why half)."""
@@ -491,30 +567,46 @@ def consumption_warning(derived: pd.DataFrame, candidate: Candidate, user: UserR
     median = statistics.median(units.to_decimal(c) for c in past)
     lower_is_better = units.consumption_lower_is_better(user.consumption_unit)
     if this > CONSUMPTION_MAX_FACTOR * median:
-        relation = ("more than 3× this vehicle's median" if lower_is_better
-                    else "under a third of this vehicle's median")
+        relation = (
+            "more than 3× this vehicle's median"
+            if lower_is_better
+            else "under a third of this vehicle's median"
+        )
         why = "Was the last fill-up really full, or is the volume or odometer off?"
     elif this < CONSUMPTION_MIN_FACTOR * median:
-        relation = ("under half of this vehicle's median" if lower_is_better
-                    else "more than twice this vehicle's median")
-        why = ("Did you miss logging a fill-up before this one (then switch on “I missed "
-               "logging a fill-up before this one”), was the tank not filled to full, or is "
-               "the volume or odometer off?")
+        relation = (
+            "under half of this vehicle's median"
+            if lower_is_better
+            else "more than twice this vehicle's median"
+        )
+        why = (
+            "Did you miss logging a fill-up before this one (then switch on “I missed "
+            "logging a fill-up before this one”), was the tank not filled to full, or is "
+            "the volume or odometer off?"
+        )
     else:
         return None
     return FieldMessage(
         FIELD_CONSUMPTION,
         f"This tank would come out at {_consumption(this, user)}, {relation} of "
-        f"{_consumption(median, user)}. {why}")
+        f"{_consumption(median, user)}. {why}",
+    )
 
 
-def plausibility_warnings(derived: pd.DataFrame, candidate: Candidate, user: UserRead, *,
-                          tank_capacity_l: Decimal | None = None) -> list[FieldMessage]:
+def plausibility_warnings(
+    derived: pd.DataFrame,
+    candidate: Candidate,
+    user: UserRead,
+    *,
+    tank_capacity_l: Decimal | None = None,
+) -> list[FieldMessage]:
     """Every plausibility warning for the candidate, in the order of the form's fields."""
-    found = (distance_warning(derived, candidate, user),
-             tank_warning(candidate, tank_capacity_l, user),
-             price_warning(derived, candidate, user),
-             consumption_warning(derived, candidate, user))
+    found = (
+        distance_warning(derived, candidate, user),
+        tank_warning(candidate, tank_capacity_l, user),
+        price_warning(derived, candidate, user),
+        consumption_warning(derived, candidate, user),
+    )
     return [warning for warning in found if warning is not None]
 
 
@@ -528,8 +620,9 @@ def messages_for(found: Iterable[FieldMessage], *fields: str) -> list[str]:
 # --------------------------------------------------------------------------- #
 
 
-def consumption_comparison(this_l_per_100km: float, average_l_per_100km: float | None,
-                           unit: str) -> str:
+def consumption_comparison(
+    this_l_per_100km: float, average_l_per_100km: float | None, unit: str
+) -> str:
     """The saved tank's consumption and how it compares with the vehicle's average, e.g.
     "This tank: 6.10 L/100 km, 4% better than this vehicle's average of 6.40 L/100 km."
 
@@ -539,13 +632,16 @@ def consumption_comparison(this_l_per_100km: float, average_l_per_100km: float |
     this_text = units.format_consumption(this_l_per_100km, unit)
     if average_l_per_100km is None:
         return f"This tank: {this_text}, the first full-to-full tank measured for this vehicle."
-    this, average = (units.to_decimal(units.consumption_from_l_per_100km(float(value), unit))
-                     for value in (this_l_per_100km, average_l_per_100km))
+    this, average = (
+        units.to_decimal(units.consumption_from_l_per_100km(float(value), unit))
+        for value in (this_l_per_100km, average_l_per_100km)
+    )
     average_text = units.format_consumption(average_l_per_100km, unit)
     percent = _round(abs(this - average) / average * 100, 0)
     if percent == 0:
         return f"This tank: {this_text}, about this vehicle's average of {average_text}."
     better = (this < average) == units.consumption_lower_is_better(unit)
     word = "better" if better else "worse"
-    return (f"This tank: {this_text}, {percent}% {word} than this vehicle's average of "
-            f"{average_text}.")
+    return (
+        f"This tank: {this_text}, {percent}% {word} than this vehicle's average of {average_text}."
+    )

@@ -50,35 +50,54 @@ def coverage_text(expense: ExpenseRead) -> str:
     return f"{expense.coverage_from.isoformat()} – {expense.coverage_to.isoformat()}"
 
 
-def expense_table(rows: Sequence[ExpenseRead], names: Mapping[int, str],
-                  user: Preferences) -> pd.DataFrame:
+def expense_table(
+    rows: Sequence[ExpenseRead], names: Mapping[int, str], user: Preferences
+) -> pd.DataFrame:
     """The expense history as a table, one row per expense (indexed by its id) in the order
     given: the amount as a number in the user's currency, the odometer in their distance
     unit (whole units, empty when not given), the category as a label."""
     amount, odometer = amount_column(user), odometer_column(user)
     # The amount before the description: on a phone the first columns are what shows.
-    columns = ["Date", "Vehicle", "Category", amount, "Description", odometer, "Vendor",
-               "Coverage", "Notes"]
-    records = [{
-        "Date": row.date,
-        "Vehicle": names.get(row.vehicle_id, ""),
-        "Category": category_label(row.category),
-        "Description": row.description,
-        amount: float(row.amount),
-        odometer: (None if row.odometer_km is None else
-                   round(float(units.km_to_distance(row.odometer_km, user.distance_unit)))),
-        "Vendor": row.vendor or "",
-        "Coverage": coverage_text(row),
-        "Notes": row.notes or "",
-    } for row in rows]
-    table = pd.DataFrame.from_records(records, columns=columns,
-                                      index=pd.Index([row.id for row in rows], dtype="int64"))
+    columns = [
+        "Date",
+        "Vehicle",
+        "Category",
+        amount,
+        "Description",
+        odometer,
+        "Vendor",
+        "Coverage",
+        "Notes",
+    ]
+    records = [
+        {
+            "Date": row.date,
+            "Vehicle": names.get(row.vehicle_id, ""),
+            "Category": category_label(row.category),
+            "Description": row.description,
+            amount: float(row.amount),
+            odometer: (
+                None
+                if row.odometer_km is None
+                else round(float(units.km_to_distance(row.odometer_km, user.distance_unit)))
+            ),
+            "Vendor": row.vendor or "",
+            "Coverage": coverage_text(row),
+            "Notes": row.notes or "",
+        }
+        for row in rows
+    ]
+    table = pd.DataFrame.from_records(
+        records, columns=columns, index=pd.Index([row.id for row in rows], dtype="int64")
+    )
     table[odometer] = table[odometer].astype("Float64")
     return table
 
 
 def expense_label(expense: ExpenseRead, names: Mapping[int, str], user: Preferences) -> str:
     """One expense in a list to pick from: "2026-02-10 · Golf · Tyres · 480.00 EUR"."""
-    return (f"{expense.date.isoformat()} · {names.get(expense.vehicle_id, '')} · "
-            f"{category_label(expense.category)} · "
-            f"{units.format_money(expense.amount, user.currency)}")
+    return (
+        f"{expense.date.isoformat()} · {names.get(expense.vehicle_id, '')} · "
+        f"{category_label(expense.category)} · "
+        f"{units.format_money(expense.amount, user.currency)}"
+    )

@@ -27,13 +27,34 @@ from fueltracker.csvsafe import neutralise
 from fueltracker.schemas import ExpenseRead, UserRead
 
 NATIVE_COLUMNS = (
-    "vehicle", "date", "odometer_km", "volume_l", "total_amount", "currency",
-    "unit_price_per_l", "is_full", "missed_previous", "station", "brand", "grade", "notes",
-    "distance_km", "consumption_l_per_100km", "cost_per_km",
+    "vehicle",
+    "date",
+    "odometer_km",
+    "volume_l",
+    "total_amount",
+    "currency",
+    "unit_price_per_l",
+    "is_full",
+    "missed_previous",
+    "station",
+    "brand",
+    "grade",
+    "notes",
+    "distance_km",
+    "consumption_l_per_100km",
+    "cost_per_km",
 )
 # kind came last (issue 12): files written before it still read, the column simply absent.
-VEHICLE_COLUMNS = ("name", "make", "model", "year", "fuel_type", "tank_capacity_l", "is_active",
-                   "kind")
+VEHICLE_COLUMNS = (
+    "name",
+    "make",
+    "model",
+    "year",
+    "fuel_type",
+    "tank_capacity_l",
+    "is_active",
+    "kind",
+)
 
 
 def csv_number(value: float | None, decimals: int | None = None, min_decimals: int = 0) -> str:
@@ -70,32 +91,42 @@ def native_csv(derived: pd.DataFrame, currency: str) -> str:
     # The number columns as floats (add_derived's dtype; NaN where missing), read as such
     # rather than through the row tuples, whose cells pandas types as any scalar at all.
     odometer, volume, amount, price, distance, consumption, cost = (
-        ordered[name].to_numpy(dtype="float64") for name in (
-            "odometer_km", "volume_l", "total_amount", "unit_price_per_l", "distance_km",
-            "consumption_l_per_100km", "cost_per_km"))
+        ordered[name].to_numpy(dtype="float64")
+        for name in (
+            "odometer_km",
+            "volume_l",
+            "total_amount",
+            "unit_price_per_l",
+            "distance_km",
+            "consumption_l_per_100km",
+            "cost_per_km",
+        )
+    )
     days = _days(ordered)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(NATIVE_COLUMNS)
     for i, row in enumerate(ordered.itertuples(index=False)):
-        writer.writerow([
-            _text(row.vehicle_name),
-            days[i],
-            csv_number(odometer[i]),
-            csv_number(volume[i]),
-            csv_number(amount[i], min_decimals=2),
-            currency,
-            csv_number(price[i], 4),
-            "true" if row.is_full else "false",
-            "true" if row.missed_previous else "false",
-            _text(row.station),
-            _text(row.brand),
-            _text(row.grade),
-            _text(row.notes),
-            csv_number(distance[i], 3),
-            csv_number(consumption[i], 4),
-            csv_number(cost[i], 4),
-        ])
+        writer.writerow(
+            [
+                _text(row.vehicle_name),
+                days[i],
+                csv_number(odometer[i]),
+                csv_number(volume[i]),
+                csv_number(amount[i], min_decimals=2),
+                currency,
+                csv_number(price[i], 4),
+                "true" if row.is_full else "false",
+                "true" if row.missed_previous else "false",
+                _text(row.station),
+                _text(row.brand),
+                _text(row.grade),
+                _text(row.notes),
+                csv_number(distance[i], 3),
+                csv_number(consumption[i], 4),
+                csv_number(cost[i], 4),
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -115,19 +146,31 @@ def vehicles_csv(vehicles: Sequence[Mapping[str, object]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(VEHICLE_COLUMNS)
     for vehicle in vehicles:
-        writer.writerow([
-            _text(vehicle["name"]), _text(vehicle.get("make")), _text(vehicle.get("model")),
-            "" if vehicle.get("year") is None else str(vehicle["year"]),
-            _text(vehicle.get("fuel_type")),
-            _tank(vehicle.get("tank_capacity_l")),
-            "true" if vehicle.get("is_active", True) else "false",
-            vehicle.get("kind") or "car",
-        ])
+        writer.writerow(
+            [
+                _text(vehicle["name"]),
+                _text(vehicle.get("make")),
+                _text(vehicle.get("model")),
+                "" if vehicle.get("year") is None else str(vehicle["year"]),
+                _text(vehicle.get("fuel_type")),
+                _tank(vehicle.get("tank_capacity_l")),
+                "true" if vehicle.get("is_active", True) else "false",
+                vehicle.get("kind") or "car",
+            ]
+        )
     return buffer.getvalue()
 
 
-REMINDER_COLUMNS = ("vehicle", "title", "interval_km", "interval_months", "due_soon_km",
-                    "due_soon_days", "last_done_on", "last_done_odometer_km")
+REMINDER_COLUMNS = (
+    "vehicle",
+    "title",
+    "interval_km",
+    "interval_months",
+    "due_soon_km",
+    "due_soon_days",
+    "last_done_on",
+    "last_done_odometer_km",
+)
 
 
 def _canonical(value: object) -> str:
@@ -140,8 +183,9 @@ def _canonical(value: object) -> str:
     return str(value)
 
 
-def reminders_csv(reminders: Sequence[Mapping[str, object]],
-                  vehicle_names: Mapping[int, str]) -> str:
+def reminders_csv(
+    reminders: Sequence[Mapping[str, object]], vehicle_names: Mapping[int, str]
+) -> str:
     """The archive's reminders file: each reminder with its vehicle's name, canonical units
     (km, months, days), dates as YYYY-MM-DD; an unknown value is empty."""
     buffer = io.StringIO()
@@ -150,22 +194,30 @@ def reminders_csv(reminders: Sequence[Mapping[str, object]],
     for reminder in reminders:
         vehicle_id = reminder["vehicle_id"]
         done_on = reminder.get("last_done_on")
-        writer.writerow([
-            _text(vehicle_names.get(vehicle_id, "") if isinstance(vehicle_id, int) else ""),
-            _text(reminder["title"]), _canonical(reminder.get("interval_km")),
-            _canonical(reminder.get("interval_months")),
-            _canonical(reminder.get("due_soon_km")), _canonical(reminder.get("due_soon_days")),
-            done_on.isoformat() if isinstance(done_on, dt.date) else "",
-            _canonical(reminder.get("last_done_odometer_km")),
-        ])
+        writer.writerow(
+            [
+                _text(vehicle_names.get(vehicle_id, "") if isinstance(vehicle_id, int) else ""),
+                _text(reminder["title"]),
+                _canonical(reminder.get("interval_km")),
+                _canonical(reminder.get("interval_months")),
+                _canonical(reminder.get("due_soon_km")),
+                _canonical(reminder.get("due_soon_days")),
+                done_on.isoformat() if isinstance(done_on, dt.date) else "",
+                _canonical(reminder.get("last_done_odometer_km")),
+            ]
+        )
     return buffer.getvalue()
 
 
 # Unit codes (units.py) -> the suffix in a column name: lower case, no '/' or spaces.
 DISTANCE_SUFFIX = {"km": "km", "mi": "mi"}
 VOLUME_SUFFIX = {"L": "l", "gal_us": "gal_us", "gal_uk": "gal_uk"}
-CONSUMPTION_SUFFIX = {"L/100km": "l_per_100km", "km/L": "km_per_l", "mpg_us": "mpg_us",
-                      "mpg_uk": "mpg_uk"}
+CONSUMPTION_SUFFIX = {
+    "L/100km": "l_per_100km",
+    "km/L": "km_per_l",
+    "mpg_us": "mpg_us",
+    "mpg_uk": "mpg_uk",
+}
 
 
 def user_units_columns(user: UserRead) -> tuple[str, ...]:
@@ -174,9 +226,22 @@ def user_units_columns(user: UserRead) -> tuple[str, ...]:
     v = VOLUME_SUFFIX[user.volume_unit]
     c = CONSUMPTION_SUFFIX[user.consumption_unit]
     return (
-        "vehicle", "date", f"odometer_{d}", f"volume_{v}", "total_amount", "currency",
-        f"price_per_{v}", "is_full", "missed_previous", "station", "brand", "grade", "notes",
-        f"distance_{d}", f"consumption_{c}", f"cost_per_{d}",
+        "vehicle",
+        "date",
+        f"odometer_{d}",
+        f"volume_{v}",
+        "total_amount",
+        "currency",
+        f"price_per_{v}",
+        "is_full",
+        "missed_previous",
+        "station",
+        "brand",
+        "grade",
+        "notes",
+        f"distance_{d}",
+        f"consumption_{c}",
+        f"cost_per_{d}",
     )
 
 
@@ -218,7 +283,8 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
     price = units.price_per_l_to_unit(ordered["unit_price_per_l"], v_unit).to_numpy()
     distance = units.km_to_distance(ordered["distance_km"], d_unit).to_numpy()
     consumption = units.consumption_from_l_per_100km(
-        ordered["consumption_l_per_100km"], c_unit).to_numpy()
+        ordered["consumption_l_per_100km"], c_unit
+    ).to_numpy()
     cost = units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy()
     money_decimals = units.currency_decimals(user.currency)
     price_decimals = entry.price_decimals(user.currency)
@@ -228,24 +294,26 @@ def user_units_csv(derived: pd.DataFrame, user: UserRead) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(user_units_columns(user))
     for i, row in enumerate(ordered.itertuples(index=False)):
-        writer.writerow([
-            _text(row.vehicle_name),
-            days[i],
-            _display(odometer[i], 1),
-            _display(volume[i], 3),
-            _display(row.total_amount, money_decimals),
-            user.currency,
-            _display(price[i], price_decimals),
-            "true" if row.is_full else "false",
-            "true" if row.missed_previous else "false",
-            _text(row.station),
-            _text(row.brand),
-            _text(row.grade),
-            _text(row.notes),
-            _display(distance[i], 1),
-            _display(consumption[i], 2),
-            _display(cost[i], COST_PER_DISTANCE_DECIMALS),
-        ])
+        writer.writerow(
+            [
+                _text(row.vehicle_name),
+                days[i],
+                _display(odometer[i], 1),
+                _display(volume[i], 3),
+                _display(row.total_amount, money_decimals),
+                user.currency,
+                _display(price[i], price_decimals),
+                "true" if row.is_full else "false",
+                "true" if row.missed_previous else "false",
+                _text(row.station),
+                _text(row.brand),
+                _text(row.grade),
+                _text(row.notes),
+                _display(distance[i], 1),
+                _display(consumption[i], 2),
+                _display(cost[i], COST_PER_DISTANCE_DECIMALS),
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -257,8 +325,17 @@ ARCHIVE_README = "README.txt"
 ARCHIVE_REMINDERS = "reminders.csv"
 # What account.json holds, in this order: identity and preferences, never the password hash
 # (only these keys are ever written, whatever the caller's dict holds).
-ACCOUNT_FIELDS = ("username", "display_name", "email", "currency", "distance_unit",
-                  "volume_unit", "consumption_unit", "timezone", "exported_at")
+ACCOUNT_FIELDS = (
+    "username",
+    "display_name",
+    "email",
+    "currency",
+    "distance_unit",
+    "volume_unit",
+    "consumption_unit",
+    "timezone",
+    "exported_at",
+)
 
 ARCHIVE_README_TEXT = """\
 Fuel Tracker - all your data
@@ -301,8 +378,11 @@ def _zip_time(exported_at: object) -> tuple[int, int, int, int, int, int]:
     # Member timestamps come from exported_at, not the clock, so the same input always
     # gives the same bytes. ZIP cannot store dates before 1980.
     try:
-        moment = (dt.datetime.fromisoformat(exported_at)
-                  if isinstance(exported_at, str) and exported_at else None)
+        moment = (
+            dt.datetime.fromisoformat(exported_at)
+            if isinstance(exported_at, str) and exported_at
+            else None
+        )
     except ValueError:
         moment = None
     if moment is None or moment.year < 1980:
@@ -310,9 +390,14 @@ def _zip_time(exported_at: object) -> tuple[int, int, int, int, int, int]:
     return moment.timetuple()[:6]
 
 
-def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, object],
-                 expenses_csv: str | None = None, *,
-                 reminders_csv: str | None = None) -> bytes:
+def data_archive(
+    fillups_csv: str,
+    vehicles_csv: str,
+    account: Mapping[str, object],
+    expenses_csv: str | None = None,
+    *,
+    reminders_csv: str | None = None,
+) -> bytes:
     """The "download all my data" ZIP: fillups.csv, vehicles.csv, expenses.csv (when
     `expenses_csv` is given: expenses_csv's text), reminders.csv (likewise), account.json,
     README.txt.
@@ -348,8 +433,19 @@ def data_archive(fillups_csv: str, vehicles_csv: str, account: Mapping[str, obje
 
 # The canonical expenses file of the data archive (formats.md): odometer in km, amounts in
 # the account's currency at full stored precision.
-EXPENSE_COLUMNS = ("vehicle", "date", "category", "description", "amount", "currency",
-                   "odometer_km", "vendor", "notes", "coverage_from", "coverage_to")
+EXPENSE_COLUMNS = (
+    "vehicle",
+    "date",
+    "category",
+    "description",
+    "amount",
+    "currency",
+    "odometer_km",
+    "vendor",
+    "notes",
+    "coverage_from",
+    "coverage_to",
+)
 
 
 def _decimal(value: Decimal | None, min_decimals: int = 0) -> str:
@@ -367,8 +463,7 @@ def _date(value: dt.date | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def _expense_order(rows: Sequence[ExpenseRead], names: Mapping[int, str]
-                   ) -> list[ExpenseRead]:
+def _expense_order(rows: Sequence[ExpenseRead], names: Mapping[int, str]) -> list[ExpenseRead]:
     """Oldest first per vehicle (by name), as the fill-ups files are."""
     return sorted(rows, key=lambda r: (names.get(r.vehicle_id, ""), r.date, r.id))
 
@@ -379,24 +474,45 @@ def expenses_csv(rows: Sequence[ExpenseRead], names: Mapping[int, str], currency
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPENSE_COLUMNS)
     for row in _expense_order(rows, names):
-        writer.writerow([
-            _text(names.get(row.vehicle_id, "")), row.date.isoformat(), row.category,
-            _text(row.description), _decimal(row.amount, 2), currency,
-            _decimal(row.odometer_km), _text(row.vendor), _text(row.notes),
-            _date(row.coverage_from), _date(row.coverage_to),
-        ])
+        writer.writerow(
+            [
+                _text(names.get(row.vehicle_id, "")),
+                row.date.isoformat(),
+                row.category,
+                _text(row.description),
+                _decimal(row.amount, 2),
+                currency,
+                _decimal(row.odometer_km),
+                _text(row.vendor),
+                _text(row.notes),
+                _date(row.coverage_from),
+                _date(row.coverage_to),
+            ]
+        )
     return buffer.getvalue()
 
 
 def user_units_expense_columns(user: UserRead) -> tuple[str, ...]:
     """Header of user_units_expenses_csv: the odometer names the user's distance unit."""
     d = DISTANCE_SUFFIX[user.distance_unit]
-    return ("vehicle", "date", "category", "description", "amount", "currency",
-            f"odometer_{d}", "vendor", "notes", "coverage_from", "coverage_to")
+    return (
+        "vehicle",
+        "date",
+        "category",
+        "description",
+        "amount",
+        "currency",
+        f"odometer_{d}",
+        "vendor",
+        "notes",
+        "coverage_from",
+        "coverage_to",
+    )
 
 
-def user_units_expenses_csv(rows: Sequence[ExpenseRead], names: Mapping[int, str],
-                            user: UserRead) -> str:
+def user_units_expenses_csv(
+    rows: Sequence[ExpenseRead], names: Mapping[int, str], user: UserRead
+) -> str:
     """Expenses as the Expenses page shows them, for a spreadsheet: newest first as listed
     (the rows' own order), amounts rounded to the currency's minor units, the odometer in
     the user's distance unit to 0.1; text cells neutralised."""
@@ -405,12 +521,24 @@ def user_units_expenses_csv(rows: Sequence[ExpenseRead], names: Mapping[int, str
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(user_units_expense_columns(user))
     for row in rows:
-        odometer = (None if row.odometer_km is None
-                    else units.km_to_distance(row.odometer_km, user.distance_unit))
-        writer.writerow([
-            _text(names.get(row.vehicle_id, "")), row.date.isoformat(), row.category,
-            _text(row.description), _display(row.amount, money), user.currency,
-            "" if odometer is None else _display(odometer, 1), _text(row.vendor),
-            _text(row.notes), _date(row.coverage_from), _date(row.coverage_to),
-        ])
+        odometer = (
+            None
+            if row.odometer_km is None
+            else units.km_to_distance(row.odometer_km, user.distance_unit)
+        )
+        writer.writerow(
+            [
+                _text(names.get(row.vehicle_id, "")),
+                row.date.isoformat(),
+                row.category,
+                _text(row.description),
+                _display(row.amount, money),
+                user.currency,
+                "" if odometer is None else _display(odometer, 1),
+                _text(row.vendor),
+                _text(row.notes),
+                _date(row.coverage_from),
+                _date(row.coverage_to),
+            ]
+        )
     return buffer.getvalue()

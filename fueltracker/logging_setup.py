@@ -24,15 +24,15 @@ T = TypeVar("T")
 
 correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="-")
 current_user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "current_user_id", default=None)
+    "current_user_id", default=None
+)
 
 # Attribute of a LogRecord carrying a security event's fields (see fueltracker.security).
 SECURITY_FIELDS = "security"
 # Attribute of a LogRecord carrying a script run's timing (see fueltracker.ui.run_timing).
 RUN_FIELDS = "run"
 # A password inside a connection URL (user:password@host) never reaches a log line.
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]+):[^@\s]+@",
-                           re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]+):[^@\s]+@", re.IGNORECASE)
 
 
 def start_run(user_id: int | None = None) -> str:
@@ -71,8 +71,10 @@ def _utc_time(record: logging.LogRecord) -> str:
 def _context(record: logging.LogRecord) -> tuple[str, int | None]:
     # Stamped when the record was made (in the thread that logged it); a record made
     # before configure_logging() falls back to the formatting thread's context.
-    return (getattr(record, "correlation_id", None) or correlation_id.get(),
-            getattr(record, "user_id", None) or current_user_id.get())
+    return (
+        getattr(record, "correlation_id", None) or correlation_id.get(),
+        getattr(record, "user_id", None) or current_user_id.get(),
+    )
 
 
 class JsonFormatter(logging.Formatter):
@@ -112,11 +114,15 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The record as text (a traceback follows on its own lines)."""
         cid, user_id = _context(record)
-        text = (f"{_utc_time(record)} {record.levelname} {record.name} "
-                f"[cid={cid} user={user_id if user_id is not None else '-'}] "
-                f"{scrub(record.getMessage())}")
-        fields = {**(getattr(record, SECURITY_FIELDS, None) or {}),
-                  **(getattr(record, RUN_FIELDS, None) or {})}
+        text = (
+            f"{_utc_time(record)} {record.levelname} {record.name} "
+            f"[cid={cid} user={user_id if user_id is not None else '-'}] "
+            f"{scrub(record.getMessage())}"
+        )
+        fields = {
+            **(getattr(record, SECURITY_FIELDS, None) or {}),
+            **(getattr(record, RUN_FIELDS, None) or {}),
+        }
         for name, value in fields.items():
             if name != "event" and value is not None:
                 text += f" {name}={json.dumps(value, ensure_ascii=True, default=str)}"
@@ -142,7 +148,7 @@ class _StandardStreamHandler(logging.StreamHandler):
 
 
 def resolve_format(setting: str, stream: TextIO) -> str:
-    """"json" or "text": the setting, with "auto" picking text for a terminal."""
+    """ "json" or "text": the setting, with "auto" picking text for a terminal."""
     if setting != "auto":
         return setting
     isatty = getattr(stream, "isatty", None)

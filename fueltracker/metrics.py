@@ -60,7 +60,6 @@ CONSUMPTION_STATUSES: tuple[str, ...] = (
 )
 
 
-
 @dataclass(frozen=True)
 class Ratio:
     """An aggregate ratio, defined once: scale · Σ numerator / Σ denominator over a set of
@@ -91,8 +90,7 @@ class Ratio:
         (e.g. "OVER w") makes it a window aggregate."""
         scale = "" if self.scale == 1 else f"{self.scale:g} * "
         window = f" {over}" if over else ""
-        return (f"{scale}sum({self.numerator}){window} / "
-                f"nullif(sum({self.denominator}){window}, 0)")
+        return f"{scale}sum({self.numerator}){window} / nullif(sum({self.denominator}){window}, 0)"
 
 
 # Distance-weighted over the valid full-tank segments (domain.md): L/100 km, cost per km.
@@ -125,9 +123,7 @@ _ENTRY_DTYPES: dict[str, str] = {
 
 def empty_entries_frame() -> pd.DataFrame:
     """Return an entries frame with no rows and the documented column dtypes."""
-    return pd.DataFrame(
-        {name: pd.Series(dtype=dtype) for name, dtype in _ENTRY_DTYPES.items()}
-    )
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in _ENTRY_DTYPES.items()})
 
 
 def _normalised_entries(entries: pd.DataFrame) -> pd.DataFrame:

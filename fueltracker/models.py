@@ -170,8 +170,6 @@ class FuelEntry(Base):
     updated_at: Mapped[dt.datetime] = _updated_at()
 
 
-
-
 class LoginAttempt(Base):
     """One password check (sign-in, or the current password of a password change or an
     account deletion), by the username typed (normalised), known account or not, and the
@@ -245,8 +243,19 @@ class ApiToken(Base):
 
 # The categories of an expense (design: energy-and-costs.md, "Running costs"), in the order
 # the forms offer them.
-EXPENSE_CATEGORIES = ("service", "repair", "tyres", "insurance", "tax", "parking", "tolls",
-                      "cleaning", "fines", "accessories", "other")
+EXPENSE_CATEGORIES = (
+    "service",
+    "repair",
+    "tyres",
+    "insurance",
+    "tax",
+    "parking",
+    "tolls",
+    "cleaning",
+    "fines",
+    "accessories",
+    "other",
+)
 
 
 class Expense(Base):
@@ -275,10 +284,12 @@ class Expense(Base):
         CheckConstraint("date >= DATE '1900-01-01'", name="date_min"),
         CheckConstraint("char_length(description) BETWEEN 1 AND 200", name="description_length"),
         CheckConstraint("notes IS NULL OR char_length(notes) <= 500", name="notes_length"),
-        CheckConstraint("(coverage_from IS NULL) = (coverage_to IS NULL)",
-                        name="coverage_both_or_neither"),
-        CheckConstraint("coverage_from IS NULL OR coverage_from <= coverage_to",
-                        name="coverage_order"),
+        CheckConstraint(
+            "(coverage_from IS NULL) = (coverage_to IS NULL)", name="coverage_both_or_neither"
+        ),
+        CheckConstraint(
+            "coverage_from IS NULL OR coverage_from <= coverage_to", name="coverage_order"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -315,18 +326,26 @@ class Reminder(Base):
         ),
         Index("ix_reminders_user_vehicle", "user_id", "vehicle_id"),
         CheckConstraint("char_length(title) BETWEEN 1 AND 100", name="title_length"),
-        CheckConstraint("interval_km IS NOT NULL OR interval_months IS NOT NULL",
-                        name="some_interval"),
-        CheckConstraint("interval_km IS NULL OR (interval_km > 0 AND interval_km <= 10000000)",
-                        name="interval_km_range"),
-        CheckConstraint("interval_months IS NULL OR interval_months BETWEEN 1 AND 1200",
-                        name="interval_months_range"),
+        CheckConstraint(
+            "interval_km IS NOT NULL OR interval_months IS NOT NULL", name="some_interval"
+        ),
+        CheckConstraint(
+            "interval_km IS NULL OR (interval_km > 0 AND interval_km <= 10000000)",
+            name="interval_km_range",
+        ),
+        CheckConstraint(
+            "interval_months IS NULL OR interval_months BETWEEN 1 AND 1200",
+            name="interval_months_range",
+        ),
         CheckConstraint("due_soon_km >= 0 AND due_soon_km <= 10000000", name="due_soon_km_range"),
         CheckConstraint("due_soon_days BETWEEN 0 AND 3650", name="due_soon_days_range"),
-        CheckConstraint("last_done_on IS NULL OR last_done_on >= DATE '1900-01-01'",
-                        name="last_done_on_min"),
-        CheckConstraint("last_done_odometer_km IS NULL OR last_done_odometer_km >= 0",
-                        name="last_done_odometer_non_negative"),
+        CheckConstraint(
+            "last_done_on IS NULL OR last_done_on >= DATE '1900-01-01'", name="last_done_on_min"
+        ),
+        CheckConstraint(
+            "last_done_odometer_km IS NULL OR last_done_odometer_km >= 0",
+            name="last_done_odometer_non_negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -337,8 +356,7 @@ class Reminder(Base):
     title: Mapped[str] = mapped_column(String(100), nullable=False)
     interval_km: Mapped[Decimal | None] = mapped_column(ODOMETER_KM)
     interval_months: Mapped[int | None] = mapped_column(SmallInteger)
-    due_soon_km: Mapped[Decimal] = mapped_column(ODOMETER_KM, nullable=False,
-                                                 server_default="1000")
+    due_soon_km: Mapped[Decimal] = mapped_column(ODOMETER_KM, nullable=False, server_default="1000")
     due_soon_days: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="30")
     last_done_on: Mapped[dt.date | None] = mapped_column(Date)
     last_done_odometer_km: Mapped[Decimal | None] = mapped_column(ODOMETER_KM)

@@ -92,8 +92,7 @@ class VehicleFacts:
         return {vehicle_id: name for vehicle_id, name, _, _ in self.vehicles}
 
     def _dates(self, vehicle_ids: tuple[int, ...] | None, index: Literal[2, 3]) -> list[dt.date]:
-        return [row[index] for row in self.vehicles
-                if vehicle_ids is None or row[0] in vehicle_ids]
+        return [row[index] for row in self.vehicles if vehicle_ids is None or row[0] in vehicle_ids]
 
     def first_date(self, vehicle_ids: tuple[int, ...] | None = None) -> dt.date | None:
         """The first fill-up's date of these vehicles (None: all; no fill-up: None)."""
@@ -119,9 +118,13 @@ def vehicle_facts(derived: pd.DataFrame) -> VehicleFacts:
     day = derived["date"].to_numpy()[order].astype("datetime64[D]")
     starts = np.flatnonzero(np.r_[True, vehicle[1:] != vehicle[:-1]])
     names = derived["vehicle_name"].to_numpy()[order][starts]
-    rows = zip(vehicle[starts].tolist(), [str(name) for name in names],
-               np.minimum.reduceat(day, starts).tolist(),
-               np.maximum.reduceat(day, starts).tolist(), strict=True)
+    rows = zip(
+        vehicle[starts].tolist(),
+        [str(name) for name in names],
+        np.minimum.reduceat(day, starts).tolist(),
+        np.maximum.reduceat(day, starts).tolist(),
+        strict=True,
+    )
     return VehicleFacts(tuple(sorted(rows, key=lambda row: (row[1], row[0]))))
 
 
@@ -141,8 +144,10 @@ class Chart:
 
 def chart(figure: go.Figure) -> Chart:
     """A Chart of ``figure``."""
-    has_data = any(trace.y is not None and pd.Series(list(trace.y), dtype=object).notna().any()
-                   for trace in figure.data)
+    has_data = any(
+        trace.y is not None and pd.Series(list(trace.y), dtype=object).notna().any()
+        for trace in figure.data
+    )
     return Chart(figure, has_data)
 
 
@@ -153,7 +158,8 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
         # pandas 3 gives text its own "str" dtype, no longer object: both hold text.
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
             safe[column] = safe[column].map(
-                lambda v: csvsafe.neutralise(v) if isinstance(v, str) else v)
+                lambda v: csvsafe.neutralise(v) if isinstance(v, str) else v
+            )
     return safe.to_csv(index=False).encode("utf-8")
 
 
@@ -167,6 +173,7 @@ class NothingToDraw:
 
 
 # ----- Dashboard -------------------------------------------------------------- #
+
 
 @dataclass(frozen=True)
 class DashboardReport:
@@ -189,18 +196,22 @@ def dashboard(derived: pd.DataFrame, request: Request) -> DashboardReport | Noth
         return NothingToDraw(0)
     units_ = request.units
     colors = charts.vehicle_colors(derived)
-    totals, per_vehicle = views.dashboard_figures(request.vehicles_frame(derived),
-                                                  request.start, request.end, units_)
+    totals, per_vehicle = views.dashboard_figures(
+        request.vehicles_frame(derived), request.start, request.end, units_
+    )
     with analytics.Source(in_period) as source:
         vehicles = views.vehicle_table(analytics.vehicle_summary(source), units_)
-        spend = charts.monthly_spend_chart(analytics.monthly_summary(source), units_.currency,
-                                           colors)
-    consumption = charts.consumption_chart(in_period, units_.consumption_unit,
-                                           units_.distance_unit, colors)
+        spend = charts.monthly_spend_chart(
+            analytics.monthly_summary(source), units_.currency, colors
+        )
+    consumption = charts.consumption_chart(
+        in_period, units_.consumption_unit, units_.distance_unit, colors
+    )
     return DashboardReport(len(in_period), totals, per_vehicle, consumption, vehicles, spend)
 
 
 # ----- Overview --------------------------------------------------------------- #
+
 
 @dataclass(frozen=True)
 class OverviewReport:
@@ -218,16 +229,25 @@ def overview(derived: pd.DataFrame, request: Request) -> OverviewReport:
     comparison = analytics.compare_periods(frame, request.start, request.end)
     if comparison.current.fillup_count == 0:
         return OverviewReport(comparison)
-    vehicles = analytics.by_vehicle(frame, comparison.start, comparison.end,
-                                    (comparison.previous_start, comparison.previous_end))
+    vehicles = analytics.by_vehicle(
+        frame,
+        comparison.start,
+        comparison.end,
+        (comparison.previous_start, comparison.previous_end),
+    )
     figures = views.comparison_figures(comparison, request.units, vehicles)
-    per_vehicle = (views.consumption_figures(vehicles, request.units,
-                                             compared=comparison.previous.fillup_count > 0)
-                   if len(vehicles) > 1 else [])
+    per_vehicle = (
+        views.consumption_figures(
+            vehicles, request.units, compared=comparison.previous.fillup_count > 0
+        )
+        if len(vehicles) > 1
+        else []
+    )
     return OverviewReport(comparison, figures, per_vehicle)
 
 
 # ----- Consumption ------------------------------------------------------------ #
+
 
 @dataclass(frozen=True)
 class ConsumptionReport:
@@ -244,8 +264,9 @@ class ConsumptionReport:
 def measured_vehicles(frame: pd.DataFrame) -> dict[int, str]:
     """{vehicle id: name} of the vehicles with a measured segment in ``frame`` (a derived
     or an analytics.consumption_series frame), by name."""
-    measured = frame.loc[frame["consumption_l_per_100km"].notna(),
-                         ["vehicle_id", "vehicle_name"]].drop_duplicates("vehicle_id")
+    measured = frame.loc[
+        frame["consumption_l_per_100km"].notna(), ["vehicle_id", "vehicle_name"]
+    ].drop_duplicates("vehicle_id")
     measured = measured.sort_values(["vehicle_name", "vehicle_id"], kind="stable")
     return {int(v): str(n) for v, n in measured.itertuples(index=False, name=None)}
 
@@ -261,33 +282,48 @@ def consumption(derived: pd.DataFrame, request: Request) -> ConsumptionReport | 
         return NothingToDraw(len(in_period))
     units_, colors = request.units, charts.vehicle_colors(derived)
     with analytics.Source(in_period) as source:
-        monthly = charts.monthly_consumption_chart(analytics.monthly_summary(source),
-                                                   units_.consumption_unit, colors)
-        seasons = charts.season_box_chart(analytics.segments_by_season(source),
-                                          units_.consumption_unit, units_.distance_unit,
-                                          colors)
+        monthly = charts.monthly_consumption_chart(
+            analytics.monthly_summary(source), units_.consumption_unit, colors
+        )
+        seasons = charts.season_box_chart(
+            analytics.segments_by_season(source),
+            units_.consumption_unit,
+            units_.distance_unit,
+            colors,
+        )
     return ConsumptionReport(len(in_period), measured, chart(monthly), chart(seasons))
 
 
 def consumption_trend(derived: pd.DataFrame, request: Request, window: int) -> Chart:
     """Each tank's consumption with its rolling average over ``window`` segments."""
     units_ = request.units
-    return chart(charts.consumption_chart(
-        analytics.consumption_series(request.period_frame(derived), window),
-        units_.consumption_unit, units_.distance_unit, charts.vehicle_colors(derived),
-        window=window))
+    return chart(
+        charts.consumption_chart(
+            analytics.consumption_series(request.period_frame(derived), window),
+            units_.consumption_unit,
+            units_.distance_unit,
+            charts.vehicle_colors(derived),
+            window=window,
+        )
+    )
 
 
 def year_over_year(derived: pd.DataFrame, request: Request, vehicle_id: int) -> Chart:
     """One vehicle's consumption by month of the year, a line per year."""
     in_period = request.period_frame(derived)
-    return chart(charts.year_over_year_chart(
-        analytics.consumption_by_month_of_year(
-            in_period.loc[in_period["vehicle_id"] == vehicle_id]),
-        request.units.consumption_unit, charts.vehicle_colors(derived)))
+    return chart(
+        charts.year_over_year_chart(
+            analytics.consumption_by_month_of_year(
+                in_period.loc[in_period["vehicle_id"] == vehicle_id]
+            ),
+            request.units.consumption_unit,
+            charts.vehicle_colors(derived),
+        )
+    )
 
 
 # ----- Prices ----------------------------------------------------------------- #
+
 
 @dataclass(frozen=True)
 class PricesReport:
@@ -311,28 +347,38 @@ def prices(derived: pd.DataFrame, request: Request) -> PricesReport | NothingToD
     units_ = request.units
     currency, v_unit = units_.currency, units_.volume_unit
     with analytics.Source(in_period) as source:
-        trend = charts.price_chart(analytics.price_points(source), currency, v_unit,
-                                   units_.distance_unit)
+        trend = charts.price_chart(
+            analytics.price_points(source), currency, v_unit, units_.distance_unit
+        )
         by_brand, by_station = (
-            charts.average_price_chart(analytics.average_price_by(source, name), what,
-                                       currency, v_unit)
-            for what, name in (("Brand", "brand"), ("Station", "station")))
+            charts.average_price_chart(
+                analytics.average_price_by(source, name), what, currency, v_unit
+            )
+            for what, name in (("Brand", "brand"), ("Station", "station"))
+        )
         savings = analytics.cheapest_station_savings(source)
     report = PricesReport(len(in_period), chart(trend), chart(by_brand), chart(by_station))
     if savings.empty:
         return report
     money = units.currency_decimals(currency)
     paid, would = savings["total_amount"].sum(), savings["would_have_paid"].sum()
-    figures = [Figure(f"Paid ({currency})", units.format_number(paid, money)),
-               Figure(f"At the cheapest regular station ({currency})",
-                      units.format_number(would, money)),
-               Figure(f"You could have saved ({currency})",
-                      units.format_number(paid - would, money))]
-    return PricesReport(report.fillups, report.trend, report.by_brand, report.by_station,
-                        chart(charts.savings_chart(savings, currency)), figures)
+    figures = [
+        Figure(f"Paid ({currency})", units.format_number(paid, money)),
+        Figure(f"At the cheapest regular station ({currency})", units.format_number(would, money)),
+        Figure(f"You could have saved ({currency})", units.format_number(paid - would, money)),
+    ]
+    return PricesReport(
+        report.fillups,
+        report.trend,
+        report.by_brand,
+        report.by_station,
+        chart(charts.savings_chart(savings, currency)),
+        figures,
+    )
 
 
 # ----- Costs ------------------------------------------------------------------ #
+
 
 @dataclass(frozen=True)
 class CostsReport:
@@ -354,18 +400,26 @@ def costs(derived: pd.DataFrame, request: Request) -> CostsReport | NothingToDra
         return NothingToDraw(0)
     units_, colors = request.units, charts.vehicle_colors(derived)
     currency, d_unit = units_.currency, units_.distance_unit
-    projection = analytics.spend_projection(request.vehicles_frame(derived), request.today,
-                                            continued=in_period)
+    projection = analytics.spend_projection(
+        request.vehicles_frame(derived), request.today, continued=in_period
+    )
     with analytics.Source(in_period) as source:
-        monthly = charts.monthly_spend_chart(analytics.monthly_summary(source), currency,
-                                             colors)
+        monthly = charts.monthly_spend_chart(analytics.monthly_summary(source), currency, colors)
         yearly = charts.yearly_spend_chart(analytics.yearly_spend(source), currency, colors)
-        per_distance = charts.cost_per_distance_chart(analytics.consumption_series(source, 1),
-                                                      currency, d_unit, colors)
-        cumulative = charts.cumulative_spend_chart(analytics.cumulative_spend(source),
-                                                   projection.points, currency, d_unit)
-    return CostsReport(len(in_period), chart(monthly), chart(yearly), chart(per_distance),
-                       views.projection_figures(projection, units_), chart(cumulative))
+        per_distance = charts.cost_per_distance_chart(
+            analytics.consumption_series(source, 1), currency, d_unit, colors
+        )
+        cumulative = charts.cumulative_spend_chart(
+            analytics.cumulative_spend(source), projection.points, currency, d_unit
+        )
+    return CostsReport(
+        len(in_period),
+        chart(monthly),
+        chart(yearly),
+        chart(per_distance),
+        views.projection_figures(projection, units_),
+        chart(cumulative),
+    )
 
 
 # ----- Data quality ----------------------------------------------------------- #
@@ -414,12 +468,12 @@ def data_quality(derived: pd.DataFrame, request: Request) -> DataQualityReport:
 
 # ----- Running costs and total cost of ownership (issue 17) ------------------- #
 
+
 def _exact_money(values: pd.Series) -> list[Decimal]:
     """Stored amounts (NUMERIC(14, 4), read as float8) back as the exact Decimals stored:
     each float is the nearest double to a number of 4 decimals, so rounding it there gives
     that number again."""
-    return [Decimal(int(v)).scaleb(-4) for v in np.rint(values.to_numpy(dtype="float64")
-                                                         * 10_000)]
+    return [Decimal(int(v)).scaleb(-4) for v in np.rint(values.to_numpy(dtype="float64") * 10_000)]
 
 
 def energy_by_month(in_period: pd.DataFrame) -> dict[dt.date, Decimal]:
@@ -432,12 +486,15 @@ def energy_by_month(in_period: pd.DataFrame) -> dict[dt.date, Decimal]:
 
 
 def _odometer_readings(in_period: pd.DataFrame) -> list[tuple[int, Decimal]]:
-    return [(int(v), units.to_decimal(float(o))) for v, o in zip(
-        in_period["vehicle_id"], in_period["odometer_km"], strict=True)]
+    return [
+        (int(v), units.to_decimal(float(o)))
+        for v, o in zip(in_period["vehicle_id"], in_period["odometer_km"], strict=True)
+    ]
 
 
-def _period(request: Request, in_period: pd.DataFrame, chosen: Sequence[Cost]
-            ) -> tuple[dt.date, dt.date]:
+def _period(
+    request: Request, in_period: pd.DataFrame, chosen: Sequence[Cost]
+) -> tuple[dt.date, dt.date]:
     """The period's first and last day; all time starts on the first fill-up or the first
     day an expense counts on, whichever is earlier."""
     if request.start is not None:
@@ -458,8 +515,9 @@ class Ownership:
     has_expenses: bool
 
 
-def ownership(derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Request
-              ) -> Ownership | NothingToDraw:
+def ownership(
+    derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Request
+) -> Ownership | NothingToDraw:
     """Energy (the period's fill-ups) and the other costs (spread) of the chosen vehicles
     over the request's period, in all and per vehicle."""
     in_period = request.period_frame(derived)
@@ -467,19 +525,34 @@ def ownership(derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Req
         return NothingToDraw(0)
     chosen = [cost for cost in expense_costs if cost.vehicle_id in request.vehicle_ids]
     start, end = _period(request, in_period, chosen)
-    names = request.vehicles_frame(derived).drop_duplicates("vehicle_id").set_index(
-        "vehicle_id")["vehicle_name"]
+    names = (
+        request.vehicles_frame(derived)
+        .drop_duplicates("vehicle_id")
+        .set_index("vehicle_id")["vehicle_name"]
+    )
     per_vehicle = []
     for vehicle_id in sorted(request.vehicle_ids, key=lambda v: (str(names.get(v, "")), v)):
         rows = in_period.loc[in_period["vehicle_id"] == vehicle_id]
-        per_vehicle.append((vehicle_id, str(names.get(vehicle_id, "")),
-                            costs_.total_cost_of_ownership(
-                                sum(_exact_money(rows["total_amount"]), Decimal(0)),
-                                [c for c in chosen if c.vehicle_id == vehicle_id], start, end,
-                                costs_.odometer_span_km(_odometer_readings(rows)))))
+        per_vehicle.append(
+            (
+                vehicle_id,
+                str(names.get(vehicle_id, "")),
+                costs_.total_cost_of_ownership(
+                    sum(_exact_money(rows["total_amount"]), Decimal(0)),
+                    [c for c in chosen if c.vehicle_id == vehicle_id],
+                    start,
+                    end,
+                    costs_.odometer_span_km(_odometer_readings(rows)),
+                ),
+            )
+        )
     total = costs_.total_cost_of_ownership(
-        sum(_exact_money(in_period["total_amount"]), Decimal(0)), chosen, start, end,
-        costs_.odometer_span_km(_odometer_readings(in_period)))
+        sum(_exact_money(in_period["total_amount"]), Decimal(0)),
+        chosen,
+        start,
+        end,
+        costs_.odometer_span_km(_odometer_readings(in_period)),
+    )
     # An expense counts in the period when a day it counts on is inside it.
     counted = any(c.first_day <= end and c.last_day >= start for c in chosen)
     return Ownership(start, end, total, tuple(per_vehicle), has_expenses=counted)
@@ -491,24 +564,31 @@ def ownership_figures(owned: Ownership, user: views.Preferences) -> list[Figure]
     money = units.currency_decimals(currency)
     tco = owned.total
     distance = units.km_to_distance(tco.distance_km, d_unit)
-    per_distance = (None if tco.per_km is None
-                    else units.cost_per_km_to_unit(tco.per_km, d_unit))
+    per_distance = None if tco.per_km is None else units.cost_per_km_to_unit(tco.per_km, d_unit)
     d_label = units.distance_label(d_unit)
     return [
-        Figure(f"Cost of ownership ({currency})", units.format_number(tco.total, money),
-               f"Energy {units.format_money(tco.energy, currency)} + other costs "
-               f"{units.format_money(tco.other, currency)} from {owned.start} to {owned.end}. "
-               "Costs paid for a stretch of time (insurance, tax) count with the days of it "
-               "inside the period."),
-        Figure(f"Ownership ({units.cost_per_distance_label(currency, d_unit)})",
-               units.format_number(per_distance, 3),
-               f"The cost of ownership over {units.format_number(distance, 0)} {d_label}: "
-               "the odometer span (first to last reading) of each vehicle's fill-ups in the "
-               "period, added up." + ("" if per_distance is not None else
-                                      " No distance: a vehicle needs two readings.")),
-        Figure(f"Ownership per month ({currency})", units.format_number(tco.per_month, money),
-               f"The cost of ownership over the period's {units.format_count(tco.days, 'day')}"
-               ", in average months of 30.44 days."),
+        Figure(
+            f"Cost of ownership ({currency})",
+            units.format_number(tco.total, money),
+            f"Energy {units.format_money(tco.energy, currency)} + other costs "
+            f"{units.format_money(tco.other, currency)} from {owned.start} to {owned.end}. "
+            "Costs paid for a stretch of time (insurance, tax) count with the days of it "
+            "inside the period.",
+        ),
+        Figure(
+            f"Ownership ({units.cost_per_distance_label(currency, d_unit)})",
+            units.format_number(per_distance, 3),
+            f"The cost of ownership over {units.format_number(distance, 0)} {d_label}: "
+            "the odometer span (first to last reading) of each vehicle's fill-ups in the "
+            "period, added up."
+            + ("" if per_distance is not None else " No distance: a vehicle needs two readings."),
+        ),
+        Figure(
+            f"Ownership per month ({currency})",
+            units.format_number(tco.per_month, money),
+            f"The cost of ownership over the period's {units.format_count(tco.days, 'day')}"
+            ", in average months of 30.44 days.",
+        ),
     ]
 
 
@@ -518,18 +598,21 @@ def ownership_table(owned: Ownership, user: views.Preferences) -> pd.DataFrame:
     currency, d_unit = user.currency, user.distance_unit
     rows = []
     for _, name, tco in owned.vehicles:
-        rows.append({
-            "Vehicle": name,
-            f"Energy ({currency})": float(tco.energy),
-            f"Other costs ({currency})": float(tco.other),
-            f"Total cost ({currency})": float(tco.total),
-            f"Odometer span ({units.distance_label(d_unit)})":
-                round(float(units.km_to_distance(tco.distance_km, d_unit))),
-            f"Cost ({units.cost_per_distance_label(currency, d_unit)})":
-                None if tco.per_km is None
+        rows.append(
+            {
+                "Vehicle": name,
+                f"Energy ({currency})": float(tco.energy),
+                f"Other costs ({currency})": float(tco.other),
+                f"Total cost ({currency})": float(tco.total),
+                f"Odometer span ({units.distance_label(d_unit)})": round(
+                    float(units.km_to_distance(tco.distance_km, d_unit))
+                ),
+                f"Cost ({units.cost_per_distance_label(currency, d_unit)})": None
+                if tco.per_km is None
                 else float(units.cost_per_km_to_unit(tco.per_km, d_unit)),
-            f"Per month ({currency})": None if tco.per_month is None else float(tco.per_month),
-        })
+                f"Per month ({currency})": None if tco.per_month is None else float(tco.per_month),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -551,8 +634,9 @@ def _labelled(category: str) -> str:
     return CATEGORY_LABELS.get(category, category.capitalize())
 
 
-def running_costs(derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Request
-                  ) -> RunningCostsReport | NothingToDraw:
+def running_costs(
+    derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Request
+) -> RunningCostsReport | NothingToDraw:
     """The running costs of ``request`` (the chosen vehicles' expenses in ``expense_costs``)."""
     owned = ownership(derived, expense_costs, request)
     if isinstance(owned, NothingToDraw):
@@ -561,30 +645,41 @@ def running_costs(derived: pd.DataFrame, expense_costs: Sequence[Cost], request:
     chosen = [cost for cost in expense_costs if cost.vehicle_id in request.vehicle_ids]
     energy = energy_by_month(request.period_frame(derived))
     other = costs_.per_month(chosen, owned.start, owned.end)
-    monthly_rows = [(pd.Timestamp(month), ENERGY_SERIES, float(amount))
-                    for month, amount in energy.items()]
-    monthly_rows += [(pd.Timestamp(month), _labelled(category), float(amount))
-                     for (month, category), amount in other.items()]
+    monthly_rows = [
+        (pd.Timestamp(month), ENERGY_SERIES, float(amount)) for month, amount in energy.items()
+    ]
+    monthly_rows += [
+        (pd.Timestamp(month), _labelled(category), float(amount))
+        for (month, category), amount in other.items()
+    ]
     monthly = pd.DataFrame(monthly_rows, columns=["month", "series", "amount"])
-    yearly = (monthly.assign(year=monthly["month"].dt.year)
-              .groupby(["year", "series"], as_index=False, sort=False)
-              .agg(amount=("amount", "sum")))
+    yearly = (
+        monthly.assign(year=monthly["month"].dt.year)
+        .groupby(["year", "series"], as_index=False, sort=False)
+        .agg(amount=("amount", "sum"))
+    )
     by_category = costs_.by_category(chosen, owned.start, owned.end)
     categories = pd.DataFrame(
-        [(_labelled(c), float(a)) for c, a in sorted(by_category.items(),
-                                                       key=lambda item: -item[1])],
-        columns=["series", "amount"])
+        [
+            (_labelled(c), float(a))
+            for c, a in sorted(by_category.items(), key=lambda item: -item[1])
+        ],
+        columns=["series", "amount"],
+    )
     colors = charts.series_colors(list(CATEGORY_LABELS.values()))
     return RunningCostsReport(
         owned.has_expenses,
         chart(charts.running_costs_monthly_chart(monthly, currency, colors)),
         chart(charts.running_costs_yearly_chart(yearly, currency, colors)),
         chart(charts.costs_by_category_chart(categories, currency, colors)),
-        ownership_figures(owned, request.units), ownership_table(owned, request.units))
+        ownership_figures(owned, request.units),
+        ownership_table(owned, request.units),
+    )
 
 
-def dashboard_ownership(derived: pd.DataFrame, expense_costs: Sequence[Cost],
-                        request: Request) -> list[Figure]:
+def dashboard_ownership(
+    derived: pd.DataFrame, expense_costs: Sequence[Cost], request: Request
+) -> list[Figure]:
     """The Dashboard's cost-of-ownership cards for ``request``; none when no other cost
     counts in the period (the Dashboard then shows what it always showed)."""
     owned = ownership(derived, expense_costs, request)

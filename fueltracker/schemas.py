@@ -41,8 +41,19 @@ VolumeUnit = Literal["L", "gal_us", "gal_uk"]
 ConsumptionUnit = Literal["L/100km", "km/L", "mpg_us", "mpg_uk"]
 VehicleKind = Literal["car", "motorbike", "van", "other"]
 VEHICLE_KINDS: tuple[str, ...] = get_args(VehicleKind)
-ExpenseCategory = Literal["service", "repair", "tyres", "insurance", "tax", "parking", "tolls",
-                          "cleaning", "fines", "accessories", "other"]
+ExpenseCategory = Literal[
+    "service",
+    "repair",
+    "tyres",
+    "insurance",
+    "tax",
+    "parking",
+    "tolls",
+    "cleaning",
+    "fines",
+    "accessories",
+    "other",
+]
 
 # Domain bounds (domain.md), canonical units; the forms check the same ones in the user's
 # units before anything is built (fueltracker/bounds.py), so a field names its own bound.
@@ -159,11 +170,17 @@ def _stored(attribute: NumericAttribute) -> AfterValidator:
 
 
 # Optional email: blank means none; only its shape is checked (no mail is ever sent).
-Email = Annotated[Annotated[str, StringConstraints(max_length=254)] | None,
-                  BeforeValidator(_one_line), AfterValidator(_check_email)]
+Email = Annotated[
+    Annotated[str, StringConstraints(max_length=254)] | None,
+    BeforeValidator(_one_line),
+    AfterValidator(_check_email),
+]
 # A display name: one line of text.
-DisplayName = Annotated[str, BeforeValidator(_one_line),
-                        StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisplayName = Annotated[
+    str,
+    BeforeValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+]
 
 
 class _Model(BaseModel):
@@ -177,8 +194,9 @@ class UserCreate(BaseModel):
 
     username: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=3, max_length=64,
-                          pattern=r"^[A-Za-z0-9_.\-]+$"),
+        StringConstraints(
+            strip_whitespace=True, min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$"
+        ),
     ]
     display_name: DisplayName
     email: Email = None
@@ -214,9 +232,11 @@ class UserRead(_Model):
 class PreferencesUpdate(_Model):
     """Display preferences of an account (domain.md's defaults live in the database)."""
 
-    currency: Annotated[str,
-                        BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
-                        StringConstraints(pattern=r"^[A-Z]{3}$")]
+    currency: Annotated[
+        str,
+        BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+        StringConstraints(pattern=r"^[A-Z]{3}$"),
+    ]
     distance_unit: DistanceUnit
     volume_unit: VolumeUnit
     consumption_unit: ConsumptionUnit
@@ -245,12 +265,23 @@ class VehicleCreate(_Model):
     model: Annotated[str | None, StringConstraints(max_length=50)] = None
     year: Annotated[int | None, Field(ge=FIRST_VEHICLE_YEAR, le=LAST_VEHICLE_YEAR)] = None
     fuel_type: Annotated[str | None, StringConstraints(max_length=30)] = None
-    tank_capacity_l: Annotated[Decimal, _stored(Vehicle.tank_capacity_l),
-                               Field(gt=0, le=MAX_TANK_CAPACITY_L)] | None = None
+    tank_capacity_l: (
+        Annotated[Decimal, _stored(Vehicle.tank_capacity_l), Field(gt=0, le=MAX_TANK_CAPACITY_L)]
+        | None
+    ) = None
     # Files without it (older archives, other apps' vehicles) give None: a car, as before.
-    kind: Annotated[VehicleKind, BeforeValidator(
-        lambda v: "car" if v is None or (isinstance(v, str) and not v.strip())
-        else v.strip().lower() if isinstance(v, str) else v)] = "car"
+    kind: Annotated[
+        VehicleKind,
+        BeforeValidator(
+            lambda v: (
+                "car"
+                if v is None or (isinstance(v, str) and not v.strip())
+                else v.strip().lower()
+                if isinstance(v, str)
+                else v
+            )
+        ),
+    ] = "car"
 
     @field_validator("name", mode="before")
     @classmethod
@@ -302,17 +333,19 @@ class ReminderCreate(_Model):
     service's check (it knows the user's today)."""
 
     vehicle_id: int
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=100)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     interval_km: Annotated[Decimal, _REMINDER_KM, Field(gt=0, le=MAX_INTERVAL_KM)] | None = None
-    interval_months: Annotated[int | None, Field(ge=1, le=MAX_INTERVAL_MONTHS,
-                                                 validate_default=True)] = None
+    interval_months: Annotated[
+        int | None, Field(ge=1, le=MAX_INTERVAL_MONTHS, validate_default=True)
+    ] = None
     due_soon_km: Annotated[Decimal, _REMINDER_KM, Field(ge=0, le=MAX_INTERVAL_KM)] = (
-        DEFAULT_DUE_SOON_KM)
+        DEFAULT_DUE_SOON_KM
+    )
     due_soon_days: Annotated[int, Field(ge=0, le=MAX_DUE_SOON_DAYS)] = DEFAULT_DUE_SOON_DAYS
     last_done_on: dt.date | None = None
-    last_done_odometer_km: Annotated[Decimal, _REMINDER_KM,
-                                     Field(ge=0, le=MAX_ODOMETER_KM)] | None = None
+    last_done_odometer_km: (
+        Annotated[Decimal, _REMINDER_KM, Field(ge=0, le=MAX_ODOMETER_KM)] | None
+    ) = None
 
     @field_validator("title", mode="before")
     @classmethod
@@ -386,11 +419,11 @@ class FillupCreate(_Model):
 
     vehicle_id: int
     date: dt.date
-    odometer_km: Annotated[Decimal, _stored(FuelEntry.odometer_km),
-                           Field(ge=0, le=MAX_ODOMETER_KM)]
+    odometer_km: Annotated[Decimal, _stored(FuelEntry.odometer_km), Field(ge=0, le=MAX_ODOMETER_KM)]
     volume_l: Annotated[Decimal, _stored(FuelEntry.volume_l), Field(gt=0, le=MAX_VOLUME_L)]
-    total_amount: Annotated[Decimal, _stored(FuelEntry.total_amount),
-                            Field(ge=0, le=MAX_TOTAL_AMOUNT)]
+    total_amount: Annotated[
+        Decimal, _stored(FuelEntry.total_amount), Field(ge=0, le=MAX_TOTAL_AMOUNT)
+    ]
     is_full: bool = True
     missed_previous: bool = False
     station: Annotated[str | None, StringConstraints(max_length=100)] = None
@@ -454,8 +487,11 @@ class TokenCreate(_Model):
     """A new API token: a name to recognise it by, what it may do, and optionally the last
     day (the account's local date) it works."""
 
-    name: Annotated[str, BeforeValidator(_one_line),
-                    StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[
+        str,
+        BeforeValidator(_one_line),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    ]
     scope: TokenScope = "read"
     expires_on: dt.date | None = None
 
@@ -485,8 +521,9 @@ class ExpenseCreate(_Model):
     category: ExpenseCategory
     amount: Annotated[Decimal, _stored(Expense.amount), Field(ge=0, le=MAX_EXPENSE_AMOUNT)]
     description: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    odometer_km: Annotated[Decimal, _stored(FuelEntry.odometer_km),
-                           Field(ge=0, le=MAX_ODOMETER_KM)] | None = None
+    odometer_km: (
+        Annotated[Decimal, _stored(FuelEntry.odometer_km), Field(ge=0, le=MAX_ODOMETER_KM)] | None
+    ) = None
     vendor: Annotated[str | None, StringConstraints(max_length=100)] = None
     notes: Annotated[str | None, StringConstraints(strip_whitespace=False, max_length=500)] = None
     coverage_from: dt.date | None = None

@@ -16,8 +16,13 @@ from fueltracker.logging_setup import SECURITY_FIELDS
 log = logging.getLogger("fueltracker.security")
 
 
-def event(name: str, *, user_id: int | None = None, username: str | None = None,
-          **details: str | int | None) -> None:
+def event(
+    name: str,
+    *,
+    user_id: int | None = None,
+    username: str | None = None,
+    **details: str | int | None,
+) -> None:
     """Log one security event: its name, the user id or the attempted username, details.
     Time, correlation id and the session's user id are on every log line already."""
     fields = {
@@ -57,8 +62,9 @@ def client_key(peer: str | None, forwarded_for: Iterable[str], trusted_hops: int
     usually holds whole."""
     address: str | None = peer
     if trusted_hops > 0:
-        chain = [part.strip() for value in forwarded_for for part in value.split(",")
-                 if part.strip()]
+        chain = [
+            part.strip() for value in forwarded_for for part in value.split(",") if part.strip()
+        ]
         if len(chain) >= trusted_hops:
             address = chain[-trusted_hops]
     if not address:

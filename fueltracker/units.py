@@ -56,8 +56,23 @@ _CONSUMPTION_LABELS = {
 # ISO 4217 currencies without minor units: showing "¥1,200.00" would be wrong.
 _ZERO_DECIMAL_CURRENCIES = frozenset(
     {
-        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-        "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF",
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "UYI",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
     }
 )
 

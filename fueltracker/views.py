@@ -35,6 +35,7 @@ class Preferences(Protocol):
     @property
     def consumption_unit(self) -> str: ...
 
+
 _STATUS_NOTE = {
     STATUS_PARTIAL: "partial: counted at the next full tank",
     STATUS_MISSED: "missed fill-up: chain broken",
@@ -83,30 +84,38 @@ def history_table(derived: pd.DataFrame, user: Preferences) -> pd.DataFrame:
     computed over the whole history, so a page shows what the full history says.
     """
     d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
-    ordered = derived.sort_values(["date", "odometer_km", "entry_id"], ascending=False,
-                                  kind="stable")
+    ordered = derived.sort_values(
+        ["date", "odometer_km", "entry_id"], ascending=False, kind="stable"
+    )
     table = pd.DataFrame(index=ordered["entry_id"].to_numpy())
     table["Date"] = ordered["date"].dt.date.to_numpy()
     table["Vehicle"] = ordered["vehicle_name"].to_numpy()
-    table[f"Odometer ({units.distance_label(d_unit)})"] = units.km_to_distance(
-        ordered["odometer_km"], d_unit).round().to_numpy()
+    table[f"Odometer ({units.distance_label(d_unit)})"] = (
+        units.km_to_distance(ordered["odometer_km"], d_unit).round().to_numpy()
+    )
     table[f"Volume ({units.volume_label(v_unit)})"] = units.l_to_volume(
-        ordered["volume_l"], v_unit).to_numpy()
+        ordered["volume_l"], v_unit
+    ).to_numpy()
     table[f"Total ({user.currency})"] = ordered["total_amount"].to_numpy()
     table[f"Price ({units.price_per_volume_label(user.currency, v_unit)})"] = (
-        units.price_per_l_to_unit(ordered["unit_price_per_l"], v_unit).to_numpy())
-    table[f"Distance ({units.distance_label(d_unit)})"] = units.km_to_distance(
-        ordered["distance_km"], d_unit).round().to_numpy()
-    table[f"Consumption ({units.consumption_label(c_unit)})"] = (
-        units.consumption_from_l_per_100km(ordered["consumption_l_per_100km"], c_unit).to_numpy())
+        units.price_per_l_to_unit(ordered["unit_price_per_l"], v_unit).to_numpy()
+    )
+    table[f"Distance ({units.distance_label(d_unit)})"] = (
+        units.km_to_distance(ordered["distance_km"], d_unit).round().to_numpy()
+    )
+    table[f"Consumption ({units.consumption_label(c_unit)})"] = units.consumption_from_l_per_100km(
+        ordered["consumption_l_per_100km"], c_unit
+    ).to_numpy()
     table[f"Cost ({units.cost_per_distance_label(user.currency, d_unit)})"] = (
-        units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy())
+        units.cost_per_km_to_unit(ordered["cost_per_km"], d_unit).to_numpy()
+    )
     for label, column in (("Station", "station"), ("Brand", "brand"), ("Grade", "grade")):
         table[label] = ordered[column].fillna("").to_numpy()
     table["Flags"] = _flags(ordered).to_numpy()
     # Why a consumption cell is empty (first fill-up, partial, chain broken...).
     table["Note on consumption"] = (
-        ordered["consumption_status"].map(_STATUS_NOTE).fillna("").to_numpy())
+        ordered["consumption_status"].map(_STATUS_NOTE).fillna("").to_numpy()
+    )
     table["Notes"] = ordered["notes"].fillna("").to_numpy()
     table.index.name = "entry_id"
     return table
@@ -120,23 +129,31 @@ def _in_user_units(summary: Summary, user: Preferences) -> dict[str, float | Non
         "distance": units.km_to_distance(summary.distance_km, d_unit),
         "volume": units.l_to_volume(summary.total_volume_l, v_unit),
         "consumption": units.consumption_from_l_per_100km(
-            summary.avg_consumption_l_per_100km, user.consumption_unit),
-        "price": None if summary.avg_price_per_l is None
+            summary.avg_consumption_l_per_100km, user.consumption_unit
+        ),
+        "price": None
+        if summary.avg_price_per_l is None
         else units.price_per_l_to_unit(summary.avg_price_per_l, v_unit),
-        "cost": None if summary.fuel_cost_per_km is None
+        "cost": None
+        if summary.fuel_cost_per_km is None
         else units.cost_per_km_to_unit(summary.fuel_cost_per_km, d_unit),
     }
 
 
 def _broken_chain_note(summary: Summary) -> str:
-    return (" Missed fill-ups break the chain: the distance around them is not counted."
-            if summary.has_broken_chain else "")
+    return (
+        " Missed fill-ups break the chain: the distance around them is not counted."
+        if summary.has_broken_chain
+        else ""
+    )
 
 
-MEASURED_DISTANCE_HELP = ("Distance measured between full tanks: the full-tank segments "
-                          "that close in the period, the distance consumption and fuel cost "
-                          "are measured over. Not the odometer span (first to last reading) "
-                          "that the vehicle table shows beside it.")
+MEASURED_DISTANCE_HELP = (
+    "Distance measured between full tanks: the full-tank segments "
+    "that close in the period, the distance consumption and fuel cost "
+    "are measured over. Not the odometer span (first to last reading) "
+    "that the vehicle table shows beside it."
+)
 ALL_VEHICLES = " All vehicles of the period together."
 
 
@@ -144,8 +161,9 @@ def _scope(vehicles: Sequence[VehiclePeriod]) -> str:
     return ALL_VEHICLES if len(vehicles) > 1 else ""
 
 
-def summary_figures(summary: Summary, user: Preferences,
-                    vehicles: Sequence[VehiclePeriod] = ()) -> list[Figure]:
+def summary_figures(
+    summary: Summary, user: Preferences, vehicles: Sequence[VehiclePeriod] = ()
+) -> list[Figure]:
     """The dashboard's headline figures for a period; the unit sits in the label so the
     number fits its card. Spend, distance, price and fuel cost add up over the vehicles of
     the period; consumption never does: with several ``vehicles`` it is left out here and
@@ -154,30 +172,44 @@ def summary_figures(summary: Summary, user: Preferences,
     value = _in_user_units(summary, user)
     scope = _scope(vehicles)
     consumption = Figure(
-        f"Avg {units.consumption_label(c_unit)}", units.format_number(value["consumption"], 2),
-        "All fuel of the full-tank segments over their distance (distance-weighted).")
+        f"Avg {units.consumption_label(c_unit)}",
+        units.format_number(value["consumption"], 2),
+        "All fuel of the full-tank segments over their distance (distance-weighted).",
+    )
     return [
-        Figure(f"Spent ({user.currency})",
-               units.format_number(value["spent"], units.currency_decimals(user.currency)),
-               f"{units.format_count(summary.fillup_count, 'fill-up')} in the period."
-               + scope),
-        Figure(f"Distance ({units.distance_label(d_unit)})",
-               units.format_number(value["distance"], 0),
-               MEASURED_DISTANCE_HELP + _broken_chain_note(summary) + scope),
+        Figure(
+            f"Spent ({user.currency})",
+            units.format_number(value["spent"], units.currency_decimals(user.currency)),
+            f"{units.format_count(summary.fillup_count, 'fill-up')} in the period." + scope,
+        ),
+        Figure(
+            f"Distance ({units.distance_label(d_unit)})",
+            units.format_number(value["distance"], 0),
+            MEASURED_DISTANCE_HELP + _broken_chain_note(summary) + scope,
+        ),
         *([] if scope else [consumption]),
         # "Avg price (USD/US gal)" was cut short on its card: the unit alone says "price",
         # as "Avg mpg (US)" beside it says "consumption".
-        Figure(f"Avg {units.price_per_volume_label(user.currency, v_unit)}",
-               units.format_number(value["price"], 3),
-               "Total paid over total volume (volume-weighted)." + scope),
-        Figure(f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
-               units.format_number(value["cost"], 3),
-               "Fuel paid in full-tank segments over their distance." + scope),
+        Figure(
+            f"Avg {units.price_per_volume_label(user.currency, v_unit)}",
+            units.format_number(value["price"], 3),
+            "Total paid over total volume (volume-weighted)." + scope,
+        ),
+        Figure(
+            f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
+            units.format_number(value["cost"], 3),
+            "Fuel paid in full-tank segments over their distance." + scope,
+        ),
     ]
 
 
-def consumption_figures(vehicles: Sequence[VehiclePeriod], user: Preferences, *,
-                        label: str | None = None, compared: bool = False) -> list[Figure]:
+def consumption_figures(
+    vehicles: Sequence[VehiclePeriod],
+    user: Preferences,
+    *,
+    label: str | None = None,
+    compared: bool = False,
+) -> list[Figure]:
     """One average consumption per vehicle (the figure never spans vehicles), labelled
     ``label`` (default "Avg <unit>") with the vehicle's name beside it; with ``compared``,
     each with its change against the vehicle's previous period."""
@@ -187,22 +219,35 @@ def consumption_figures(vehicles: Sequence[VehiclePeriod], user: Preferences, *,
     figures = []
     for vehicle in vehicles:
         now = units.consumption_from_l_per_100km(
-            vehicle.current.avg_consumption_l_per_100km, c_unit)
-        before = None if vehicle.previous is None else units.consumption_from_l_per_100km(
-            vehicle.previous.avg_consumption_l_per_100km, c_unit)
-        figures.append(Figure(
-            label, units.format_number(now, 2),
-            "This vehicle's fuel of its full-tank segments over their distance "
-            "(distance-weighted)." + ("" if now is not None
-                                       else " No two full tanks of it in the period."),
-            delta=units.format_number(now - before, 2)
-            if compared and now is not None and before is not None else None,
-            delta_color=color, vehicle=vehicle.vehicle_name))
+            vehicle.current.avg_consumption_l_per_100km, c_unit
+        )
+        before = (
+            None
+            if vehicle.previous is None
+            else units.consumption_from_l_per_100km(
+                vehicle.previous.avg_consumption_l_per_100km, c_unit
+            )
+        )
+        figures.append(
+            Figure(
+                label,
+                units.format_number(now, 2),
+                "This vehicle's fuel of its full-tank segments over their distance "
+                "(distance-weighted)."
+                + ("" if now is not None else " No two full tanks of it in the period."),
+                delta=units.format_number(now - before, 2)
+                if compared and now is not None and before is not None
+                else None,
+                delta_color=color,
+                vehicle=vehicle.vehicle_name,
+            )
+        )
     return figures
 
 
-def dashboard_figures(derived: pd.DataFrame, start: dt.date | None, end: dt.date,
-                      user: Preferences) -> tuple[list[Figure], list[Figure]]:
+def dashboard_figures(
+    derived: pd.DataFrame, start: dt.date | None, end: dt.date, user: Preferences
+) -> tuple[list[Figure], list[Figure]]:
     """The Dashboard's cards for [start, end]: the period's figures, and (several vehicles
     in the period) one consumption per vehicle; the second list is empty otherwise."""
     vehicles = analytics.by_vehicle(derived, start, end)
@@ -210,8 +255,9 @@ def dashboard_figures(derived: pd.DataFrame, start: dt.date | None, end: dt.date
     return totals, consumption_figures(vehicles, user) if len(vehicles) > 1 else []
 
 
-def comparison_figures(comparison: PeriodComparison, user: Preferences,
-                       vehicles: Sequence[VehiclePeriod] = ()) -> list[Figure]:
+def comparison_figures(
+    comparison: PeriodComparison, user: Preferences, vehicles: Sequence[VehiclePeriod] = ()
+) -> list[Figure]:
     """The Overview's figures, each with its change against the previous period of the same
     length (no change where either period has no value). Colours say whether up is good.
     With several ``vehicles`` the average consumption is left out (consumption_figures
@@ -219,33 +265,67 @@ def comparison_figures(comparison: PeriodComparison, user: Preferences,
     d_unit, v_unit, c_unit = user.distance_unit, user.volume_unit, user.consumption_unit
     now = _in_user_units(comparison.current, user)
     before = _in_user_units(comparison.previous, user)
-    now["per_month"], before["per_month"] = (comparison.cost_per_month,
-                                             comparison.previous_cost_per_month)
+    now["per_month"], before["per_month"] = (
+        comparison.cost_per_month,
+        comparison.previous_cost_per_month,
+    )
     money = units.currency_decimals(user.currency)
-    lower_better: DeltaColor = (
-        "inverse" if units.consumption_lower_is_better(c_unit) else "normal")
+    lower_better: DeltaColor = "inverse" if units.consumption_lower_is_better(c_unit) else "normal"
     scope = _scope(vehicles)
     rows: tuple[tuple[str, str, int, DeltaColor, str | None], ...] = (
-        ("spent", f"Spent ({user.currency})", money, "inverse",
-         f"{units.format_count(comparison.current.fillup_count, 'fill-up')}." + scope),
-        ("distance", f"Distance ({units.distance_label(d_unit)})", 0, "off",
-         MEASURED_DISTANCE_HELP + _broken_chain_note(comparison.current) + scope),
+        (
+            "spent",
+            f"Spent ({user.currency})",
+            money,
+            "inverse",
+            f"{units.format_count(comparison.current.fillup_count, 'fill-up')}." + scope,
+        ),
+        (
+            "distance",
+            f"Distance ({units.distance_label(d_unit)})",
+            0,
+            "off",
+            MEASURED_DISTANCE_HELP + _broken_chain_note(comparison.current) + scope,
+        ),
         ("volume", f"Volume ({units.volume_label(v_unit)})", 1, "off", scope.strip() or None),
-        ("consumption", f"Avg consumption ({units.consumption_label(c_unit)})", 2,
-         lower_better,
-         "All fuel of the full-tank segments over their distance (distance-weighted)."),
-        ("price", f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})", 3,
-         "inverse", "Total paid over total volume (volume-weighted)." + scope),
-        ("cost", f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})", 3,
-         "inverse", "Fuel paid in full-tank segments over their distance." + scope),
-        ("per_month", f"Cost per month ({user.currency})", money, "inverse",
-         "Spent in the period over its length in months (30.44 days)." + scope),
+        (
+            "consumption",
+            f"Avg consumption ({units.consumption_label(c_unit)})",
+            2,
+            lower_better,
+            "All fuel of the full-tank segments over their distance (distance-weighted).",
+        ),
+        (
+            "price",
+            f"Avg price ({units.price_per_volume_label(user.currency, v_unit)})",
+            3,
+            "inverse",
+            "Total paid over total volume (volume-weighted)." + scope,
+        ),
+        (
+            "cost",
+            f"Fuel cost ({units.cost_per_distance_label(user.currency, d_unit)})",
+            3,
+            "inverse",
+            "Fuel paid in full-tank segments over their distance." + scope,
+        ),
+        (
+            "per_month",
+            f"Cost per month ({user.currency})",
+            money,
+            "inverse",
+            "Spent in the period over its length in months (30.44 days)." + scope,
+        ),
     )
     compared = comparison.previous.fillup_count > 0
     return [
-        Figure(label, units.format_number(now[key], decimals), help_text,
-               delta=_change(now[key], before[key], decimals) if compared else None,
-               delta_color=color)
+        Figure(
+            label,
+            units.format_number(now[key], decimals),
+            help_text,
+            delta=_change(now[key], before[key], decimals) if compared else None,
+            delta_color=color,
+        )
         for key, label, decimals, color, help_text in rows
         if not (scope and key == "consumption")
     ]
@@ -268,40 +348,56 @@ class ProjectionView:
     without_pace: list[str]
 
 
-def projection_figures(projection: analytics.SpendProjection, user: Preferences
-                       ) -> ProjectionView:
+def projection_figures(projection: analytics.SpendProjection, user: Preferences) -> ProjectionView:
     """The last 12 months' spend beside the next 12 months projected at each vehicle's pace
     (analytics.spend_projection), in the user's currency."""
     money = units.currency_decimals(user.currency)
     pace = projection.pace
-    paces = [(str(name), f"{units.format_number(per_day, money)} {user.currency} a day")
-             for name, per_day in zip(pace["vehicle_name"], pace["spend_per_day"], strict=True)
-             if pd.notna(per_day)]
+    paces = [
+        (str(name), f"{units.format_number(per_day, money)} {user.currency} a day")
+        for name, per_day in zip(pace["vehicle_name"], pace["spend_per_day"], strict=True)
+        if pd.notna(per_day)
+    ]
     return ProjectionView(
-        [Figure(f"Last 12 months ({user.currency})",
+        [
+            Figure(
+                f"Last 12 months ({user.currency})",
                 units.format_number(projection.last_12_months_spent, money),
-                "Fuel paid in the 365 days up to today, all the chosen vehicles."),
-         Figure(f"Projected next 12 months ({user.currency})",
+                "Fuel paid in the 365 days up to today, all the chosen vehicles.",
+            ),
+            Figure(
+                f"Projected next 12 months ({user.currency})",
                 units.format_number(projection.next_12_months, money),
                 "Each vehicle's fuel spend per day between its first and last fill-up of the "
                 "last 12 months, times 365, added up (see under the chart)."
-                if projection.next_12_months is not None else
-                "Nothing to project from: no vehicle has two fill-ups on different days in "
-                "the last 12 months.")],
-        paces, projection.without_pace)
+                if projection.next_12_months is not None
+                else "Nothing to project from: no vehicle has two fill-ups on different days in "
+                "the last 12 months.",
+            ),
+        ],
+        paces,
+        projection.without_pace,
+    )
 
 
 NUMBER_FORMATS = {
     # column label before its unit -> printf format in tables
     # "localized": thousands separators (values are whole numbers by then, see history_table)
     # "%,.2f": money with thousands separators and cents, as the dashboard's cards show it
-    "Odometer": "localized", "Volume": "%.2f", "Total": "%,.2f", "Price": "%.3f",
-    "Distance": "localized", "Odometer span": "localized",
+    "Odometer": "localized",
+    "Volume": "%.2f",
+    "Total": "%,.2f",
+    "Price": "%.3f",
+    "Distance": "localized",
+    "Odometer span": "localized",
     "Consumption": "%.2f",
     "Cost": "%.3f",
     "Spent": "%,.2f",
     "Amount": "%,.2f",
-    "Energy": "%,.2f", "Other costs": "%,.2f", "Total cost": "%,.2f", "Per month": "%,.2f",
+    "Energy": "%,.2f",
+    "Other costs": "%,.2f",
+    "Total cost": "%,.2f",
+    "Per month": "%,.2f",
 }
 
 
@@ -321,8 +417,21 @@ def number_formats(table: pd.DataFrame) -> dict[str, str]:
 # cut short last (unit prices and per-distance figures are worked out of the shown ones,
 # the rest is rarely looked at).
 HISTORY_PINNED = ("Date", "Vehicle")
-HISTORY_CHOICES = ("Volume", "Total", "Consumption", "Odometer", "Flags", "Station", "Price",
-                   "Distance", "Cost", "Brand", "Grade", "Note on consumption", "Notes")
+HISTORY_CHOICES = (
+    "Volume",
+    "Total",
+    "Consumption",
+    "Odometer",
+    "Flags",
+    "Station",
+    "Price",
+    "Distance",
+    "Cost",
+    "Brand",
+    "Grade",
+    "Note on consumption",
+    "Notes",
+)
 HISTORY_DEFAULT = HISTORY_CHOICES[:6]
 
 
@@ -341,23 +450,35 @@ def vehicle_table(summary: pd.DataFrame, user: Preferences) -> pd.DataFrame:
     reading (what was driven, whether or not every fill-up was logged)."""
     d_unit, c_unit = user.distance_unit, user.consumption_unit
     d_label = units.distance_label(d_unit)
-    return pd.DataFrame({
-        "Vehicle": summary["vehicle_name"],
-        "Fill-ups": summary["fillup_count"],
-        f"Distance ({d_label})": units.km_to_distance(
-            summary["distance_km"], d_unit).round(),
-        f"Odometer span ({d_label})": units.km_to_distance(summary["tracked_km"], d_unit).round(),
-        f"Consumption ({units.consumption_label(c_unit)})": units.consumption_from_l_per_100km(
-            summary["avg_consumption_l_per_100km"], c_unit),
-        f"Spent ({user.currency})": summary["total_spent"],
-        "Last fill-up": pd.to_datetime(summary["last_date"]).dt.date,
-    })
+    return pd.DataFrame(
+        {
+            "Vehicle": summary["vehicle_name"],
+            "Fill-ups": summary["fillup_count"],
+            f"Distance ({d_label})": units.km_to_distance(summary["distance_km"], d_unit).round(),
+            f"Odometer span ({d_label})": units.km_to_distance(
+                summary["tracked_km"], d_unit
+            ).round(),
+            f"Consumption ({units.consumption_label(c_unit)})": units.consumption_from_l_per_100km(
+                summary["avg_consumption_l_per_100km"], c_unit
+            ),
+            f"Spent ({user.currency})": summary["total_spent"],
+            "Last fill-up": pd.to_datetime(summary["last_date"]).dt.date,
+        }
+    )
 
 
-VEHICLE_KIND_LABELS = {"car": "Car", "motorbike": "Motorbike", "van": "Van or pickup",
-                       "other": "Other"}
-VEHICLE_KIND_ICONS = {"car": ":material/directions_car:", "motorbike": ":material/two_wheeler:",
-                      "van": ":material/airport_shuttle:", "other": ":material/commute:"}
+VEHICLE_KIND_LABELS = {
+    "car": "Car",
+    "motorbike": "Motorbike",
+    "van": "Van or pickup",
+    "other": "Other",
+}
+VEHICLE_KIND_ICONS = {
+    "car": ":material/directions_car:",
+    "motorbike": ":material/two_wheeler:",
+    "van": ":material/airport_shuttle:",
+    "other": ":material/commute:",
+}
 
 
 def vehicle_icon(kind: str) -> str:
@@ -402,9 +523,11 @@ def fillup_outcome(derived: pd.DataFrame, entry_id: int, user: Preferences) -> s
     if status == STATUS_OK:
         # The other tanks only: a tank compared with an average that contains it is
         # always a little closer to it than it really is.
-        others = derived.loc[(derived["vehicle_id"] == row["vehicle_id"])
-                             & (derived["entry_id"] != entry_id)]
+        others = derived.loc[
+            (derived["vehicle_id"] == row["vehicle_id"]) & (derived["entry_id"] != entry_id)
+        ]
         average = summarize(others).avg_consumption_l_per_100km
         return "Saved. " + entry.consumption_comparison(
-            row["consumption_l_per_100km"], average, user.consumption_unit)
+            row["consumption_l_per_100km"], average, user.consumption_unit
+        )
     return f"Saved. No consumption for this one ({_STATUS_NOTE.get(status, status)})."

@@ -10,7 +10,8 @@ st.title("Account", anchor=False)
 account.show_flash()
 
 preferences, profile, password, data, api = st.tabs(
-    ["Preferences", "Profile", "Password", "Your data", "API tokens"])
+    ["Preferences", "Profile", "Password", "Your data", "API tokens"]
+)
 with preferences:
     account.preferences_form(user)
 with profile:

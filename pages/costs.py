@@ -26,14 +26,18 @@ st.caption("Bars stacked per vehicle: a bar's height is the spend of all the cho
 
 st.subheader(f"Fuel cost per {units.distance_label(user.distance_unit)}")
 analysis.chart_with_csv(report.per_distance, "costs_per_distance", "cost-per-distance")
-st.caption("One line per vehicle; each point is one full-tank segment: what it cost over its "
-           "distance. Gaps mark missed fill-ups. Log two full tanks of a vehicle to see the "
-           "first point.")
+st.caption(
+    "One line per vehicle; each point is one full-tank segment: what it cost over its "
+    "distance. Gaps mark missed fill-ups. Log two full tanks of a vehicle to see the "
+    "first point."
+)
 
 st.subheader("Cumulative spend and the next 12 months")
 analysis.cards(report.projection.figures, 2)
 analysis.chart_with_csv(report.cumulative, "costs_cumulative", "cumulative-spend")
-st.caption("The running total of all the chosen vehicles in this period. "
-           + analysis.projection_note(report.projection))
+st.caption(
+    "The running total of all the chosen vehicles in this period. "
+    + analysis.projection_note(report.projection)
+)
 
 analysis.running_costs(results.running_costs(analysis.request(user, selection)))

@@ -9,17 +9,21 @@ user, facts = analysis.open_page("Data quality")
 
 report = results.data_quality(analysis.request(user, analysis.every_fillup(facts)))
 if report.empty:
-    st.success("Nothing to fix: every fill-up counts in the figures.",
-               icon=":material/check_circle:")
+    st.success(
+        "Nothing to fix: every fill-up counts in the figures.", icon=":material/check_circle:"
+    )
     st.stop()
 
 for column, (label, count) in zip(st.columns(4), report.counts.items(), strict=True):
     column.metric(label, count, border=True)
 
 tables.show(report.table, key="data_quality_table")
-analysis.table_download("Download this list (CSV)", report.table, "data-quality.csv",
-                        "data_quality_csv")
+analysis.table_download(
+    "Download this list (CSV)", report.table, "data-quality.csv", "data_quality_csv"
+)
 analysis.history_link()
-st.caption("Chain breaks are often right (a fill-up you really did not log): the figures "
-           "then leave out the distance around them. Partial fill-ups count once a full "
-           "tank follows them.")
+st.caption(
+    "Chain breaks are often right (a fill-up you really did not log): the figures "
+    "then leave out the distance around them. Partial fill-ups count once a full "
+    "tank follows them."
+)

@@ -28,8 +28,12 @@ st.subheader("Your expenses", anchor=False)
 filters = expenses_ui.filter_bar(vehicle_list)
 rows = expenses_ui.listed(user, filters)
 if not rows:
-    st.info("No expenses yet: log one above." if filters.is_empty()
-            else "No expenses match these filters.", icon=":material/info:")
+    st.info(
+        "No expenses yet: log one above."
+        if filters.is_empty()
+        else "No expenses match these filters.",
+        icon=":material/info:",
+    )
     st.stop()
 
 expenses_ui.show_table(rows, vehicle_list, user)

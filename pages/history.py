@@ -26,11 +26,25 @@ history.show_table(table, user)
 
 newer, label, download, older = st.columns([1, 3, 2, 1], vertical_alignment="center")
 # Callbacks move the cursor before the next run: one run per click, no st.rerun().
-newer.button("Newer", icon=":material/chevron_left:", disabled=number == 1, key="newer",
-             width="stretch", on_click=history.newer, args=(filters,))
+newer.button(
+    "Newer",
+    icon=":material/chevron_left:",
+    disabled=number == 1,
+    key="newer",
+    width="stretch",
+    on_click=history.newer,
+    args=(filters,),
+)
 label.caption(history.page_caption(number, matching, len(derived), filters))
-older.button("Older", icon=":material/chevron_right:", disabled=page.next_cursor is None,
-             key="older", width="stretch", on_click=history.older, args=(page, filters))
+older.button(
+    "Older",
+    icon=":material/chevron_right:",
+    disabled=page.next_cursor is None,
+    key="older",
+    width="stretch",
+    on_click=history.older,
+    args=(page, filters),
+)
 with download:
     history.download_button(user, filters, derived, matching)
 

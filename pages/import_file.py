@@ -7,8 +7,10 @@ from fueltracker.ui import auth, context, importing, tables
 
 user = auth.require_user()
 st.title("Import fill-ups", anchor=False)
-st.caption("Fuelly, Fuelio, LubeLogger, Drivvo, our CSV or ZIP, or any CSV with a header. "
-           "Nothing is written until you confirm; a file imported twice adds nothing.")
+st.caption(
+    "Fuelly, Fuelio, LubeLogger, Drivvo, our CSV or ZIP, or any CSV with a header. "
+    "Nothing is written until you confirm; a file imported twice adds nothing."
+)
 importing.show_result()
 
 upload = importing.upload()
@@ -33,16 +35,24 @@ errors.metric("Errors", count["errors"])
 tables.show(importing.preview_table(preview, parsed.errors, user))
 
 if count["new"] == 0 and count["errors"] == 0:
-    st.info("Every fill-up of this file is already present; nothing to import."
-            if count["present"] else "The file holds no fill-ups.", icon=":material/info:")
+    st.info(
+        "Every fill-up of this file is already present; nothing to import."
+        if count["present"]
+        else "The file holds no fill-ups.",
+        icon=":material/info:",
+    )
 elif count["errors"] == 0:
-    if st.button(f"Import {units.format_count(count['new'], 'fill-up')}", type="primary",
-                 key="import_all"):
+    if st.button(
+        f"Import {units.format_count(count['new'], 'fill-up')}", type="primary", key="import_all"
+    ):
         importing.import_valid(user, parsed, preview, file_format)
 else:
-    st.warning(f"{units.format_count(count['errors'], 'row has', 'rows have')} errors (see "
-               "Status). Fix the file and upload it again, or import only the rows without "
-               "errors.", icon=":material/warning:")
+    st.warning(
+        f"{units.format_count(count['errors'], 'row has', 'rows have')} errors (see "
+        "Status). Fix the file and upload it again, or import only the rows without "
+        "errors.",
+        icon=":material/warning:",
+    )
     valid = units.format_count(count["new"], "valid row")
     if st.button(f"Import the {valid}", key="import_valid", disabled=count["new"] == 0):
         importing.import_valid(user, parsed, preview, file_format)

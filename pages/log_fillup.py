@@ -24,6 +24,7 @@ with column:
 if saved_id is not None:
     fresh = auth.require_user()
     st.session_state["fillup_saved"] = views.fillup_outcome(
-        context.user_frame(fresh), saved_id, fresh)
+        context.user_frame(fresh), saved_id, fresh
+    )
     st.session_state["fillup_form_number"] = form_number + 1
     st.rerun()

@@ -20,8 +20,9 @@ if vehicle_list and not derived.empty:
 form_number = st.session_state.setdefault("vehicle_form_number", 0)
 key = f"new_vehicle_{form_number}"
 # Open while the garage is empty, and while the form shows an error: it would hide it.
-with st.expander("Add a vehicle", expanded=not vehicle_list or FieldErrors(key).any(),
-                 icon=":material/add:"):
+with st.expander(
+    "Add a vehicle", expanded=not vehicle_list or FieldErrors(key).any(), icon=":material/add:"
+):
     data = forms.vehicle_form(user, key=key)
     if data is not None and forms.save_vehicle(user, data, key) is not None:
         st.session_state["vehicle_form_number"] = form_number + 1
@@ -40,12 +41,18 @@ for vehicle in vehicle_list:
         if st.button(label, key=f"archive_{vehicle.id}"):
             garage.set_active(user, vehicle.id, not vehicle.is_active)
             st.rerun()
-        confirm = st.text_input(f"Type {plain(vehicle.name)} to delete it with all its fill-ups "
-                                "and expenses", key=f"confirm_delete_{vehicle.id}")
-        if st.button(destructive("Delete vehicle and history"), key=f"delete_{vehicle.id}",
-                     disabled=confirm.strip() != vehicle.name):
+        confirm = st.text_input(
+            f"Type {plain(vehicle.name)} to delete it with all its fill-ups and expenses",
+            key=f"confirm_delete_{vehicle.id}",
+        )
+        if st.button(
+            destructive("Delete vehicle and history"),
+            key=f"delete_{vehicle.id}",
+            disabled=confirm.strip() != vehicle.name,
+        ):
             count = garage.delete(user, vehicle.id, confirm)
             st.session_state["vehicles_message"] = (
                 f"Deleted {plain(vehicle.name)} and {units.format_count(count, 'fill-up')}, "
-                "with its expenses.")
+                "with its expenses."
+            )
             st.rerun()

@@ -199,8 +199,8 @@ is needed.
 """
 
 
-
 # --------------------------------------------------------------------------- databases
+
 
 def bench_databases() -> tuple[str, str]:
     """SQLAlchemy URLs of the big and the small bench database (created if missing), on the
@@ -219,14 +219,14 @@ def bench_databases() -> tuple[str, str]:
     urls = []
     with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
         for name in (BIG_DB, SMALL_DB):
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                (name,)).fetchone():
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
                 conn.execute(f'CREATE DATABASE "{name}"')
             urls.append(base.set(database=name).render_as_string(hide_password=False))
     return urls[0], urls[1]
 
 
 # --------------------------------------------------------------------------- data
+
 
 def user_row_counts(users: int, rows: int, rng: np.random.Generator) -> np.ndarray:
     """Fill-ups per regular user: the first (the typical user) has TYPICAL_ROWS, the others a
@@ -246,8 +246,9 @@ def user_row_counts(users: int, rows: int, rng: np.random.Generator) -> np.ndarr
     return np.concatenate([[TYPICAL_ROWS], counts])
 
 
-def plan_accounts(users: int, rows: int, heavy_rows: int, small: bool
-                  ) -> tuple[list[str], list[int], list[int]]:
+def plan_accounts(
+    users: int, rows: int, heavy_rows: int, small: bool
+) -> tuple[list[str], list[int], list[int]]:
     """(usernames, fill-ups per user, vehicles per user). Deterministic: the small plan is
     the first users of the big one (same typical user, same rows), up to SMALL_ROWS."""
     rng = np.random.default_rng(1_000_000)
@@ -258,12 +259,18 @@ def plan_accounts(users: int, rows: int, heavy_rows: int, small: bool
     if small:
         keep = int(np.searchsorted(np.cumsum(counts), SMALL_ROWS)) + 1
         return names[:keep], counts[:keep].tolist(), vehicles[:keep].tolist()
-    return (names + [HEAVY_USER], counts.tolist() + [heavy_rows],
-            vehicles.tolist() + [HEAVY_VEHICLES])
+    return (
+        names + [HEAVY_USER],
+        counts.tolist() + [heavy_rows],
+        vehicles.tolist() + [HEAVY_VEHICLES],
+    )
 
 
-def entries_frame(user_ids: list[int], counts: list[int], vehicle_ids: list[list[int]],
-                  ) -> pd.DataFrame:
+def entries_frame(
+    user_ids: list[int],
+    counts: list[int],
+    vehicle_ids: list[list[int]],
+) -> pd.DataFrame:
     """The fill-ups, generated vectorised: per vehicle, one fill-up every few days ending
     about today, increasing odometer, volume from distance and consumption, ~10% partial,
     ~1% missed_previous. Sorted by date (the order years of use would store them in)."""
@@ -283,6 +290,7 @@ def entries_frame(user_ids: list[int], counts: list[int], vehicle_ids: list[list
     class _Rng:
         def __getattr__(self, name):
             return getattr(np.random.default_rng(next(seeds)), name)
+
     rng = _Rng()
     n_vehicles = len(vehicle_col)
     count_arr = np.array(count_col)
@@ -301,23 +309,26 @@ def entries_frame(user_ids: list[int], counts: list[int], vehicle_ids: list[list
     group_base = np.repeat(cumulative[starts] - distance[starts], count_arr)
     odometer = np.round(first_odometer[vehicle_index] + cumulative - group_base, 1)
     consumption = rng.uniform(4.5, 11.0, n_vehicles)[vehicle_index]
-    volume = np.clip(np.round(distance * consumption / 100 * rng.uniform(0.93, 1.07, total),
-                              3), 1.0, 150.0)
+    volume = np.clip(
+        np.round(distance * consumption / 100 * rng.uniform(0.93, 1.07, total), 3), 1.0, 150.0
+    )
     price = rng.uniform(1.45, 1.95, total)
-    frame = pd.DataFrame({
-        "user_id": np.array(user_col)[vehicle_index],
-        "vehicle_id": np.array(vehicle_col)[vehicle_index],
-        "date": date,
-        "odometer_km": odometer,
-        "volume_l": volume,
-        "total_amount": np.round(volume * price, 2),
-        "station": np.array(STATIONS)[rng.integers(0, len(STATIONS), total)],
-        "brand": np.array(BRANDS)[rng.integers(0, len(BRANDS), total)],
-        "grade": np.array(GRADES)[rng.integers(0, len(GRADES), total)],
-        "notes": np.where(rng.random(total) < 0.05, "road trip", ""),
-        "is_full": np.where(rng.random(total) < 0.10, "f", "t"),
-        "missed_previous": np.where(rng.random(total) < 0.01, "t", "f"),
-    })
+    frame = pd.DataFrame(
+        {
+            "user_id": np.array(user_col)[vehicle_index],
+            "vehicle_id": np.array(vehicle_col)[vehicle_index],
+            "date": date,
+            "odometer_km": odometer,
+            "volume_l": volume,
+            "total_amount": np.round(volume * price, 2),
+            "station": np.array(STATIONS)[rng.integers(0, len(STATIONS), total)],
+            "brand": np.array(BRANDS)[rng.integers(0, len(BRANDS), total)],
+            "grade": np.array(GRADES)[rng.integers(0, len(GRADES), total)],
+            "notes": np.where(rng.random(total) < 0.05, "road trip", ""),
+            "is_full": np.where(rng.random(total) < 0.10, "f", "t"),
+            "missed_previous": np.where(rng.random(total) < 0.01, "t", "f"),
+        }
+    )
     return frame.sort_values(["date", "user_id"], kind="stable")
 
 
@@ -326,8 +337,9 @@ def copy_csv(cursor, statement: str, frame: pd.DataFrame) -> None:
     with cursor.copy(statement) as copy:
         for start in range(0, len(frame), 100_000):
             buffer = io.StringIO()
-            frame.iloc[start:start + 100_000].to_csv(buffer, header=False, index=False,
-                                                     float_format="%.3f")
+            frame.iloc[start : start + 100_000].to_csv(
+                buffer, header=False, index=False, float_format="%.3f"
+            )
             copy.write(buffer.getvalue())
 
 
@@ -340,9 +352,13 @@ def seed(url: str, plan: tuple[list[str], list[int], list[int]]) -> tuple[bool, 
     with psycopg.connect(libpq_url(url)) as owner:
         have_users = fetch_one(owner.execute("SELECT count(*) FROM users"))[0]
         have_rows = fetch_one(owner.execute("SELECT count(*) FROM fuel_entries"))[0]
-        have_typical = fetch_one(owner.execute(
-            "SELECT count(*) FROM fuel_entries f JOIN users u ON u.id = f.user_id "
-            "WHERE u.username = %s", (TYPICAL_USER,)))[0]
+        have_typical = fetch_one(
+            owner.execute(
+                "SELECT count(*) FROM fuel_entries f JOIN users u ON u.id = f.user_id "
+                "WHERE u.username = %s",
+                (TYPICAL_USER,),
+            )
+        )[0]
     if (have_users, have_rows, have_typical) == (expected_users, expected_rows, TYPICAL_ROWS):
         return False, 0.0
     start = time.perf_counter()
@@ -350,27 +366,39 @@ def seed(url: str, plan: tuple[list[str], list[int], list[int]]) -> tuple[bool, 
     password_hash = bcrypt.hashpw(secrets.token_bytes(24), bcrypt.gensalt()).decode()
     with psycopg.connect(libpq_url(url)) as owner, owner.cursor() as cursor:
         # A dedicated database: start from empty.
-        cursor.execute("TRUNCATE fuel_entries, vehicles, users, login_attempts "
-                       "RESTART IDENTITY CASCADE")
-        users_frame = pd.DataFrame({"username": names, "display_name": names,
-                                    "password_hash": password_hash})
-        copy_csv(cursor, "COPY users (username, display_name, password_hash) "
-                 "FROM STDIN (FORMAT csv)", users_frame)
+        cursor.execute(
+            "TRUNCATE fuel_entries, vehicles, users, login_attempts RESTART IDENTITY CASCADE"
+        )
+        users_frame = pd.DataFrame(
+            {"username": names, "display_name": names, "password_hash": password_hash}
+        )
+        copy_csv(
+            cursor,
+            "COPY users (username, display_name, password_hash) FROM STDIN (FORMAT csv)",
+            users_frame,
+        )
         ids: dict[str, int] = dict(cursor.execute("SELECT username, id FROM users").fetchall())
         user_ids = [ids[name] for name in names]
-        cars = pd.DataFrame({
-            "user_id": np.repeat(user_ids, n_vehicles),
-            "name": [VEHICLE_NAMES[i] for n in n_vehicles for i in range(n)],
-        })
+        cars = pd.DataFrame(
+            {
+                "user_id": np.repeat(user_ids, n_vehicles),
+                "name": [VEHICLE_NAMES[i] for n in n_vehicles for i in range(n)],
+            }
+        )
         copy_csv(cursor, "COPY vehicles (user_id, name) FROM STDIN (FORMAT csv)", cars)
         by_owner: dict[int, list[int]] = {}
         for vehicle_id, user_id in cursor.execute(
-                "SELECT id, user_id FROM vehicles ORDER BY id").fetchall():
+            "SELECT id, user_id FROM vehicles ORDER BY id"
+        ).fetchall():
             by_owner.setdefault(user_id, []).append(vehicle_id)
         frame = entries_frame(user_ids, counts, [by_owner[u] for u in user_ids])
-        copy_csv(cursor, "COPY fuel_entries (user_id, vehicle_id, date, odometer_km, volume_l, "
-                 "total_amount, station, brand, grade, notes, is_full, missed_previous) "
-                 "FROM STDIN (FORMAT csv)", frame)
+        copy_csv(
+            cursor,
+            "COPY fuel_entries (user_id, vehicle_id, date, odometer_km, volume_l, "
+            "total_amount, station, brand, grade, notes, is_full, missed_previous) "
+            "FROM STDIN (FORMAT csv)",
+            frame,
+        )
         owner.commit()
     with psycopg.connect(libpq_url(url), autocommit=True) as owner:
         owner.execute("VACUUM ANALYZE users")
@@ -382,13 +410,19 @@ def seed(url: str, plan: tuple[list[str], list[int], list[int]]) -> tuple[bool, 
 def user_id_of(url: str, username: str) -> tuple[int, int]:
     """(id, fill-up count) of a bench account."""
     with psycopg.connect(libpq_url(url)) as owner:
-        user_id, count = fetch_one(owner.execute(
-            "SELECT u.id, count(f.id) FROM users u LEFT JOIN fuel_entries f ON f.user_id = u.id "
-            "WHERE u.username = %s GROUP BY u.id", (username,)))
+        user_id, count = fetch_one(
+            owner.execute(
+                "SELECT u.id, count(f.id) FROM users u "
+                "LEFT JOIN fuel_entries f ON f.user_id = u.id "
+                "WHERE u.username = %s GROUP BY u.id",
+                (username,),
+            )
+        )
         return user_id, count
 
 
 # --------------------------------------------------------------------------- measures
+
 
 def captured_load_sql(engine, user_id: int) -> tuple[str, dict]:
     """The SELECT load_entries_frame runs (SQL text and parameters). It runs it on the
@@ -408,7 +442,8 @@ def explain_load(engine, user_id: int) -> str:
     with session_scope(engine) as session:
         scope_to_user(session, user_id)
         raw = session.connection().exec_driver_sql(
-            "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters)
+            "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
+        )
         plan = [row[0] for row in raw]
         role = session.execute(text("SELECT current_user")).scalar_one()
     return f"-- as role {role}, app.user_id = {user_id}\n" + "\n".join(plan)
@@ -436,6 +471,7 @@ def load_and_floor_ms(url: str, engine, user_id: int, repeat: int) -> tuple[floa
 
     statement, parameters = captured_load_sql(engine, user_id)
     with psycopg.connect(libpq_url(url)) as owner:
+
         def fetch():
             with owner.cursor() as cursor:
                 cursor.execute(statement, parameters)
@@ -466,9 +502,13 @@ BARE_PAGE = "import streamlit as st\nst.title('Bare page')"
 # The period control of each page (the Data quality page has none); a "period change"
 # cycles through its presets (ui/periods.py, the custom range aside): a new filter over the
 # same, already loaded, data.
-PERIOD_KEYS = {"Dashboard": "dashboard_period", "Overview": "overview_period",
-               "Consumption": "consumption_period", "Prices": "prices_period",
-               "Costs": "costs_period"}
+PERIOD_KEYS = {
+    "Dashboard": "dashboard_period",
+    "Overview": "overview_period",
+    "Consumption": "consumption_period",
+    "Prices": "prices_period",
+    "Costs": "costs_period",
+}
 
 
 def _timed(app) -> float:
@@ -525,8 +565,11 @@ def page_times(user_id: int, repeat: int) -> dict[str, PageTimes]:
             floor.append(_timed(bare))
         key = PERIOD_KEYS.get(label)
         if key is not None:
-            presets = (periods.DASHBOARD_PRESETS if label == "Dashboard" else
-                       tuple(p for p in periods.ANALYSIS_PRESETS if p != periods.CUSTOM))
+            presets = (
+                periods.DASHBOARD_PRESETS
+                if label == "Dashboard"
+                else tuple(p for p in periods.ANALYSIS_PRESETS if p != periods.CUSTOM)
+            )
             current = app.segmented_control(key=key).value
             choices = [p for p in presets if p != current]
             for number in range(repeat):
@@ -537,9 +580,12 @@ def page_times(user_id: int, repeat: int) -> dict[str, PageTimes]:
                 floor.append(_timed(bare))
             app.segmented_control(key=key).set_value(current)
             app.run()
-        results[label] = {"cold": statistics.median(cold), "warm": statistics.median(warm),
-                          "period": statistics.median(period) if period else None,
-                          "floor": statistics.median(floor)}
+        results[label] = {
+            "cold": statistics.median(cold),
+            "warm": statistics.median(warm),
+            "period": statistics.median(period) if period else None,
+            "floor": statistics.median(floor),
+        }
     return results
 
 
@@ -557,9 +603,13 @@ def duckdb_strategies(engine, user_id: int, repeat: int) -> dict[str, float]:
     with session_scope(engine) as session:
         derived = metrics.add_derived(history.load_entries_frame(session, user_id))
     frame = analytics.query_frame(derived)
-    statements = [analytics._CONSUMPTION_SERIES_SQL.replace("$window", "0"),
-                  analytics._CONSUMPTION_SERIES_SQL.replace("$window", "4"),
-                  analytics._MONTHLY_SQL, analytics._MONTH_OF_YEAR_SQL, analytics._SEASON_SQL]
+    statements = [
+        analytics._CONSUMPTION_SERIES_SQL.replace("$window", "0"),
+        analytics._CONSUMPTION_SERIES_SQL.replace("$window", "4"),
+        analytics._MONTHLY_SQL,
+        analytics._MONTH_OF_YEAR_SQL,
+        analytics._SEASON_SQL,
+    ]
 
     def per_query():
         for sql in statements:
@@ -592,10 +642,12 @@ def duckdb_strategies(engine, user_id: int, repeat: int) -> dict[str, float]:
         cursor.close()
 
     try:
-        return {"per query": median_ms(per_query, repeat),
-                "per run": median_ms(per_run, repeat),
-                "per cached frame": median_ms(per_frame, repeat),
-                "cursor per run": median_ms(cursor_per_run, repeat)}
+        return {
+            "per query": median_ms(per_query, repeat),
+            "per run": median_ms(per_run, repeat),
+            "per cached frame": median_ms(per_frame, repeat),
+            "cursor per run": median_ms(cursor_per_run, repeat),
+        }
     finally:
         kept.close()
         database.close()
@@ -626,6 +678,7 @@ def profile_cold(user_id: int, label: str, top: int = 10) -> str:
             return run_path(*args, **kwargs)
         finally:
             profiler.disable()
+
     runpy.run_path = profiled
     try:
         app.run()
@@ -634,12 +687,10 @@ def profile_cold(user_id: int, label: str, top: int = 10) -> str:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(re.escape(str(ROOT)) + "/(fueltracker|pages)/",
-                                               top)
+    stats.sort_stats("cumulative").print_stats(re.escape(str(ROOT)) + "/(fueltracker|pages)/", top)
     text_out = out.getvalue().replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
     text_out = re.sub(r"lib/python3\.\d+/site-packages/", "", text_out)
     return "\n".join(line.rstrip() for line in text_out.splitlines() if line.strip())
-
 
 
 def main() -> int:
@@ -668,8 +719,11 @@ def main() -> int:
         plan = plan_accounts(args.users, args.rows, args.heavy_rows, small)
         seeded, seconds = seed(url, plan)
         seeding[name] = (len(plan[0]), sum(plan[1]), seeded, seconds)
-        print(f"{name}: {len(plan[0]):,} users, {sum(plan[1]):,} fill-ups "
-              + (f"seeded in {seconds:.1f} s" if seeded else "(already seeded)"), flush=True)
+        print(
+            f"{name}: {len(plan[0]):,} users, {sum(plan[1]):,} fill-ups "
+            + (f"seeded in {seconds:.1f} s" if seeded else "(already seeded)"),
+            flush=True,
+        )
 
     big_engine, small_engine = db.get_engine(big_url), db.get_engine(small_url)
     typical_id, typical_rows = user_id_of(big_url, TYPICAL_USER)
@@ -678,18 +732,23 @@ def main() -> int:
     assert typical_rows == small_typical_rows == TYPICAL_ROWS
 
     typical_plan = explain_load(big_engine, typical_id)
-    print("\nEXPLAIN ANALYZE of the per-user load, typical user, 1M-row table:\n" + typical_plan
-          + "\n")
+    print(
+        "\nEXPLAIN ANALYZE of the per-user load, typical user, 1M-row table:\n"
+        + typical_plan
+        + "\n"
+    )
     heavy_plan = explain_load(big_engine, heavy_id)
     index_used = "ix_fuel_entries_user_date" in typical_plan
     load_repeat = max(args.repeat * 3, 15)
     loads = {}
     for name, url, engine, user_id, repeat in (
-            ("small", small_url, small_engine, small_typical_id, load_repeat),
-            ("big", big_url, big_engine, typical_id, load_repeat),
-            ("heavy", big_url, big_engine, heavy_id, max(args.repeat, 7))):
-        loads[f"load_{name}"], loads[f"floor_{name}"] = load_and_floor_ms(url, engine, user_id,
-                                                                          repeat)
+        ("small", small_url, small_engine, small_typical_id, load_repeat),
+        ("big", big_url, big_engine, typical_id, load_repeat),
+        ("heavy", big_url, big_engine, heavy_id, max(args.repeat, 7)),
+    ):
+        loads[f"load_{name}"], loads[f"floor_{name}"] = load_and_floor_ms(
+            url, engine, user_id, repeat
+        )
     loads |= {
         "derive_typical": derive_ms(big_engine, typical_id, load_repeat),
         "derive_heavy": derive_ms(big_engine, heavy_id, args.repeat),
@@ -701,27 +760,50 @@ def main() -> int:
 
     strategies = {}
     from fueltracker import analytics
+
     if hasattr(analytics, "query_frame"):  # the code before issue 15 has no such helper
-        strategies = {"typical": duckdb_strategies(big_engine, typical_id, load_repeat),
-                      "heavy": duckdb_strategies(big_engine, heavy_id, args.repeat)}
+        strategies = {
+            "typical": duckdb_strategies(big_engine, typical_id, load_repeat),
+            "heavy": duckdb_strategies(big_engine, heavy_id, args.repeat),
+        }
         for who, times in strategies.items():
             print(f"DuckDB, {who}: " + ", ".join(f"{k} {v:.1f} ms" for k, v in times.items()))
 
     import logging
+
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's bare-mode chatter
     load_before = os.getloadavg()
-    pages = {"typical": page_times(typical_id, args.repeat),
-             "heavy": page_times(heavy_id, max(3, args.repeat // 2 + 1))}
+    pages = {
+        "typical": page_times(typical_id, args.repeat),
+        "heavy": page_times(heavy_id, max(3, args.repeat // 2 + 1)),
+    }
     load_after = os.getloadavg()
     floors = {who: statistics.median(p["floor"] for p in pages[who].values()) for who in pages}
-    print(f"\nbare page (floor): typical run {floors['typical']:.1f} ms, "
-          f"heavy run {floors['heavy']:.1f} ms; load average {load_before[0]:.2f} before, "
-          f"{load_after[0]:.2f} after the page runs")
-    print(f"{'page':<14} " + " ".join(f"{h:>17}" for h in (
-        "typ cold", "typ warm", "typ period", "heavy cold", "heavy warm", "heavy period")))
+    print(
+        f"\nbare page (floor): typical run {floors['typical']:.1f} ms, "
+        f"heavy run {floors['heavy']:.1f} ms; load average {load_before[0]:.2f} before, "
+        f"{load_after[0]:.2f} after the page runs"
+    )
+    print(
+        f"{'page':<14} "
+        + " ".join(
+            f"{h:>17}"
+            for h in (
+                "typ cold",
+                "typ warm",
+                "typ period",
+                "heavy cold",
+                "heavy warm",
+                "heavy period",
+            )
+        )
+    )
     for label in PAGES:
-        cells = [cell(pages[who][label][kind], floors[who])
-                 for who in ("typical", "heavy") for kind in PAGE_KINDS]
+        cells = [
+            cell(pages[who][label][kind], floors[who])
+            for who in ("typical", "heavy")
+            for kind in PAGE_KINDS
+        ]
         print(f"{label:<14} " + " ".join(f"{c:>17}" for c in cells))
 
     typical, heavy = pages["typical"].values(), pages["heavy"].values()
@@ -730,8 +812,7 @@ def main() -> int:
         "heavy_warm": all(p["warm"] <= TARGET_HEAVY_WARM_MS for p in heavy),
         "cold": all(p["cold"] <= TARGET_COLD_MS for p in typical),
         "heavy": all(p["cold"] <= TARGET_HEAVY_COLD_MS for p in heavy),
-        "period": all(p["period"] <= TARGET_PERIOD_MS for p in typical
-                      if p["period"] is not None),
+        "period": all(p["period"] <= TARGET_PERIOD_MS for p in typical if p["period"] is not None),
         "ratio": ratio <= TARGET_LOAD_RATIO,
         "load_floor": loads["load_heavy"] / loads["floor_heavy"] <= TARGET_LOAD_FLOOR_RATIO,
     }
@@ -747,9 +828,24 @@ def main() -> int:
     if args.write:
         with psycopg.connect(libpq_url(big_url)) as conn:
             postgres = fetch_one(conn.execute("SHOW server_version"))[0]
-        write_report(args.write, args, seeding, loads, ratio, pages, floors,
-                     (load_before, load_after), strategies, verdicts, typical_plan, heavy_plan,
-                     slowest, profile, postgres, (typical_rows, heavy_rows))
+        write_report(
+            args.write,
+            args,
+            seeding,
+            loads,
+            ratio,
+            pages,
+            floors,
+            (load_before, load_after),
+            strategies,
+            verdicts,
+            typical_plan,
+            heavy_plan,
+            slowest,
+            profile,
+            postgres,
+            (typical_rows, heavy_rows),
+        )
         print(f"wrote {args.write}")
     return 0 if all(verdicts.values()) else 1
 
@@ -759,21 +855,42 @@ def cell(ms: float | None, floor: float) -> str:
     return "n/a" if ms is None else f"{ms:.0f} ({ms / floor:.0f}x)"
 
 
-def write_report(path: Path, args, seeding, loads, ratio, pages, floors, load_average,
-                 strategies, verdicts, plan, heavy_plan, slowest, profile, postgres,
-                 row_counts) -> None:
+def write_report(
+    path: Path,
+    args,
+    seeding,
+    loads,
+    ratio,
+    pages,
+    floors,
+    load_average,
+    strategies,
+    verdicts,
+    plan,
+    heavy_plan,
+    slowest,
+    profile,
+    postgres,
+    row_counts,
+) -> None:
     """Replace (or append) the analysis section of `path`, keeping everything before it."""
     info = machine()
     mark = {True: "met", False: "**missed**"}
     typical_rows, heavy_rows = row_counts
     page_rows = "\n".join(
-        f"| {label} | " + " | ".join(cell(pages[who][label][kind], floors[who])
-                                    for who in ("typical", "heavy")
-                                    for kind in PAGE_KINDS) + " |"
-        for label in PAGES)
+        f"| {label} | "
+        + " | ".join(
+            cell(pages[who][label][kind], floors[who])
+            for who in ("typical", "heavy")
+            for kind in PAGE_KINDS
+        )
+        + " |"
+        for label in PAGES
+    )
     strategy_rows = "\n".join(
         f"| {name} | {strategies['typical'][name]:.1f} | {strategies['heavy'][name]:.1f} |"
-        for name in strategies.get("typical", {}))
+        for name in strategies.get("typical", {})
+    )
     big_users, big_rows, big_seeded, big_seconds = seeding["big"]
     seed_note = f"this run: seeded in {big_seconds:.1f} s" if big_seeded else "this run: skipped"
     small_users, small_rows, _, _ = seeding["small"]
@@ -783,15 +900,25 @@ def write_report(path: Path, args, seeding, loads, ratio, pages, floors, load_av
         (f"heavy user, every page warm at most {TARGET_HEAVY_WARM_MS} ms", "heavy_warm", ""),
         (f"typical user, every page cold at most {TARGET_COLD_MS} ms", "cold", ""),
         (f"heavy user, every page cold at most {TARGET_HEAVY_COLD_MS} ms", "heavy", ""),
-        (f"typical user, a period change on a warm page at most {TARGET_PERIOD_MS} ms",
-         "period", ""),
-        (f"heavy user's load within {TARGET_LOAD_FLOOR_RATIO:.0f}x of its psycopg floor",
-         "load_floor", f" ({load_floor:.2f}x)"),
-        (f"load with {big_rows:,} rows within {TARGET_LOAD_RATIO}x of {small_rows:,} rows",
-         "ratio", f" ({ratio:.2f}x)"),
+        (
+            f"typical user, a period change on a warm page at most {TARGET_PERIOD_MS} ms",
+            "period",
+            "",
+        ),
+        (
+            f"heavy user's load within {TARGET_LOAD_FLOOR_RATIO:.0f}x of its psycopg floor",
+            "load_floor",
+            f" ({load_floor:.2f}x)",
+        ),
+        (
+            f"load with {big_rows:,} rows within {TARGET_LOAD_RATIO}x of {small_rows:,} rows",
+            "ratio",
+            f" ({ratio:.2f}x)",
+        ),
     )
-    target_rows = "\n".join(f"| {what} | {mark[verdicts[key]]}{figure} |"
-                            for what, key, figure in targets)
+    target_rows = "\n".join(
+        f"| {what} | {mark[verdicts[key]]}{figure} |" for what, key, figure in targets
+    )
     section = f"""{SECTION}
 
 Measured by `scripts/bench_analysis.py` (`make bench`) on {dt.date.today().isoformat()},
@@ -821,13 +948,13 @@ before the page runs and {load_average[1][0]:.2f} after them.
 - *Floor*: a bare Streamlit page of one element (`st.title`), run through AppTest between
   the page runs: what any rerun costs on this machine at that moment. Each time is followed
   by its ratio to that floor, e.g. `52 (17x)`; the floor of the typical user's runs was
-  {floors['typical']:.1f} ms, of the heavy user's {floors['heavy']:.1f} ms.
+  {floors["typical"]:.1f} ms, of the heavy user's {floors["heavy"]:.1f} ms.
 - Loads are medians of {max(args.repeat * 3, 15)} runs (heavy: {max(args.repeat, 7)}), each in
   its own transaction, alternating with their floor: the same SELECT as
   `load_entries_frame`'s fetched with plain psycopg (default text format) on an open owner
   connection: no DataFrame, no row-level security, no transaction of the app's. The
   service itself fetches in binary format.
-- Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, Python {info['python']},
+- Machine: {info["nproc"]} CPUs ({info["cpu"]}), {info["ram"]} RAM, Python {info["python"]},
   PostgreSQL {postgres}.
 
 ### Figures
@@ -836,21 +963,21 @@ Page script times, milliseconds:
 
 | page | typical cold | typical warm | typical period | heavy cold | heavy warm | heavy period |
 |---|---|---|---|---|---|---|
-| bare page (floor) | {floors['typical']:.1f} | | | {floors['heavy']:.1f} | | |
+| bare page (floor) | {floors["typical"]:.1f} | | | {floors["heavy"]:.1f} | | |
 {page_rows}
 
 Per-user load, milliseconds:
 
 | measure | ms |
 |---|---|
-| `load_entries_frame`, typical user, {small_rows:,} rows in the table | {loads['load_small']:.1f} |
-| `load_entries_frame`, typical user, {big_rows:,} rows in the table | {loads['load_big']:.1f} |
-| `load_entries_frame`, heavy user | {loads['load_heavy']:.1f} |
-| floor (psycopg fetch), typical user, {small_rows:,} rows | {loads['floor_small']:.1f} |
-| floor (psycopg fetch), typical user, {big_rows:,} rows | {loads['floor_big']:.1f} |
-| floor (psycopg fetch), heavy user | {loads['floor_heavy']:.1f} |
-| `metrics.add_derived`, typical user | {loads['derive_typical']:.1f} |
-| `metrics.add_derived`, heavy user | {loads['derive_heavy']:.1f} |
+| `load_entries_frame`, typical user, {small_rows:,} rows in the table | {loads["load_small"]:.1f} |
+| `load_entries_frame`, typical user, {big_rows:,} rows in the table | {loads["load_big"]:.1f} |
+| `load_entries_frame`, heavy user | {loads["load_heavy"]:.1f} |
+| floor (psycopg fetch), typical user, {small_rows:,} rows | {loads["floor_small"]:.1f} |
+| floor (psycopg fetch), typical user, {big_rows:,} rows | {loads["floor_big"]:.1f} |
+| floor (psycopg fetch), heavy user | {loads["floor_heavy"]:.1f} |
+| `metrics.add_derived`, typical user | {loads["derive_typical"]:.1f} |
+| `metrics.add_derived`, heavy user | {loads["derive_heavy"]:.1f} |
 
 DuckDB, the Consumption page's five queries over the user's frame, milliseconds:
 

@@ -61,7 +61,6 @@ FILTER_TEXT = "aral"  # one station name in six: about 3,300 matching rows
 FILTERED_PAGE = 100
 
 
-
 def seed(url: str, rows: int) -> int:
     """(Re)create the bench account with `rows` fill-ups; returns its user id."""
     with psycopg.connect(libpq_url(url)) as owner:
@@ -69,17 +68,22 @@ def seed(url: str, rows: int) -> int:
         owner.execute("DELETE FROM users WHERE lower(username) = %s", (USERNAME,))
     with session_scope() as session:  # the app's way for the account and its vehicles
         # A random password nobody knows: the account is for measuring, never for signing in.
-        user = users.register_user(session, UserCreate(
-            username=USERNAME, display_name="Bench", password=secrets.token_urlsafe(24)))
-        cars = [vehicles.create_vehicle(session, user.id, VehicleCreate(name=name))
-                for name in VEHICLES]
+        user = users.register_user(
+            session,
+            UserCreate(username=USERNAME, display_name="Bench", password=secrets.token_urlsafe(24)),
+        )
+        cars = [
+            vehicles.create_vehicle(session, user.id, VehicleCreate(name=name)) for name in VEHICLES
+        ]
     rng = random.Random(20_000)
     per_vehicle = -(-rows // len(cars))
     today = dt.date.today()
     with psycopg.connect(libpq_url(url)) as owner, owner.cursor() as cursor:
-        with cursor.copy("COPY fuel_entries (user_id, vehicle_id, date, odometer_km, volume_l, "
-                         "total_amount, station, brand, grade, notes, is_full, missed_previous) "
-                         "FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY fuel_entries (user_id, vehicle_id, date, odometer_km, volume_l, "
+            "total_amount, station, brand, grade, notes, is_full, missed_previous) "
+            "FROM STDIN"
+        ) as copy:
             written = 0
             for number, car in enumerate(cars):
                 count = min(per_vehicle, rows - written)
@@ -90,13 +94,22 @@ def seed(url: str, rows: int) -> int:
                     odometer_km += rng.uniform(300, 700)
                     volume_l = round(rng.uniform(20, 55), 3)
                     price_per_l = rng.uniform(1.45, 1.95)
-                    copy.write_row((
-                        user.id, car.id, first_day + dt.timedelta(days=2 * i),
-                        round(odometer_km, 1), volume_l, round(volume_l * price_per_l, 2),
-                        rng.choice(STATIONS), rng.choice(BRANDS), rng.choice(GRADES),
-                        "road trip" if rng.random() < 0.05 else None,
-                        rng.random() > 0.1, rng.random() < 0.01,
-                    ))
+                    copy.write_row(
+                        (
+                            user.id,
+                            car.id,
+                            first_day + dt.timedelta(days=2 * i),
+                            round(odometer_km, 1),
+                            volume_l,
+                            round(volume_l * price_per_l, 2),
+                            rng.choice(STATIONS),
+                            rng.choice(BRANDS),
+                            rng.choice(GRADES),
+                            "road trip" if rng.random() < 0.05 else None,
+                            rng.random() > 0.1,
+                            rng.random() < 0.01,
+                        )
+                    )
                 written += count
         owner.commit()
         owner.execute("ANALYZE fuel_entries")
@@ -111,8 +124,7 @@ def explain_page(user_id: int, page_number: int) -> str:
             cursor = history.list_fillups(session, user_id, after=cursor).next_cursor
         scope_to_user(session, user_id)
         statement = history.page_query(user_id, history.HistoryFilter(), cursor, history.PAGE_SIZE)
-        compiled = statement.compile(session.get_bind(),
-                                     compile_kwargs={"literal_binds": True})
+        compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = session.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF) {compiled}")).scalars()
         return "\n".join(plan)
 
@@ -127,6 +139,7 @@ def service_times(user_id: int, repeat: int) -> tuple[float, float]:
     def page(after):
         with session_scope() as session:
             history.list_fillups(session, user_id, after=after)
+
     return median_ms(lambda: page(None), repeat), median_ms(lambda: page(cursor), repeat)
 
 
@@ -180,7 +193,6 @@ def page_times(user_id: int, repeat: int) -> dict[str, float]:
     return times
 
 
-
 def server_version(url: str) -> str:
     """The PostgreSQL server version."""
     with psycopg.connect(libpq_url(url)) as conn:
@@ -229,14 +241,16 @@ def main() -> int:
 OTHER_SECTIONS = ["## Analysis pages", "## Import", "## API", "## Load", "## Soak"]
 
 
-def write_report(path: Path, args, rows, ratio: float, verdict: str, plan: str,
-                 postgres: str) -> None:
+def write_report(
+    path: Path, args, rows, ratio: float, verdict: str, plan: str, postgres: str
+) -> None:
     """docs/performance.md: what was measured, on what, and the figures."""
     info = machine()
     table = "\n".join(f"| {label} | {value:.1f} |" for label, value in rows)
     # The other benchmarks' sections follow this one; rewriting the head keeps them.
     others = sections_from(path, OTHER_SECTIONS)
-    path.write_text(f"""# Performance: the History page
+    path.write_text(
+        f"""# Performance: the History page
 
 Measured by `scripts/bench_history.py` (`make bench`) on {dt.date.today().isoformat()}.
 
@@ -254,10 +268,10 @@ Measured by `scripts/bench_history.py` (`make bench`) on {dt.date.today().isofor
 
 | | |
 |---|---|
-| CPUs (nproc) | {info['nproc']} |
-| CPU model | {info['cpu']} |
-| RAM | {info['ram']} |
-| Python | {info['python']} |
+| CPUs (nproc) | {info["nproc"]} |
+| CPU model | {info["cpu"]} |
+| RAM | {info["ram"]} |
+| Python | {info["python"]} |
 | PostgreSQL | {postgres} |
 
 ## Figures
@@ -310,7 +324,9 @@ security on):
 Filters are conditions of the same query, so a filtered history pages the same way; a
 very selective filter (a station seen once a year) reads more index entries per page,
 as any filter without an index of its own would.
-""" + ("\n" + others if others else ""))
+"""
+        + ("\n" + others if others else "")
+    )
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@ from scripts.benchlib import machine, replace_section
 DATABASE = "fueltracker_bench_import"
 SECTION = "## Import"
 TARGET_S = 3.0
-HEADER = ("car_name, model, l/100km, odometer, km, litres, price, city_percentage, "
-          "fuelup_date, date_added, tags, notes, missed_fuelup, partial_fuelup, latitude, "
-          "longitude, brand")
+HEADER = (
+    "car_name, model, l/100km, odometer, km, litres, price, city_percentage, "
+    "fuelup_date, date_added, tags, notes, missed_fuelup, partial_fuelup, latitude, "
+    "longitude, brand"
+)
 
 
 def fuelly_file(rows: int) -> bytes:
@@ -41,9 +43,11 @@ def fuelly_file(rows: int) -> bytes:
         litres = 25 + (number * 13) % 20 + 0.37
         day += dt.timedelta(days=1)
         partial = number % 11 == 5
-        records.append(f"Golf, VW Golf, 0, {odometer_km}, 0, {litres:.2f}, "
-                       f"{1.55 + (number % 30) / 100:.3f}, 0, {day.isoformat()}, "
-                       f"{day.isoformat()}, , fill {number}, 0, {int(partial)}, , , Aral")
+        records.append(
+            f"Golf, VW Golf, 0, {odometer_km}, 0, {litres:.2f}, "
+            f"{1.55 + (number % 30) / 100:.3f}, 0, {day.isoformat()}, "
+            f"{day.isoformat()}, , fill {number}, 0, {int(partial)}, , , Aral"
+        )
     lines = [HEADER, *reversed(records)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -63,8 +67,9 @@ def database_url() -> str:
         base = make_url(configured)
         admin = base.set(database="postgres").render_as_string(hide_password=False)
         with psycopg.connect(admin.replace("+psycopg", ""), autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                (DATABASE,)).fetchone():
+            if not conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+            ).fetchone():
                 conn.execute(f'CREATE DATABASE "{DATABASE}"')
         url = base.set(database=DATABASE).render_as_string(hide_password=False)
     else:
@@ -82,9 +87,14 @@ def one_import(data: bytes) -> dict[str, float]:
     from fueltracker.services import transfer, users
 
     with session_scope() as session:
-        user = users.register_user(session, UserCreate(
-            username=f"bench_import_{secrets.token_hex(4)}", display_name="Bench",
-            password=secrets.token_urlsafe(16)))
+        user = users.register_user(
+            session,
+            UserCreate(
+                username=f"bench_import_{secrets.token_hex(4)}",
+                display_name="Bench",
+                password=secrets.token_urlsafe(16),
+            ),
+        )
     times = {}
     started = time.perf_counter()
     assert detect_format(data) == "fuelly"
@@ -133,8 +143,9 @@ def main() -> int:
     return 0 if met else 1
 
 
-def write_report(path: Path, rows: int, size_bytes: int, repeat: int,
-                 medians: dict[str, float], met: bool) -> None:
+def write_report(
+    path: Path, rows: int, size_bytes: int, repeat: int, medians: dict[str, float], met: bool
+) -> None:
     """Replace this benchmark's section at the end of `path` (it runs after the others)."""
     info = machine()
     table = "\n".join(f"| {step} | {seconds:.2f} |" for step, seconds in medians.items())
@@ -144,14 +155,14 @@ Measured by `scripts/bench_import.py` (`make bench`) on {dt.date.today().isoform
 a metric Fuelly export of {rows:,} fill-ups ({size_bytes / 1024:.0f} KiB) imported into a
 fresh account, median of {repeat} runs, as the Import page does it after the upload
 (detect, parse, preview with every row validated, import in one transaction), as the
-app's role under row-level security. Machine: {info['nproc']} CPUs ({info['cpu']}),
-{info['ram']} RAM, Python {info['python']}.
+app's role under row-level security. Machine: {info["nproc"]} CPUs ({info["cpu"]}),
+{info["ram"]} RAM, Python {info["python"]}.
 
 | step | seconds |
 |---|---|
 {table}
 
-Target: under {TARGET_S:.0f} s end to end: **{'met' if met else 'missed'}**. The preview
+Target: under {TARGET_S:.0f} s end to end: **{"met" if met else "missed"}**. The preview
 and the import each validate every row against the vehicle's history in memory (one query
 for the existing readings, a bisect per row), and the insert is one executemany.
 """

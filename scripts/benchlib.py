@@ -42,7 +42,7 @@ def replace_section(path: Path, heading: str, section: str) -> None:
         return
     start = current.index(heading)
     following = current.find("\n## ", start + len(heading))
-    tail = "" if following == -1 else "\n" + current[following + 1:]
+    tail = "" if following == -1 else "\n" + current[following + 1 :]
     path.write_text(current[:start] + body + tail)
 
 
@@ -51,7 +51,7 @@ def sections_from(path: Path, headings: list[str]) -> str:
     what a script that rewrites the head of the file must keep (other scripts' sections)."""
     current = path.read_text() if path.exists() else ""
     starts = [current.index(heading) for heading in headings if heading in current]
-    return current[min(starts):] if starts else ""
+    return current[min(starts) :] if starts else ""
 
 
 def fetch_one(cursor: psycopg.Cursor[Row]) -> Row:
@@ -76,13 +76,20 @@ def machine() -> dict[str, str]:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
-                      .splitlines() if line.startswith("MemTotal"))
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
         ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
-    return {"nproc": str(os.cpu_count()), "cpu": model, "ram": ram,
-            "python": platform.python_version()}
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "ram": ram,
+        "python": platform.python_version(),
+    }
 
 
 def sign_in_state(app: AppTest, user_id: int) -> None:

@@ -24,13 +24,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-def launch(playwright: Playwright, profile_dir: Path | str, viewport: ViewportSize,
-           **options) -> BrowserContext:
+def launch(
+    playwright: Playwright, profile_dir: Path | str, viewport: ViewportSize, **options
+) -> BrowserContext:
     """Headless Chromium on a fresh profile. Playwright refuses `--user-data-dir` in
     launch(), so the profile comes through a persistent context."""
     return playwright.chromium.launch_persistent_context(
-        str(profile_dir), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-        viewport=viewport, locale="en-US", **options)
+        str(profile_dir),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=viewport,
+        locale="en-US",
+        **options,
+    )
 
 
 class Settle:
@@ -69,7 +76,8 @@ class Settle:
             if state == "notRunning" and time.monotonic() - self.last_frame >= self.QUIET_S:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"the app did not settle within {self.TIMEOUT_S:.0f} s "
-                                     f"(script state {state!r})")
+                raise AssertionError(
+                    f"the app did not settle within {self.TIMEOUT_S:.0f} s (script state {state!r})"
+                )
             # Playwright delivers the websocket events while it waits (not during time.sleep).
             self.page.wait_for_timeout(100)

@@ -232,8 +232,10 @@ comparable (a replica and its memory and CPU time leave the sums when it is kill
 
 def notes() -> str:
     """WHERE_TIME_GOES reflowed paragraph by paragraph at the report's width."""
-    return "\n\n".join(loadlib.wrap_prose(" ".join(paragraph.split()))
-                       for paragraph in WHERE_TIME_GOES.split("\n\n"))
+    return "\n\n".join(
+        loadlib.wrap_prose(" ".join(paragraph.split()))
+        for paragraph in WHERE_TIME_GOES.split("\n\n")
+    )
 
 
 def get_settings_cookie_name() -> str:
@@ -277,6 +279,7 @@ class Ledger:
 
 # --------------------------------------------------------------------------- database
 
+
 def load_database() -> tuple[str, object | None]:
     """(SQLAlchemy URL of the load database, embedded server handle or None)."""
     from fueltracker.config import Settings
@@ -311,20 +314,24 @@ def pick_accounts(url: str, count: int, password: str) -> list[Driven]:
         picked = owner.execute(
             "SELECT u.id, u.username FROM users u JOIN fuel_entries f ON f.user_id = u.id "
             "WHERE u.username LIKE 'bench\\_u%%' GROUP BY u.id "
-            "ORDER BY abs(count(f.id) - %s), u.id LIMIT %s", (TYPICAL_ROWS, count)).fetchall()
+            "ORDER BY abs(count(f.id) - %s), u.id LIMIT %s",
+            (TYPICAL_ROWS, count),
+        ).fetchall()
         if len(picked) < count:
             raise SystemExit(f"only {len(picked)} seeded accounts; raise --seed-rows")
         password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
-        owner.execute("UPDATE users SET password_hash = %s WHERE id = ANY(%s)",
-                      (password_hash, [uid for uid, _ in picked]))
+        owner.execute(
+            "UPDATE users SET password_hash = %s WHERE id = ANY(%s)",
+            (password_hash, [uid for uid, _ in picked]),
+        )
         owner.execute("DELETE FROM login_attempts")  # no throttle left from an earlier run
         owner.commit()
-        return [refresh(owner, Driven(uid, name, 0, Decimal(0), Decimal(0)))
-                for uid, name in picked]
+        return [
+            refresh(owner, Driven(uid, name, 0, Decimal(0), Decimal(0))) for uid, name in picked
+        ]
 
 
-def row(owner: psycopg.Connection, query: str, params: tuple[object, ...] = ()
-        ) -> tuple[Any, ...]:
+def row(owner: psycopg.Connection, query: str, params: tuple[object, ...] = ()) -> tuple[Any, ...]:
     """The one row a query must return (an aggregate, or a row known to exist)."""
     found = owner.execute(query, params).fetchone()
     if found is None:
@@ -336,11 +343,17 @@ def refresh(owner: psycopg.Connection, account: Driven) -> Driven:
     """Reload the preselected vehicle (last used first: latest date, then latest logged), its
     last odometer and its average consumption from the database."""
     vehicle_id = row(
-        owner, "SELECT vehicle_id FROM fuel_entries WHERE user_id = %s "
-        "ORDER BY date DESC, id DESC LIMIT 1", (account.user_id,))[0]
+        owner,
+        "SELECT vehicle_id FROM fuel_entries WHERE user_id = %s "
+        "ORDER BY date DESC, id DESC LIMIT 1",
+        (account.user_id,),
+    )[0]
     low, high, volume = row(
-        owner, "SELECT min(odometer_km), max(odometer_km), sum(volume_l) FROM fuel_entries "
-        "WHERE vehicle_id = %s", (vehicle_id,))
+        owner,
+        "SELECT min(odometer_km), max(odometer_km), sum(volume_l) FROM fuel_entries "
+        "WHERE vehicle_id = %s",
+        (vehicle_id,),
+    )
     account.vehicle_id = vehicle_id
     account.last_odometer_km = high
     account.consumption_l_per_100km = (volume / (high - low) * 100) if high > low else Decimal(7)
@@ -361,14 +374,15 @@ def backends(url: str) -> int:
     """PostgreSQL client backends on the load database (this query's own not counted)."""
     with psycopg.connect(libpq_url(url)) as owner:
         return row(
-            owner, "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = "
-            "current_database() AND backend_type = 'client backend'")[0]
+            owner,
+            "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = "
+            "current_database() AND backend_type = 'client backend'",
+        )[0]
 
 
 def stored_rows(url: str, user_id: int) -> int:
     with psycopg.connect(libpq_url(url)) as owner:
-        return row(owner, "SELECT count(*) FROM fuel_entries WHERE user_id = %s",
-                   (user_id,))[0]
+        return row(owner, "SELECT count(*) FROM fuel_entries WHERE user_id = %s", (user_id,))[0]
 
 
 def canonical_export(url: str, user_id: int) -> str:
@@ -385,6 +399,7 @@ def canonical_export(url: str, user_id: int) -> str:
 
 
 # --------------------------------------------------------------------------- clients
+
 
 class StepFailed(Exception):
     """A journey step did not reach its expected page."""
@@ -427,9 +442,13 @@ class Transfer:
     def ok(self) -> bool:
         """Both files went through, and the download was not to be had from another
         replica (when one was asked)."""
-        return (self.error is None and self.download_rows == self.expected_rows
-                and self.upload_present == self.expected_rows and self.upload_new == 0
-                and self.elsewhere_status != 200)
+        return (
+            self.error is None
+            and self.download_rows == self.expected_rows
+            and self.upload_present == self.expected_rows
+            and self.upload_new == 0
+            and self.elsewhere_status != 200
+        )
 
 
 @dataclass
@@ -483,8 +502,9 @@ class Client:
         self.level.log.ok(step, seconds)
         if self.kind == "chromium":
             self.level.browser_log.ok(step, seconds)
-        self.level.windows.append(loadlib.StepWindow(
-            self.number, step, wall(started), wall(started) + seconds))
+        self.level.windows.append(
+            loadlib.StepWindow(self.number, step, wall(started), wall(started) + seconds)
+        )
 
     def failed(self, step: str, message: str) -> None:
         self.level.log.failed(step, f"{self.account.username}: {message}")
@@ -496,11 +516,16 @@ class Client:
         account = self.account
         odometer = Decimal(math.floor(account.last_odometer_km) + DISTANCE_PER_TANK_KM)
         volume = (DISTANCE_PER_TANK_KM * account.consumption_l_per_100km / 100).quantize(
-            Decimal("0.01"))
+            Decimal("0.01")
+        )
         total = (volume * PRICE_PER_L).quantize(Decimal("0.01"))
         today = dt.datetime.now(dt.UTC).date().isoformat()  # the accounts' timezone is UTC
-        return odometer, volume, total, loadlib.fillup_key(
-            account.user_id, account.vehicle_id, today, odometer)
+        return (
+            odometer,
+            volume,
+            total,
+            loadlib.fillup_key(account.user_id, account.vehicle_id, today, odometer),
+        )
 
     def expected_hint(self) -> str:
         return f"{self.account.last_odometer_km.quantize(Decimal(1), ROUND_HALF_UP):,}"
@@ -562,16 +587,18 @@ class Client:
         if self.number not in self.level.placement:
             self.level.placement[self.number] = self.level.replica_of(await self.cookies())
         for name in self.STEPS_SIGNED_IN:
-            if not await self.step(name, getattr(self, name.replace(" ", "_").replace(
-                    "-", "_"))):
+            if not await self.step(name, getattr(self, name.replace(" ", "_").replace("-", "_"))):
                 if await self.recovered():
                     continue  # moved to another replica, still signed in: go on
                 await self.reset()
                 return False
             if name == "dashboard":
                 await self.read_dashboard()
-            if (name == "history" and self.level.failover is not None
-                    and self.kind == self.level.failover_kind):
+            if (
+                name == "history"
+                and self.level.failover is not None
+                and self.kind == self.level.failover_kind
+            ):
                 hook, self.level.failover = self.level.failover, None
                 await hook(self)
         if not await self.step("sign out", self.sign_out):
@@ -621,8 +648,7 @@ class BrowserClient(Client):
 
     kind = "chromium"
 
-    def __init__(self, number: int, account: Driven, level: Level,
-                 context: BrowserContext) -> None:
+    def __init__(self, number: int, account: Driven, level: Level, context: BrowserContext) -> None:
         super().__init__(number, account, level)
         self.context = context
         self.page: Page | None = None
@@ -655,8 +681,11 @@ class BrowserClient(Client):
                     msg.ParseFromString(bytes(payload))
                 except Exception:  # noqa: BLE001 - not ours to judge
                     return
-                session_id = msg.new_session.initialize.session_id \
-                    if msg.WhichOneof("type") == "new_session" else ""
+                session_id = (
+                    msg.new_session.initialize.session_id
+                    if msg.WhichOneof("type") == "new_session"
+                    else ""
+                )
                 if session_id and all(session_id != known for _, known in self.session_ids):
                     self.session_ids.append((time.monotonic(), session_id))
                     self.note_session(session_id)
@@ -667,8 +696,9 @@ class BrowserClient(Client):
 
     async def settled(self, started: float) -> float:
         """Wait for the Settle criterion; seconds from `started` to the last frame."""
-        handle = await self.tab.wait_for_function(SETTLED, arg=QUIET_MS, polling=100,
-                                                   timeout=STEP_TIMEOUT_MS)
+        handle = await self.tab.wait_for_function(
+            SETTLED, arg=QUIET_MS, polling=100, timeout=STEP_TIMEOUT_MS
+        )
         quiet_ms = await handle.json_value()
         await handle.dispose()
         if any([await self.tab.get_by_text(text).count() for text in APP_ERRORS]):
@@ -692,12 +722,18 @@ class BrowserClient(Client):
     async def is_signed_in(self) -> bool:
         if self.page is None:
             return False
-        return await self.tab.get_by_test_id("stSidebar").get_by_text(
-            f"({self.account.username})").count() > 0
+        return (
+            await self.tab.get_by_test_id("stSidebar")
+            .get_by_text(f"({self.account.username})")
+            .count()
+            > 0
+        )
 
     async def needs_open(self) -> bool:
-        return self.page is None or not await self.tab.get_by_role(
-            "tab", name="Sign in", exact=True).count()
+        return (
+            self.page is None
+            or not await self.tab.get_by_role("tab", name="Sign in", exact=True).count()
+        )
 
     async def cookies(self) -> dict[str, str]:
         return {c["name"]: c["value"] for c in await self.context.cookies()}
@@ -706,8 +742,11 @@ class BrowserClient(Client):
         from playwright.async_api import expect
 
         started = time.monotonic()
-        await self.tab.get_by_test_id("stSidebarNav").get_by_role(
-            "link", name=link, exact=True).click()
+        await (
+            self.tab.get_by_test_id("stSidebarNav")
+            .get_by_role("link", name=link, exact=True)
+            .click()
+        )
         await expect(self.tab.get_by_role("heading", name=heading, level=1)).to_be_visible()
         return started
 
@@ -721,10 +760,10 @@ class BrowserClient(Client):
             self._watch(self.page)
         started = time.monotonic()
         await self.tab.goto(self.level.base_url)
-        signed_in = self.tab.get_by_test_id("stSidebar").get_by_text(
-            f"({self.account.username})")
-        await expect(self.tab.get_by_role("tab", name="Sign in", exact=True).or_(
-            signed_in)).to_be_visible()
+        signed_in = self.tab.get_by_test_id("stSidebar").get_by_text(f"({self.account.username})")
+        await expect(
+            self.tab.get_by_role("tab", name="Sign in", exact=True).or_(signed_in)
+        ).to_be_visible()
         return started
 
     async def sign_in(self) -> float:
@@ -733,13 +772,13 @@ class BrowserClient(Client):
         page = self.tab
         await page.get_by_role("tab", name="Sign in", exact=True).click()
         form = page.get_by_test_id("stForm").filter(
-            has=page.get_by_role("button", name="Sign in", exact=True))
+            has=page.get_by_role("button", name="Sign in", exact=True)
+        )
         await form.get_by_label("Username", exact=True).fill(self.account.username)
         await form.get_by_label("Password", exact=True).fill(self.level.password)
         started = time.monotonic()
         await form.get_by_role("button", name="Sign in", exact=True).click()
-        await expect(page.get_by_test_id("stSidebar")).to_contain_text(
-            f"({self.account.username})")
+        await expect(page.get_by_test_id("stSidebar")).to_contain_text(f"({self.account.username})")
         await expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
         return started
 
@@ -754,8 +793,9 @@ class BrowserClient(Client):
         odometer, volume, total, key = self.fillup_values()
         hint = await main.locator('input[aria-label^="Odometer"]').get_attribute("placeholder")
         if not hint or self.expected_hint() not in hint:
-            raise StepFailed(f"odometer hint {hint!r} is not the expected vehicle's "
-                             f"({self.expected_hint()})")
+            raise StepFailed(
+                f"odometer hint {hint!r} is not the expected vehicle's ({self.expected_hint()})"
+            )
         await main.locator('input[aria-label^="Odometer"]').fill(str(odometer))
         await main.locator('input[aria-label^="Volume"]').fill(str(volume))
         await main.locator('input[aria-label^="Total paid"]').fill(str(total))
@@ -830,17 +870,33 @@ class BrowserClient(Client):
                 back_at = time.monotonic()
             except Exception:  # noqa: BLE001 - recorded as not back
                 back_at = None
-        signed_in = back_at is not None and await self.is_signed_in() and not await \
-            self.tab.get_by_role("tab", name="Sign in", exact=True).count()
-        self.level.reconnects.append(Reconnect(
-            self.kind, self.account.username, "history", had_cookie, lost_at, back_at,
-            signed_in, replica_before, self.level.replica_of(await self.cookies())))
+        signed_in = (
+            back_at is not None
+            and await self.is_signed_in()
+            and not await self.tab.get_by_role("tab", name="Sign in", exact=True).count()
+        )
+        self.level.reconnects.append(
+            Reconnect(
+                self.kind,
+                self.account.username,
+                "history",
+                had_cookie,
+                lost_at,
+                back_at,
+                signed_in,
+                replica_before,
+                self.level.replica_of(await self.cookies()),
+            )
+        )
 
     async def download(self) -> str:
         """Click the sidebar's "Download all fill-ups"; the file's text."""
         async with self.tab.expect_download(timeout=STEP_TIMEOUT_MS // 4) as info:
-            await self.tab.get_by_test_id("stSidebar").get_by_role(
-                "button", name="Download all fill-ups").click()
+            await (
+                self.tab.get_by_test_id("stSidebar")
+                .get_by_role("button", name="Download all fill-ups")
+                .click()
+            )
         download = await info.value
         self.last_download_url = download.url
         return Path(await download.path()).read_text(encoding="utf-8")
@@ -859,17 +915,20 @@ class BrowserClient(Client):
         result = Transfer(when, replica)
         try:
             result.expected_rows = await asyncio.to_thread(
-                stored_rows, self.level.url, self.account.user_id)
+                stored_rows, self.level.url, self.account.user_id
+            )
             try:
                 text = await self.download()
             except (PlaywrightError, TimeoutError) as exc:
-                raise StepFailed("the download button's first click gave no file: "
-                                 + str(exc).strip().splitlines()[0]) from exc
-            export = await asyncio.to_thread(canonical_export, self.level.url,
-                                             self.account.user_id)
+                raise StepFailed(
+                    "the download button's first click gave no file: "
+                    + str(exc).strip().splitlines()[0]
+                ) from exc
+            export = await asyncio.to_thread(canonical_export, self.level.url, self.account.user_id)
             # A name of its own per upload: the uploader ignores the same file chosen again.
             upload = Path(tempfile.mkdtemp(prefix="fueltracker-load-")) / (
-                f"{self.account.username}-{when.replace(' ', '-')}.csv")
+                f"{self.account.username}-{when.replace(' ', '-')}.csv"
+            )
             upload.write_text(export, encoding="utf-8")
             await self.nav("Import", "Import fill-ups")
             await self.settled(time.monotonic())
@@ -877,25 +936,30 @@ class BrowserClient(Client):
             path = "/" + self.last_download_url.split("/", 3)[3]
             if others:
                 result.elsewhere_status = await asyncio.to_thread(
-                    loadstack.http_status, others[0].base_url + path)
+                    loadstack.http_status, others[0].base_url + path
+                )
             uploader = page.get_by_test_id("stFileUploader").locator('input[type="file"]')
             await uploader.set_input_files(str(upload))
             present = page.get_by_test_id("stMetric").filter(
-                has=page.get_by_test_id("stMetricLabel").get_by_text("Already present",
-                                                                     exact=True))
+                has=page.get_by_test_id("stMetricLabel").get_by_text("Already present", exact=True)
+            )
             await expect(present).to_be_visible()
             await self.settled(time.monotonic())
-            result.upload_present = int((await present.get_by_test_id(
-                "stMetricValue").inner_text()).replace(",", ""))
+            result.upload_present = int(
+                (await present.get_by_test_id("stMetricValue").inner_text()).replace(",", "")
+            )
             new = page.get_by_test_id("stMetric").filter(
-                has=page.get_by_test_id("stMetricLabel").get_by_text("New", exact=True))
-            result.upload_new = int((await new.get_by_test_id("stMetricValue").inner_text()
-                                     ).replace(",", ""))
+                has=page.get_by_test_id("stMetricLabel").get_by_text("New", exact=True)
+            )
+            result.upload_new = int(
+                (await new.get_by_test_id("stMetricValue").inner_text()).replace(",", "")
+            )
             upload.unlink()
             upload.parent.rmdir()
         except (StepFailed, PlaywrightError, AssertionError, TimeoutError, ValueError) as exc:
-            result.error = str(exc).strip().splitlines()[0] if str(exc).strip() else \
-                type(exc).__name__
+            result.error = (
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            )
             if self.level.log_dir is not None:
                 shot = self.level.log_dir / f"transfer-{when.replace(' ', '-')}.png"
                 try:
@@ -914,9 +978,12 @@ class WireClient(Client):
 
     def __init__(self, number: int, account: Driven, level: Level) -> None:
         super().__init__(number, account, level)
-        self.ws = loadwire.WireSession(level.base_url, quiet_s=QUIET_MS / 1000,
-                                       timeout_s=STEP_TIMEOUT_MS / 1000,
-                                       on_session=self.note_session)
+        self.ws = loadwire.WireSession(
+            level.base_url,
+            quiet_s=QUIET_MS / 1000,
+            timeout_s=STEP_TIMEOUT_MS / 1000,
+            on_session=self.note_session,
+        )
         self.ws.jar.update(level.pin(number))
         self.last_page = ""  # the page hash a reconnect asks for
         self.lost_pending: str | None = None  # the step in flight when the connection went
@@ -958,7 +1025,8 @@ class WireClient(Client):
     async def is_signed_in(self) -> bool:
         return self.ws.connected and any(
             f"({self.account.username})" in text
-            for text in self.ws.page.texts(root=loadwire.SIDEBAR))
+            for text in self.ws.page.texts(root=loadwire.SIDEBAR)
+        )
 
     async def needs_open(self) -> bool:
         return not self.ws.connected or "Sign in" not in self.ws.page.tabs()
@@ -984,8 +1052,9 @@ class WireClient(Client):
         started = time.monotonic()
         await self.ws.connect()
         await self.ws.settled(0, started, quiet=False)
-        self.expect("Sign in" in self.ws.page.tabs() or await self.is_signed_in(),
-                    "no sign-in form")
+        self.expect(
+            "Sign in" in self.ws.page.tabs() or await self.is_signed_in(), "no sign-in form"
+        )
         return started, 0
 
     async def sign_in(self) -> tuple[float, int]:
@@ -994,8 +1063,9 @@ class WireClient(Client):
         password = self.found(page.widget("text_input", "Password"), "no sign-in form")
         submit = self.found(page.widget("button", "Sign in"), "no sign-in form")
         started = time.monotonic()
-        before = await self.ws.click(submit, (username, self.account.username),
-                                     (password, self.level.password))
+        before = await self.ws.click(
+            submit, (username, self.account.username), (password, self.level.password)
+        )
         await self.ws.settled(before, started, quiet=False)
         self.expect(await self.is_signed_in(), "not signed in")
         self.expect("Dashboard" in self.ws.page.headings(), "no Dashboard")
@@ -1006,39 +1076,63 @@ class WireClient(Client):
 
     async def save_fill_up(self) -> tuple[float, int]:
         page = self.ws.page
-        odometer_field = self.found(page.widget("number_input", "Odometer", prefix=True),
-                                    "no odometer field")
+        odometer_field = self.found(
+            page.widget("number_input", "Odometer", prefix=True), "no odometer field"
+        )
         hint = odometer_field.proto.placeholder
-        self.expect(self.expected_hint() in hint,
-                    f"odometer hint {hint!r} is not the expected vehicle's "
-                    f"({self.expected_hint()})")
+        self.expect(
+            self.expected_hint() in hint,
+            f"odometer hint {hint!r} is not the expected vehicle's ({self.expected_hint()})",
+        )
         odometer, volume, total, key = self.fillup_values()
         # Typed one field after the other: each value reruns the entry fragment.
         typed = [(odometer_field, odometer)]
-        await self.settle_runs(await self.ws.rerun(
-            widgets=[loadwire.widget_state(n, v) for n, v in typed],
-            fragment_id=odometer_field.fragment_id))
-        typed.append((self.found(self.ws.page.widget("number_input", "Volume", prefix=True),
-                                 "no volume field"), volume))
-        await self.settle_runs(await self.ws.rerun(
-            widgets=[loadwire.widget_state(n, v) for n, v in typed],
-            fragment_id=odometer_field.fragment_id))
-        typed.append((self.found(self.ws.page.widget("number_input", "Total paid", prefix=True),
-                                 "no total field"), total))
+        await self.settle_runs(
+            await self.ws.rerun(
+                widgets=[loadwire.widget_state(n, v) for n, v in typed],
+                fragment_id=odometer_field.fragment_id,
+            )
+        )
+        typed.append(
+            (
+                self.found(
+                    self.ws.page.widget("number_input", "Volume", prefix=True), "no volume field"
+                ),
+                volume,
+            )
+        )
+        await self.settle_runs(
+            await self.ws.rerun(
+                widgets=[loadwire.widget_state(n, v) for n, v in typed],
+                fragment_id=odometer_field.fragment_id,
+            )
+        )
+        typed.append(
+            (
+                self.found(
+                    self.ws.page.widget("number_input", "Total paid", prefix=True), "no total field"
+                ),
+                total,
+            )
+        )
         save = self.found(self.ws.page.widget("button", "Save fill-up"), "no fill-up form")
         started = time.monotonic()
         self.attempt(key, volume, total)
         before = await self.ws.click(save, *typed)
         await self.ws.settled(before, started, quiet=False)
         if not any(text.startswith("Saved.") for text in self.ws.page.alerts()):
-            confirm = self.found(self.ws.page.widget("checkbox", "Yes, these values are right"),
-                                 "neither saved nor a warning to confirm")
+            confirm = self.found(
+                self.ws.page.widget("checkbox", "Yes, these values are right"),
+                "neither saved nor a warning to confirm",
+            )
             # A plausibility warning: confirm it the way a user would (counts in the time).
             save = self.found(self.ws.page.widget("button", "Save fill-up"), "no fill-up form")
             again = await self.ws.click(save, *typed, (confirm, True))
             await self.ws.settled(again, started, quiet=False)
-            self.expect(any(text.startswith("Saved.") for text in self.ws.page.alerts()),
-                        "not saved after confirming")
+            self.expect(
+                any(text.startswith("Saved.") for text in self.ws.page.alerts()),
+                "not saved after confirming",
+            )
         self.confirm(key, odometer)
         return started, before
 
@@ -1055,8 +1149,9 @@ class WireClient(Client):
         self.read_figures(self.ws.page.metrics())
 
     async def sign_out(self) -> tuple[float, int]:
-        button = self.found(self.ws.page.widget("button", "Sign out", root=loadwire.SIDEBAR),
-                            "no sign-out button")
+        button = self.found(
+            self.ws.page.widget("button", "Sign out", root=loadwire.SIDEBAR), "no sign-out button"
+        )
         started = time.monotonic()
         before = await self.ws.click(button)
         await self.ws.settled(before, started, quiet=False)
@@ -1090,9 +1185,19 @@ class WireClient(Client):
             except Exception:  # noqa: BLE001 - refused, 502, a handshake error: try again
                 await asyncio.sleep(0.5)
         signed_in = back_at is not None and await self.is_signed_in()
-        self.level.reconnects.append(Reconnect(
-            self.kind, self.account.username, step, had_cookie, lost_at, back_at, signed_in,
-            replica_before, self.level.replica_of(dict(self.ws.jar))))
+        self.level.reconnects.append(
+            Reconnect(
+                self.kind,
+                self.account.username,
+                step,
+                had_cookie,
+                lost_at,
+                back_at,
+                signed_in,
+                replica_before,
+                self.level.replica_of(dict(self.ws.jar)),
+            )
+        )
         if self.unconfirmed_save:
             await self.settle_unconfirmed()  # the save in flight may or may not have landed
         return signed_in
@@ -1111,10 +1216,15 @@ class Browsers:
         """A fresh context (no cookies) with the settle hook installed."""
         if self.shared is None:
             self.shared = await self.playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
         context = await self.shared.new_context(
-            viewport=self.viewport, locale="en-US", timezone_id="UTC", reduced_motion="reduce",
-            accept_downloads=True)
+            viewport=self.viewport,
+            locale="en-US",
+            timezone_id="UTC",
+            reduced_motion="reduce",
+            accept_downloads=True,
+        )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         await context.add_init_script(WS_HOOK)
         return context
@@ -1137,8 +1247,11 @@ class Pace:
     def another(self, number: int, done: int) -> bool:
         """Whether session `number`, `done` journeys in, starts another (taking it from the
         budget)."""
-        if self.deadline is None and done >= self.rounds and (
-                not self.follow_first or number == 0 or self.first_done.is_set()):
+        if (
+            self.deadline is None
+            and done >= self.rounds
+            and (not self.follow_first or number == 0 or self.first_done.is_set())
+        ):
             return False
         if self.deadline is not None and time.monotonic() >= self.deadline:
             return False
@@ -1148,8 +1261,9 @@ class Pace:
         return True
 
 
-async def make_clients(browsers: Browsers | None, level: Level, accounts: list[Driven],
-                       browser_count: int) -> list[Client]:
+async def make_clients(
+    browsers: Browsers | None, level: Level, accounts: list[Driven], browser_count: int
+) -> list[Client]:
     """One client per account: the first `browser_count` in Chromium, the others wire."""
     clients: list[Client] = []
     for number, account in enumerate(accounts):
@@ -1160,11 +1274,18 @@ async def make_clients(browsers: Browsers | None, level: Level, accounts: list[D
     return clients
 
 
-async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driven],
-                    browser_count: int, rounds: int, duration_s: float | None,
-                    on_all_signed_in, cpu: Callable[[], tuple[float, float, float]],
-                    ramp_up_s: float = 0.0, follow_first: bool = False
-                    ) -> tuple[int, tuple[float, float, float]]:
+async def run_level(
+    browsers: Browsers | None,
+    level: Level,
+    accounts: list[Driven],
+    browser_count: int,
+    rounds: int,
+    duration_s: float | None,
+    on_all_signed_in,
+    cpu: Callable[[], tuple[float, float, float]],
+    ramp_up_s: float = 0.0,
+    follow_first: bool = False,
+) -> tuple[int, tuple[float, float, float]]:
     """Drive len(accounts) sessions concurrently, the first `browser_count` of them in
     Chromium, session n starting n x `ramp_up_s` after the first (not all signing in at the
     same instant); with `follow_first` the others go on after their rounds until the first
@@ -1180,8 +1301,12 @@ async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driv
         client.signed_in_event = asyncio.Event()
         events.append(client.signed_in_event)
     first_done = asyncio.Event()
-    pace = Pace(rounds, None if duration_s is None else time.monotonic() + duration_s,
-                follow_first, first_done)
+    pace = Pace(
+        rounds,
+        None if duration_s is None else time.monotonic() + duration_s,
+        follow_first,
+        first_done,
+    )
     completed = 0
 
     async def drive(client: Client) -> None:
@@ -1222,8 +1347,10 @@ async def run_level(browsers: Browsers | None, level: Level, accounts: list[Driv
 
 # --------------------------------------------------------------------------- verification
 
-def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
-           ) -> tuple[loadlib.Integrity, list[str], tuple[int, int]]:
+
+def verify(
+    url: str, accounts: list[Driven], ledger: Ledger, start_id: int
+) -> tuple[loadlib.Integrity, list[str], tuple[int, int]]:
     """(rows verdict, problems, (accounts whose figures were compared, of which equal))."""
     from fueltracker import clock, metrics, views
     from fueltracker.db import make_engine, session_scope
@@ -1235,7 +1362,9 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
         rows = owner.execute(
             "SELECT user_id, vehicle_id, date, odometer_km, volume_l, total_amount, count(*) "
             "OVER (PARTITION BY user_id, vehicle_id, date, odometer_km) FROM fuel_entries "
-            "WHERE user_id = ANY(%s) AND id > %s", (ids, start_id)).fetchall()
+            "WHERE user_id = ANY(%s) AND id > %s",
+            (ids, start_id),
+        ).fetchall()
     stored: dict[loadlib.Key, int] = {}
     problems = []
     for user_id, vehicle_id, date, odometer, volume, total, count in rows:
@@ -1260,13 +1389,16 @@ def verify(url: str, accounts: list[Driven], ledger: Ledger, start_id: int
             derived = metrics.add_derived(frame)
             today = clock.local_today(user.timezone)
             totals, per_vehicle = views.dashboard_figures(
-                derived, periods.preset_start(DASHBOARD_PERIOD, today), today, user)
-            expected = loadlib.parse_metrics(
-                (f.title, f.value) for f in totals + per_vehicle)
+                derived, periods.preset_start(DASHBOARD_PERIOD, today), today, user
+            )
+            expected = loadlib.parse_metrics((f.title, f.value) for f in totals + per_vehicle)
             compared += 1
-            differ = [f"{account.username} {label}: page showed "
-                      f"{account.figures.get(label)!r}, recomputed {value!r}"
-                      for label, value in expected.items() if account.figures.get(label) != value]
+            differ = [
+                f"{account.username} {label}: page showed "
+                f"{account.figures.get(label)!r}, recomputed {value!r}"
+                for label, value in expected.items()
+                if account.figures.get(label) != value
+            ]
             problems += differ
             matched += not differ
     finally:
@@ -1278,29 +1410,38 @@ def stored_with_key(url: str, key: loadlib.Key) -> int:
     """How many rows hold this fill-up (user, vehicle, date, odometer)."""
     user_id, vehicle_id, date, odometer_km = key
     with psycopg.connect(libpq_url(url)) as owner:
-        return row(owner, "SELECT count(*) FROM fuel_entries WHERE user_id = %s AND "
-                   "vehicle_id = %s AND date = %s AND odometer_km = %s",
-                   (user_id, vehicle_id, dt.date.fromisoformat(date), odometer_km))[0]
+        return row(
+            owner,
+            "SELECT count(*) FROM fuel_entries WHERE user_id = %s AND "
+            "vehicle_id = %s AND date = %s AND odometer_km = %s",
+            (user_id, vehicle_id, dt.date.fromisoformat(date), odometer_km),
+        )[0]
 
 
 def saves_in_flight(ledger: Ledger) -> tuple[int, int, int, int]:
     """The saves submitted without a confirmation, as the sessions found them before going
     on: (in all, stored once, not stored, stored more than once)."""
     counts = [stored for _, stored in ledger.in_flight]
-    return (len(counts), counts.count(1), counts.count(0),
-            sum(1 for stored in counts if stored > 1))
+    return (
+        len(counts),
+        counts.count(1),
+        counts.count(0),
+        sum(1 for stored in counts if stored > 1),
+    )
 
 
 def cleanup(url: str, ids: list[int], start_id: int) -> int:
     """Delete the rows this run added (the seed check then finds its counts again)."""
     with psycopg.connect(libpq_url(url)) as owner:
-        deleted = owner.execute("DELETE FROM fuel_entries WHERE user_id = ANY(%s) AND id > %s",
-                                (ids, start_id)).rowcount
+        deleted = owner.execute(
+            "DELETE FROM fuel_entries WHERE user_id = ANY(%s) AND id > %s", (ids, start_id)
+        ).rowcount
         owner.commit()
     return deleted
 
 
 # --------------------------------------------------------------------------- stacks
+
 
 @dataclass
 class Stack:
@@ -1359,9 +1500,13 @@ class Stack:
         return runs
 
     def server_errors(self) -> int:
-        return sum(1 for replica in self.replicas if replica.log_path.exists()
-                   for line in replica.log_path.read_text(errors="replace").splitlines()
-                   if "unexpected error" in line or "Traceback" in line)
+        return sum(
+            1
+            for replica in self.replicas
+            if replica.log_path.exists()
+            for line in replica.log_path.read_text(errors="replace").splitlines()
+            if "unexpected error" in line or "Traceback" in line
+        )
 
     def stop(self) -> None:
         loadstack.stop_all(self.replicas, self.proxy)
@@ -1374,8 +1519,9 @@ def start_stack(url: str, replicas: int | None, args, log_dir: Path) -> Stack:
         return Stack("--url", [], None, args.url.rstrip("/"), args.server_pid, log_dir)
     count = replicas or 1
     tag = f"{count}r" if replicas else "direct"
-    started = loadstack.start_replicas(url, count, log_dir, args.streamlit_option, tag,
-                                       behind_proxy=replicas is not None)
+    started = loadstack.start_replicas(
+        url, count, log_dir, args.streamlit_option, tag, behind_proxy=replicas is not None
+    )
     if replicas is None:
         return Stack("1 server", started, None, started[0].base_url, log_dir=log_dir)
     try:
@@ -1383,11 +1529,17 @@ def start_stack(url: str, replicas: int | None, args, log_dir: Path) -> Stack:
     except SystemExit:
         loadstack.stop_all(started)
         raise
-    return Stack(f"{count} replica{'s' if count > 1 else ''}", started, proxy, proxy.base_url,
-                 log_dir=log_dir)
+    return Stack(
+        f"{count} replica{'s' if count > 1 else ''}",
+        started,
+        proxy,
+        proxy.base_url,
+        log_dir=log_dir,
+    )
 
 
 # --------------------------------------------------------------------------- levels
+
 
 @dataclass
 class Kill:
@@ -1437,7 +1589,7 @@ class LevelResult:
 
     @property
     def placed(self) -> str:
-        """"6 + 4" sessions on replica 1 and 2 (as the sticky cookies said at sign-in)."""
+        """ "6 + 4" sessions on replica 1 and 2 (as the sticky cookies said at sign-in)."""
         known = [f"{n} on replica {r}" for r, n in self.placement if r is not None]
         return ", ".join(known)
 
@@ -1464,8 +1616,7 @@ class LevelResult:
         return loadlib.journeys_per_minute(self.journeys, self.seconds)
 
 
-async def warm_up(stack: Stack, account: Driven, password: str, ledger: Ledger, url: str
-                  ) -> None:
+async def warm_up(stack: Stack, account: Driven, password: str, ledger: Ledger, url: str) -> None:
     """One wire journey against each replica directly, so every server has imported and
     compiled what the pages use before the baseline is taken."""
     targets = [r.base_url for r in stack.replicas] or [stack.base_url]
@@ -1473,18 +1624,30 @@ async def warm_up(stack: Stack, account: Driven, password: str, ledger: Ledger, 
         level = Level(target, password, ledger, url)
         await run_level(None, level, [account], 0, 1, None, _noop, stack.cpu)
         if level.log.error_count():
-            print(f"warm-up errors on {target}: "
-                  f"{[e for es in level.log.errors.values() for e in es]}", flush=True)
+            print(
+                f"warm-up errors on {target}: "
+                f"{[e for es in level.log.errors.values() for e in es]}",
+                flush=True,
+            )
 
 
-async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[Driven],
-                        browser_count: int, args, ledger: Ledger, url: str,
-                        password: str, failover: bool = False) -> LevelResult:
+async def measure_level(
+    browsers: Browsers | None,
+    stack: Stack,
+    accounts: list[Driven],
+    browser_count: int,
+    args,
+    ledger: Ledger,
+    url: str,
+    password: str,
+    failover: bool = False,
+) -> LevelResult:
     """Run one level while sampling the servers' RSS (before, once every session is signed
     in, peak, after) and PostgreSQL's backends; then attribute the servers' timing lines to
     the clients' steps."""
-    level = Level(stack.base_url, password, ledger, url, replica_of=stack.replica_of,
-                  log_dir=stack.log_dir)
+    level = Level(
+        stack.base_url, password, ledger, url, replica_of=stack.replica_of, log_dir=stack.log_dir
+    )
     killed = Kill()
     if failover:
         level.failover = lambda client: kill_under(client, stack, killed)
@@ -1510,8 +1673,17 @@ async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[
     cpu_before = stack.cpu()
     try:
         journeys, cpu_after = await run_level(
-            browsers, level, accounts, browser_count, args.rounds, args.duration,
-            all_signed_in, stack.cpu, args.ramp_up, follow_first=failover)
+            browsers,
+            level,
+            accounts,
+            browser_count,
+            args.rounds,
+            args.duration,
+            all_signed_in,
+            stack.cpu,
+            args.ramp_up,
+            follow_first=failover,
+        )
     finally:
         sampling[0] = False
         await sampler
@@ -1519,15 +1691,30 @@ async def measure_level(browsers: Browsers | None, stack: Stack, accounts: list[
     await asyncio.sleep(2)  # the closed sessions' websockets are gone, the logs written
     server, between = loadlib.attribute_runs(stack.runs(), level.windows, level.sessions)
     result = LevelResult(
-        stack.label, len(stack.replicas), len(accounts), min(browser_count, len(accounts)),
-        level.log.stats(), level.browser_log.stats(), server, between, journeys, elapsed,
-        before, open_sample.rss_kb, peak[0] or None, open_sample.backends,
-        open_sample.load or loadstack.loadavg(), stack.rss_kb(),
-        cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1],
-        cpu_after[2] - cpu_before[2])
+        stack.label,
+        len(stack.replicas),
+        len(accounts),
+        min(browser_count, len(accounts)),
+        level.log.stats(),
+        level.browser_log.stats(),
+        server,
+        between,
+        journeys,
+        elapsed,
+        before,
+        open_sample.rss_kb,
+        peak[0] or None,
+        open_sample.backends,
+        open_sample.load or loadstack.loadavg(),
+        stack.rss_kb(),
+        cpu_after[0] - cpu_before[0],
+        cpu_after[1] - cpu_before[1],
+        cpu_after[2] - cpu_before[2],
+    )
     result.reconnects, result.transfers = level.reconnects, level.transfers
-    result.placement = sorted(Counter(level.placement.values()).items(),
-                              key=lambda item: (item[0] is None, item[0] or 0))
+    result.placement = sorted(
+        Counter(level.placement.values()).items(), key=lambda item: (item[0] is None, item[0] or 0)
+    )
     if failover:
         killed.at_s = None if killed.at is None else killed.at - started
         result.failover = killed
@@ -1541,8 +1728,7 @@ async def kill_under(client: Client, stack: Stack, killed: Kill) -> None:
     replica_index = stack.replica_of(await client.cookies())
     replica = next((r for r in stack.replicas if r.index == replica_index), None)
     if replica is None:
-        print("failover: cannot tell which replica the session is on; nothing killed",
-              flush=True)
+        print("failover: cannot tell which replica the session is on; nothing killed", flush=True)
         return
     others = [r for r in stack.replicas if r is not replica and r.alive]
     if isinstance(client, BrowserClient):
@@ -1552,8 +1738,11 @@ async def kill_under(client: Client, stack: Stack, killed: Kill) -> None:
     in_flight, deadline = None, time.monotonic() + 30
     while in_flight is None and time.monotonic() < deadline:
         for other in client.level.clients:
-            if (other is not client and other.unconfirmed_save
-                    and stack.replica_of(await other.cookies()) == replica.index):
+            if (
+                other is not client
+                and other.unconfirmed_save
+                and stack.replica_of(await other.cookies()) == replica.index
+            ):
                 in_flight = other.account.username
                 break
         else:
@@ -1561,8 +1750,11 @@ async def kill_under(client: Client, stack: Stack, killed: Kill) -> None:
     lost_at = time.monotonic()
     await asyncio.to_thread(loadstack.kill, replica)
     killed.replica, killed.at, killed.save_in_flight = replica.index, lost_at, in_flight
-    print(f"failover: killed replica {replica.index} (pid {replica.pid}) under "
-          f"{client.account.username}; a save in flight: {in_flight}", flush=True)
+    print(
+        f"failover: killed replica {replica.index} (pid {replica.pid}) under "
+        f"{client.account.username}; a save in flight: {in_flight}",
+        flush=True,
+    )
     if isinstance(client, BrowserClient):
         await client.await_reconnect(lost_at, replica.index)
         # The other replica is the dead one now: nothing to ask it.
@@ -1573,9 +1765,16 @@ async def _noop() -> None:
     return None
 
 
-async def drive_all(args, stacks: list[int | None], url: str, accounts: list[Driven],
-                    password: str, ledger: Ledger, levels: list[int], log_dir: Path
-                    ) -> tuple[list[LevelResult], int]:
+async def drive_all(
+    args,
+    stacks: list[int | None],
+    url: str,
+    accounts: list[Driven],
+    password: str,
+    ledger: Ledger,
+    levels: list[int],
+    log_dir: Path,
+) -> tuple[list[LevelResult], int]:
     """Every configuration (start its stack, warm up, run the levels and the failover,
     stop it), with the browsers and this script kept at --client-nice."""
     from playwright.async_api import async_playwright, expect
@@ -1587,38 +1786,55 @@ async def drive_all(args, stacks: list[int | None], url: str, accounts: list[Dri
 
     async def keep_niced() -> None:
         while True:
-            await asyncio.to_thread(loadstack.deprioritise_client, list(niced_pids),
-                                    args.client_nice)
+            await asyncio.to_thread(
+                loadstack.deprioritise_client, list(niced_pids), args.client_nice
+            )
             await asyncio.sleep(1.0)
 
     niced = asyncio.ensure_future(keep_niced()) if args.client_nice else None
     browsers_needed = args.browsers > 0
     try:
         async with async_playwright() as playwright:
-            browsers = Browsers(playwright, loadlib.parse_viewport(args.viewport)) \
-                if browsers_needed else None
+            browsers = (
+                Browsers(playwright, loadlib.parse_viewport(args.viewport))
+                if browsers_needed
+                else None
+            )
             try:
                 for replicas in stacks:
                     stack = start_stack(url, replicas, args, log_dir)
                     niced_pids[:] = stack.server_side_pids
                     try:
-                        print(f"\n{stack.label}: {stack.base_url}"
-                              + (f" (caddy {loadstack.caddy_version()}, "
-                                 f"replicas {[r.base_url for r in stack.replicas]})"
-                                 if stack.proxy else ""), flush=True)
+                        print(
+                            f"\n{stack.label}: {stack.base_url}"
+                            + (
+                                f" (caddy {loadstack.caddy_version()}, "
+                                f"replicas {[r.base_url for r in stack.replicas]})"
+                                if stack.proxy
+                                else ""
+                            ),
+                            flush=True,
+                        )
                         await warm_up(stack, accounts[0], password, ledger, url)
                         await asyncio.sleep(2)
                         baseline = stack.rss_kb()
                         if baseline:
-                            print(f"server RSS after warm-up: {baseline / 1024:.0f} MB",
-                                  flush=True)
+                            print(f"server RSS after warm-up: {baseline / 1024:.0f} MB", flush=True)
                         plan = [(n, False) for n in levels]
                         if args.failover and replicas and replicas >= 2:
                             plan.append((args.failover, True))
                         for sessions, failover in plan:
                             result = await measure_level(
-                                browsers, stack, accounts[1:sessions + 1], args.browsers,
-                                args, ledger, url, password, failover)
+                                browsers,
+                                stack,
+                                accounts[1 : sessions + 1],
+                                args.browsers,
+                                args,
+                                ledger,
+                                url,
+                                password,
+                                failover,
+                            )
                             result.rss_baseline_kb = baseline
                             results.append(result)
                             print_level(result)
@@ -1641,39 +1857,61 @@ def mb(kb: int | None) -> str:
 
 
 def print_level(result: LevelResult) -> None:
-    title = (f"{result.configuration}, {result.sessions} sessions"
-             + (" (failover)" if result.failover else ""))
-    print(f"\n{title}: {result.journeys} journeys in {result.seconds:.0f} s "
-          f"({result.per_minute:.1f}/min), load average {result.load_during}; "
-          f"{result.placed}", flush=True)
-    print(loadlib.step_table_with_server(result.stats, result.server, result.browser_stats,
-                                         result.between), flush=True)
+    title = f"{result.configuration}, {result.sessions} sessions" + (
+        " (failover)" if result.failover else ""
+    )
+    print(
+        f"\n{title}: {result.journeys} journeys in {result.seconds:.0f} s "
+        f"({result.per_minute:.1f}/min), load average {result.load_during}; "
+        f"{result.placed}",
+        flush=True,
+    )
+    print(
+        loadlib.step_table_with_server(
+            result.stats, result.server, result.browser_stats, result.between
+        ),
+        flush=True,
+    )
     # A killed replica's CPU time leaves the sum: no server figure for the failover level.
-    servers = ("servers n/a (a replica was killed)" if result.failover else
-               f"servers {result.server_cpu_s:.0f} s "
-               f"({result.server_cpu_s / max(result.journeys, 1):.1f} s per journey)")
-    print(f"CPU: {servers}, proxy {result.proxy_cpu_s:.0f} s, clients "
-          f"{result.client_cpu_s:.0f} s, over {result.seconds:.0f} s of wall time", flush=True)
+    servers = (
+        "servers n/a (a replica was killed)"
+        if result.failover
+        else f"servers {result.server_cpu_s:.0f} s "
+        f"({result.server_cpu_s / max(result.journeys, 1):.1f} s per journey)"
+    )
+    print(
+        f"CPU: {servers}, proxy {result.proxy_cpu_s:.0f} s, clients "
+        f"{result.client_cpu_s:.0f} s, over {result.seconds:.0f} s of wall time",
+        flush=True,
+    )
     if result.mb_per_session is not None:
-        print(f"server RSS {mb(result.rss_baseline_kb)} MB baseline, "
-              f"{mb(result.rss_open_kb)} MB with all signed in "
-              f"({result.mb_per_session:.1f} MB/session), peak "
-              f"{mb(result.rss_peak_kb)} MB ({result.peak_mb_per_session:.1f} MB/"
-              f"session); PostgreSQL backends {result.backends_open}", flush=True)
+        print(
+            f"server RSS {mb(result.rss_baseline_kb)} MB baseline, "
+            f"{mb(result.rss_open_kb)} MB with all signed in "
+            f"({result.mb_per_session:.1f} MB/session), peak "
+            f"{mb(result.rss_peak_kb)} MB ({result.peak_mb_per_session:.1f} MB/"
+            f"session); PostgreSQL backends {result.backends_open}",
+            flush=True,
+        )
     for item in result.reconnects:
-        print(f"  reconnect {item.kind} {item.username} (during {item.step}): replica "
-              f"{item.replica_before} -> "
-              f"{item.replica_after}, back after "
-              + (f"{item.back_at - item.lost_at:.1f} s" if item.back_at else "never")
-              + f", signed in {item.signed_in} (re-auth cookie held: {item.had_cookie})",
-              flush=True)
+        print(
+            f"  reconnect {item.kind} {item.username} (during {item.step}): replica "
+            f"{item.replica_before} -> "
+            f"{item.replica_after}, back after "
+            + (f"{item.back_at - item.lost_at:.1f} s" if item.back_at else "never")
+            + f", signed in {item.signed_in} (re-auth cookie held: {item.had_cookie})",
+            flush=True,
+        )
     for transfer in result.transfers:
-        print(f"  files {transfer.when} on replica {transfer.replica}: download "
-              f"{transfer.download_rows} rows of {transfer.expected_rows} (other replica: HTTP "
-              f"{transfer.elsewhere_status}), upload: {transfer.upload_present} present, "
-              f"{transfer.upload_new} new"
-              + (f", error {transfer.error}" if transfer.error else "")
-              + f": {'ok' if transfer.ok else 'FAILED'}", flush=True)
+        print(
+            f"  files {transfer.when} on replica {transfer.replica}: download "
+            f"{transfer.download_rows} rows of {transfer.expected_rows} (other replica: HTTP "
+            f"{transfer.elsewhere_status}), upload: {transfer.upload_present} present, "
+            f"{transfer.upload_new} new"
+            + (f", error {transfer.error}" if transfer.error else "")
+            + f": {'ok' if transfer.ok else 'FAILED'}",
+            flush=True,
+        )
 
 
 def failover_verdict(results: list[LevelResult]) -> tuple[bool, list[str]]:
@@ -1693,28 +1931,33 @@ def failover_verdict(results: list[LevelResult]) -> tuple[bool, list[str]]:
             elif item.replica_after in (None, item.replica_before):
                 problems.append(f"{item.username} did not move to another replica")
             elif item.should_stay_signed_in and not item.signed_in:
-                problems.append(f"{item.username} came back signed out" + (
-                    "" if item.had_cookie else ": its browser held no re-auth cookie (the "
-                    "cookie component had not set it at sign-in)"))
+                problems.append(
+                    f"{item.username} came back signed out"
+                    + (
+                        ""
+                        if item.had_cookie
+                        else ": its browser held no re-auth cookie (the "
+                        "cookie component had not set it at sign-in)"
+                    )
+                )
         if len(result.transfers) < 2 or not all(t.ok for t in result.transfers):
             problems.append("an upload or download through the proxy failed")
     return not problems and bool(levels), problems
 
 
-def checked_arguments(args: argparse.Namespace
-                      ) -> tuple[list[int], list[int | None], list[int]]:
+def checked_arguments(args: argparse.Namespace) -> tuple[list[int], list[int | None], list[int]]:
     """(levels, replica counts (None: one server driven directly), every level including
     the failover's) of the command line; LoadArgumentError for one refused."""
     levels = loadlib.parse_levels(args.sessions)
-    stacks: list[int | None] = [*loadlib.parse_replicas(args.replicas)] \
-        if args.replicas else [None]
+    stacks: list[int | None] = [*loadlib.parse_replicas(args.replicas)] if args.replicas else [None]
     if args.failover:
         loadlib.parse_levels(str(args.failover))
         if max(n or 1 for n in stacks) < 2:
             raise loadlib.LoadArgumentError("--failover needs --replicas with 2 or more")
     all_levels = levels + ([args.failover] if args.failover else [])
-    loadlib.check_limits(all_levels * len(stacks) if args.duration is None else levels,
-                         args.rounds, args.duration)
+    loadlib.check_limits(
+        all_levels * len(stacks) if args.duration is None else levels, args.rounds, args.duration
+    )
     if not 0 <= args.ramp_up <= 5:
         raise loadlib.LoadArgumentError("--ramp-up must be 0..5 seconds")
     if args.url:
@@ -1730,42 +1973,79 @@ def checked_arguments(args: argparse.Namespace
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", default="5,10,20",
-                        help="concurrent sessions per level, e.g. 5,10,20 (max "
-                             f"{loadlib.MAX_SESSIONS})")
-    parser.add_argument("--replicas",
-                        help="compare configurations of this many app replicas behind Caddy "
-                             "(deploy/Caddyfile), e.g. 1,2; without it one server is driven "
-                             "directly")
-    parser.add_argument("--failover", type=int, default=0, metavar="SESSIONS",
-                        help="with 2+ replicas: a level of this many sessions during which a "
-                             "replica is killed")
-    parser.add_argument("--browsers", type=int, default=1,
-                        help="real Chromium sessions per level (the others speak Streamlit's "
-                             "websocket protocol, scripts/loadwire.py); default 1")
+    parser.add_argument(
+        "--sessions",
+        default="5,10,20",
+        help=f"concurrent sessions per level, e.g. 5,10,20 (max {loadlib.MAX_SESSIONS})",
+    )
+    parser.add_argument(
+        "--replicas",
+        help="compare configurations of this many app replicas behind Caddy "
+        "(deploy/Caddyfile), e.g. 1,2; without it one server is driven "
+        "directly",
+    )
+    parser.add_argument(
+        "--failover",
+        type=int,
+        default=0,
+        metavar="SESSIONS",
+        help="with 2+ replicas: a level of this many sessions during which a replica is killed",
+    )
+    parser.add_argument(
+        "--browsers",
+        type=int,
+        default=1,
+        help="real Chromium sessions per level (the others speak Streamlit's "
+        "websocket protocol, scripts/loadwire.py); default 1",
+    )
     parser.add_argument("--rounds", type=int, default=2, help="journeys per session per level")
-    parser.add_argument("--ramp-up", type=float, default=0.5, metavar="SECONDS",
-                        help="pause between the starts of a level's sessions (default 0.5 s: "
-                             "20 sessions start over 10 s instead of signing in at once)")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="soak: each session repeats the journey for this many seconds "
-                             f"(max {loadlib.MAX_DURATION_S})")
-    parser.add_argument("--seed-rows", type=int, default=1_000_000,
-                        help="fill-ups in the seeded database (smaller for quick runs)")
-    parser.add_argument("--url", help="drive this running server (loopback only) instead of "
-                                      "starting one; it must serve the load database")
+    parser.add_argument(
+        "--ramp-up",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="pause between the starts of a level's sessions (default 0.5 s: "
+        "20 sessions start over 10 s instead of signing in at once)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="soak: each session repeats the journey for this many seconds "
+        f"(max {loadlib.MAX_DURATION_S})",
+    )
+    parser.add_argument(
+        "--seed-rows",
+        type=int,
+        default=1_000_000,
+        help="fill-ups in the seeded database (smaller for quick runs)",
+    )
+    parser.add_argument(
+        "--url",
+        help="drive this running server (loopback only) instead of "
+        "starting one; it must serve the load database",
+    )
     parser.add_argument("--server-pid", type=int, help="with --url: the server's PID (memory)")
     parser.add_argument("--viewport", default=VIEWPORT, help="browser window, WIDTHxHEIGHT")
-    parser.add_argument("--client-nice", type=int, default=10, choices=range(20),
-                        metavar="0-19",
-                        help="niceness of the browsers, the driver and the wire sessions "
-                             "(default 10): on one machine they would otherwise take CPU from "
-                             "the servers they measure; 0 to compete as equals")
+    parser.add_argument(
+        "--client-nice",
+        type=int,
+        default=10,
+        choices=range(20),
+        metavar="0-19",
+        help="niceness of the browsers, the driver and the wire sessions "
+        "(default 10): on one machine they would otherwise take CPU from "
+        "the servers they measure; 0 to compete as equals",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the rows the run added")
-    parser.add_argument("--streamlit-option", action="append", default=[],
-                        metavar="SECTION.NAME=VALUE",
-                        help="extra option for the servers it starts, e.g. "
-                             "runner.postScriptGC=false (to measure a setting; repeatable)")
+    parser.add_argument(
+        "--streamlit-option",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help="extra option for the servers it starts, e.g. "
+        "runner.postScriptGC=false (to measure a setting; repeatable)",
+    )
     parser.add_argument("--write", type=Path, help="Markdown file to record the figures in")
     args = parser.parse_args()
     try:
@@ -1782,43 +2062,61 @@ def main() -> int:
 
     url, _server = load_database()  # the handle keeps the embedded server up
     users_n, rows_n, seeded, seed_s = prepare(url, args.seed_rows)
-    print(f"{LOAD_DB}: {users_n:,} accounts, {rows_n:,} fill-ups "
-          + (f"seeded in {seed_s:.0f} s" if seeded else "(already seeded)"), flush=True)
+    print(
+        f"{LOAD_DB}: {users_n:,} accounts, {rows_n:,} fill-ups "
+        + (f"seeded in {seed_s:.0f} s" if seeded else "(already seeded)"),
+        flush=True,
+    )
     password = secrets.token_urlsafe(18)
     accounts = pick_accounts(url, max(all_levels) + 1, password)
-    print(f"driving {len(accounts) - 1} accounts (+1 warm-up), "
-          f"~{TYPICAL_ROWS} fill-ups each", flush=True)
+    print(
+        f"driving {len(accounts) - 1} accounts (+1 warm-up), ~{TYPICAL_ROWS} fill-ups each",
+        flush=True,
+    )
     start_id = max_entry_id(url)
     ledger = Ledger()
     log_dir = Path(tempfile.mkdtemp(prefix=f"fueltracker-load-{os.getpid()}-"))
     print(f"server and proxy logs in {log_dir}", flush=True)
     results, server_errors = asyncio.run(
-        drive_all(args, stacks, url, accounts, password, ledger, levels, log_dir))
+        drive_all(args, stacks, url, accounts, password, ledger, levels, log_dir)
+    )
 
     integrity, problems, compared = verify(url, accounts, ledger, start_id)
     in_flight = saves_in_flight(ledger)
     verdict_ok = integrity.ok and not problems
-    print(f"\nintegrity: {integrity.confirmed} fill-ups confirmed; missing "
-          f"{len(integrity.missing)}, duplicated {len(integrity.duplicated)}, unexpected "
-          f"{len(integrity.unexpected)}, stored without confirmation "
-          f"{len(integrity.unconfirmed_stored)}; Dashboard figures equal the recomputation for "
-          f"{compared[1]} of {compared[0]} accounts; problems {len(problems)}: "
-          f"{'PASS' if verdict_ok else 'FAIL'}")
+    print(
+        f"\nintegrity: {integrity.confirmed} fill-ups confirmed; missing "
+        f"{len(integrity.missing)}, duplicated {len(integrity.duplicated)}, unexpected "
+        f"{len(integrity.unexpected)}, stored without confirmation "
+        f"{len(integrity.unconfirmed_stored)}; Dashboard figures equal the recomputation for "
+        f"{compared[1]} of {compared[0]} accounts; problems {len(problems)}: "
+        f"{'PASS' if verdict_ok else 'FAIL'}"
+    )
     for line in problems[:20]:
         print("  " + line)
-    print(f"saves without a confirmation (in flight when a replica died, or timed out): "
-          f"{in_flight[0]}, stored once {in_flight[1]}, not stored {in_flight[2]}, more than "
-          f"once {in_flight[3]}")
-    failover_ok, failover_problems = (failover_verdict(results) if args.failover
-                                      else (True, []))
+    print(
+        f"saves without a confirmation (in flight when a replica died, or timed out): "
+        f"{in_flight[0]}, stored once {in_flight[1]}, not stored {in_flight[2]}, more than "
+        f"once {in_flight[3]}"
+    )
+    failover_ok, failover_problems = failover_verdict(results) if args.failover else (True, [])
     if args.failover:
         print(f"failover: {'PASS' if failover_ok else 'FAIL'} {failover_problems}")
     if not args.keep:
         print(f"removed the run's {cleanup(url, [a.user_id for a in accounts], start_id)} rows")
 
     if args.write:
-        write(args, results, integrity, problems, compared, server_errors,
-              (users_n, rows_n), in_flight, (failover_ok, failover_problems))
+        write(
+            args,
+            results,
+            integrity,
+            problems,
+            compared,
+            server_errors,
+            (users_n, rows_n),
+            in_flight,
+            (failover_ok, failover_problems),
+        )
         print(f"wrote {args.write}")
     soak_errors = args.duration is not None and any(r.errors for r in results)
     return 0 if verdict_ok and failover_ok and not soak_errors else 1
@@ -1826,9 +2124,18 @@ def main() -> int:
 
 # --------------------------------------------------------------------------- report
 
-def write(args, results: list[LevelResult], integrity, problems,
-          compared: tuple[int, int], server_errors: int, seeded: tuple[int, int],
-          in_flight: tuple[int, int, int, int], failover: tuple[bool, list[str]]) -> None:
+
+def write(
+    args,
+    results: list[LevelResult],
+    integrity,
+    problems,
+    compared: tuple[int, int],
+    server_errors: int,
+    seeded: tuple[int, int],
+    in_flight: tuple[int, int, int, int],
+    failover: tuple[bool, list[str]],
+) -> None:
     info = machine()
     accounts_compared, matched = compared
     soak = args.duration is not None
@@ -1840,15 +2147,21 @@ def write(args, results: list[LevelResult], integrity, problems,
         f"Measured by `scripts/load.py` (`make {'soak' if soak else 'load'}`) on "
         f"{dt.date.today().isoformat()}: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} "
         f"RAM, Python {info['python']}, shared with other work (the load averages below). "
-        + (f"App replicas (`python -m fueltracker.ui.server`, 127.0.0.1, same cookie key and "
-           f"Streamlit cookie secret) behind Caddy {loadstack.caddy_version()} (Debian's "
-           "package) running `deploy/Caddyfile` unchanged, the file docs/deploy.md shows "
-           "(sticky cookie `fueltracker_lb`), 1 and 2 replicas compared in one run; "
-           if proxied else "One app server (`python -m fueltracker.ui.server`, 127.0.0.1); ")
+        + (
+            f"App replicas (`python -m fueltracker.ui.server`, 127.0.0.1, same cookie key and "
+            f"Streamlit cookie secret) behind Caddy {loadstack.caddy_version()} (Debian's "
+            "package) running `deploy/Caddyfile` unchanged, the file docs/deploy.md shows "
+            "(sticky cookie `fueltracker_lb`), 1 and 2 replicas compared in one run; "
+            if proxied
+            else "One app server (`python -m fueltracker.ui.server`, 127.0.0.1); "
+        )
         + f"database `{LOAD_DB}` ({seeded[0]:,} accounts, {seeded[1]:,} fill-ups, seeded by "
         "bench_analysis's functions)"
-        + (f" with `{' '.join(loadlib.streamlit_flags(args.streamlit_option))}`"
-           if args.streamlit_option else "")
+        + (
+            f" with `{' '.join(loadlib.streamlit_flags(args.streamlit_option))}`"
+            if args.streamlit_option
+            else ""
+        )
         + f". Per level, {args.browsers} session{'s' if args.browsers != 1 else ''} in "
         f"headless Debian Chromium ({args.viewport}) and the others wire sessions "
         "(`scripts/loadwire.py`: Streamlit's websocket protocol with its own protobuf "
@@ -1857,10 +2170,16 @@ def write(args, results: list[LevelResult], integrity, problems,
         f"own account of about {TYPICAL_ROWS} fill-ups and walks: sign in (lands on the "
         f"Dashboard), Log fill-up, save a fill-up, History, {ANALYSIS_PAGE}, Dashboard, sign "
         "out"
-        + (f", again and again for {args.duration:.0f} s" if soak else
-           f", {args.rounds} times per level")
-        + (f"; the sessions of a level start {args.ramp_up:g} s apart." if args.ramp_up
-           else "; the sessions of a level all start at once.")
+        + (
+            f", again and again for {args.duration:.0f} s"
+            if soak
+            else f", {args.rounds} times per level"
+        )
+        + (
+            f"; the sessions of a level start {args.ramp_up:g} s apart."
+            if args.ramp_up
+            else "; the sessions of a level all start at once."
+        )
         + " **Server** time of a step: how long the script runs its session asked for "
         "during the step were waiting to start or running, as each replica logs them "
         "(`fueltracker.timing` lines, fueltracker/ui/run_timing.py): the sum of wait + "
@@ -1872,25 +2191,37 @@ def write(args, results: list[LevelResult], integrity, problems,
         "nearest-rank 95th percentile. Memory: the replicas' summed RSS (/proc) once every "
         "session of the level has signed in, minus their baseline after one warm-up journey "
         "each, divided by the sessions; the same with the level's peak RSS (sampled every "
-        "0.5 s) is the upper bound.")
+        "0.5 s) is the upper bound."
+    )
     measured = [r for r in results if r.failover is None]
     if proxied and measured:
         parts += ["", "### 1 against 2 replicas", "", summary_table(measured)]
     for result in measured:
         parts += ["", f"### {result.configuration}, {result.sessions} concurrent sessions", ""]
         parts.append(level_paragraph(result))
-        parts += ["", loadlib.step_table_with_server(result.stats, result.server,
-                                                     result.browser_stats, result.between), ""]
+        parts += [
+            "",
+            loadlib.step_table_with_server(
+                result.stats, result.server, result.browser_stats, result.between
+            ),
+            "",
+        ]
         verdict = loadlib.server_verdict(result.server, result.mb_per_session, result.errors)
         worst = loadlib.worst_server_p95(result.server)
-        parts.append("Targets: " + ", ".join(f"{k} {mark[v]}" for k, v in verdict.items())
-                     + (f" (slowest server p95: {worst[0]}, {worst[1]:.2f} s)." if worst
-                        else "."))
+        parts.append(
+            "Targets: "
+            + ", ".join(f"{k} {mark[v]}" for k, v in verdict.items())
+            + (f" (slowest server p95: {worst[0]}, {worst[1]:.2f} s)." if worst else ".")
+        )
     for result in [r for r in results if r.failover is not None]:
         parts += ["", f"### Failover: a replica killed under {result.sessions} sessions", ""]
         parts.append(failover_paragraph(result, in_flight, failover))
-        parts += ["", loadlib.step_table_with_server(result.stats, result.server,
-                                                     result.browser_stats, result.between)]
+        parts += [
+            "",
+            loadlib.step_table_with_server(
+                result.stats, result.server, result.browser_stats, result.between
+            ),
+        ]
     parts += ["", "### Integrity" if soak else "### Integrity after the run", ""]
     parts.append(
         f"{integrity.confirmed} fill-ups confirmed by the page: missing "
@@ -1900,7 +2231,8 @@ def write(args, results: list[LevelResult], integrity, problems,
         f"The Dashboard figures each session saw last (after its last save) equal a "
         f"recomputation from a fresh load for {matched} of {accounts_compared} accounts; "
         f"unexpected-error lines in the servers' logs: {server_errors}. "
-        f"**{'PASS' if integrity.ok and not problems else 'FAIL'}**.")
+        f"**{'PASS' if integrity.ok and not problems else 'FAIL'}**."
+    )
     if problems:
         parts += ["", "```", *problems[:20], "```"]
     if not soak:
@@ -1912,22 +2244,31 @@ def write(args, results: list[LevelResult], integrity, problems,
 
 def summary_table(results: list[LevelResult]) -> str:
     """One row per configuration and level: throughput, slowest p95s, memory, CPU."""
-    lines = ["| replicas | sessions | journeys/min | server p95 s (slowest step) "
-             "| client p95 s (slowest step) | Chromium max s (slowest step) | MB/session "
-             "| server CPU s/journey | load average |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| replicas | sessions | journeys/min | server p95 s (slowest step) "
+        "| client p95 s (slowest step) | Chromium max s (slowest step) | MB/session "
+        "| server CPU s/journey | load average |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         server = loadlib.worst_server_p95(r.server)
         client = loadlib.worst_p95(r.stats)
-        browser = max(((row.step, row.max_s) for row in r.browser_stats
-                       if row.max_s is not None), key=lambda item: item[1], default=None)
+        browser = max(
+            ((row.step, row.max_s) for row in r.browser_stats if row.max_s is not None),
+            key=lambda item: item[1],
+            default=None,
+        )
         lines.append(
             f"| {r.replicas} | {r.sessions} | {r.per_minute:.1f} | "
-            + (f"{server[1]:.2f} ({server[0]})" if server else "–") + " | "
-            + (f"{client[1]:.2f} ({client[0]})" if client else "–") + " | "
-            + (f"{browser[1]:.2f} ({browser[0]})" if browser else "–") + " | "
+            + (f"{server[1]:.2f} ({server[0]})" if server else "–")
+            + " | "
+            + (f"{client[1]:.2f} ({client[0]})" if client else "–")
+            + " | "
+            + (f"{browser[1]:.2f} ({browser[0]})" if browser else "–")
+            + " | "
             + (f"{r.mb_per_session:.1f}" if r.mb_per_session is not None else "–")
-            + f" | {r.server_cpu_s / max(r.journeys, 1):.2f} | {r.load_during} |")
+            + f" | {r.server_cpu_s / max(r.journeys, 1):.2f} | {r.load_during} |"
+        )
     return "\n".join(lines)
 
 
@@ -1935,26 +2276,37 @@ def level_paragraph(result: LevelResult) -> str:
     return (
         f"{result.journeys} journeys in {result.seconds:.0f} s "
         f"({result.per_minute:.1f} per minute)"
-        + (f"; sessions as the proxy placed them: {result.placed}"
-           if result.replicas > 1 and result.placed else "")
+        + (
+            f"; sessions as the proxy placed them: {result.placed}"
+            if result.replicas > 1 and result.placed
+            else ""
+        )
         + f"; load average {result.load_during} (1/5/15 min) when all were signed in"
-        + (f"; servers' RSS {mb(result.rss_before_kb)} MB before the level, "
-           f"{mb(result.rss_open_kb)} MB with the sessions open "
-           f"(**{result.mb_per_session:.1f} MB per session** over the baseline of "
-           f"{mb(result.rss_baseline_kb)} MB), peak {mb(result.rss_peak_kb)} MB "
-           f"({result.peak_mb_per_session:.1f} MB per session), "
-           f"{mb(result.rss_after_kb)} MB after the level's sessions closed"
-           if result.mb_per_session is not None else "")
-        + (f"; {result.backends_open} PostgreSQL client backends"
-           if result.backends_open is not None else "")
+        + (
+            f"; servers' RSS {mb(result.rss_before_kb)} MB before the level, "
+            f"{mb(result.rss_open_kb)} MB with the sessions open "
+            f"(**{result.mb_per_session:.1f} MB per session** over the baseline of "
+            f"{mb(result.rss_baseline_kb)} MB), peak {mb(result.rss_peak_kb)} MB "
+            f"({result.peak_mb_per_session:.1f} MB per session), "
+            f"{mb(result.rss_after_kb)} MB after the level's sessions closed"
+            if result.mb_per_session is not None
+            else ""
+        )
+        + (
+            f"; {result.backends_open} PostgreSQL client backends"
+            if result.backends_open is not None
+            else ""
+        )
         + f". CPU used during the level: servers {result.server_cpu_s:.0f} s "
         f"({result.server_cpu_s / max(result.journeys, 1):.2f} s per journey)"
         + (f", proxy {result.proxy_cpu_s:.1f} s" if result.proxy_cpu_s else "")
-        + f", clients (Chromium, Playwright, wire sessions) {result.client_cpu_s:.0f} s.")
+        + f", clients (Chromium, Playwright, wire sessions) {result.client_cpu_s:.0f} s."
+    )
 
 
-def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int, int],
-                       verdict: tuple[bool, list[str]]) -> str:
+def failover_paragraph(
+    result: LevelResult, in_flight: tuple[int, int, int, int], verdict: tuple[bool, list[str]]
+) -> str:
     ok, problems = verdict
     kill = result.failover or Kill()
     moved = result.reconnects
@@ -1966,11 +2318,15 @@ def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int, int]
     files = "; ".join(
         f"{t.when} (replica {t.replica}): download {t.download_rows} rows of "
         f"{t.expected_rows}"
-        + (f", the same URL from the other replica HTTP {t.elsewhere_status}"
-           if t.elsewhere_status is not None else "")
+        + (
+            f", the same URL from the other replica HTTP {t.elsewhere_status}"
+            if t.elsewhere_status is not None
+            else ""
+        )
         + f"; upload of the canonical export: {t.upload_present} already present, "
         f"{t.upload_new} new" + (f", error: {t.error}" if t.error else "")
-        for t in result.transfers)
+        for t in result.transfers
+    )
     total, once, none, more = in_flight
     return (
         f"2 replicas behind the proxy, {result.sessions} sessions ({result.browsers} in "
@@ -1979,7 +2335,7 @@ def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int, int]
         f"hold sessions: {result.placed}), {result.journeys} journeys completed in "
         f"{result.seconds:.0f} s. When the "
         f"Chromium session reached History, and as soon as a session of its replica had "
-        f"clicked Save without its page saying \"Saved.\" yet "
+        f'clicked Save without its page saying "Saved." yet '
         f"({kill.save_in_flight or 'none came within 30 s'}), replica "
         f"{kill.replica} (the one the browser's sticky cookie named) was "
         "killed with SIGKILL"
@@ -1997,12 +2353,12 @@ def failover_paragraph(result: LevelResult, in_flight: tuple[int, int, int, int]
         "once; a session found out when it came back, before it went on). "
         f"{result.errors} steps failed: the ones in flight on the killed replica (first error "
         f"per step in the table). Files through the proxy: {files}. "
-        f"**{'PASS' if ok else 'FAIL'}**" + (f" ({'; '.join(problems)})" if problems else "")
-        + ".")
+        f"**{'PASS' if ok else 'FAIL'}**" + (f" ({'; '.join(problems)})" if problems else "") + "."
+    )
 
 
 def statistics_text(times: list[float]) -> str:
-    """"0.9 s (median), 2.1 s (max)" of some seconds."""
+    """ "0.9 s (median), 2.1 s (max)" of some seconds."""
     median, _, most = loadlib.distribution(times)
     return f"{median:.1f} s (median), {most:.1f} s (max)"
 

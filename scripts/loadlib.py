@@ -31,8 +31,16 @@ MAX_JOURNEYS = 1500
 MAX_REPLICAS = 4  # app processes behind the proxy (2 cores here: 2 is the point)
 # The steps of one journey, in order. "open" (first page load) happens once per browser
 # session; later journeys start from the sign-in form that "sign out" left.
-STEPS = ("open", "sign in", "log fill-up page", "save fill-up", "history", "analysis",
-         "dashboard", "sign out")
+STEPS = (
+    "open",
+    "sign in",
+    "log fill-up page",
+    "save fill-up",
+    "history",
+    "analysis",
+    "dashboard",
+    "sign out",
+)
 TARGET_SERVER_P95_S = 1.0  # server-side, every step, 20 sessions on 2 replicas (issue 19)
 TARGET_MB_PER_SESSION = 10.0
 
@@ -42,7 +50,7 @@ class LoadArgumentError(ValueError):
 
 
 def parse_levels(text: str) -> list[int]:
-    """"5,10,20" -> [5, 10, 20]; each level between 1 and MAX_SESSIONS."""
+    """ "5,10,20" -> [5, 10, 20]; each level between 1 and MAX_SESSIONS."""
     try:
         levels = [int(part) for part in text.split(",") if part.strip()]
     except ValueError as exc:
@@ -62,7 +70,8 @@ def check_limits(levels: Sequence[int], rounds: int, duration_s: float | None) -
     if duration_s is not None:
         if not 0 < duration_s <= MAX_DURATION_S:
             raise LoadArgumentError(
-                f"--duration must be 1..{MAX_DURATION_S} seconds, got {duration_s:g}")
+                f"--duration must be 1..{MAX_DURATION_S} seconds, got {duration_s:g}"
+            )
         if len(levels) != 1:
             raise LoadArgumentError("a soak (--duration) runs one level: give one --sessions")
         return
@@ -85,8 +94,10 @@ def check_loopback(url: str) -> str:
     except ValueError:
         loopback = False
     if not loopback:
-        raise LoadArgumentError(f"refusing a non-loopback target {host!r}: the load script "
-                                "only drives a server on this machine")
+        raise LoadArgumentError(
+            f"refusing a non-loopback target {host!r}: the load script "
+            "only drives a server on this machine"
+        )
     return url
 
 
@@ -105,10 +116,15 @@ def streamlit_flags(options: Sequence[str]) -> list[str]:
 
 
 def parse_viewport(text: str) -> dict[str, int]:
-    """"1280x800" -> {"width": 1280, "height": 800} (320..3840 by 320..2160)."""
+    """ "1280x800" -> {"width": 1280, "height": 800} (320..3840 by 320..2160)."""
     width, sep, height = text.lower().partition("x")
-    if not (sep and width.isdigit() and height.isdigit()
-            and 320 <= int(width) <= 3840 and 320 <= int(height) <= 2160):
+    if not (
+        sep
+        and width.isdigit()
+        and height.isdigit()
+        and 320 <= int(width) <= 3840
+        and 320 <= int(height) <= 2160
+    ):
         raise LoadArgumentError(f"--viewport takes WIDTHxHEIGHT, e.g. 1280x800: {text!r}")
     return {"width": int(width), "height": int(height)}
 
@@ -158,12 +174,17 @@ class StepLog:
         rows = []
         for step in STEPS:
             times, errors = self.times_s[step], self.errors[step]
-            rows.append(StepStats(
-                step, len(times),
-                statistics.median(times) if times else None,
-                percentile(times, 95) if times else None,
-                max(times) if times else None,
-                len(errors), errors[0] if errors else None))
+            rows.append(
+                StepStats(
+                    step,
+                    len(times),
+                    statistics.median(times) if times else None,
+                    percentile(times, 95) if times else None,
+                    max(times) if times else None,
+                    len(errors),
+                    errors[0] if errors else None,
+                )
+            )
         return rows
 
     def error_count(self) -> int:
@@ -191,7 +212,7 @@ def parse_stat(stat_text: str) -> tuple[int, int]:
     """(parent pid, CPU clock ticks used: user + system, its own and its waited-for
     children's) from a /proc/<pid>/stat line. The command name may hold spaces and
     parentheses, so the fields are counted from the last ')'."""
-    fields = stat_text[stat_text.rindex(")") + 2:].split()
+    fields = stat_text[stat_text.rindex(")") + 2 :].split()
     # fields[0] is field 3 of proc(5): state, ppid, ..., utime (14), stime, cutime, cstime.
     return int(fields[1]), sum(int(value) for value in fields[11:15])
 
@@ -221,12 +242,15 @@ def parse_metrics(cards: Iterable[tuple[str, str]]) -> dict[str, str]:
 Key = tuple[int, int, str, Decimal]  # user id, vehicle id, ISO date, odometer km
 
 
-def fillup_key(user_id: int, vehicle_id: int, date: str, odometer_km: Decimal | str | float
-               ) -> Key:
+def fillup_key(user_id: int, vehicle_id: int, date: str, odometer_km: Decimal | str | float) -> Key:
     """The identity of a fill-up the script logged: (user, vehicle, date, odometer), the
     odometer as a Decimal at the 0.1 km the column stores."""
-    return (int(user_id), int(vehicle_id), str(date),
-            Decimal(str(odometer_km)).quantize(Decimal("0.1")))
+    return (
+        int(user_id),
+        int(vehicle_id),
+        str(date),
+        Decimal(str(odometer_km)).quantize(Decimal("0.1")),
+    )
 
 
 @dataclass
@@ -245,8 +269,9 @@ class Integrity:
         return not (self.missing or self.duplicated or self.unexpected)
 
 
-def check_rows(confirmed: Iterable[Key], attempted: Iterable[Key],
-               stored: Iterable[tuple[Key, int]]) -> Integrity:
+def check_rows(
+    confirmed: Iterable[Key], attempted: Iterable[Key], stored: Iterable[tuple[Key, int]]
+) -> Integrity:
     """Compare the fill-ups the pages confirmed (and those submitted without a confirmation,
     e.g. a timed-out save) with the rows the run added: `stored` is (key, row count)."""
     confirmed_set = set(confirmed)
@@ -260,6 +285,7 @@ def check_rows(confirmed: Iterable[Key], attempted: Iterable[Key],
 
 
 # --------------------------------------------------------------------------- report
+
 
 def _s(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
@@ -287,8 +313,9 @@ def write_section(path: Path, heading: str, text: str) -> None:
 
 # --------------------------------------------------------------------------- replicas, proxy
 
+
 def parse_replicas(text: str) -> list[int]:
-    """"1,2" -> [1, 2]: the replica counts to compare, each 1..MAX_REPLICAS."""
+    """ "1,2" -> [1, 2]: the replica counts to compare, each 1..MAX_REPLICAS."""
     try:
         counts = [int(part) for part in text.split(",") if part.strip()]
     except ValueError as exc:
@@ -303,10 +330,12 @@ def proxy_environment(port: int, upstreams: Sequence[str]) -> dict[str, str]:
     loopback only, no admin endpoint) in front of `upstreams` ("127.0.0.1:18801", ...)."""
     for upstream in upstreams:
         check_loopback(f"http://{upstream}")
-    return {"FUELTRACKER_SITE": f"http://127.0.0.1:{port}",
-            "FUELTRACKER_UPSTREAMS": " ".join(upstreams),
-            "FUELTRACKER_PROXY_BIND": "127.0.0.1",
-            "FUELTRACKER_PROXY_ADMIN": "off"}
+    return {
+        "FUELTRACKER_SITE": f"http://127.0.0.1:{port}",
+        "FUELTRACKER_UPSTREAMS": " ".join(upstreams),
+        "FUELTRACKER_PROXY_BIND": "127.0.0.1",
+        "FUELTRACKER_PROXY_ADMIN": "off",
+    }
 
 
 STICKY_COOKIE = "fueltracker_lb"  # deploy/Caddyfile's lb_policy cookie
@@ -321,11 +350,14 @@ def sticky_cookie(upstream: str, secret: str = "") -> str:
 
 def caddyfile_blocks(markdown: str) -> list[str]:
     """The ```caddy fenced blocks of a Markdown text, each without its fences."""
-    return [match.group(1) for match in
-            re.finditer(r"^```caddy\n(.*?)^```$", markdown, flags=re.MULTILINE | re.DOTALL)]
+    return [
+        match.group(1)
+        for match in re.finditer(r"^```caddy\n(.*?)^```$", markdown, flags=re.MULTILINE | re.DOTALL)
+    ]
 
 
 # --------------------------------------------------------------------------- server-side time
+
 
 @dataclass(frozen=True)
 class RunTiming:
@@ -360,9 +392,16 @@ def parse_timing_line(line: str) -> RunTiming | None:
         record = json.loads(line)
         run = record["run"]
         end = dt.datetime.fromisoformat(record["time"].replace("Z", "+00:00")).timestamp()
-        return RunTiming(end, float(run["wait_s"] or 0.0), float(run["duration_s"]),
-                         float(run["cpu_s"]), run.get("page"), bool(run.get("fragment")),
-                         str(run.get("outcome")), str(run["session"]))
+        return RunTiming(
+            end,
+            float(run["wait_s"] or 0.0),
+            float(run["duration_s"]),
+            float(run["cpu_s"]),
+            run.get("page"),
+            bool(run.get("fragment")),
+            str(run.get("outcome")),
+            str(run["session"]),
+        )
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -398,8 +437,9 @@ def busy_seconds(intervals: Iterable[tuple[float, float]]) -> float:
     return total
 
 
-def attribute_runs(runs: Iterable[RunTiming], windows: Iterable[StepWindow],
-                   sessions: dict[str, int]) -> tuple[dict[str, list[float]], list[float]]:
+def attribute_runs(
+    runs: Iterable[RunTiming], windows: Iterable[StepWindow], sessions: dict[str, int]
+) -> tuple[dict[str, list[float]], list[float]]:
     """Server time per step: each run belongs to the client whose Streamlit session it ran
     for (`sessions`: session tag -> client) and to that client's step whose window holds
     the moment the run was requested; a step's server time is how long, from the first
@@ -412,7 +452,8 @@ def attribute_runs(runs: Iterable[RunTiming], windows: Iterable[StepWindow],
     for window in windows:
         by_client.setdefault(window.client, []).append(window)
     intervals: dict[StepWindow, list[tuple[float, float]]] = {
-        w: [] for ws in by_client.values() for w in ws}
+        w: [] for ws in by_client.values() for w in ws
+    }
     between = []
     for run in runs:
         client = sessions.get(run.session)
@@ -438,14 +479,19 @@ def distribution(values: Sequence[float]) -> tuple[float | None, float | None, f
     return statistics.median(values), percentile(values, 95), max(values)
 
 
-def step_table_with_server(client: Sequence[StepStats], server: dict[str, list[float]],
-                           browser: Sequence[StepStats] | None = None,
-                           between: Sequence[float] = ()) -> str:
+def step_table_with_server(
+    client: Sequence[StepStats],
+    server: dict[str, list[float]],
+    browser: Sequence[StepStats] | None = None,
+    between: Sequence[float] = (),
+) -> str:
     """One level's steps: server-side median/p95 (from the server's timing lines), client-
     side median/p95 (every session), the Chromium sessions' median/max, errors."""
-    lines = ["| step | n | server median s | server p95 s | client median s | client p95 s "
-             "| Chromium median s | Chromium max s | errors | first error |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| step | n | server median s | server p95 s | client median s | client p95 s "
+        "| Chromium median s | Chromium max s | errors | first error |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     in_browser = {row.step: row for row in browser or ()}
     for row in client:
         s_median, s_p95, _ = distribution(server.get(row.step, []))
@@ -454,25 +500,29 @@ def step_table_with_server(client: Sequence[StepStats], server: dict[str, list[f
         lines.append(
             f"| {row.step} | {row.count} | {_s(s_median)} | {_s(s_p95)} | {_s(row.median_s)} "
             f"| {_s(row.p95_s)} | {_s(b.median_s if b else None)} | {_s(b.max_s if b else None)} "
-            f"| {row.errors} | {error} |")
+            f"| {row.errors} | {error} |"
+        )
     if between:
         s_median, s_p95, _ = distribution(between)
-        lines.append(f"| ({BETWEEN}: typing, component reports) | {len(between)} runs "
-                     f"| {_s(s_median)} | {_s(s_p95)} | – | – | – | – | – |  |")
+        lines.append(
+            f"| ({BETWEEN}: typing, component reports) | {len(between)} runs "
+            f"| {_s(s_median)} | {_s(s_p95)} | – | – | – | – | – |  |"
+        )
     return "\n".join(lines)
 
 
-def server_verdict(server: dict[str, list[float]], mb_per_session: float | None,
-                   errors: int) -> dict[str, bool]:
+def server_verdict(
+    server: dict[str, list[float]], mb_per_session: float | None, errors: int
+) -> dict[str, bool]:
     """The issue-19 targets for one level: every step's server-side p95 under
     TARGET_SERVER_P95_S, memory under TARGET_MB_PER_SESSION per open session, no errors."""
     p95s = [percentile(values, 95) for values in server.values() if values]
     return {
         "no errors": errors == 0,
-        f"server p95 < {TARGET_SERVER_P95_S:g} s": bool(p95s) and all(
-            p < TARGET_SERVER_P95_S for p in p95s),
-        f"memory < {TARGET_MB_PER_SESSION:g} MB/session":
-            mb_per_session is not None and mb_per_session < TARGET_MB_PER_SESSION,
+        f"server p95 < {TARGET_SERVER_P95_S:g} s": bool(p95s)
+        and all(p < TARGET_SERVER_P95_S for p in p95s),
+        f"memory < {TARGET_MB_PER_SESSION:g} MB/session": mb_per_session is not None
+        and mb_per_session < TARGET_MB_PER_SESSION,
     }
 
 

@@ -118,19 +118,27 @@ class Proxy:
         return f"http://127.0.0.1:{self.port}"
 
 
-def app_environment(url: str, cookie_key: str, cookie_secret: str,
-                    behind_proxy: bool) -> dict[str, str]:
+def app_environment(
+    url: str, cookie_key: str, cookie_secret: str, behind_proxy: bool
+) -> dict[str, str]:
     """The environment every replica gets: the database, the same re-auth cookie key and
     Streamlit cookie secret on each (docs/deploy.md, "Scaling past one machine"), JSON logs
     (the timing lines are read back), and one trusted proxy hop when Caddy is in front."""
-    return dict(os.environ, FUELTRACKER_DATABASE_URL=url, FUELTRACKER_COOKIE_KEY=cookie_key,
-                STREAMLIT_SERVER_COOKIE_SECRET=cookie_secret, FUELTRACKER_LOG_FORMAT="json",
-                FUELTRACKER_TRUSTED_PROXY_HOPS="1" if behind_proxy else "0",
-                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
+    return dict(
+        os.environ,
+        FUELTRACKER_DATABASE_URL=url,
+        FUELTRACKER_COOKIE_KEY=cookie_key,
+        STREAMLIT_SERVER_COOKIE_SECRET=cookie_secret,
+        FUELTRACKER_LOG_FORMAT="json",
+        FUELTRACKER_TRUSTED_PROXY_HOPS="1" if behind_proxy else "0",
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        PYTHONUNBUFFERED="1",
+    )
 
 
-def start_replicas(url: str, count: int, log_dir: Path, options: list[str], tag: str,
-                   behind_proxy: bool = True) -> list[Replica]:
+def start_replicas(
+    url: str, count: int, log_dir: Path, options: list[str], tag: str, behind_proxy: bool = True
+) -> list[Replica]:
     """`count` app servers on 127.0.0.1 serving the load database, started together and
     waited for (/_stcore/health); extra Streamlit `options` ("section.name=value")."""
     env = app_environment(url, secrets.token_urlsafe(36), secrets.token_hex(32), behind_proxy)
@@ -141,20 +149,37 @@ def start_replicas(url: str, count: int, log_dir: Path, options: list[str], tag:
         taken.add(port)
         log_path = log_dir / f"app-{tag}-{index + 1}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "fueltracker.ui.server", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-             *loadlib.streamlit_flags(options)],
-            cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
-            preexec_fn=_server_priority)
+            [
+                sys.executable,
+                "-m",
+                "fueltracker.ui.server",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                *loadlib.streamlit_flags(options),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_path.open("w"),
+            stderr=subprocess.STDOUT,
+            preexec_fn=_server_priority,
+        )
         replicas.append(Replica(index + 1, process, port, log_path))
     deadline = time.monotonic() + START_TIMEOUT_S
     for replica in replicas:
         while not healthy(replica.base_url):
             if not replica.alive or time.monotonic() > deadline:
                 stop_all(replicas)
-                raise SystemExit(f"app replica {replica.index} did not start; log: "
-                                 f"{replica.log_path}")
+                raise SystemExit(
+                    f"app replica {replica.index} did not start; log: {replica.log_path}"
+                )
             time.sleep(0.25)
     return replicas
 
@@ -175,14 +200,22 @@ def start_proxy(replicas: list[Replica], log_dir: Path, tag: str) -> Proxy:
     site and replicas (loadlib.proxy_environment); its state lives in a temporary folder."""
     port = free_port(PROXY_PORTS)
     state = Path(tempfile.mkdtemp(prefix="fueltracker-caddy-"))
-    env = dict(os.environ, XDG_DATA_HOME=str(state), XDG_CONFIG_HOME=str(state),
-               HOME=str(state),
-               **loadlib.proxy_environment(port, [r.dial for r in replicas]))
+    env = dict(
+        os.environ,
+        XDG_DATA_HOME=str(state),
+        XDG_CONFIG_HOME=str(state),
+        HOME=str(state),
+        **loadlib.proxy_environment(port, [r.dial for r in replicas]),
+    )
     log_path = log_dir / f"proxy-{tag}.log"
     process = subprocess.Popen(
         [CADDY, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
-        cwd=state, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
-        preexec_fn=_server_priority)
+        cwd=state,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=_server_priority,
+    )
     proxy = Proxy(process, port, log_path)
     deadline = time.monotonic() + 30
     while not healthy(proxy.base_url):
@@ -221,6 +254,7 @@ def kill(replica: Replica) -> None:
 
 # --------------------------------------------------------------------------- /proc
 
+
 def rss_kb(pids: list[int]) -> int:
     """The summed RSS of these processes (a process already gone counts 0)."""
     total = 0
@@ -245,19 +279,24 @@ def _parents_and_ticks() -> tuple[dict[int, int], dict[int, int]]:
     return parents, ticks
 
 
-def cpu_seconds(server_pids: list[int], proxy_pid: int | None = None
-                ) -> tuple[float, float, float]:
+def cpu_seconds(server_pids: list[int], proxy_pid: int | None = None) -> tuple[float, float, float]:
     """CPU seconds used so far by (the servers' process trees, the proxy, everything else
     this script started: Playwright's driver, Chromium and this process with its wire
     sessions)."""
     parents, ticks = _parents_and_ticks()
     hz = os.sysconf("SC_CLK_TCK")
-    servers = set().union(*(loadlib.descendants(parents, pid) for pid in server_pids)) \
-        if server_pids else set()
+    servers = (
+        set().union(*(loadlib.descendants(parents, pid) for pid in server_pids))
+        if server_pids
+        else set()
+    )
     proxy = loadlib.descendants(parents, proxy_pid) if proxy_pid else set()
     client = loadlib.descendants(parents, os.getpid()) - servers - proxy
-    return (sum(ticks.get(p, 0) for p in servers) / hz, sum(ticks.get(p, 0) for p in proxy) / hz,
-            sum(ticks.get(p, 0) for p in client) / hz)
+    return (
+        sum(ticks.get(p, 0) for p in servers) / hz,
+        sum(ticks.get(p, 0) for p in proxy) / hz,
+        sum(ticks.get(p, 0) for p in client) / hz,
+    )
 
 
 def deprioritise_client(server_side_pids: list[int], niceness: int) -> None:
@@ -267,8 +306,11 @@ def deprioritise_client(server_side_pids: list[int], niceness: int) -> None:
     (renderers back to 0, the browser and GPU processes to -8 when it may). This script's
     own threads only when the servers it starts later can be set back (CAN_RESTORE_...)."""
     parents, _ = _parents_and_ticks()
-    server = set().union(*(loadlib.descendants(parents, pid) for pid in server_side_pids)) \
-        if server_side_pids else set()
+    server = (
+        set().union(*(loadlib.descendants(parents, pid) for pid in server_side_pids))
+        if server_side_pids
+        else set()
+    )
     client = loadlib.descendants(parents, os.getpid()) - server
     if not CAN_RESTORE_NICENESS:
         client.discard(os.getpid())

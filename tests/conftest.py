@@ -71,8 +71,9 @@ def db_session(engine: Engine) -> Iterator[Session]:
     outer = connection.begin()
     # Work as the app does: as the role row-level security binds (reset at rollback).
     connection.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     try:
         yield session
     finally:

@@ -23,8 +23,9 @@ TODAY = dt.date(2024, 6, 30)
 
 def make_user(session: Session, username: str = "alice", **preferences: str) -> UserRead:
     """A registered user with the given preferences."""
-    user = users.register_user(session, UserCreate(username=username, display_name=username.title(),
-                                                   password=PASSWORD))
+    user = users.register_user(
+        session, UserCreate(username=username, display_name=username.title(), password=PASSWORD)
+    )
     if preferences:
         user = users.set_preferences(session, user.id, preferences_of(user, **preferences))
     return user
@@ -36,18 +37,25 @@ def preferences_of(user: UserRead, **changes: str) -> PreferencesUpdate:
     return PreferencesUpdate(**(user.model_dump(include=set(fields)) | changes))
 
 
-def make_vehicle(session: Session, user: UserRead, name: str = "Golf", **fields: object
-                 ) -> VehicleRead:
+def make_vehicle(
+    session: Session, user: UserRead, name: str = "Golf", **fields: object
+) -> VehicleRead:
     """A vehicle of `user`."""
     return vehicles.create_vehicle(session, user.id, VehicleCreate(name=name, **fields))
 
 
-def fillup(vehicle: VehicleRead, date: str, odometer_km: str, volume_l: str, amount: str,
-           **flags: object) -> FillupCreate:
+def fillup(
+    vehicle: VehicleRead, date: str, odometer_km: str, volume_l: str, amount: str, **flags: object
+) -> FillupCreate:
     """A fill-up schema for `vehicle` (values as text, canonical units)."""
-    return FillupCreate(vehicle_id=vehicle.id, date=dt.date.fromisoformat(date),
-                        odometer_km=Decimal(odometer_km), volume_l=Decimal(volume_l),
-                        total_amount=Decimal(amount), **flags)
+    return FillupCreate(
+        vehicle_id=vehicle.id,
+        date=dt.date.fromisoformat(date),
+        odometer_km=Decimal(odometer_km),
+        volume_l=Decimal(volume_l),
+        total_amount=Decimal(amount),
+        **flags,
+    )
 
 
 def add(session: Session, user: UserRead, data: FillupCreate):

@@ -34,10 +34,29 @@ from fueltracker.models import MONEY_QUANTUM, ODOMETER_QUANTUM, VOLUME_QUANTUM
 CENTS = Decimal("0.01")
 
 # Flags as apps write them, in the languages Drivvo exports (en, pt, es, de, fr, it, nl, pl).
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "sim", "s", "sí", "si", "ja", "oui",
-                        "sì", "vero", "tak", "wahr", "verdadeiro", "verdadero"})
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "não", "nao", "nein", "non", "nee", "nie",
-                         "falso", "falsch", "faux"})
+TRUE_WORDS = frozenset(
+    {
+        "1",
+        "true",
+        "yes",
+        "y",
+        "sim",
+        "s",
+        "sí",
+        "si",
+        "ja",
+        "oui",
+        "sì",
+        "vero",
+        "tak",
+        "wahr",
+        "verdadeiro",
+        "verdadero",
+    }
+)
+FALSE_WORDS = frozenset(
+    {"0", "false", "no", "n", "não", "nao", "nein", "non", "nee", "nie", "falso", "falsch", "faux"}
+)
 ZIP_SIGNATURE = b"PK\x03\x04"
 
 # A vehicle a file describes: VehicleCreate's fields as keyword arguments (text, a year, a
@@ -58,8 +77,11 @@ class FlagWords:
 # Other apps' files: any of the languages above.
 APP_FLAGS = FlagWords(TRUE_WORDS, FALSE_WORDS, "'{typed}' is not yes/no (or 1/0, true/false)")
 # Our own files (export.py writes true/false): English words only.
-NATIVE_FLAGS = FlagWords(frozenset({"true", "1", "yes", "y"}), frozenset({"false", "0", "no", "n"}),
-                         "'{lowered}' is not true or false")
+NATIVE_FLAGS = FlagWords(
+    frozenset({"true", "1", "yes", "y"}),
+    frozenset({"false", "0", "no", "n"}),
+    "'{lowered}' is not true or false",
+)
 
 
 # What a file can leave open for the user to answer (ImportedFile.needs).
@@ -141,8 +163,10 @@ def decode(data: bytes | str) -> str | None:
 def read_csv(text: str, delimiter: str = ",") -> list[list[str]] | None:
     """All records of a delimited text (cells stripped), or None if it is not CSV."""
     try:
-        return [[cell.strip() for cell in record]
-                for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [
+            [cell.strip() for cell in record]
+            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
     except csv.Error:
         return None
 
@@ -232,13 +256,16 @@ def infer_decimal_comma(values: Iterable[str]) -> bool | None:
 
 
 @overload
-def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = ...,
-                  required: Literal[True] = ...) -> Decimal: ...
+def parse_decimal(
+    raw: str | None, column: str, *, decimal_comma: bool = ..., required: Literal[True] = ...
+) -> Decimal: ...
 @overload
-def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = ...,
-                  required: bool) -> Decimal | None: ...
-def parse_decimal(raw: str | None, column: str, *, decimal_comma: bool = False,
-                  required: bool = True) -> Decimal | None:
+def parse_decimal(
+    raw: str | None, column: str, *, decimal_comma: bool = ..., required: bool
+) -> Decimal | None: ...
+def parse_decimal(
+    raw: str | None, column: str, *, decimal_comma: bool = False, required: bool = True
+) -> Decimal | None:
     """A number cell as a finite Decimal (None for a blank optional cell).
 
     `decimal_comma` says which mark is the decimal one; the other may group thousands.
@@ -372,9 +399,15 @@ class Conventions:
     errors: tuple[RowError, ...] = ()
 
 
-def infer_conventions(*, numbers: Iterable[str] = (), dates: Iterable[str] = (),
-                      decimal_comma: bool | None = None, day_first: bool | None = None,
-                      date_column: str = "date", undecided_dates: str = ASK) -> Conventions:
+def infer_conventions(
+    *,
+    numbers: Iterable[str] = (),
+    dates: Iterable[str] = (),
+    decimal_comma: bool | None = None,
+    day_first: bool | None = None,
+    date_column: str = "date",
+    undecided_dates: str = ASK,
+) -> Conventions:
     """The decimal mark and the day/month order of one file, each given or inferred.
 
     A given `decimal_comma` / `day_first` (the user's answer, a CLI option, the file's own
@@ -391,8 +424,14 @@ def infer_conventions(*, numbers: Iterable[str] = (), dates: Iterable[str] = (),
         decimal_comma = infer_decimal_comma(numbers)
         if decimal_comma is None:
             needs.add(DECIMAL_MARK)
-            errors.append(RowError(0, "numbers", "cannot tell whether ',' is a decimal mark "
-                                   "or a thousands separator; choose the decimal mark"))
+            errors.append(
+                RowError(
+                    0,
+                    "numbers",
+                    "cannot tell whether ',' is a decimal mark "
+                    "or a thousands separator; choose the decimal mark",
+                )
+            )
     if day_first is None:
         dates = list(dates)
         day_first = infer_day_first(dates)
@@ -400,8 +439,14 @@ def infer_conventions(*, numbers: Iterable[str] = (), dates: Iterable[str] = (),
             day_first = False
         elif day_first is None and undecided_dates == ASK and has_ambiguous_dates(dates):
             needs.add(DATE_ORDER)
-            errors.append(RowError(0, date_column, "cannot tell day/month order from the "
-                                   "dates (no day above 12); choose the date order"))
+            errors.append(
+                RowError(
+                    0,
+                    date_column,
+                    "cannot tell day/month order from the "
+                    "dates (no day above 12); choose the date order",
+                )
+            )
     return Conventions(decimal_comma, day_first, frozenset(needs), tuple(errors))
 
 
@@ -441,8 +486,9 @@ def parse_iso_date(raw: str | None, column: str) -> dt.date:
         raise CellError(column, f"'{value}' is not a date like 2024-03-01") from None
 
 
-def parse_bool(raw: str | None, column: str, default: bool | None = None, *,
-               words: FlagWords = APP_FLAGS) -> bool:
+def parse_bool(
+    raw: str | None, column: str, default: bool | None = None, *, words: FlagWords = APP_FLAGS
+) -> bool:
     """A flag cell (by default 1/0, true/false, yes/no and their translations)."""
     typed = (raw or "").strip()
     value = typed.lower()
@@ -465,8 +511,11 @@ def total_from_unit_price(unit_price: Decimal, volume: Decimal, column: str) -> 
 def data_records(records: list[list[str]]) -> list[tuple[int, list[str]]]:
     """Data records after a header as (row number, cells); blank lines are skipped but
     still counted, so a row number is the data line the user sees in the file."""
-    return [(number, record) for number, record in enumerate(records, start=1)
-            if any(cell for cell in record)]
+    return [
+        (number, record)
+        for number, record in enumerate(records, start=1)
+        if any(cell for cell in record)
+    ]
 
 
 def cell(record: list[str], index: int | None) -> str:

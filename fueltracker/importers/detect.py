@@ -27,7 +27,7 @@ _HEAD_CHARS = 64 * 1024
 
 
 def detect_format(data: bytes) -> str | None:
-    """"native_zip", "native", "fuelly", "fuelio", "lubelogger", "drivvo" or None."""
+    """ "native_zip", "native", "fuelly", "fuelio", "lubelogger", "drivvo" or None."""
     if is_zip(data):  # only ours is accepted as one
         return NATIVE_ZIP
     text = decode(data[: _HEAD_CHARS * 4])

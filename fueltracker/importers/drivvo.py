@@ -39,10 +39,24 @@ STATION, NOTES = 17, 19  # 18, the reason of the trip, is not imported
 NUMBER_POSITIONS = (ODOMETER, UNIT_PRICE, TOTAL, VOLUME)
 # The refuelling section's marker in the languages seen; when none of these is in the
 # file the first section is taken, as Drivvo always writes refuelling first.
-REFUELLING_NAMES = frozenset({"refuelling", "refueling", "reabastecimento", "abastecimento",
-                              "abastecimentos", "reabastecimiento", "repostaje", "tanken",
-                              "betankung", "ravitaillement", "rifornimento", "tankowanie",
-                              "заправка", "заправки"})
+REFUELLING_NAMES = frozenset(
+    {
+        "refuelling",
+        "refueling",
+        "reabastecimento",
+        "abastecimento",
+        "abastecimentos",
+        "reabastecimiento",
+        "repostaje",
+        "tanken",
+        "betankung",
+        "ravitaillement",
+        "rifornimento",
+        "tankowanie",
+        "заправка",
+        "заправки",
+    }
+)
 # Some Drivvo versions put a consumption such as "6,414 L/100km" where the station is
 # expected; such a cell is not a station name.
 _LOOKS_LIKE_CONSUMPTION = re.compile(r"^[\d.,\s]+\s*(l/100\s*km|km/l|mpg|л/100км)$", re.IGNORECASE)
@@ -77,9 +91,15 @@ def _refuelling(records: list[list[str]]) -> list[list[str]] | None:
     return sections[0][1]
 
 
-def parse_drivvo(data: bytes | str, *, vehicle: str = "", distance_unit: str = "km",
-                 volume_unit: str = "L", decimal_comma: bool | None = None,
-                 day_first: bool | None = None) -> ImportedFile:
+def parse_drivvo(
+    data: bytes | str,
+    *,
+    vehicle: str = "",
+    distance_unit: str = "km",
+    volume_unit: str = "L",
+    decimal_comma: bool | None = None,
+    day_first: bool | None = None,
+) -> ImportedFile:
     """Read a Drivvo export for `vehicle`. Never raises: every problem is a RowError.
 
     `decimal_comma` and `day_first` default to what the whole section shows; when it
@@ -91,23 +111,33 @@ def parse_drivvo(data: bytes | str, *, vehicle: str = "", distance_unit: str = "
     text = decode(data)
     if text is None:
         return file_error(FORMAT, "not a text file (binary data or not UTF-8)")
-    records = read_csv(text, sniff_delimiter(
-        "\n".join(line for line in text.splitlines() if not line.lstrip('"').startswith("#"))))
+    records = read_csv(
+        text,
+        sniff_delimiter(
+            "\n".join(line for line in text.splitlines() if not line.lstrip('"').startswith("#"))
+        ),
+    )
     section = _refuelling(records or [])
     if not section:
         return file_error(FORMAT, "not a Drivvo file: no ##Refuelling section with a header")
-    body = [(number, record) for number, record in enumerate(section[1:], start=1)
-            if any(record)]
+    body = [(number, record) for number, record in enumerate(section[1:], start=1) if any(record)]
 
     conventions = infer_conventions(
         numbers=(cell(r, i) for _, r in body for i in NUMBER_POSITIONS),
         dates=(cell(r, DATE) for _, r in body),
-        decimal_comma=decimal_comma, day_first=day_first, date_column="date")
+        decimal_comma=decimal_comma,
+        day_first=day_first,
+        date_column="date",
+    )
     # decimal_comma is None only with a DECIMAL_MARK need (infer_conventions): the second
     # test never decides, it tells the type checker the mark is known below.
     if conventions.needs or conventions.decimal_comma is None:
-        return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
-                            needs=conventions.needs)
+        return ImportedFile(
+            format=FORMAT,
+            errors=list(conventions.errors),
+            units=found_units,
+            needs=conventions.needs,
+        )
     decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
     name = vehicle.strip()
 
@@ -116,30 +146,43 @@ def parse_drivvo(data: bytes | str, *, vehicle: str = "", distance_unit: str = "
     for number, record in body:
         try:
             volume = parse_decimal(cell(record, VOLUME), "volume", decimal_comma=decimal_comma)
-            total = parse_decimal(cell(record, TOTAL), "total cost", required=False,
-                                  decimal_comma=decimal_comma)
+            total = parse_decimal(
+                cell(record, TOTAL), "total cost", required=False, decimal_comma=decimal_comma
+            )
             if total is None:
-                unit_price = parse_decimal(cell(record, UNIT_PRICE), "price",
-                                           decimal_comma=decimal_comma)
+                unit_price = parse_decimal(
+                    cell(record, UNIT_PRICE), "price", decimal_comma=decimal_comma
+                )
                 total = unit_price * volume
             station = text_or_none(cell(record, STATION), 100)
             if station and _LOOKS_LIKE_CONSUMPTION.match(station):
                 station = None
-            rows.append(ParsedRow(
-                row_number=number,
-                vehicle=name,
-                date=parse_date(cell(record, DATE), "date", day_first=day_first),
-                odometer_km=odometer_km(
-                    parse_decimal(cell(record, ODOMETER), "odometer",
-                                  decimal_comma=decimal_comma), distance_unit, "odometer"),
-                volume_l=volume_l(volume, volume_unit, "volume"),
-                total_amount=money(total, "total cost"),
-                is_full=parse_bool(cell(record, FULL), "full tank", True),
-                station=station,
-                grade=text_or_none(cell(record, FUEL), 20),
-                notes=text_or_none(cell(record, NOTES)),
-            ))
+            rows.append(
+                ParsedRow(
+                    row_number=number,
+                    vehicle=name,
+                    date=parse_date(cell(record, DATE), "date", day_first=day_first),
+                    odometer_km=odometer_km(
+                        parse_decimal(
+                            cell(record, ODOMETER), "odometer", decimal_comma=decimal_comma
+                        ),
+                        distance_unit,
+                        "odometer",
+                    ),
+                    volume_l=volume_l(volume, volume_unit, "volume"),
+                    total_amount=money(total, "total cost"),
+                    is_full=parse_bool(cell(record, FULL), "full tank", True),
+                    station=station,
+                    grade=text_or_none(cell(record, FUEL), 20),
+                    notes=text_or_none(cell(record, NOTES)),
+                )
+            )
         except CellError as exc:
             errors.append(RowError(number, exc.column, exc.reason))
-    return ImportedFile(format=FORMAT, rows=rows, errors=errors,
-                        vehicles=[{"name": name}] if name else [], units=found_units)
+    return ImportedFile(
+        format=FORMAT,
+        rows=rows,
+        errors=errors,
+        vehicles=[{"name": name}] if name else [],
+        units=found_units,
+    )

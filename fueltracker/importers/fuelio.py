@@ -46,9 +46,17 @@ VEHICLE_SECTION = "## vehicle"
 LOG_SECTION = "## log"
 # Unit names in Fuelio's column headers -> unit codes of units.py.
 DISTANCE_UNIT_NAMES = {"km": "km", "mi": "mi", "miles": "mi"}
-VOLUME_UNIT_NAMES = {"litres": "L", "liters": "L", "l": "L", "us gallons": "gal_us",
-                     "gal (us)": "gal_us", "imp gallons": "gal_uk", "imperial gallons": "gal_uk",
-                     "uk gallons": "gal_uk", "gal (uk)": "gal_uk"}
+VOLUME_UNIT_NAMES = {
+    "litres": "L",
+    "liters": "L",
+    "l": "L",
+    "us gallons": "gal_us",
+    "gal (us)": "gal_us",
+    "imp gallons": "gal_uk",
+    "imperial gallons": "gal_uk",
+    "uk gallons": "gal_uk",
+    "gal (uk)": "gal_uk",
+}
 # Fuelio's FuelType codes, mapped loosely by their hundreds (110 petrol, 201 diesel,
 # 401 LPG are the ones seen); anything else is left unknown rather than guessed.
 FUEL_TYPE_BY_HUNDREDS = {1: "petrol", 2: "diesel", 4: "LPG"}
@@ -104,7 +112,7 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
     sections = _sections(records)
     log = sections.get(LOG_SECTION)
     if not log:
-        return file_error(FORMAT, "not a Fuelio backup: no \"## Log\" section with a header")
+        return file_error(FORMAT, 'not a Fuelio backup: no "## Log" section with a header')
     layout = _log_layout(log[0])
     if isinstance(layout, ImportedFile):
         return layout
@@ -120,13 +128,15 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
     vehicle_info["name"] = name
 
     date_format = vehicle_info.pop("_date_format", "")
-    body = [(number, record) for number, record in enumerate(log[1:], start=1)
-            if any(record)]
+    body = [(number, record) for number, record in enumerate(log[1:], start=1) if any(record)]
     # The vehicle row's own date setting wins; else the column, and a date it leaves
     # undecided is an error of its row.
     written = {"dd": True, "mm": False}.get(date_format.lower()[:2])
-    day_first = infer_conventions(dates=(cell(r, column["data"]) for _, r in body),
-                                  day_first=written, undecided_dates=EACH_ROW).day_first
+    day_first = infer_conventions(
+        dates=(cell(r, column["data"]) for _, r in body),
+        day_first=written,
+        undecided_dates=EACH_ROW,
+    ).day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
@@ -134,6 +144,7 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
     if not name:  # the question of the VEHICLE need, for a caller that cannot ask
         errors.append(RowError(0, "Name", "the file names no vehicle; choose one"))
     for number, record in body:
+
         def get(key: str, record: list[str] = record) -> str:  # bound to this row
             return cell(record, column.get(key))
 
@@ -148,10 +159,15 @@ def parse_fuelio(data: bytes | str, *, vehicle: str | None = None) -> ImportedFi
     if "fuel_type" not in vehicle_info:
         codes = [cell(r, column.get("fueltype")) for _, r in body]
         vehicle_info["fuel_type"] = next(filter(None, map(fuel_type_name, codes)), None)
-    return ImportedFile(format=FORMAT, rows=rows, errors=errors,
-                        vehicles=[vehicle_info], units=found_units,
-                        source_consumption=consumption,
-                        needs=frozenset() if name else frozenset({VEHICLE}))
+    return ImportedFile(
+        format=FORMAT,
+        rows=rows,
+        errors=errors,
+        vehicles=[vehicle_info],
+        units=found_units,
+        source_consumption=consumption,
+        needs=frozenset() if name else frozenset({VEHICLE}),
+    )
 
 
 @dataclass(frozen=True)
@@ -176,18 +192,23 @@ def _log_layout(names: list[str]) -> _LogLayout | ImportedFile:
     odo_index = column.get("odo")
     fuel_index = column.get("fuel")
     if odo_index is None or fuel_index is None or "data" not in column:
-        return file_error(FORMAT, "not a Fuelio backup: the Log header lacks Data, Odo or Fuel",
-                          column="## Log")
+        return file_error(
+            FORMAT, "not a Fuelio backup: the Log header lacks Data, Odo or Fuel", column="## Log"
+        )
     distance_unit = DISTANCE_UNIT_NAMES.get(_unit(header[odo_index]))
     volume_unit = VOLUME_UNIT_NAMES.get(_unit(header[fuel_index]))
     if distance_unit is None or volume_unit is None:
-        return file_error(FORMAT, f"unknown units in the Log header: '{names[odo_index]}', "
-                          f"'{names[fuel_index]}'", column="## Log")
+        return file_error(
+            FORMAT,
+            f"unknown units in the Log header: '{names[odo_index]}', '{names[fuel_index]}'",
+            column="## Log",
+        )
     return _LogLayout(column, names[odo_index], names[fuel_index], distance_unit, volume_unit)
 
 
-def _log_row(number: int, get: Callable[[str], str], name: str, day_first: bool | None,
-             layout: _LogLayout) -> ParsedRow:
+def _log_row(
+    number: int, get: Callable[[str], str], name: str, day_first: bool | None, layout: _LogLayout
+) -> ParsedRow:
     """One fill-up of the Log section; CellError names the file's column."""
     volume = parse_decimal(get("fuel"), layout.fuel_name)
     total = parse_decimal(get("price"), "Price (optional)", required=False)
@@ -199,8 +220,9 @@ def _log_row(number: int, get: Callable[[str], str], name: str, day_first: bool 
         row_number=number,
         vehicle=name,
         date=parse_date(get("data"), "Data", day_first=day_first),
-        odometer_km=odometer_km(parse_decimal(get("odo"), layout.odo_name),
-                                layout.distance_unit, layout.odo_name),
+        odometer_km=odometer_km(
+            parse_decimal(get("odo"), layout.odo_name), layout.distance_unit, layout.odo_name
+        ),
         volume_l=volume_l(volume, layout.volume_unit, layout.fuel_name),
         total_amount=money(total or Decimal(0), "Price (optional)"),
         is_full=parse_bool(get("full"), "Full", True),
@@ -220,8 +242,9 @@ def _economy(get: Callable[[str], str], economy: tuple[str, str]) -> float | Non
         return None
 
 
-def _consumption_column(column: dict[str, int], distance_unit: str,
-                        volume_unit: str) -> tuple[str, str] | None:
+def _consumption_column(
+    column: dict[str, int], distance_unit: str, volume_unit: str
+) -> tuple[str, str] | None:
     """Fuelio's own consumption column and its unit code, when the Log has one."""
     if "l/100km" in column:
         return "l/100km", "L/100km"
@@ -244,10 +267,12 @@ def _vehicle(section: list[list[str]] | None, volume_unit: str) -> VehicleFields
     def get(key: str) -> str:
         return cell(record, header.index(key)) if key in header else ""
 
-    info: VehicleFields = {"name": text_or_none(get("name"), 100) or "",
-                           "make": text_or_none(get("make"), 50),
-                           "model": text_or_none(get("model"), 50),
-                           "_date_format": get("importcsvdateformat")}
+    info: VehicleFields = {
+        "name": text_or_none(get("name"), 100) or "",
+        "make": text_or_none(get("make"), 50),
+        "model": text_or_none(get("model"), 50),
+        "_date_format": get("importcsvdateformat"),
+    }
     year = get("year")
     info["year"] = int(year) if year.isdecimal() and 1885 <= int(year) <= 2100 else None
     fuel_type = fuel_type_name(get("tank1type"))
@@ -257,8 +282,8 @@ def _vehicle(section: list[list[str]] | None, volume_unit: str) -> VehicleFields
         tank = parse_decimal(get("tank1capacity"), "Tank1Capacity", required=False)
         if tank and 0 < tank <= 2000:
             info["tank_capacity_l"] = quantized(
-                volume_l(tank, volume_unit, "Tank1Capacity"), TANK_QUANTUM, "Tank1Capacity")
+                volume_l(tank, volume_unit, "Tank1Capacity"), TANK_QUANTUM, "Tank1Capacity"
+            )
     except CellError:
         pass  # a vehicle detail, not a fill-up: leave it out rather than reject the file
     return info
-

@@ -67,8 +67,9 @@ def parse_fuelly(data: bytes | str, *, day_first: bool | None = None) -> Importe
     header = [header_key(name) for name in records[0]]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        return file_error(FORMAT, f"not a Fuelly file: no {', '.join(missing)} column",
-                          column=", ".join(missing))
+        return file_error(
+            FORMAT, f"not a Fuelly file: no {', '.join(missing)} column", column=", ".join(missing)
+        )
     column = {name: index for index, name in reversed(list(enumerate(header)))}
     distance_name = next((n for n in DISTANCE_COLUMNS if n in column), None)
     volume_name = next((n for n in VOLUME_COLUMNS if n in column), None)
@@ -83,14 +84,18 @@ def parse_fuelly(data: bytes | str, *, day_first: bool | None = None) -> Importe
 
     body = data_records(records[1:])
     # Undecided: month first, Fuelly's own order.
-    day_first = infer_conventions(dates=(cell(r, column["fuelup_date"]) for _, r in body),
-                                  day_first=day_first, undecided_dates=MONTH_FIRST).day_first
+    day_first = infer_conventions(
+        dates=(cell(r, column["fuelup_date"]) for _, r in body),
+        day_first=day_first,
+        undecided_dates=MONTH_FIRST,
+    ).day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     consumption: dict[int, float] = {}
     vehicles: dict[str, VehicleFields] = {}
     for number, record in body:
+
         def get(name: str | None, record: list[str] = record) -> str:  # bound to this row
             return cell(record, column.get(name)) if name else ""
 
@@ -104,12 +109,16 @@ def parse_fuelly(data: bytes | str, *, day_first: bool | None = None) -> Importe
                 row_number=number,
                 vehicle=vehicle,
                 date=parse_date(get("fuelup_date"), "fuelup_date", day_first=day_first),
-                odometer_km=odometer_km(parse_decimal(get("odometer"), "odometer"),
-                                        distance_unit, "odometer"),
+                odometer_km=odometer_km(
+                    parse_decimal(get("odometer"), "odometer"), distance_unit, "odometer"
+                ),
                 volume_l=volume_l(volume, volume_unit, volume_name),
                 # Fuelly's price is per unit of volume in the file's unit; no price: 0 paid.
-                total_amount=(total_from_unit_price(unit_price, volume, "price")
-                              if unit_price is not None else NOTHING_PAID),
+                total_amount=(
+                    total_from_unit_price(unit_price, volume, "price")
+                    if unit_price is not None
+                    else NOTHING_PAID
+                ),
                 is_full=not parse_bool(get("partial_fuelup"), "partial_fuelup", False),
                 missed_previous=parse_bool(get("missed_fuelup"), "missed_fuelup", False),
                 brand=text_or_none(get("brand")),
@@ -124,9 +133,14 @@ def parse_fuelly(data: bytes | str, *, day_first: bool | None = None) -> Importe
             consumption[number] = figure
         if vehicle not in vehicles:
             vehicles[vehicle] = {"name": vehicle, "model": text_or_none(get("model"), 50)}
-    return ImportedFile(format=FORMAT, rows=rows, errors=errors,
-                        vehicles=list(vehicles.values()), units=found_units,
-                        source_consumption=consumption)
+    return ImportedFile(
+        format=FORMAT,
+        rows=rows,
+        errors=errors,
+        vehicles=list(vehicles.values()),
+        units=found_units,
+        source_consumption=consumption,
+    )
 
 
 def _economy(raw: str, economy_name: str | None) -> float | None:

@@ -37,8 +37,20 @@ from fueltracker.importers.common import (
 
 FORMAT = "generic"
 # Every field a column can be mapped to, in the order the page asks for them.
-FIELDS = ("date", "odometer", "volume", "total", "unit_price", "full", "missed", "station",
-          "brand", "grade", "notes", "vehicle")
+FIELDS = (
+    "date",
+    "odometer",
+    "volume",
+    "total",
+    "unit_price",
+    "full",
+    "missed",
+    "station",
+    "brand",
+    "grade",
+    "notes",
+    "vehicle",
+)
 REQUIRED_FIELDS = ("date", "odometer", "volume")
 NUMBER_FIELDS = ("odometer", "volume", "total", "unit_price")
 # Storage limits of the text fields (FillupCreate): longer text is cut, not rejected.
@@ -82,10 +94,16 @@ def guess_mapping(header: list[str]) -> dict[str, str]:
     return mapping
 
 
-def parse_generic(data: bytes | str, mapping: dict[str, str], *, distance_unit: str = "km",
-                  volume_unit: str = "L", day_first: bool | None = None,
-                  decimal_comma: bool | None = None,
-                  vehicle: str = DEFAULT_VEHICLE) -> ImportedFile:
+def parse_generic(
+    data: bytes | str,
+    mapping: dict[str, str],
+    *,
+    distance_unit: str = "km",
+    volume_unit: str = "L",
+    day_first: bool | None = None,
+    decimal_comma: bool | None = None,
+    vehicle: str = DEFAULT_VEHICLE,
+) -> ImportedFile:
     """Read any CSV through `mapping` (field name -> header name; FIELDS lists the fields).
 
     Required: date, odometer, volume and one of total or unit_price (the total is then
@@ -114,52 +132,74 @@ def parse_generic(data: bytes | str, mapping: dict[str, str], *, distance_unit: 
     index = {header_key(name): position for position, name in reversed(list(enumerate(records[0])))}
     absent = [name for name in mapping.values() if header_key(name) not in index]
     if absent:
-        return file_error(FORMAT, f"no column {', '.join(absent)} in the file's header",
-                          "mapping")
+        return file_error(FORMAT, f"no column {', '.join(absent)} in the file's header", "mapping")
     column = {field: index[header_key(name)] for field, name in mapping.items()}
     body = data_records(records[1:])
 
     conventions = infer_conventions(
-        numbers=(cell(r, column.get(field)) for _, r in body for field in NUMBER_FIELDS
-                 if field in column),
+        numbers=(
+            cell(r, column.get(field))
+            for _, r in body
+            for field in NUMBER_FIELDS
+            if field in column
+        ),
         dates=(cell(r, column["date"]) for _, r in body),
-        decimal_comma=decimal_comma, day_first=day_first, date_column=mapping["date"])
+        decimal_comma=decimal_comma,
+        day_first=day_first,
+        date_column=mapping["date"],
+    )
     # decimal_comma is None only with a DECIMAL_MARK need (infer_conventions): the second
     # test never decides, it tells the type checker the mark is known below.
     if conventions.needs or conventions.decimal_comma is None:
-        return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
-                            needs=conventions.needs)
+        return ImportedFile(
+            format=FORMAT,
+            errors=list(conventions.errors),
+            units=found_units,
+            needs=conventions.needs,
+        )
     decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     vehicles: dict[str, VehicleFields] = {}
     for number, record in body:
+
         def get(field: str, record: list[str] = record) -> str:  # bound to this row
             return cell(record, column.get(field))
 
         try:
-            row = _row(number, get, mapping, distance_unit, volume_unit, decimal_comma,
-                       day_first, vehicle)
+            row = _row(
+                number, get, mapping, distance_unit, volume_unit, decimal_comma, day_first, vehicle
+            )
         except CellError as exc:
             errors.append(RowError(number, exc.column, exc.reason))
             continue
         rows.append(row)
         vehicles.setdefault(row.vehicle, {"name": row.vehicle})
-    return ImportedFile(format=FORMAT, rows=rows, errors=errors,
-                        vehicles=list(vehicles.values()), units=found_units)
+    return ImportedFile(
+        format=FORMAT, rows=rows, errors=errors, vehicles=list(vehicles.values()), units=found_units
+    )
 
 
-def _row(number: int, get: Callable[[str], str], mapping: dict[str, str], distance_unit: str,
-         volume_unit: str, decimal_comma: bool, day_first: bool | None,
-         vehicle: str) -> ParsedRow:
+def _row(
+    number: int,
+    get: Callable[[str], str],
+    mapping: dict[str, str],
+    distance_unit: str,
+    volume_unit: str,
+    decimal_comma: bool,
+    day_first: bool | None,
+    vehicle: str,
+) -> ParsedRow:
     """One data row as a ParsedRow; CellError names the file's column, not our field."""
+
     def number_of(field: str) -> Decimal:
         return parse_decimal(get(field), mapping.get(field, field), decimal_comma=decimal_comma)
 
     def optional_number_of(field: str) -> Decimal | None:
-        return parse_decimal(get(field), mapping.get(field, field), decimal_comma=decimal_comma,
-                             required=False)
+        return parse_decimal(
+            get(field), mapping.get(field, field), decimal_comma=decimal_comma, required=False
+        )
 
     volume = number_of("volume")
     total = optional_number_of("total") if "total" in mapping else None
@@ -172,8 +212,10 @@ def _row(number: int, get: Callable[[str], str], mapping: dict[str, str], distan
             raise CellError(column, "a total or a unit price is required")
         # A unit price is per unit of the file's volume, so it multiplies that volume.
         total_amount = total_from_unit_price(unit_price, volume, mapping["unit_price"])
-    flags = {field: parse_bool(get(field), mapping.get(field, field), default)
-             for field, default in (("full", True), ("missed", False))}
+    flags = {
+        field: parse_bool(get(field), mapping.get(field, field), default)
+        for field, default in (("full", True), ("missed", False))
+    }
     texts = {field: text_or_none(get(field), TEXT_LIMITS[field]) for field in TEXT_LIMITS}
     return ParsedRow(
         row_number=number,

@@ -39,8 +39,12 @@ REQUIRED_COLUMNS = ("date", "odometer", "fuelconsumed", "cost")
 NUMBER_COLUMNS = ("odometer", "fuelconsumed", "cost", "fueleconomy")
 # LubeLogger's economy follows its unit settings: MPG (miles, US gallons), L/100km
 # (km, litres) or the "British" mode (miles, litres, shown as UK mpg).
-ECONOMY_UNIT_BY_UNITS = {("km", "L"): "L/100km", ("mi", "gal_us"): "mpg_us",
-                         ("mi", "L"): "mpg_uk", ("mi", "gal_uk"): "mpg_uk"}
+ECONOMY_UNIT_BY_UNITS = {
+    ("km", "L"): "L/100km",
+    ("mi", "gal_us"): "mpg_us",
+    ("mi", "L"): "mpg_uk",
+    ("mi", "gal_uk"): "mpg_uk",
+}
 
 
 def looks_lubelogger(header: list[str]) -> bool:
@@ -49,9 +53,15 @@ def looks_lubelogger(header: list[str]) -> bool:
     return {"date", "odometer", "fuelconsumed", "isfilltofull"} <= names
 
 
-def parse_lubelogger(data: bytes | str, *, vehicle: str = "", distance_unit: str = "km",
-                     volume_unit: str = "L", decimal_comma: bool | None = None,
-                     day_first: bool | None = None) -> ImportedFile:
+def parse_lubelogger(
+    data: bytes | str,
+    *,
+    vehicle: str = "",
+    distance_unit: str = "km",
+    volume_unit: str = "L",
+    decimal_comma: bool | None = None,
+    day_first: bool | None = None,
+) -> ImportedFile:
     """Read a LubeLogger fuel export for `vehicle`. Never raises: problems are RowErrors.
 
     `decimal_comma` and `day_first` default to what the whole file shows; when it cannot
@@ -72,21 +82,30 @@ def parse_lubelogger(data: bytes | str, *, vehicle: str = "", distance_unit: str
     header = [header_key(name) for name in records[0]]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        return file_error(FORMAT, "not a LubeLogger fuel export: no "
-                          f"{', '.join(missing)} column",
-                          column=", ".join(missing))
+        return file_error(
+            FORMAT,
+            f"not a LubeLogger fuel export: no {', '.join(missing)} column",
+            column=", ".join(missing),
+        )
     column = {name: index for index, name in reversed(list(enumerate(header)))}
     body = data_records(records[1:])
 
     conventions = infer_conventions(
         numbers=(cell(r, column.get(name)) for _, r in body for name in NUMBER_COLUMNS),
         dates=(cell(r, column["date"]) for _, r in body),
-        decimal_comma=decimal_comma, day_first=day_first, date_column="Date")
+        decimal_comma=decimal_comma,
+        day_first=day_first,
+        date_column="Date",
+    )
     # decimal_comma is None only with a DECIMAL_MARK need (infer_conventions): the second
     # test never decides, it tells the type checker the mark is known below.
     if conventions.needs or conventions.decimal_comma is None:
-        return ImportedFile(format=FORMAT, errors=list(conventions.errors), units=found_units,
-                            needs=conventions.needs)
+        return ImportedFile(
+            format=FORMAT,
+            errors=list(conventions.errors),
+            units=found_units,
+            needs=conventions.needs,
+        )
     decimal_comma, day_first = conventions.decimal_comma, conventions.day_first
     name = vehicle.strip()
 
@@ -94,25 +113,39 @@ def parse_lubelogger(data: bytes | str, *, vehicle: str = "", distance_unit: str
     errors: list[RowError] = []
     consumption: dict[int, float] = {}
     for number, record in body:
+
         def get(key: str, record: list[str] = record) -> str:  # bound to this row
             return cell(record, column.get(key))
 
         try:
-            rows.append(_row(number, get, name, day_first, decimal_comma, distance_unit,
-                             volume_unit))
+            rows.append(
+                _row(number, get, name, day_first, decimal_comma, distance_unit, volume_unit)
+            )
         except CellError as exc:
             errors.append(RowError(number, exc.column, exc.reason))
             continue
         figure = _economy(get("fueleconomy"), economy_unit, decimal_comma) if economy_unit else None
         if figure is not None:
             consumption[number] = figure
-    return ImportedFile(format=FORMAT, rows=rows, errors=errors,
-                        vehicles=[{"name": name}] if name else [], units=found_units,
-                        source_consumption=consumption)
+    return ImportedFile(
+        format=FORMAT,
+        rows=rows,
+        errors=errors,
+        vehicles=[{"name": name}] if name else [],
+        units=found_units,
+        source_consumption=consumption,
+    )
 
 
-def _row(number: int, get: Callable[[str], str], name: str, day_first: bool | None,
-         decimal_comma: bool, distance_unit: str, volume_unit: str) -> ParsedRow:
+def _row(
+    number: int,
+    get: Callable[[str], str],
+    name: str,
+    day_first: bool | None,
+    decimal_comma: bool,
+    distance_unit: str,
+    volume_unit: str,
+) -> ParsedRow:
     """One fill-up; CellError names the file's column."""
     return ParsedRow(
         row_number=number,
@@ -120,12 +153,15 @@ def _row(number: int, get: Callable[[str], str], name: str, day_first: bool | No
         date=parse_date(get("date"), "Date", day_first=day_first),
         odometer_km=odometer_km(
             parse_decimal(get("odometer"), "Odometer", decimal_comma=decimal_comma),
-            distance_unit, "Odometer"),
+            distance_unit,
+            "Odometer",
+        ),
         volume_l=volume_l(
             parse_decimal(get("fuelconsumed"), "FuelConsumed", decimal_comma=decimal_comma),
-            volume_unit, "FuelConsumed"),
-        total_amount=money(parse_decimal(get("cost"), "Cost", decimal_comma=decimal_comma),
-                           "Cost"),
+            volume_unit,
+            "FuelConsumed",
+        ),
+        total_amount=money(parse_decimal(get("cost"), "Cost", decimal_comma=decimal_comma), "Cost"),
         is_full=parse_bool(get("isfilltofull"), "IsFillToFull", True),
         missed_previous=parse_bool(get("missedfuelup"), "MissedFuelUp", False),
         notes=text_or_none(get("notes")),
@@ -138,6 +174,7 @@ def _economy(raw: str, economy_unit: str, decimal_comma: bool) -> float | None:
     try:
         return consumption_l_per_100km(
             parse_decimal(raw, "FuelEconomy", required=False, decimal_comma=decimal_comma),
-            economy_unit)
+            economy_unit,
+        )
     except CellError:
         return None

@@ -74,12 +74,20 @@ def parse_native(data: bytes | str) -> ImportedFile:
         header = [name.strip().lower() for name in (reader.fieldnames or [])]
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         if missing:
-            return _ours(file_error(FORMAT, "required column missing from the header",
-                                    column=", ".join(missing)))
+            return _ours(
+                file_error(
+                    FORMAT, "required column missing from the header", column=", ".join(missing)
+                )
+            )
         if "unit_price_per_l" not in header and any(c in header for c in _DISPLAY_PRICE_COLUMNS):
-            return _ours(file_error(FORMAT, "this is the 'in my units' export, rounded for "
-                                    "spreadsheets; import the native CSV or the data archive "
-                                    "instead"))
+            return _ours(
+                file_error(
+                    FORMAT,
+                    "this is the 'in my units' export, rounded for "
+                    "spreadsheets; import the native CSV or the data archive "
+                    "instead",
+                )
+            )
         reader.fieldnames = header
         for number, record in enumerate(reader, start=1):
             try:
@@ -87,8 +95,7 @@ def parse_native(data: bytes | str) -> ImportedFile:
             except CellError as exc:
                 errors.append(RowError(number, exc.column, exc.reason))
     except csv.Error as exc:  # e.g. a bare CR in an unquoted cell, an endless field
-        return _ours(file_error(FORMAT, f"not a readable CSV file (line {_line(reader)}: "
-                                        f"{exc})"))
+        return _ours(file_error(FORMAT, f"not a readable CSV file (line {_line(reader)}: {exc})"))
     return _ours(ImportedFile(format=FORMAT, rows=rows, errors=errors))
 
 
@@ -163,9 +170,15 @@ def parse_archive(data: bytes) -> ImportedFile:
     if ARCHIVE_VEHICLES not in members:
         return parsed
     vehicles, vehicle_errors = parse_vehicles(members[ARCHIVE_VEHICLES])
-    return replace(parsed, vehicles=vehicles, errors=parsed.errors + [
-        RowError(e.row_number, f"{ARCHIVE_VEHICLES}: {e.column}", e.reason)
-        for e in vehicle_errors])
+    return replace(
+        parsed,
+        vehicles=vehicles,
+        errors=parsed.errors
+        + [
+            RowError(e.row_number, f"{ARCHIVE_VEHICLES}: {e.column}", e.reason)
+            for e in vehicle_errors
+        ],
+    )
 
 
 class _ArchiveError(Exception):
@@ -189,13 +202,18 @@ def _archive_members(data: bytes) -> dict[str, str]:
             if name.startswith("/") or ".." in name or (len(name) > 1 and name[1] == ":"):
                 raise _ArchiveError(f"unsafe file name in the archive: {info.filename!r}")
             if info.file_size > MAX_ARCHIVE_MEMBER_BYTES:
-                raise _ArchiveError(f"{info.filename} is too large "
-                                    f"(over {MAX_ARCHIVE_MEMBER_BYTES // (1024 * 1024)} MB)")
+                raise _ArchiveError(
+                    f"{info.filename} is too large "
+                    f"(over {MAX_ARCHIVE_MEMBER_BYTES // (1024 * 1024)} MB)"
+                )
         names = {info.filename for info in infos}
         if ARCHIVE_FILLUPS not in names:
             raise _ArchiveError(f"the archive has no {ARCHIVE_FILLUPS}")
-        return {name: _read_member(archive, name)
-                for name in (ARCHIVE_FILLUPS, ARCHIVE_VEHICLES) if name in names}
+        return {
+            name: _read_member(archive, name)
+            for name in (ARCHIVE_FILLUPS, ARCHIVE_VEHICLES)
+            if name in names
+        }
 
 
 def _read_member(archive: zipfile.ZipFile, name: str) -> str:
@@ -206,8 +224,9 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> str:
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
         raise _ArchiveError(f"{name} cannot be read ({exc})") from None
     if len(raw) > MAX_ARCHIVE_MEMBER_BYTES:
-        raise _ArchiveError(f"{name} is too large "
-                            f"(over {MAX_ARCHIVE_MEMBER_BYTES // (1024 * 1024)} MB)")
+        raise _ArchiveError(
+            f"{name} is too large (over {MAX_ARCHIVE_MEMBER_BYTES // (1024 * 1024)} MB)"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -243,8 +262,7 @@ def parse_vehicles(text: str) -> tuple[list[VehicleFields], list[RowError]]:
             seen.add(vehicle["name"].lower())
             vehicles.append(vehicle)
     except csv.Error as exc:
-        return [], [RowError(0, "file", f"not a readable CSV file (line {_line(reader)}: "
-                                        f"{exc})")]
+        return [], [RowError(0, "file", f"not a readable CSV file (line {_line(reader)}: {exc})")]
     return vehicles, errors
 
 
@@ -256,10 +274,16 @@ def _vehicle(record: Record) -> VehicleFields:
         raise CellError("year", f"'{raw_year}' is not a year") from None
     tank = _decimal(record, "tank_capacity_l") if _cell(record, "tank_capacity_l") else None
     try:
-        data = parse(VehicleCreate, name=_text(record, "name") or "",
-                     make=_text(record, "make"), model=_text(record, "model"), year=year,
-                     fuel_type=_text(record, "fuel_type"), tank_capacity_l=tank,
-                     kind=_text(record, "kind"))
+        data = parse(
+            VehicleCreate,
+            name=_text(record, "name") or "",
+            make=_text(record, "make"),
+            model=_text(record, "model"),
+            year=year,
+            fuel_type=_text(record, "fuel_type"),
+            tank_capacity_l=tank,
+            kind=_text(record, "kind"),
+        )
     except ValidationError as exc:
         raise CellError(exc.field, exc.reason) from None
     return data.model_dump() | {"is_active": _flag(record, "is_active", True)}

@@ -94,16 +94,25 @@ def _fuelio(data: bytes, choices: Choices) -> ImportedFile:
 
 
 def _lubelogger(data: bytes, choices: Choices) -> ImportedFile:
-    return parse_lubelogger(data, vehicle=choices.vehicle or "",
-                            distance_unit=choices.distance_unit,
-                            volume_unit=choices.volume_unit,
-                            decimal_comma=choices.decimal_comma, day_first=choices.day_first)
+    return parse_lubelogger(
+        data,
+        vehicle=choices.vehicle or "",
+        distance_unit=choices.distance_unit,
+        volume_unit=choices.volume_unit,
+        decimal_comma=choices.decimal_comma,
+        day_first=choices.day_first,
+    )
 
 
 def _drivvo(data: bytes, choices: Choices) -> ImportedFile:
-    return parse_drivvo(data, vehicle=choices.vehicle or "", distance_unit=choices.distance_unit,
-                        volume_unit=choices.volume_unit, decimal_comma=choices.decimal_comma,
-                        day_first=choices.day_first)
+    return parse_drivvo(
+        data,
+        vehicle=choices.vehicle or "",
+        distance_unit=choices.distance_unit,
+        volume_unit=choices.volume_unit,
+        decimal_comma=choices.decimal_comma,
+        day_first=choices.day_first,
+    )
 
 
 def _generic(data: bytes, choices: Choices) -> ImportedFile:
@@ -112,23 +121,49 @@ def _generic(data: bytes, choices: Choices) -> ImportedFile:
         # Without a vehicle column the rows carry no name and the user names their
         # vehicle; with one, its blank cells go to a vehicle of their own.
         vehicle = DEFAULT_VEHICLE if "vehicle" in choices.mapping else ""
-    return parse_generic(data, choices.mapping, distance_unit=choices.distance_unit,
-                         volume_unit=choices.volume_unit, day_first=choices.day_first,
-                         decimal_comma=choices.decimal_comma, vehicle=vehicle)
+    return parse_generic(
+        data,
+        choices.mapping,
+        distance_unit=choices.distance_unit,
+        volume_unit=choices.volume_unit,
+        day_first=choices.day_first,
+        decimal_comma=choices.decimal_comma,
+        vehicle=vehicle,
+    )
 
 
 # In the order the Import page offers them: other apps, ours, then any CSV.
 FORMATS: tuple[ImportFormat, ...] = (
     ImportFormat(FUELLY, "Fuelly", _fuelly, detected_as=(FUELLY,)),
     ImportFormat(FUELIO, "Fuelio", _fuelio, one_vehicle=True, detected_as=(FUELIO,)),
-    ImportFormat(LUBELOGGER, "LubeLogger", _lubelogger, asks_units=True, one_vehicle=True,
-                 asks_vehicle=True, detected_as=(LUBELOGGER,)),
-    ImportFormat(DRIVVO, "Drivvo", _drivvo, asks_units=True, one_vehicle=True,
-                 asks_vehicle=True, detected_as=(DRIVVO,)),
-    ImportFormat(NATIVE, "Fuel Tracker CSV or ZIP", _native, restores_vehicles=True,
-                 detected_as=(NATIVE, NATIVE_ZIP)),
-    ImportFormat(GENERIC, "Generic CSV (map the columns)", _generic, asks_units=True,
-                 maps_columns=True),
+    ImportFormat(
+        LUBELOGGER,
+        "LubeLogger",
+        _lubelogger,
+        asks_units=True,
+        one_vehicle=True,
+        asks_vehicle=True,
+        detected_as=(LUBELOGGER,),
+    ),
+    ImportFormat(
+        DRIVVO,
+        "Drivvo",
+        _drivvo,
+        asks_units=True,
+        one_vehicle=True,
+        asks_vehicle=True,
+        detected_as=(DRIVVO,),
+    ),
+    ImportFormat(
+        NATIVE,
+        "Fuel Tracker CSV or ZIP",
+        _native,
+        restores_vehicles=True,
+        detected_as=(NATIVE, NATIVE_ZIP),
+    ),
+    ImportFormat(
+        GENERIC, "Generic CSV (map the columns)", _generic, asks_units=True, maps_columns=True
+    ),
 )
 _BY_NAME = {fmt.name: fmt for fmt in FORMATS}
 _BY_DETECTION = {detected: fmt for fmt in FORMATS for detected in fmt.detected_as}

@@ -44,8 +44,10 @@ class ExpenseFilter:
 def _owned(session: Session, user_id: int, expense_id: int) -> Expense:
     # Freshly read: called once the locks are held.
     expense = session.scalar(
-        select(Expense).where(Expense.id == expense_id, Expense.user_id == user_id)
-        .execution_options(populate_existing=True))
+        select(Expense)
+        .where(Expense.id == expense_id, Expense.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
     if expense is None:
         raise NotFoundError("Expense")
     return expense
@@ -60,8 +62,9 @@ def _check_date(user: User, data: ExpenseCreate, today: dt.date | None) -> None:
 
 
 @user_scoped
-def create_expense(session: Session, user_id: int, data: ExpenseCreate, *,
-                   today: dt.date | None = None) -> ExpenseRead:
+def create_expense(
+    session: Session, user_id: int, data: ExpenseCreate, *, today: dt.date | None = None
+) -> ExpenseRead:
     """Store an expense of one of the user's vehicles.
 
     `today` defaults to the user's local date (their timezone); tests pass it explicitly."""
@@ -76,8 +79,14 @@ def create_expense(session: Session, user_id: int, data: ExpenseCreate, *,
 
 
 @user_scoped
-def update_expense(session: Session, user_id: int, expense_id: int, data: ExpenseUpdate, *,
-                   today: dt.date | None = None) -> ExpenseRead:
+def update_expense(
+    session: Session,
+    user_id: int,
+    expense_id: int,
+    data: ExpenseUpdate,
+    *,
+    today: dt.date | None = None,
+) -> ExpenseRead:
     """Correct an expense (same checks as a new one); moving it to another vehicle locks
     both vehicles, ascending id."""
     user = lock_user(session, user_id)
@@ -105,8 +114,9 @@ def delete_expense(session: Session, user_id: int, expense_id: int) -> ExpenseRe
 
 
 @user_scoped
-def restore_expense(session: Session, user_id: int, deleted: ExpenseRead, *,
-                    today: dt.date | None = None) -> ExpenseRead:
+def restore_expense(
+    session: Session, user_id: int, deleted: ExpenseRead, *, today: dt.date | None = None
+) -> ExpenseRead:
     """Save a deleted expense again with the same values (a new id), checked as a new one:
     its vehicle may have gone meanwhile (NotFoundError)."""
     data = ExpenseCreate(**deleted.model_dump(exclude={"id"}))
@@ -133,10 +143,14 @@ def _conditions(user_id: int, filters: ExpenseFilter) -> list[ColumnElement[bool
 
 
 @user_scoped
-def list_expenses(session: Session, user_id: int, filters: ExpenseFilter | None = None
-                  ) -> list[ExpenseRead]:
+def list_expenses(
+    session: Session, user_id: int, filters: ExpenseFilter | None = None
+) -> list[ExpenseRead]:
     """The user's expenses matching `filters`, newest first (dates, then the latest saved
     first). A user logs tens of expenses a year, not thousands: no pages."""
-    query = (select(Expense).where(*_conditions(user_id, filters or ExpenseFilter()))
-             .order_by(Expense.date.desc(), Expense.id.desc()))
+    query = (
+        select(Expense)
+        .where(*_conditions(user_id, filters or ExpenseFilter()))
+        .order_by(Expense.date.desc(), Expense.id.desc())
+    )
     return [ExpenseRead.model_validate(e) for e in session.scalars(query)]

@@ -34,7 +34,8 @@ def _owned_entry(session: Session, user_id: int, entry_id: int) -> FuelEntry:
     # Freshly read: called once the locks are held, so what an earlier statement of this
     # session loaded cannot stand in for what another session committed meanwhile.
     entry = session.scalar(
-        select(FuelEntry).where(FuelEntry.id == entry_id, FuelEntry.user_id == user_id)
+        select(FuelEntry)
+        .where(FuelEntry.id == entry_id, FuelEntry.user_id == user_id)
         .execution_options(populate_existing=True)
     )
     if entry is None:
@@ -51,8 +52,9 @@ def _duplicate_error(date: dt.date) -> DuplicateError:
     )
 
 
-def _neighbour(session: Session, user_id: int, data: FillupCreate, exclude_id: int | None,
-               before: bool) -> Reading | None:
+def _neighbour(
+    session: Session, user_id: int, data: FillupCreate, exclude_id: int | None, before: bool
+) -> Reading | None:
     key = tuple_(FuelEntry.date, FuelEntry.odometer_km)
     here = tuple_(data.date, data.odometer_km)
     query = select(FuelEntry.date, FuelEntry.odometer_km).where(
@@ -61,16 +63,18 @@ def _neighbour(session: Session, user_id: int, data: FillupCreate, exclude_id: i
     if exclude_id is not None:
         query = query.where(FuelEntry.id != exclude_id)
     if before:
-        query = query.where(key < here).order_by(FuelEntry.date.desc(),
-                                                  FuelEntry.odometer_km.desc())
+        query = query.where(key < here).order_by(
+            FuelEntry.date.desc(), FuelEntry.odometer_km.desc()
+        )
     else:
         query = query.where(key > here).order_by(FuelEntry.date, FuelEntry.odometer_km)
     row = session.execute(query.limit(1)).one_or_none()
     return Reading(row.date, row.odometer_km) if row else None
 
 
-def _validate(session: Session, user: User, data: FillupCreate, exclude_id: int | None,
-              today: dt.date | None) -> None:
+def _validate(
+    session: Session, user: User, data: FillupCreate, exclude_id: int | None, today: dt.date | None
+) -> None:
     """Check `data` against the vehicle's other fill-ups; the caller holds the locks."""
     problem = future_date_problem(data.date, today or local_today(user.timezone))
     if problem:
@@ -109,8 +113,9 @@ def _flush(session: Session, date: dt.date) -> None:
 
 
 @user_scoped
-def create_fillup(session: Session, user_id: int, data: FillupCreate, *,
-                  today: dt.date | None = None) -> FillupRead:
+def create_fillup(
+    session: Session, user_id: int, data: FillupCreate, *, today: dt.date | None = None
+) -> FillupRead:
     """Store a fill-up after validating it against the vehicle's other fill-ups.
 
     `today` defaults to the user's local date (their timezone); tests pass it explicitly.
@@ -126,8 +131,14 @@ def create_fillup(session: Session, user_id: int, data: FillupCreate, *,
 
 
 @user_scoped
-def update_fillup(session: Session, user_id: int, entry_id: int, data: FillupUpdate, *,
-                  today: dt.date | None = None) -> FillupRead:
+def update_fillup(
+    session: Session,
+    user_id: int,
+    entry_id: int,
+    data: FillupUpdate,
+    *,
+    today: dt.date | None = None,
+) -> FillupRead:
     """Correct a fill-up (same checks as a new one, against both neighbours).
 
     Moving it to another vehicle locks both vehicles (ascending id, like every path).

@@ -95,8 +95,11 @@ class FilterOptions:
 
 def _like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, its %, _ and \\ taken literally."""
-    escaped = (text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
-               .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_"))
+    escaped = (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+        .replace("%", _LIKE_ESCAPE + "%")
+        .replace("_", _LIKE_ESCAPE + "_")
+    )
     return f"%{escaped}%"
 
 
@@ -110,8 +113,11 @@ def _filter_conditions(user_id: int, filters: HistoryFilter) -> list[ColumnEleme
         conditions.append(FuelEntry.date >= filters.date_from)
     if filters.date_to is not None:
         conditions.append(FuelEntry.date <= filters.date_to)
-    for column, values in ((FuelEntry.station, filters.stations),
-                           (FuelEntry.brand, filters.brands), (FuelEntry.grade, filters.grades)):
+    for column, values in (
+        (FuelEntry.station, filters.stations),
+        (FuelEntry.brand, filters.brands),
+        (FuelEntry.grade, filters.grades),
+    ):
         if values:
             conditions.append(column.in_(values))
     if filters.partial_only:
@@ -121,13 +127,16 @@ def _filter_conditions(user_id: int, filters: HistoryFilter) -> list[ColumnEleme
     text = filters.text.strip()
     if text:
         pattern = _like_pattern(text)
-        conditions.append(or_(FuelEntry.station.ilike(pattern, escape=_LIKE_ESCAPE),
-                              FuelEntry.notes.ilike(pattern, escape=_LIKE_ESCAPE)))
+        conditions.append(
+            or_(
+                FuelEntry.station.ilike(pattern, escape=_LIKE_ESCAPE),
+                FuelEntry.notes.ilike(pattern, escape=_LIKE_ESCAPE),
+            )
+        )
     return conditions
 
 
-def page_query(user_id: int, filters: HistoryFilter, after: Cursor | None, limit: int
-               ) -> Select:
+def page_query(user_id: int, filters: HistoryFilter, after: Cursor | None, limit: int) -> Select:
     """The SELECT of a history page: `limit` + 1 rows (the extra one tells whether an older
     page exists) matching `filters`, newest first, after `after`. Built here once so the
     benchmark's EXPLAIN sees exactly what list_fillups runs."""
@@ -144,7 +153,8 @@ def page_query(user_id: int, filters: HistoryFilter, after: Cursor | None, limit
         query = query.where(
             FuelEntry.date <= after.date,
             tuple_(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.id)
-            < tuple_(after.date, after.odometer_km, after.entry_id))
+            < tuple_(after.date, after.odometer_km, after.entry_id),
+        )
     # The id breaks ties: two vehicles can share a date and an odometer reading.
     return query.order_by(
         FuelEntry.date.desc(), FuelEntry.odometer_km.desc(), FuelEntry.id.desc()
@@ -152,9 +162,15 @@ def page_query(user_id: int, filters: HistoryFilter, after: Cursor | None, limit
 
 
 @user_scoped
-def list_fillups(session: Session, user_id: int, *, vehicle_ids: list[int] | None = None,
-                 after: Cursor | None = None, limit: int = PAGE_SIZE,
-                 filters: HistoryFilter | None = None) -> Page:
+def list_fillups(
+    session: Session,
+    user_id: int,
+    *,
+    vehicle_ids: list[int] | None = None,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+    filters: HistoryFilter | None = None,
+) -> Page:
     """A page of fill-ups matching `filters`, newest first, continuing after `after` (keyset,
     no OFFSET: page 200 costs what page 1 costs).
 
@@ -180,24 +196,33 @@ def count_fillups(session: Session, user_id: int, filters: HistoryFilter | None 
 
 
 @user_scoped
-def filtered_ids(session: Session, user_id: int, filters: HistoryFilter | None = None
-                 ) -> list[int]:
+def filtered_ids(session: Session, user_id: int, filters: HistoryFilter | None = None) -> list[int]:
     """The ids of every fill-up matching `filters`, newest first (for exports of a filter)."""
-    query = (select(FuelEntry.id)
-             .where(*_filter_conditions(user_id, filters or HistoryFilter()))
-             .order_by(FuelEntry.date.desc(), FuelEntry.odometer_km.desc(), FuelEntry.id.desc()))
+    query = (
+        select(FuelEntry.id)
+        .where(*_filter_conditions(user_id, filters or HistoryFilter()))
+        .order_by(FuelEntry.date.desc(), FuelEntry.odometer_km.desc(), FuelEntry.id.desc())
+    )
     return list(session.scalars(query))
 
 
 @user_scoped
 def filter_options(session: Session, user_id: int) -> FilterOptions:
     """The distinct stations, brands and grades the user has recorded (for the filters)."""
+
     def distinct(column) -> list[str]:
-        return list(session.scalars(
-            select(column).where(FuelEntry.user_id == user_id, column.is_not(None))
-            .distinct().order_by(column)))
-    return FilterOptions(distinct(FuelEntry.station), distinct(FuelEntry.brand),
-                         distinct(FuelEntry.grade))
+        return list(
+            session.scalars(
+                select(column)
+                .where(FuelEntry.user_id == user_id, column.is_not(None))
+                .distinct()
+                .order_by(column)
+            )
+        )
+
+    return FilterOptions(
+        distinct(FuelEntry.station), distinct(FuelEntry.brand), distinct(FuelEntry.grade)
+    )
 
 
 # The days since 1970-01-01 of a date (PostgreSQL: date - date is an integer): NumPy makes
@@ -249,20 +274,33 @@ def load_entries_frame(session: Session, user_id: int) -> pd.DataFrame:
         rows = cursor.fetchall()
     if not rows:
         return metrics.empty_entries_frame()
-    (entry_id, vehicle_id, vehicle_name, day_number, odometer_km, volume_l, total_amount,
-     is_full, missed_previous, *texts) = zip(*rows, strict=True)
-    frame = pd.DataFrame({
-        "entry_id": np.array(entry_id, dtype="int64"),
-        "vehicle_id": np.array(vehicle_id, dtype="int64"),
-        "vehicle_name": pd.Series(vehicle_name),
-        "date": np.array(day_number, dtype="int64").astype("datetime64[D]")
-                  .astype("datetime64[ns]"),
-        "odometer_km": np.array(odometer_km, dtype="float64"),
-        "volume_l": np.array(volume_l, dtype="float64"),
-        "total_amount": np.array(total_amount, dtype="float64"),
-        "is_full": np.array(is_full, dtype=bool),
-        "missed_previous": np.array(missed_previous, dtype=bool),
-        # Inferred as before (text with gaps as str, a column of None only as object).
-        **{name: pd.Series(values) for name, values in zip(_TEXT_COLUMNS, texts, strict=True)},
-    })
+    (
+        entry_id,
+        vehicle_id,
+        vehicle_name,
+        day_number,
+        odometer_km,
+        volume_l,
+        total_amount,
+        is_full,
+        missed_previous,
+        *texts,
+    ) = zip(*rows, strict=True)
+    frame = pd.DataFrame(
+        {
+            "entry_id": np.array(entry_id, dtype="int64"),
+            "vehicle_id": np.array(vehicle_id, dtype="int64"),
+            "vehicle_name": pd.Series(vehicle_name),
+            "date": np.array(day_number, dtype="int64")
+            .astype("datetime64[D]")
+            .astype("datetime64[ns]"),
+            "odometer_km": np.array(odometer_km, dtype="float64"),
+            "volume_l": np.array(volume_l, dtype="float64"),
+            "total_amount": np.array(total_amount, dtype="float64"),
+            "is_full": np.array(is_full, dtype=bool),
+            "missed_previous": np.array(missed_previous, dtype=bool),
+            # Inferred as before (text with gaps as str, a column of None only as object).
+            **{name: pd.Series(values) for name, values in zip(_TEXT_COLUMNS, texts, strict=True)},
+        }
+    )
     return frame.loc[:, list(metrics.ENTRY_COLUMNS)]

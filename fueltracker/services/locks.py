@@ -31,7 +31,8 @@ def lock_user(session: Session, user_id: int) -> User:
     checks of rows pointing at the user, nor sign-in reads.
     """
     user = session.scalar(
-        select(User).where(User.id == user_id)
+        select(User)
+        .where(User.id == user_id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
@@ -40,8 +41,7 @@ def lock_user(session: Session, user_id: int) -> User:
     return user
 
 
-def lock_vehicles(session: Session, user_id: int, vehicle_ids: Iterable[int]
-                  ) -> dict[int, Vehicle]:
+def lock_vehicles(session: Session, user_id: int, vehicle_ids: Iterable[int]) -> dict[int, Vehicle]:
     """Lock these vehicles of the user (FOR UPDATE, ascending id: step 2 of the lock order)
     and return them by id, freshly read; NotFoundError if one is not the user's (or gone).
 

@@ -86,8 +86,13 @@ def export_archive(session: Session, user_id: int, *, now: dt.datetime | None = 
     names = {v.id: v.name for v in listed}
     expenses = expenses_csv(list_expenses(session, user_id), names, account.currency)
     reminders = [r.model_dump() for r in list_reminders(session, user_id)]
-    return data_archive(export_native(session, user_id), vehicles_csv(vehicles), record,
-                        expenses_csv=expenses, reminders_csv=reminders_csv(reminders, names))
+    return data_archive(
+        export_native(session, user_id),
+        vehicles_csv(vehicles),
+        record,
+        expenses_csv=expenses,
+        reminders_csv=reminders_csv(reminders, names),
+    )
 
 
 # Statuses of a previewed row (preview_rows).
@@ -135,8 +140,16 @@ class _Plan:
     result: ImportResult = field(default_factory=ImportResult)
 
 
-def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_name: str | None,
-           today: dt.date | None, vehicles: list[dict] | None, strict: bool) -> _Plan:
+def _check(
+    session: Session,
+    user_id: int,
+    rows: list[ParsedRow],
+    *,
+    vehicle_name: str | None,
+    today: dt.date | None,
+    vehicles: list[dict] | None,
+    strict: bool,
+) -> _Plan:
     """Validate rows (and vehicles) against the account without writing anything.
 
     Shared by import_rows and preview_rows so a preview says exactly what an import does.
@@ -158,21 +171,25 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
     # here, not first when the import creates the vehicle: the preview must see every
     # refusal the import would meet. Such a name never reaches a query either.
     names = {(vehicle_name or row.vehicle).strip() for row in rows}
-    bad_names = {name: problem for name in names
-                 if (problem := _vehicle_name_problem(name)) is not None}
+    bad_names = {
+        name: problem for name in names if (problem := _vehicle_name_problem(name)) is not None
+    }
     if vehicle_name and vehicle_name.strip() in bad_names:
         raise NotFoundError(f"Vehicle '{vehicle_name}'")
     # Vehicles are matched by name as the unique index compares them (PostgreSQL's lower(),
     # which may differ from Python's outside ASCII): rows of "Golf" and "golf" are one
     # vehicle's, checked together, or two equal readings would both pass as new.
-    keys = _name_keys(session, [data.name for data, _ in vehicle_data]
-                      + [name for name in names if name not in bad_names])
+    keys = _name_keys(
+        session,
+        [data.name for data, _ in vehicle_data] + [name for name in names if name not in bad_names],
+    )
     ids_by_key = _vehicle_ids(session, user_id, set(keys.values()))
     to_create = _plan_vehicles(vehicle_data, keys, ids_by_key, plan)
     by_vehicle = _rows_by_vehicle(rows, vehicle_name, bad_names, keys, plan)
     if strict:
-        lock_vehicles(session, user_id,
-                      [ids_by_key[key] for key in by_vehicle if key in ids_by_key])
+        lock_vehicles(
+            session, user_id, [ids_by_key[key] for key in by_vehicle if key in ids_by_key]
+        )
     for key, (name, vehicle_rows) in by_vehicle.items():
         vehicle_id = ids_by_key.get(key)
         if vehicle_id is None:
@@ -183,8 +200,13 @@ def _check(session: Session, user_id: int, rows: list[ParsedRow], *, vehicle_nam
                 plan.result.vehicles_created.append(name)
         # The vehicle id is set when writing (the vehicle may not exist yet); 0 validates.
         plan.groups[name] = _check_vehicle_rows(
-            vehicle_id or 0, vehicle_rows, _stored_readings(session, user_id, vehicle_id),
-            today, user.distance_unit, plan)
+            vehicle_id or 0,
+            vehicle_rows,
+            _stored_readings(session, user_id, vehicle_id),
+            today,
+            user.distance_unit,
+            plan,
+        )
     plan.errors = sorted(plan.errors, key=lambda e: e.row_number)
     return plan
 
@@ -215,22 +237,31 @@ def _currency_warnings(rows: list[ParsedRow], account_currency: str) -> list[str
     others = sorted({r.currency for r in rows if r.currency and r.currency != account_currency})
     if not others:
         return []
-    return [f"The file has amounts in {', '.join(others)} but your account uses "
-            f"{account_currency}; amounts were imported as they are, not converted"]
+    return [
+        f"The file has amounts in {', '.join(others)} but your account uses "
+        f"{account_currency}; amounts were imported as they are, not converted"
+    ]
 
 
 def _vehicle_ids(session: Session, user_id: int, keys: set[str]) -> dict[str, int]:
     """The user's vehicles whose lower(name) is one of `keys`, by that key."""
     if not keys:
         return {}
-    return dict(session.execute(
-        select(func.lower(Vehicle.name), Vehicle.id).where(
-            Vehicle.user_id == user_id, func.lower(Vehicle.name).in_(keys))
-    ).all())
+    return dict(
+        session.execute(
+            select(func.lower(Vehicle.name), Vehicle.id).where(
+                Vehicle.user_id == user_id, func.lower(Vehicle.name).in_(keys)
+            )
+        ).all()
+    )
 
 
-def _plan_vehicles(vehicle_data: list[tuple[VehicleCreate, bool]], keys: dict[str, str],
-                   ids_by_key: dict[str, int], plan: _Plan) -> set[str]:
+def _plan_vehicles(
+    vehicle_data: list[tuple[VehicleCreate, bool]],
+    keys: dict[str, str],
+    ids_by_key: dict[str, int],
+    plan: _Plan,
+) -> set[str]:
     """The file's vehicles the account lacks go into the plan, once per name key; returns
     the keys of every vehicle the import will create."""
     to_create: set[str] = set()
@@ -243,9 +274,13 @@ def _plan_vehicles(vehicle_data: list[tuple[VehicleCreate, bool]], keys: dict[st
     return to_create
 
 
-def _rows_by_vehicle(rows: list[ParsedRow], vehicle_name: str | None,
-                     bad_names: dict[str, str], keys: dict[str, str], plan: _Plan
-                     ) -> dict[str, tuple[str, list[tuple[int, ParsedRow]]]]:
+def _rows_by_vehicle(
+    rows: list[ParsedRow],
+    vehicle_name: str | None,
+    bad_names: dict[str, str],
+    keys: dict[str, str],
+    plan: _Plan,
+) -> dict[str, tuple[str, list[tuple[int, ParsedRow]]]]:
     """The rows (with their index in the input) by vehicle name key, with the first name
     seen for it; a row of a name no vehicle can have is an error of the plan instead."""
     by_vehicle: dict[str, tuple[str, list[tuple[int, ParsedRow]]]] = {}
@@ -260,20 +295,32 @@ def _rows_by_vehicle(rows: list[ParsedRow], vehicle_name: str | None,
     return by_vehicle
 
 
-def _stored_readings(session: Session, user_id: int, vehicle_id: int | None
-                     ) -> list[tuple[dt.date, Decimal, Decimal]]:
+def _stored_readings(
+    session: Session, user_id: int, vehicle_id: int | None
+) -> list[tuple[dt.date, Decimal, Decimal]]:
     """(date, odometer, volume) of the vehicle's stored fill-ups; none for a new vehicle."""
     if vehicle_id is None:
         return []
-    return [(day, odometer, volume) for day, odometer, volume in session.execute(
-        select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
-            FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id))]
+    return [
+        (day, odometer, volume)
+        for day, odometer, volume in session.execute(
+            select(FuelEntry.date, FuelEntry.odometer_km, FuelEntry.volume_l).where(
+                FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id
+            )
+        )
+    ]
 
 
 @user_scoped
-def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
-                vehicle_name: str | None = None, today: dt.date | None = None,
-                vehicles: list[dict] | None = None) -> ImportResult:
+def import_rows(
+    session: Session,
+    user_id: int,
+    rows: list[ParsedRow],
+    *,
+    vehicle_name: str | None = None,
+    today: dt.date | None = None,
+    vehicles: list[dict] | None = None,
+) -> ImportResult:
     """Validate and store parsed rows in the caller's transaction: all of them or none.
 
     `vehicle_name` sends every row to that vehicle (one-vehicle files). `vehicles` (from
@@ -282,8 +329,15 @@ def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
     that name; vehicles already there are left as they are. Raises ImportRejected listing
     each bad row (or vehicle); nothing is written then.
     """
-    plan = _check(session, user_id, rows, vehicle_name=vehicle_name, today=today,
-                  vehicles=vehicles, strict=True)
+    plan = _check(
+        session,
+        user_id,
+        rows,
+        vehicle_name=vehicle_name,
+        today=today,
+        vehicles=vehicles,
+        strict=True,
+    )
     if plan.errors:
         raise ImportRejected(plan.errors)
     for data, is_active in plan.to_create:
@@ -293,8 +347,10 @@ def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
     to_insert: list[dict] = []
     for name, accepted in plan.groups.items():
         vehicle_id = session.scalar(
-            select(Vehicle.id).where(Vehicle.user_id == user_id,
-                                     func.lower(Vehicle.name) == func.lower(name)))
+            select(Vehicle.id).where(
+                Vehicle.user_id == user_id, func.lower(Vehicle.name) == func.lower(name)
+            )
+        )
         if vehicle_id is None:
             vehicle_id = create_vehicle(session, user_id, parse(VehicleCreate, name=name)).id
         to_insert += [data | {"vehicle_id": vehicle_id, "user_id": user_id} for data in accepted]
@@ -306,18 +362,32 @@ def import_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
 
 
 @user_scoped
-def preview_rows(session: Session, user_id: int, rows: list[ParsedRow], *,
-                 vehicle_name: str | None = None, vehicles: list[dict] | None = None,
-                 today: dt.date | None = None) -> Preview:
+def preview_rows(
+    session: Session,
+    user_id: int,
+    rows: list[ParsedRow],
+    *,
+    vehicle_name: str | None = None,
+    vehicles: list[dict] | None = None,
+    today: dt.date | None = None,
+) -> Preview:
     """What import_rows would do with these rows, writing nothing: each row new, already
     present (duplicate) or in error with its reason, the vehicles it would create, and
     the errors of `vehicles` (numbered like import_rows does)."""
-    plan = _check(session, user_id, rows, vehicle_name=vehicle_name, today=today,
-                  vehicles=vehicles, strict=False)
-    preview = Preview(errors=sorted(plan.vehicle_errors + plan.errors,
-                                    key=lambda e: e.row_number),
-                      vehicles_created=plan.result.vehicles_created,
-                      warnings=plan.result.warnings)
+    plan = _check(
+        session,
+        user_id,
+        rows,
+        vehicle_name=vehicle_name,
+        today=today,
+        vehicles=vehicles,
+        strict=False,
+    )
+    preview = Preview(
+        errors=sorted(plan.vehicle_errors + plan.errors, key=lambda e: e.row_number),
+        vehicles_created=plan.result.vehicles_created,
+        warnings=plan.result.warnings,
+    )
     for index, row in enumerate(rows):
         status, error = plan.statuses[index]
         preview.rows.append(PreviewRow(row, status, error))
@@ -329,9 +399,12 @@ def _name_keys(session: Session, names: list[str]) -> dict[str, str]:
     distinct = sorted(set(names))
     if not distinct:
         return {}
-    return dict(session.execute(
-        text("SELECT name, lower(name) FROM unnest(CAST(:names AS text[])) AS name"),
-        {"names": distinct}).all())
+    return dict(
+        session.execute(
+            text("SELECT name, lower(name) FROM unnest(CAST(:names AS text[])) AS name"),
+            {"names": distinct},
+        ).all()
+    )
 
 
 def _vehicle_name_problem(name: str) -> str | None:
@@ -347,13 +420,20 @@ def _stored(row: ParsedRow) -> tuple[tuple[dt.date, Decimal], Decimal]:
     """The row's (date, odometer) and volume as the database will store them: duplicates
     and the odometer order are decided on stored values, or two readings that differ only
     beyond the column's scale pass as different and collide in the table."""
-    return ((row.date, to_storage(row.odometer_km, FuelEntry.odometer_km)),
-            to_storage(row.volume_l, FuelEntry.volume_l))
+    return (
+        (row.date, to_storage(row.odometer_km, FuelEntry.odometer_km)),
+        to_storage(row.volume_l, FuelEntry.volume_l),
+    )
 
 
-def _check_vehicle_rows(vehicle_id: int, rows: list[tuple[int, ParsedRow]],
-                        existing: list[tuple[dt.date, Decimal, Decimal]], today: dt.date,
-                        distance_unit: str, plan: _Plan) -> list[dict]:
+def _check_vehicle_rows(
+    vehicle_id: int,
+    rows: list[tuple[int, ParsedRow]],
+    existing: list[tuple[dt.date, Decimal, Decimal]],
+    today: dt.date,
+    distance_unit: str,
+    plan: _Plan,
+) -> list[dict]:
     """Rows of one vehicle that can be inserted (FillupCreate dumps); records every row's
     status in the plan (by its index in the input), its errors, and counts duplicates."""
     present = {(d, o): v for d, o, v in existing}
@@ -371,15 +451,30 @@ def _check_vehicle_rows(vehicle_id: int, rows: list[tuple[int, ParsedRow]],
                 plan.result.duplicates += 1
                 plan.statuses[index] = (DUPLICATE, None)
             else:
-                reject(index, RowError(row.row_number, "odometer_km",
-                                       "another fill-up with this date and odometer exists"))
+                reject(
+                    index,
+                    RowError(
+                        row.row_number,
+                        "odometer_km",
+                        "another fill-up with this date and odometer exists",
+                    ),
+                )
             continue
         try:
-            data = parse(FillupCreate, vehicle_id=vehicle_id, date=row.date,
-                         odometer_km=row.odometer_km, volume_l=row.volume_l,
-                         total_amount=row.total_amount, is_full=row.is_full,
-                         missed_previous=row.missed_previous, station=row.station,
-                         brand=row.brand, grade=row.grade, notes=row.notes)
+            data = parse(
+                FillupCreate,
+                vehicle_id=vehicle_id,
+                date=row.date,
+                odometer_km=row.odometer_km,
+                volume_l=row.volume_l,
+                total_amount=row.total_amount,
+                is_full=row.is_full,
+                missed_previous=row.missed_previous,
+                station=row.station,
+                brand=row.brand,
+                grade=row.grade,
+                notes=row.notes,
+            )
         except ValidationError as exc:
             reject(index, RowError(row.row_number, exc.field, exc.reason))
             continue

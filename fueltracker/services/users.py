@@ -133,8 +133,9 @@ def set_password(session: Session, user_id: int, new_password: str) -> dt.dateti
     return session.execute(
         update(User)
         .where(User.id == user_id)
-        .values(password_hash=hash_password(new_password),
-                sessions_valid_after=func.clock_timestamp())
+        .values(
+            password_hash=hash_password(new_password), sessions_valid_after=func.clock_timestamp()
+        )
         .returning(User.sessions_valid_after)
     ).scalar_one()
 
@@ -142,8 +143,9 @@ def set_password(session: Session, user_id: int, new_password: str) -> dt.dateti
 @user_scoped
 def revoke_sessions(session: Session, user_id: int) -> None:
     """End every browser session and re-auth cookie of this user (called at sign-out)."""
-    session.execute(update(User).where(User.id == user_id)
-                    .values(sessions_valid_after=func.clock_timestamp()))
+    session.execute(
+        update(User).where(User.id == user_id).values(sessions_valid_after=func.clock_timestamp())
+    )
 
 
 def clock(session: Session) -> dt.datetime:
@@ -199,8 +201,9 @@ def update_profile(session: Session, user_id: int, data: ProfileUpdate) -> UserR
 
 
 @user_scoped
-def change_password(session: Session, user_id: int, current_password: str,
-                    new_password: str, *, client: str = "") -> dt.datetime:
+def change_password(
+    session: Session, user_id: int, current_password: str, new_password: str, *, client: str = ""
+) -> dt.datetime:
     """Replace the password once the current one is proven (throttled like a sign-in from
     `client`); ends every other session and re-auth cookie; returns the new session mark of
     the session that changed it."""
@@ -213,8 +216,9 @@ def change_password(session: Session, user_id: int, current_password: str,
 
 
 @user_scoped
-def delete_account(session: Session, user_id: int, password: str, confirmation: str, *,
-                   client: str = "") -> None:
+def delete_account(
+    session: Session, user_id: int, password: str, confirmation: str, *, client: str = ""
+) -> None:
     """Hard-delete the account and everything of it (vehicles, fill-ups cascade) once the
     password is proven (throttled like a sign-in from `client`) and the username typed;
     its cookies die with the row."""
@@ -227,8 +231,7 @@ def delete_account(session: Session, user_id: int, password: str, confirmation: 
     session.flush()
 
 
-def _prove_password(session: Session, user: User, password: str, field: str,
-                    client: str) -> None:
+def _prove_password(session: Session, user: User, password: str, field: str, client: str) -> None:
     """Check the current password of a signed-in user like a sign-in (a stolen session
     must not brute-force it either); PasswordRejected names `field` when wrong or
     throttled. Nothing else is written before this check, so the failed attempt it
@@ -238,13 +241,16 @@ def _prove_password(session: Session, user: User, password: str, field: str,
     wait = _wait_minutes(session, key, client, now)
     if wait is not None:
         _check_password(password, _DUMMY_HASH)  # same cost as a real check
-        raise PasswordRejected(field, f"Too many wrong passwords. Try again in {wait} "
-                                      "minute(s).")
+        raise PasswordRejected(field, f"Too many wrong passwords. Try again in {wait} minute(s).")
     proven = _check_password(password, user.password_hash)
     _record_attempt(session, key, client, proven, now)
     if not proven:
-        raise PasswordRejected(field, "The current password is wrong"
-                               if field == "current_password" else "The password is wrong")
+        raise PasswordRejected(
+            field,
+            "The current password is wrong"
+            if field == "current_password"
+            else "The password is wrong",
+        )
 
 
 def _user(session: Session, user_id: int) -> User:
@@ -286,31 +292,55 @@ def sign_in(session: Session, username: str, password: str, *, client: str = "")
     _record_attempt(session, key, client, proven, now)
     if not proven:
         return SignInResult(None, account_exists=account is not None)
-    return SignInResult(UserRead.model_validate(account), signed_in_at=clock(session),
-                        account_exists=True)
+    return SignInResult(
+        UserRead.model_validate(account), signed_in_at=clock(session), account_exists=True
+    )
 
 
 def _wait_minutes(session: Session, key: str, client: str, now: dt.datetime) -> int | None:
     """Minutes before `client` may have a password of `key` checked again, or None."""
     waits: list[dt.timedelta] = []
-    pair = list(session.scalars(
-        select(LoginAttempt.attempted_at)
-        .where(LoginAttempt.username_key == key, LoginAttempt.client_key == client,
-               LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > now - PAIR_WINDOW)
-        .order_by(LoginAttempt.attempted_at.desc()).limit(PAIR_FAILURES)))
+    pair = list(
+        session.scalars(
+            select(LoginAttempt.attempted_at)
+            .where(
+                LoginAttempt.username_key == key,
+                LoginAttempt.client_key == client,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at > now - PAIR_WINDOW,
+            )
+            .order_by(LoginAttempt.attempted_at.desc())
+            .limit(PAIR_FAILURES)
+        )
+    )
     if len(pair) >= PAIR_FAILURES:
         waits.append(pair[-1] + PAIR_WINDOW - now)
-    known = session.scalar(
-        select(LoginAttempt.id)
-        .where(LoginAttempt.username_key == key, LoginAttempt.client_key == client,
-               LoginAttempt.succeeded.is_(True),
-               LoginAttempt.attempted_at > now - KNOWN_CLIENT_AGE).limit(1)) is not None
+    known = (
+        session.scalar(
+            select(LoginAttempt.id)
+            .where(
+                LoginAttempt.username_key == key,
+                LoginAttempt.client_key == client,
+                LoginAttempt.succeeded.is_(True),
+                LoginAttempt.attempted_at > now - KNOWN_CLIENT_AGE,
+            )
+            .limit(1)
+        )
+        is not None
+    )
     if not known:
-        account = list(session.scalars(
-            select(LoginAttempt.attempted_at)
-            .where(LoginAttempt.username_key == key, LoginAttempt.succeeded.is_(False),
-                   LoginAttempt.attempted_at > now - ACCOUNT_WINDOW)
-            .order_by(LoginAttempt.attempted_at.desc()).limit(ACCOUNT_FAILURES)))
+        account = list(
+            session.scalars(
+                select(LoginAttempt.attempted_at)
+                .where(
+                    LoginAttempt.username_key == key,
+                    LoginAttempt.succeeded.is_(False),
+                    LoginAttempt.attempted_at > now - ACCOUNT_WINDOW,
+                )
+                .order_by(LoginAttempt.attempted_at.desc())
+                .limit(ACCOUNT_FAILURES)
+            )
+        )
         if len(account) >= ACCOUNT_FAILURES:
             waits.append(account[-1] + ACCOUNT_WINDOW - now)
     if not waits:
@@ -318,19 +348,33 @@ def _wait_minutes(session: Session, key: str, client: str, now: dt.datetime) -> 
     return max(1, math.ceil(max(waits).total_seconds() / 60))
 
 
-def _record_attempt(session: Session, key: str, client: str, succeeded: bool,
-                    now: dt.datetime) -> None:
+def _record_attempt(
+    session: Session, key: str, client: str, succeeded: bool, now: dt.datetime
+) -> None:
     if succeeded:
         # A success proves this client: its earlier failures stop counting, and its
         # latest success alone marks it as known to the account.
-        session.execute(delete(LoginAttempt).where(LoginAttempt.username_key == key,
-                                                   LoginAttempt.client_key == client))
+        session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.username_key == key, LoginAttempt.client_key == client
+            )
+        )
     session.add(LoginAttempt(username_key=key, client_key=client[:64], succeeded=succeeded))
     # What no window looks at any more goes, whatever name it carries: names of no account
     # are never signed in to, so without this a spray of random names grew the table for
     # good; now it holds at most an hour of failures (index on attempted_at).
-    session.execute(delete(LoginAttempt).where(or_(
-        and_(LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at < now - ACCOUNT_WINDOW),
-        and_(LoginAttempt.succeeded.is_(True), LoginAttempt.attempted_at < now - KNOWN_CLIENT_AGE),
-    )))
+    session.execute(
+        delete(LoginAttempt).where(
+            or_(
+                and_(
+                    LoginAttempt.succeeded.is_(False),
+                    LoginAttempt.attempted_at < now - ACCOUNT_WINDOW,
+                ),
+                and_(
+                    LoginAttempt.succeeded.is_(True),
+                    LoginAttempt.attempted_at < now - KNOWN_CLIENT_AGE,
+                ),
+            )
+        )
+    )
     session.flush()

@@ -17,7 +17,8 @@ from fueltracker.services.revision import bump_revision
 
 def _owned(session: Session, user_id: int, vehicle_id: int) -> Vehicle:
     vehicle = session.scalar(
-        select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.user_id == user_id))
+        select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.user_id == user_id)
+    )
     if vehicle is None:
         raise NotFoundError("Vehicle")
     return vehicle
@@ -32,7 +33,8 @@ def _locked(session: Session, user_id: int, vehicle_id: int) -> Vehicle:
 def _check_name_free(session: Session, user_id: int, name: str, except_id: int | None) -> None:
     query = select(Vehicle.id).where(
         # lower() on both sides, as the unique index compares names.
-        Vehicle.user_id == user_id, func.lower(Vehicle.name) == func.lower(name)
+        Vehicle.user_id == user_id,
+        func.lower(Vehicle.name) == func.lower(name),
     )
     if except_id is not None:
         query = query.where(Vehicle.id != except_id)
@@ -67,8 +69,9 @@ def get_vehicle(session: Session, user_id: int, vehicle_id: int) -> VehicleRead:
 
 
 @user_scoped
-def list_vehicles(session: Session, user_id: int, *, include_archived: bool = True
-                  ) -> list[VehicleRead]:
+def list_vehicles(
+    session: Session, user_id: int, *, include_archived: bool = True
+) -> list[VehicleRead]:
     """The user's vehicles, active ones first, then by name."""
     query = select(Vehicle).where(Vehicle.user_id == user_id)
     if not include_archived:
@@ -78,8 +81,9 @@ def list_vehicles(session: Session, user_id: int, *, include_archived: bool = Tr
 
 
 @user_scoped
-def update_vehicle(session: Session, user_id: int, vehicle_id: int, data: VehicleUpdate
-                   ) -> VehicleRead:
+def update_vehicle(
+    session: Session, user_id: int, vehicle_id: int, data: VehicleUpdate
+) -> VehicleRead:
     """Change a vehicle's name and details."""
     vehicle = _locked(session, user_id, vehicle_id)
     _check_name_free(session, user_id, data.name, vehicle_id)
@@ -91,8 +95,9 @@ def update_vehicle(session: Session, user_id: int, vehicle_id: int, data: Vehicl
 
 
 @user_scoped
-def set_vehicle_active(session: Session, user_id: int, vehicle_id: int, active: bool
-                       ) -> VehicleRead:
+def set_vehicle_active(
+    session: Session, user_id: int, vehicle_id: int, active: bool
+) -> VehicleRead:
     """Archive (False) or reactivate (True) a vehicle; its history stays either way."""
     vehicle = _locked(session, user_id, vehicle_id)
     vehicle.is_active = active
@@ -114,7 +119,8 @@ def delete_vehicle(session: Session, user_id: int, vehicle_id: int, confirm_name
     if confirm_name.strip() != vehicle.name:
         raise ValidationError("confirm_name", f"Type '{vehicle.name}' exactly to confirm")
     result = session.execute(
-        delete(FuelEntry).where(FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id))
+        delete(FuelEntry).where(FuelEntry.user_id == user_id, FuelEntry.vehicle_id == vehicle_id)
+    )
     # A DELETE without RETURNING gives the cursor's result (its rowcount); Session.execute
     # is typed for every statement, so it promises only a Result.
     assert isinstance(result, CursorResult)

@@ -52,8 +52,15 @@ class Selection:
 def request(user: UserRead, selection: Selection) -> Request:
     """The cache key of a page's results: this user (re-read from the database this run),
     their data revision and unit preferences, and the selection."""
-    return Request(user.id, user.data_revision, Units.of(user), selection.vehicle_ids,
-                   selection.start, selection.end, selection.today)
+    return Request(
+        user.id,
+        user.data_revision,
+        Units.of(user),
+        selection.vehicle_ids,
+        selection.start,
+        selection.end,
+        selection.today,
+    )
 
 
 def _set_state(key: str, value: object) -> None:
@@ -67,16 +74,26 @@ def filters(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
     today = local_today(user.timezone)
     names = facts.names
     default_start = periods.DEFAULT.start(today)
-    opening = periods.opening_preset(facts, periods.DEFAULT.analysis_label, default_start,
-                                     periods.ALL.analysis_label)
-    chosen = st.multiselect("Vehicles", list(names), default=list(names),
-                            format_func=lambda v: names[v], key=f"{key}_vehicles",
-                            placeholder="All vehicles")
+    opening = periods.opening_preset(
+        facts, periods.DEFAULT.analysis_label, default_start, periods.ALL.analysis_label
+    )
+    chosen = st.multiselect(
+        "Vehicles",
+        list(names),
+        default=list(names),
+        format_func=lambda v: names[v],
+        key=f"{key}_vehicles",
+        placeholder="All vehicles",
+    )
     # On a row of its own: inside a column the control overflowed it on a phone and
     # "Custom" was cut off; on its own row its options wrap like the Dashboard's.
     # A click on the selected option clears it: that means the opening period again.
-    preset = st.segmented_control("Period", list(periods.ANALYSIS_PRESETS), default=opening,
-                                  key=f"{key}_period") or opening
+    preset = (
+        st.segmented_control(
+            "Period", list(periods.ANALYSIS_PRESETS), default=opening, key=f"{key}_period"
+        )
+        or opening
+    )
     # The names' order (by name), whatever order they were picked in: one key per choice.
     vehicle_ids = tuple(v for v in names if v in chosen) if chosen else tuple(names)
     chosen_period = periods.period(preset)
@@ -85,10 +102,14 @@ def filters(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
         # No max_value: a bound makes the browser keep the last accepted date while the field
         # shows the refused one. Whatever the field shows is the range; a range reaching past
         # today simply has no fill-ups after today.
-        picked = st.date_input("From – to", value=(max(first, today - dt.timedelta(days=364)),
-                                                   today),
-                               min_value=ANY_DATE[0], max_value=ANY_DATE[1],
-                               key=f"{key}_range", format="YYYY-MM-DD")
+        picked = st.date_input(
+            "From – to",
+            value=(max(first, today - dt.timedelta(days=364)), today),
+            min_value=ANY_DATE[0],
+            max_value=ANY_DATE[1],
+            key=f"{key}_range",
+            format="YYYY-MM-DD",
+        )
         start, end = (picked[0], picked[-1]) if picked else (None, today)
         if start is not None and end < start:
             start, end = end, start
@@ -97,10 +118,16 @@ def filters(user: UserRead, facts: VehicleFacts, key: str) -> Selection:
         start, end = chosen_period.start(today), today
         label = preset.lower() if chosen_period.days is None else f"last {preset}"
     last_logged = facts.last_date(vehicle_ids)
-    if (chosen_period == periods.ALL and last_logged is not None and default_start is not None
-            and last_logged < default_start):
-        st.caption(f"Nothing logged in the last year: these fill-ups end on {last_logged}, "
-                   "so this shows all time.")
+    if (
+        chosen_period == periods.ALL
+        and last_logged is not None
+        and default_start is not None
+        and last_logged < default_start
+    ):
+        st.caption(
+            f"Nothing logged in the last year: these fill-ups end on {last_logged}, "
+            "so this shows all time."
+        )
     return Selection(vehicle_ids, start, end, label, today, last_logged)
 
 
@@ -110,14 +137,19 @@ def dashboard_period(user: UserRead, facts: VehicleFacts, key: str) -> Selection
     in them."""
     today = local_today(user.timezone)
     default_start = periods.DEFAULT.start(today)
-    opening = periods.opening_preset(facts, periods.DEFAULT.dashboard_label, default_start,
-                                     periods.ALL.dashboard_label)
-    preset = st.segmented_control("Period", list(periods.DASHBOARD_PRESETS), default=opening,
-                                  key=key) or opening
+    opening = periods.opening_preset(
+        facts, periods.DEFAULT.dashboard_label, default_start, periods.ALL.dashboard_label
+    )
+    preset = (
+        st.segmented_control("Period", list(periods.DASHBOARD_PRESETS), default=opening, key=key)
+        or opening
+    )
     start = periods.preset_start(preset, today)
     if start is None and not facts.logged_since(default_start):
-        st.caption(f"Nothing logged in the last 12 months: your fill-ups end on "
-                   f"{facts.last_date()}, so this shows all time.")
+        st.caption(
+            f"Nothing logged in the last 12 months: your fill-ups end on "
+            f"{facts.last_date()}, so this shows all time."
+        )
     return Selection(tuple(facts.names), start, today, preset, today, facts.last_date())
 
 
@@ -127,16 +159,20 @@ def every_fillup(facts: VehicleFacts) -> Selection:
     last = facts.last_date()
     # The page opened with open_page, which stops it when nothing was logged.
     assert last is not None, "every_fillup of a user without fill-ups"
-    return Selection(tuple(facts.names), None, last, periods.ALL.analysis_label.lower(), last,
-                     last)
+    return Selection(tuple(facts.names), None, last, periods.ALL.analysis_label.lower(), last, last)
 
 
 def no_dashboard_fillups(selection: Selection, key: str) -> NoReturn:
     """The Dashboard's empty period: when the fill-ups end and a button to all time; stops
     the page."""
     empty_state(f"No fill-ups in this period: your latest is from {selection.last_logged}.")
-    st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
-              on_click=_set_state, args=(key, periods.ALL.dashboard_label))
+    st.button(
+        "Show all time",
+        key=f"{key}_all_time",
+        icon=":material/history:",
+        on_click=_set_state,
+        args=(key, periods.ALL.dashboard_label),
+    )
     st.stop()
 
 
@@ -145,21 +181,31 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
-NO_FILLUPS = ("No fill-ups yet. Add a vehicle under **Vehicles**, then log fill-ups under "
-              "**Log fill-up**: this page fills in from there.")
-NO_FILLUPS_IN_PERIOD = ("No fill-ups of these vehicles in this period: pick a longer period "
-                        "or more vehicles.")
+NO_FILLUPS = (
+    "No fill-ups yet. Add a vehicle under **Vehicles**, then log fill-ups under "
+    "**Log fill-up**: this page fills in from there."
+)
+NO_FILLUPS_IN_PERIOD = (
+    "No fill-ups of these vehicles in this period: pick a longer period or more vehicles."
+)
 
 
 def no_fillups_in_period(selection: Selection, key: str) -> NoReturn:
     """Why the period is empty (when the chosen vehicles' fill-ups end before it, the date
     they end on) and a button to show all time; stops the page."""
-    if selection.last_logged is not None and (selection.start is None
-                                              or selection.last_logged < selection.start):
-        empty_state(f"No fill-ups of these vehicles in this period: they end on "
-                    f"{selection.last_logged}.")
-        st.button("Show all time", key=f"{key}_all_time", icon=":material/history:",
-                  on_click=_set_state, args=(f"{key}_period", periods.ALL.analysis_label))
+    if selection.last_logged is not None and (
+        selection.start is None or selection.last_logged < selection.start
+    ):
+        empty_state(
+            f"No fill-ups of these vehicles in this period: they end on {selection.last_logged}."
+        )
+        st.button(
+            "Show all time",
+            key=f"{key}_all_time",
+            icon=":material/history:",
+            on_click=_set_state,
+            args=(f"{key}_period", periods.ALL.analysis_label),
+        )
     else:
         empty_state(NO_FILLUPS_IN_PERIOD)
     st.stop()
@@ -192,16 +238,23 @@ def pick_vehicle(vehicles: dict[int, str], key: str) -> int:
 def projection_note(projection: ProjectionView) -> str:
     """How the Costs page's projection is made, with each vehicle's pace (names escaped)."""
     if not projection.paces:
-        return ("No projection: it needs a vehicle with fill-ups on two different days in the "
-                "last 12 months.")
+        return (
+            "No projection: it needs a vehicle with fill-ups on two different days in the "
+            "last 12 months."
+        )
     paces = ", ".join(f"{plain(name)} {pace}" for name, pace in projection.paces)
-    note = ("Projection: each vehicle's fuel spend per day between its first and last fill-up "
-            f"of the last 12 months ({paces}), times 365, added up, so a vehicle added lately "
-            "counts for a whole year and one without a fill-up in 12 months for nothing. The "
-            "dashed line continues this period's running total at that pace.")
+    note = (
+        "Projection: each vehicle's fuel spend per day between its first and last fill-up "
+        f"of the last 12 months ({paces}), times 365, added up, so a vehicle added lately "
+        "counts for a whole year and one without a fill-up in 12 months for nothing. The "
+        "dashed line continues this period's running total at that pace."
+    )
     if projection.without_pace:
-        note += (" Not projected (one fill-up day only): "
-                 + ", ".join(plain(name) for name in projection.without_pace) + ".")
+        note += (
+            " Not projected (one fill-up day only): "
+            + ", ".join(plain(name) for name in projection.without_pace)
+            + "."
+        )
     return note
 
 
@@ -209,12 +262,20 @@ def cards(figures: Sequence[Figure], per_row: int) -> None:
     """Headline figures as bordered metric cards, ``per_row`` a row; a figure of one
     vehicle carries its name (escaped: the user's text) before its label."""
     for row in range(0, len(figures), per_row):
-        for column, figure in zip(st.columns(per_row), figures[row:row + per_row],
-                                  strict=False):
-            label = (figure.label if figure.vehicle is None
-                     else f"{plain(figure.vehicle)} · {figure.label}")
-            column.metric(label, figure.value, delta=figure.delta,
-                          delta_color=figure.delta_color, help=figure.help, border=True)
+        for column, figure in zip(st.columns(per_row), figures[row : row + per_row], strict=False):
+            label = (
+                figure.label
+                if figure.vehicle is None
+                else f"{plain(figure.vehicle)} · {figure.label}"
+            )
+            column.metric(
+                label,
+                figure.value,
+                delta=figure.delta,
+                delta_color=figure.delta_color,
+                help=figure.help,
+                border=True,
+            )
 
 
 def plot(figure: go.Figure, key: str) -> None:
@@ -227,16 +288,28 @@ def chart_with_csv(result: Chart, key: str, file_name: str) -> None:
     (numbers rounded as the chart shows them), made only when the button is clicked."""
     plot(result.figure, key)
     if result.has_data:
-        st.download_button("Download the data behind this chart (CSV)",
-                           data=in_this_run(result.csv), file_name=f"{file_name}.csv",
-                           mime="text/csv", icon=":material/download:", on_click="ignore",
-                           key=f"{key}_csv")
+        st.download_button(
+            "Download the data behind this chart (CSV)",
+            data=in_this_run(result.csv),
+            file_name=f"{file_name}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"{key}_csv",
+        )
 
 
 def table_download(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
     """A button downloading ``table`` as CSV, made only when the button is clicked."""
-    st.download_button(label, data=in_this_run(lambda: csv_bytes(table)), file_name=file_name,
-                       mime="text/csv", icon=":material/download:", on_click="ignore", key=key)
+    st.download_button(
+        label,
+        data=in_this_run(lambda: csv_bytes(table)),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+    )
 
 
 def history_link() -> None:
@@ -245,16 +318,21 @@ def history_link() -> None:
 
     history = Path(__file__).resolve().parents[2] / "pages" / "history.py"
     try:
-        st.page_link(str(history), label="Open History and pick a fill-up to fix it",
-                     icon=":material/history:")
+        st.page_link(
+            str(history),
+            label="Open History and pick a fill-up to fix it",
+            icon=":material/history:",
+        )
     except StreamlitAPIException:  # a page link is a nicety; the text says the same
         st.caption("Open **History** and pick the fill-up to fix it.")
 
 
-OWNERSHIP_NOTE = ("Cost of ownership: energy (the fill-ups of the period) plus the other "
-                  "costs logged under **Expenses**, insurance and tax spread per day over "
-                  "the time they cover. Per distance, it is divided by the odometer span of "
-                  "each vehicle's fill-ups in the period.")
+OWNERSHIP_NOTE = (
+    "Cost of ownership: energy (the fill-ups of the period) plus the other "
+    "costs logged under **Expenses**, insurance and tax spread per day over "
+    "the time they cover. Per distance, it is divided by the odometer span of "
+    "each vehicle's fill-ups in the period."
+)
 
 
 def ownership_cards(figures: Sequence[Figure]) -> None:
@@ -273,9 +351,11 @@ def running_costs(report: RunningCostsReport | NothingToDraw) -> None:
     if isinstance(report, NothingToDraw):
         return
     if not report.has_expenses:
-        empty_state("No other costs in this period. Log services, insurance, tax, parking "
-                    "and the like under **Expenses** to see the whole cost of your vehicles "
-                    "here.")
+        empty_state(
+            "No other costs in this period. Log services, insurance, tax, parking "
+            "and the like under **Expenses** to see the whole cost of your vehicles "
+            "here."
+        )
         return
     cards(report.figures, 3)
     st.caption(OWNERSHIP_NOTE)
@@ -286,11 +366,17 @@ def running_costs(report: RunningCostsReport | NothingToDraw) -> None:
     with right:
         st.markdown("**Per year**")
         chart_with_csv(report.yearly, "running_costs_yearly", "costs-per-year")
-    st.caption("Bars stacked per category: energy and each kind of other cost, all the "
-               "chosen vehicles together.")
+    st.caption(
+        "Bars stacked per category: energy and each kind of other cost, all the "
+        "chosen vehicles together."
+    )
     st.markdown("**Other costs by category**")
     chart_with_csv(report.by_category, "running_costs_by_category", "other-costs-by-category")
     st.markdown("**Per vehicle**")
     tables.show(report.vehicles, all_rows=True)
-    table_download("Download this table (CSV)", report.vehicles,
-                   "cost-of-ownership-per-vehicle.csv", "running_costs_vehicles_csv")
+    table_download(
+        "Download this table (CSV)",
+        report.vehicles,
+        "cost-of-ownership-per-vehicle.csv",
+        "running_costs_vehicles_csv",
+    )

@@ -45,9 +45,20 @@ from fueltracker.ui.context import (
 )
 from fueltracker.ui.errors import FieldErrors
 
-__all__ = ["ACCOUNT_DELETED", "DELETED_ELSEWHERE", "REVOKED", "SIGNED_OUT", "USER_ID_KEY",
-           "client_address", "gate", "leave", "renew_session", "require_user", "sign_in_page",
-           "sign_out"]
+__all__ = [
+    "ACCOUNT_DELETED",
+    "DELETED_ELSEWHERE",
+    "REVOKED",
+    "SIGNED_OUT",
+    "USER_ID_KEY",
+    "client_address",
+    "gate",
+    "leave",
+    "renew_session",
+    "require_user",
+    "sign_in_page",
+    "sign_out",
+]
 
 MAX_COOKIE_DAYS = 30.0
 # The cookie component needs a moment to run in the browser before a rerun removes it: its
@@ -71,9 +82,11 @@ def client_address() -> str:
     """This browser's address as the password-check throttle counts it: the connection's,
     or X-Forwarded-For's as far as FUELTRACKER_TRUSTED_PROXY_HOPS trusts it
     (security.client_key)."""
-    return security.client_key(st.context.ip_address,
-                               st.context.headers.get_all("X-Forwarded-For"),
-                               get_settings().trusted_proxy_hops)
+    return security.client_key(
+        st.context.ip_address,
+        st.context.headers.get_all("X-Forwarded-For"),
+        get_settings().trusted_proxy_hops,
+    )
 
 
 def _cookie_expiry_days() -> float:
@@ -99,8 +112,11 @@ def _cookie_manager():
 def cookie_token(username: str, issued_at: dt.datetime, now: dt.datetime | None = None) -> str:
     """The signed re-auth token of `username` for a session marked `issued_at`."""
     now = now or dt.datetime.now(dt.UTC)
-    claims = {"username": username, "iat": issued_at.timestamp(),
-              "exp_date": (now + dt.timedelta(days=_cookie_expiry_days())).timestamp()}
+    claims = {
+        "username": username,
+        "iat": issued_at.timestamp(),
+        "exp_date": (now + dt.timedelta(days=_cookie_expiry_days())).timestamp(),
+    }
     return jwt.encode(claims, get_settings().resolved_cookie_key(), algorithm="HS256")
 
 
@@ -126,9 +142,13 @@ def confirm_cookie() -> None:
     # The options CookieManager.set sends (its defaults: path "/", SameSite strict); the
     # library's set() drops the component's answer, hence its component function here.
     done = _COOKIE_COMPONENT._component_func(
-        method="set", cookie=get_settings().cookie_name, value=token,
+        method="set",
+        cookie=get_settings().cookie_name,
+        value=token,
         options={"path": "/", "expires": expires.isoformat(), "sameSite": "strict"},
-        key=CONFIRM_COOKIE_KEY, default=False)
+        key=CONFIRM_COOKIE_KEY,
+        default=False,
+    )
     if done:
         st.session_state.pop(COOKIE_PENDING_KEY, None)
 
@@ -153,14 +173,20 @@ def read_cookie(token: str | None, now: dt.datetime | None = None) -> dict | Non
     try:
         # The issue time is the database's clock, which may run ahead of ours: checked
         # below (against the revocation), not against this machine's clock.
-        claims = jwt.decode(token, settings.resolved_cookie_key(), algorithms=["HS256"],
-                            options={"verify_iat": False})
+        claims = jwt.decode(
+            token,
+            settings.resolved_cookie_key(),
+            algorithms=["HS256"],
+            options={"verify_iat": False},
+        )
     except jwt.PyJWTError:
         return None
     if not isinstance(claims.get("username"), str):
         return None
-    if not all(isinstance(claims.get(name), int | float) and not isinstance(
-            claims.get(name), bool) for name in ("exp_date", "iat")):
+    if not all(
+        isinstance(claims.get(name), int | float) and not isinstance(claims.get(name), bool)
+        for name in ("exp_date", "iat")
+    ):
         return None
     now_s = (now or dt.datetime.now(dt.UTC)).timestamp()
     if claims["exp_date"] <= now_s or claims["iat"] + _cookie_expiry_days() * 86400 <= now_s:
@@ -198,8 +224,11 @@ def _session_user() -> UserRead | None:
             return users.get_user(db, user_id)
     except (SessionRevoked, NotFoundError) as exc:
         deleted = not isinstance(exc, SessionRevoked) or exc.account_deleted
-        security.event("session_ended_elsewhere", user_id=user_id,
-                       reason="account_deleted" if deleted else "revoked")
+        security.event(
+            "session_ended_elsewhere",
+            user_id=user_id,
+            reason="account_deleted" if deleted else "revoked",
+        )
         context.end_session(DELETED_ELSEWHERE if deleted else REVOKED)
         return None
 
@@ -215,7 +244,8 @@ def gate() -> UserRead | None:
             user, issued_at = from_cookie
             context.start_session(user.id, issued_at)
     context.signed_in.set(
-        None if user is None else (user.id, st.session_state.get(SIGNED_IN_AT_KEY)))
+        None if user is None else (user.id, st.session_state.get(SIGNED_IN_AT_KEY))
+    )
     return user
 
 
@@ -290,8 +320,9 @@ def sign_in_page() -> None:
 def _sign_in_form() -> None:
     with st.form("sign_in"):
         username = st.text_input("Username", key="sign_in_username", autocomplete="username")
-        password = st.text_input("Password", type="password", key="sign_in_password",
-                                 autocomplete="current-password")
+        password = st.text_input(
+            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if not submitted:
         return
@@ -303,8 +334,10 @@ def _sign_in_form() -> None:
     typed = security.typed_username(username, result.account_exists)
     if result.retry_after_minutes is not None:
         security.event("login_throttled", username=typed, client=client)
-        st.error("Too many failed sign-ins for this username. Try again in "
-                 f"{result.retry_after_minutes} minute(s).")
+        st.error(
+            "Too many failed sign-ins for this username. Try again in "
+            f"{result.retry_after_minutes} minute(s)."
+        )
         return
     if user is None:
         security.event("login_failed", username=typed, client=client)
@@ -319,28 +352,42 @@ def _sign_in_form() -> None:
 def _register_form() -> None:
     errors = FieldErrors("register")
     with st.form("register"):
-        username = st.text_input("Username", key="register_username", autocomplete="username",
-                                 help="3–64 letters, digits, dots, dashes or underscores")
+        username = st.text_input(
+            "Username",
+            key="register_username",
+            autocomplete="username",
+            help="3–64 letters, digits, dots, dashes or underscores",
+        )
         errors.show("username")
         display_name = st.text_input("Your name", key="register_display_name")
         errors.show("display_name")
         email = st.text_input("Email (optional)", key="register_email", autocomplete="email")
         errors.show("email")
-        password = st.text_input("Password", type="password", key="register_password",
-                                 autocomplete="new-password", help="12 to 64 characters")
-        repeat = st.text_input("Repeat password", type="password", key="register_repeat",
-                               autocomplete="new-password")
+        password = st.text_input(
+            "Password",
+            type="password",
+            key="register_password",
+            autocomplete="new-password",
+            help="12 to 64 characters",
+        )
+        repeat = st.text_input(
+            "Repeat password", type="password", key="register_repeat", autocomplete="new-password"
+        )
         errors.show("password")
-        submitted = st.form_submit_button("Create account", type="primary",
-                                          width="stretch")
+        submitted = st.form_submit_button("Create account", type="primary", width="stretch")
     if not submitted:
         return
     errors.clear()
     if password != repeat:
         errors.fail("password", "The two passwords differ.")
     with errors.refused_at("username"):
-        data = parse(UserCreate, username=username, display_name=display_name or username,
-                     email=email, password=password)
+        data = parse(
+            UserCreate,
+            username=username,
+            display_name=display_name or username,
+            email=email,
+            password=password,
+        )
         with session() as db:
             user = users.register_user(db, data)
             signed_in_at = users.clock(db)

@@ -38,13 +38,16 @@ SIGNED_IN_AT_KEY = "signed_in_at"
 SIGNED_OUT_REASON_KEY = "signed_out_reason"
 SIGNED_OUT = "You are signed out."
 ACCOUNT_DELETED = "Your account and all its data were deleted."
-REVOKED = ("You were signed out because your password was changed or you signed out in "
-           "another browser — sign in again.")
+REVOKED = (
+    "You were signed out because your password was changed or you signed out in "
+    "another browser — sign in again."
+)
 DELETED_ELSEWHERE = "You were signed out: this account was deleted in another browser."
 # The same pair for code that runs outside a script run (a download built when clicked):
 # set by the gate, carried there by logging_setup.in_this_run.
-signed_in: contextvars.ContextVar[tuple[int, dt.datetime | None] | None] = (
-    contextvars.ContextVar("signed_in", default=None))
+signed_in: contextvars.ContextVar[tuple[int, dt.datetime | None] | None] = contextvars.ContextVar(
+    "signed_in", default=None
+)
 
 
 def start_session(user_id: int, signed_in_at: dt.datetime) -> None:
@@ -146,5 +149,7 @@ def expense_costs(user_id: int, revision: int) -> tuple[Cost, ...]:
     revision like the fill-ups' frame: every expense write bumps it."""
     del revision  # part of the cache key only
     with session() as db:
-        return tuple(Cost(e.vehicle_id, e.category, e.amount, e.date, e.coverage_from,
-                          e.coverage_to) for e in expenses.list_expenses(db, user_id))
+        return tuple(
+            Cost(e.vehicle_id, e.category, e.amount, e.date, e.coverage_from, e.coverage_to)
+            for e in expenses.list_expenses(db, user_id)
+        )

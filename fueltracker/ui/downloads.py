@@ -28,9 +28,14 @@ def file_name(user: UserRead, what: str, extension: str) -> str:
 
 def units_summary(user: UserRead) -> str:
     """The user's units as a download names them, e.g. "mi, US gal, mpg (US), USD"."""
-    return ", ".join((units.distance_label(user.distance_unit),
-                      units.volume_label(user.volume_unit),
-                      units.consumption_label(user.consumption_unit), user.currency))
+    return ", ".join(
+        (
+            units.distance_label(user.distance_unit),
+            units.volume_label(user.volume_unit),
+            units.consumption_label(user.consumption_unit),
+            user.currency,
+        )
+    )
 
 
 def _my_units(user: UserRead, audit_format: str) -> bytes:
@@ -45,10 +50,15 @@ def all_fillups_button(user: UserRead) -> None:
     st.download_button(
         "Download all fill-ups (CSV)",
         data=in_this_run(lambda: _my_units(user, "my_units_csv")),
-        file_name=file_name(user, "fillups", "csv"), mime="text/csv",
-        icon=":material/download:", on_click="ignore", width="stretch", key="download_all",
+        file_name=file_name(user, "fillups", "csv"),
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        width="stretch",
+        key="download_all",
         help=f"In your units ({units_summary(user)}), rounded as the app shows them. The "
-             "canonical, re-importable file is under Account → Your data.")
+        "canonical, re-importable file is under Account → Your data.",
+    )
 
 
 def my_units_button(user: UserRead) -> None:
@@ -56,12 +66,17 @@ def my_units_button(user: UserRead) -> None:
     st.download_button(
         "Download fill-ups in my units (CSV)",
         data=in_this_run(lambda: _my_units(user, "my_units_csv")),
-        file_name=file_name(user, "fillups", "csv"), mime="text/csv",
-        icon=":material/download:", on_click="ignore", key="download_my_units")
+        file_name=file_name(user, "fillups", "csv"),
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="download_my_units",
+    )
 
 
 def canonical_button(user: UserRead) -> None:
     """Every fill-up in our native CSV (km, litres, full precision): the file to re-import."""
+
     def canonical() -> bytes:
         with context.session() as db:
             text = transfer.export_native(db, user.id)
@@ -69,13 +84,19 @@ def canonical_button(user: UserRead) -> None:
         return text.encode("utf-8")
 
     st.download_button(
-        "Download fill-ups, canonical, re-importable (CSV)", data=in_this_run(canonical),
-        file_name=file_name(user, "canonical", "csv"), mime="text/csv",
-        icon=":material/download:", on_click="ignore", key="download_canonical")
+        "Download fill-ups, canonical, re-importable (CSV)",
+        data=in_this_run(canonical),
+        file_name=file_name(user, "canonical", "csv"),
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="download_canonical",
+    )
 
 
 def archive_button(user: UserRead) -> None:
     """All of the account's data as the ZIP of export.data_archive."""
+
     def archive() -> bytes:
         with context.session() as db:
             data = transfer.export_archive(db, user.id)
@@ -83,6 +104,11 @@ def archive_button(user: UserRead) -> None:
         return data
 
     st.download_button(
-        "Download all my data (ZIP)", data=in_this_run(archive),
-        file_name=file_name(user, "all-data", "zip"), mime="application/zip",
-        icon=":material/folder_zip:", on_click="ignore", key="download_zip")
+        "Download all my data (ZIP)",
+        data=in_this_run(archive),
+        file_name=file_name(user, "all-data", "zip"),
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        key="download_zip",
+    )

@@ -21,8 +21,9 @@ from fueltracker.ui.text import plain
 
 log = logging.getLogger("fueltracker.ui")
 
-DATABASE_UNAVAILABLE = ("The database is not reachable right now. What you typed is kept — "
-                        "try again in a moment.")
+DATABASE_UNAVAILABLE = (
+    "The database is not reachable right now. What you typed is kept — try again in a moment."
+)
 # persist_state of every input a form must keep: a run that stops before the form is drawn
 # (the database is unreachable when app.py's gate reads the user, say) would otherwise drop
 # what was typed; "page" keeps it while the user stays on the page. Final: its type is the
@@ -66,8 +67,11 @@ def report_error(exc: Exception) -> str:
         st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
     else:
         log.error("unexpected error, reference %s", ref, exc_info=exc)
-        st.error(f"Something went wrong — reference {ref}. Please try again; if it keeps "
-                 "happening, give this reference to your admin.", icon=":material/error:")
+        st.error(
+            f"Something went wrong — reference {ref}. Please try again; if it keeps "
+            "happening, give this reference to your admin.",
+            icon=":material/error:",
+        )
     return ref
 
 
@@ -86,8 +90,7 @@ def unexpected_errors_reported() -> Iterator[None]:
         log.info("session ended elsewhere; rerunning to the sign-in page")
         # Forgotten here, not left to the next run's gate: whatever path raised it, the
         # session is over (and a rerun cannot loop on it).
-        context.end_session(context.DELETED_ELSEWHERE if exc.account_deleted
-                            else context.REVOKED)
+        context.end_session(context.DELETED_ELSEWHERE if exc.account_deleted else context.REVOKED)
         st.rerun(scope="app")
     except Exception as exc:  # noqa: BLE001 - the last line of defence before the browser
         report_error(exc)
@@ -166,7 +169,11 @@ class _RefusedAt:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         if isinstance(exc, FuelTrackerError):
             self._errors.fail(getattr(exc, "field", self._default_field), str(exc))

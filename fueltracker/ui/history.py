@@ -41,11 +41,14 @@ _CONFIRM_KEY = "history_confirm_delete"
 UNDO_KEY = "history_undo"
 COLUMNS_KEY = "history_columns"
 MESSAGE_KEY = "history_message"
-DATES_HELP = ("Pick the first and the last day: the filter applies as soon as both are "
-              "picked. Typed dates apply when you leave the field.")
+DATES_HELP = (
+    "Pick the first and the last day: the filter applies as soon as both are "
+    "picked. Typed dates apply when you leave the field."
+)
 
 
 # Filters ------------------------------------------------------------------------------------
+
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _filter_options(user_id: int, revision: int) -> FilterOptions:
@@ -59,27 +62,53 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
     names = {v.id: v.name for v in vehicle_list}
     options = _filter_options(user.id, user.data_revision)
     left, middle, right = st.columns([2, 2, 3])
-    chosen = left.multiselect("Vehicles", list(names), format_func=names.__getitem__,
-                              key="history_vehicles", placeholder="All vehicles")
+    chosen = left.multiselect(
+        "Vehicles",
+        list(names),
+        format_func=names.__getitem__,
+        key="history_vehicles",
+        placeholder="All vehicles",
+    )
     # No bounds of our own (a bound makes the browser keep the previous range instead of
     # the one the field shows): the widest the field can hold. An empty list: a range field
     # showing no dates.
-    dates = middle.date_input("Dates", value=[], min_value=bounds.ANY_DATE[0],
-                              max_value=bounds.ANY_DATE[1], format="YYYY-MM-DD",
-                              key="history_dates", help=DATES_HELP)
-    search = right.text_input("Search station and notes", key="history_search",
-                              placeholder="e.g. motorway, 50%", max_chars=100)
-    more = ("history_stations", "history_brands", "history_grades", "history_partial",
-            "history_missed")
-    with st.expander("More filters", icon=":material/filter_list:",
-                     expanded=any(st.session_state.get(key) for key in more)):
+    dates = middle.date_input(
+        "Dates",
+        value=[],
+        min_value=bounds.ANY_DATE[0],
+        max_value=bounds.ANY_DATE[1],
+        format="YYYY-MM-DD",
+        key="history_dates",
+        help=DATES_HELP,
+    )
+    search = right.text_input(
+        "Search station and notes",
+        key="history_search",
+        placeholder="e.g. motorway, 50%",
+        max_chars=100,
+    )
+    more = (
+        "history_stations",
+        "history_brands",
+        "history_grades",
+        "history_partial",
+        "history_missed",
+    )
+    with st.expander(
+        "More filters",
+        icon=":material/filter_list:",
+        expanded=any(st.session_state.get(key) for key in more),
+    ):
         c1, c2, c3 = st.columns(3)
-        stations = c1.multiselect("Station", options.stations, key="history_stations",
-                                  placeholder="Any station")
-        brands = c2.multiselect("Brand", options.brands, key="history_brands",
-                                placeholder="Any brand")
-        grades = c3.multiselect("Grade", options.grades, key="history_grades",
-                                placeholder="Any grade")
+        stations = c1.multiselect(
+            "Station", options.stations, key="history_stations", placeholder="Any station"
+        )
+        brands = c2.multiselect(
+            "Brand", options.brands, key="history_brands", placeholder="Any brand"
+        )
+        grades = c3.multiselect(
+            "Grade", options.grades, key="history_grades", placeholder="Any grade"
+        )
         f1, f2 = st.columns(2)
         partial = f1.checkbox("Partial fill-ups only", key="history_partial")
         missed = f2.checkbox("Only fill-ups after a missed one", key="history_missed")
@@ -88,13 +117,21 @@ def filter_bar(user: UserRead, vehicle_list: list[VehicleRead]) -> HistoryFilter
     date_from, date_to = dates if len(dates) == 2 else (None, None)
     if len(dates) == 1:
         middle.caption(f"From {dates[0].isoformat()}: now pick the last day.")
-    return HistoryFilter(vehicle_ids=tuple(sorted(chosen)), date_from=date_from,
-                         date_to=date_to, stations=tuple(stations), brands=tuple(brands),
-                         grades=tuple(grades), partial_only=partial, missed_only=missed,
-                         text=search.strip())
+    return HistoryFilter(
+        vehicle_ids=tuple(sorted(chosen)),
+        date_from=date_from,
+        date_to=date_to,
+        stations=tuple(stations),
+        brands=tuple(brands),
+        grades=tuple(grades),
+        partial_only=partial,
+        missed_only=missed,
+        text=search.strip(),
+    )
 
 
 # Pages --------------------------------------------------------------------------------------
+
 
 def _stack(filters: HistoryFilter) -> list:
     state = st.session_state.get(_STACK_KEY)
@@ -142,8 +179,9 @@ def page_caption(number: int, matching: int, total: int, filters: HistoryFilter)
     if filters.is_empty():
         return f"Page {number} · {units.format_count(total, 'fill-up')} in all"
     verb = "matches" if matching == 1 else "match"
-    return (f"Page {number} · {matching:,} of {units.format_count(total, 'fill-up')} {verb} "
-            "the filters")
+    return (
+        f"Page {number} · {matching:,} of {units.format_count(total, 'fill-up')} {verb} the filters"
+    )
 
 
 def page_table(derived: pd.DataFrame, page: Page, user: UserRead) -> pd.DataFrame:
@@ -158,6 +196,7 @@ def page_table(derived: pd.DataFrame, page: Page, user: UserRead) -> pd.DataFram
 
 
 # The row being edited -----------------------------------------------------------------------
+
 
 def _table_key(table: pd.DataFrame, revision: int) -> str:
     # A new key whenever the rows or the data change, so a selection never outlives the
@@ -183,10 +222,16 @@ def show_table(table: pd.DataFrame, user: UserRead) -> None:
     table_key = _table_key(table, user.data_revision)
     chosen = _column_choice()
     # st.dataframe's callback takes no args: bind them.
-    tables.show(table, all_rows=True, column_order=views.history_column_order(table, chosen),
-                pinned=views.HISTORY_PINNED, widths={"Station": 150, "Notes": "medium"},
-                on_select=partial(_pick_from_table, table_key, ids),
-                selection_mode="single-row", key=table_key)
+    tables.show(
+        table,
+        all_rows=True,
+        column_order=views.history_column_order(table, chosen),
+        pinned=views.HISTORY_PINNED,
+        widths={"Station": 150, "Notes": "medium"},
+        on_select=partial(_pick_from_table, table_key, ids),
+        selection_mode="single-row",
+        key=table_key,
+    )
 
 
 def _column_choice() -> list[str]:
@@ -197,11 +242,17 @@ def _column_choice() -> list[str]:
     and stay in view while the rest scrolls). Kept for the session, across pages."""
     with st.container(horizontal=True, horizontal_alignment="right"):
         with st.popover("Columns", icon=":material/view_column:"):
-            chosen = st.pills("Show these columns", views.HISTORY_CHOICES,
-                              selection_mode="multi", default=list(views.HISTORY_DEFAULT),
-                              key=COLUMNS_KEY, persist_state="session")
-            st.caption("Date and vehicle always show. On a phone, pick the two or three you "
-                       "look at most.")
+            chosen = st.pills(
+                "Show these columns",
+                views.HISTORY_CHOICES,
+                selection_mode="multi",
+                default=list(views.HISTORY_DEFAULT),
+                key=COLUMNS_KEY,
+                persist_state="session",
+            )
+            st.caption(
+                "Date and vehicle always show. On a phone, pick the two or three you look at most."
+            )
     return chosen
 
 
@@ -209,8 +260,10 @@ def _label(table: pd.DataFrame, entry_id: int) -> str:
     row = table.loc[entry_id]
     odometer = next(c for c in table.columns if str(c).startswith("Odometer ("))
     unit = odometer.split("(")[1].rstrip(")")
-    return (f"{row['Date'].isoformat()} · {row['Vehicle']} · "
-            f"{units.format_number(row[odometer], 0)} {unit}")
+    return (
+        f"{row['Date'].isoformat()} · {row['Vehicle']} · "
+        f"{units.format_number(row[odometer], 0)} {unit}"
+    )
 
 
 def pick(page: Page, table: pd.DataFrame, user: UserRead) -> FillupRead | None:
@@ -220,11 +273,16 @@ def pick(page: Page, table: pd.DataFrame, user: UserRead) -> FillupRead | None:
     # or deleted, or that is not on this page (another page, another filter).
     if st.session_state.pop(_FORGET_PICK_KEY, False) or st.session_state.get(PICK_KEY) not in ids:
         st.session_state[PICK_KEY] = None
-    chosen = st.selectbox("Fill-up to edit", ids, index=None, key=PICK_KEY,
-                          format_func=lambda i: _label(table, i),
-                          placeholder="Click a row in the table, or choose it here",
-                          on_change=_table_from_pick,
-                          args=(_table_key(table, user.data_revision), ids))
+    chosen = st.selectbox(
+        "Fill-up to edit",
+        ids,
+        index=None,
+        key=PICK_KEY,
+        format_func=lambda i: _label(table, i),
+        placeholder="Click a row in the table, or choose it here",
+        on_change=_table_from_pick,
+        args=(_table_key(table, user.data_revision), ids),
+    )
     return next((row for row in page.rows if row.id == chosen), None)
 
 
@@ -234,11 +292,14 @@ def _forget_pick() -> None:
 
 # Edit, delete, undo -------------------------------------------------------------------------
 
+
 def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: FillupRead) -> None:
     """The edit form of `entry` (same checks as a new fill-up) and its delete button."""
     names = {v.id: v.name for v in vehicle_list}
-    st.subheader(f"Fill-up of {entry.date.isoformat()} · {plain(names.get(entry.vehicle_id, ''))}",
-                 anchor=False)
+    st.subheader(
+        f"Fill-up of {entry.date.isoformat()} · {plain(names.get(entry.vehicle_id, ''))}",
+        anchor=False,
+    )
     saved = forms.fillup_form(user, vehicle_list, key=f"edit_{entry.id}", existing=entry)
     if saved is not None:
         _say("Changes saved; the values after it are updated.")
@@ -250,12 +311,13 @@ def edit_or_delete(user: UserRead, vehicle_list: list[VehicleRead], entry: Fillu
             st.session_state[_CONFIRM_KEY] = entry.id
             st.rerun()
         return
-    st.warning(f"Delete the fill-up of {entry.date.isoformat()}? The fill-ups after it are "
-               "recomputed without it. You can undo this right after.",
-               icon=":material/warning:")
+    st.warning(
+        f"Delete the fill-up of {entry.date.isoformat()}? The fill-ups after it are "
+        "recomputed without it. You can undo this right after.",
+        icon=":material/warning:",
+    )
     yes, no = st.columns(2)
-    if yes.button(destructive("Yes, delete it"), key="delete_confirm",
-                  width="stretch"):
+    if yes.button(destructive("Yes, delete it"), key="delete_confirm", width="stretch"):
         # State changes only after the transaction: if the database is unreachable the
         # error reaches app.py's boundary and the question stays for another try.
         try:
@@ -291,10 +353,12 @@ def messages(user: UserRead, vehicle_list: list[VehicleRead]) -> None:
         return
     names = {v.id: v.name for v in vehicle_list}
     text, button = st.columns([5, 1], vertical_alignment="center")
-    text.info(f"Deleted the fill-up of {gone.date.isoformat()} "
-              f"({plain(names.get(gone.vehicle_id, 'vehicle'))}).", icon=":material/delete:")
-    if button.button("Undo", icon=":material/undo:", key="history_undo_button",
-                     width="stretch"):
+    text.info(
+        f"Deleted the fill-up of {gone.date.isoformat()} "
+        f"({plain(names.get(gone.vehicle_id, 'vehicle'))}).",
+        icon=":material/delete:",
+    )
+    if button.button("Undo", icon=":material/undo:", key="history_undo_button", width="stretch"):
         # Forgotten only once the restore's transaction is over: with the database
         # unreachable the offer stays, and Undo can be clicked again when it is back.
         problem = undo_delete(user, gone)
@@ -320,6 +384,7 @@ def undo_delete(user: UserRead, gone: FillupRead) -> str | None:
 
 # Download -----------------------------------------------------------------------------------
 
+
 def filtered_csv(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) -> bytes:
     """Every fill-up the filter shows (all pages) in the user's units, rounded as shown
     (export.user_units_csv), with derived values computed over the whole history."""
@@ -332,13 +397,15 @@ def filtered_csv(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) 
 def _export(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame) -> bytes:
     # Runs once per click, on Streamlit's download thread: the audit line of the export.
     data = filtered_csv(user, filters, derived)
-    security.event("export", user_id=user.id, format="my_units_csv_filtered",
-                   filtered=not filters.is_empty())
+    security.event(
+        "export", user_id=user.id, format="my_units_csv_filtered", filtered=not filters.is_empty()
+    )
     return data
 
 
-def download_button(user: UserRead, filters: HistoryFilter, derived: pd.DataFrame,
-                    matching: int) -> None:
+def download_button(
+    user: UserRead, filters: HistoryFilter, derived: pd.DataFrame, matching: int
+) -> None:
     """One click downloads the filtered rows in the user's units. The file is made only on
     that click (a callable `data`, run by Streamlit on its own thread), not on every rerun
     of the page."""
@@ -349,6 +416,9 @@ def download_button(user: UserRead, filters: HistoryFilter, derived: pd.DataFram
         # Filters are frozen: the lambda exports the filter shown with this button.
         data=in_this_run(lambda: _export(user, filters, derived)),
         file_name=downloads.file_name(user, name, "csv"),
-        mime="text/csv", on_click="ignore", key="history_csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="history_csv",
         help=f"In your units ({downloads.units_summary(user)}), rounded as shown. The "
-             "canonical, re-importable file is under Account → Your data.")
+        "canonical, re-importable file is under Account → Your data.",
+    )

@@ -40,11 +40,20 @@ from fueltracker.ui.text import plain
 
 MAX_BYTES = 5 * 1024 * 1024  # as server.maxUploadSize; checked again for other callers
 MAX_ROWS = 100_000
-MAPPING_LABELS = {"date": "Date", "odometer": "Odometer", "volume": "Volume",
-                "total": "Total paid", "unit_price": "Unit price", "full": "Full tank (yes/no)",
-                "missed": "Missed fill-up before (yes/no)", "station": "Station",
-                "brand": "Brand", "grade": "Grade", "notes": "Notes",
-                "vehicle": "Vehicle (optional)"}
+MAPPING_LABELS = {
+    "date": "Date",
+    "odometer": "Odometer",
+    "volume": "Volume",
+    "total": "Total paid",
+    "unit_price": "Unit price",
+    "full": "Full tank (yes/no)",
+    "missed": "Missed fill-up before (yes/no)",
+    "station": "Station",
+    "brand": "Brand",
+    "grade": "Grade",
+    "notes": "Notes",
+    "vehicle": "Vehicle (optional)",
+}
 NOT_MAPPED = "(none)"
 NEW_VEHICLE = "A new vehicle"
 _OPTION_PREFIX = "import_opt_"
@@ -85,8 +94,11 @@ def show_result() -> None:
 def upload() -> Upload | None:
     """The uploader; returns the file (bytes kept in session state) when it can be read."""
     number = st.session_state.setdefault("import_upload_number", 0)
-    uploaded = st.file_uploader("File to import (CSV, or our ZIP archive)", type=["csv", "zip"],
-                                key=f"import_upload_{number}")
+    uploaded = st.file_uploader(
+        "File to import (CSV, or our ZIP archive)",
+        type=["csv", "zip"],
+        key=f"import_upload_{number}",
+    )
     if uploaded is not None:
         st.session_state["import_bytes"] = uploaded.getvalue()
         st.session_state["import_name"] = uploaded.name
@@ -110,14 +122,18 @@ def upload() -> Upload | None:
 def file_problem(data: bytes) -> str | None:
     """Why this upload is not read at all (too big, not text), or None."""
     if len(data) > MAX_BYTES:
-        return (f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it and "
-                "import the parts.")
+        return (
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it and "
+            "import the parts."
+        )
     if is_zip(data):
         return None  # our archive; its members are checked by parse_archive
     text = decode(data)
     if text is None:
-        return ("This is not a CSV file (binary data or not UTF-8 text), nor our ZIP "
-                "archive; nothing was read.")
+        return (
+            "This is not a CSV file (binary data or not UTF-8 text), nor our ZIP "
+            "archive; nothing was read."
+        )
     if text.count("\n") > MAX_ROWS + 1:
         return f"The file has more than {MAX_ROWS:,} rows; split it and import the parts."
     return None
@@ -132,18 +148,31 @@ def choose_format(file: Upload) -> str:
         st.caption("Format not recognised: map the file's columns (Generic CSV) or pick one.")
     default = detected.name if detected else registry.GENERIC
     options = [file_format.name for file_format in registry.FORMATS]
-    return st.selectbox("Format", options, index=options.index(default),
-                        format_func=lambda name: registry.get(name).label, key=_key("format"))
+    return st.selectbox(
+        "Format",
+        options,
+        index=options.index(default),
+        format_func=lambda name: registry.get(name).label,
+        key=_key("format"),
+    )
 
 
 def _units(user: UserRead) -> tuple[str, str]:
     left, right = st.columns(2)
-    distance = left.selectbox("Distances in the file", units.DISTANCE_UNITS,
-                              index=units.DISTANCE_UNITS.index(user.distance_unit),
-                              format_func=units.distance_label, key=_key("distance"))
-    volume = right.selectbox("Volumes in the file", units.VOLUME_UNITS,
-                             index=units.VOLUME_UNITS.index(user.volume_unit),
-                             format_func=units.volume_label, key=_key("volume"))
+    distance = left.selectbox(
+        "Distances in the file",
+        units.DISTANCE_UNITS,
+        index=units.DISTANCE_UNITS.index(user.distance_unit),
+        format_func=units.distance_label,
+        key=_key("distance"),
+    )
+    volume = right.selectbox(
+        "Volumes in the file",
+        units.VOLUME_UNITS,
+        index=units.VOLUME_UNITS.index(user.volume_unit),
+        format_func=units.volume_label,
+        key=_key("volume"),
+    )
     return distance, volume
 
 
@@ -168,8 +197,11 @@ def _mapping(file: Upload, user: UserRead) -> dict[str, str] | None:
         for number, name in enumerate(FIELDS):
             current = start.get(name)
             chosen = columns[number % 3].selectbox(
-                MAPPING_LABELS[name], options,
-                index=options.index(current) if current in options else 0, key=_key(f"map_{name}"))
+                MAPPING_LABELS[name],
+                options,
+                index=options.index(current) if current in options else 0,
+                key=_key(f"map_{name}"),
+            )
             if chosen != NOT_MAPPED:
                 mapping[name] = chosen
     remembered[tuple(header)] = mapping
@@ -192,8 +224,10 @@ def parse_upload(file: Upload, file_format: str, user: UserRead) -> ImportedFile
         # Its rows carry no vehicle name: map_vehicles asks which vehicle they go to.
         parsed = parsed.answered(VEHICLE)
     if len(parsed.rows) + len(parsed.errors) > MAX_ROWS:
-        st.error(f"The file has more than {MAX_ROWS:,} rows; split it and import the parts.",
-                 icon=":material/error:")
+        st.error(
+            f"The file has more than {MAX_ROWS:,} rows; split it and import the parts.",
+            icon=":material/error:",
+        )
         return None
     file_level = [e for e in parsed.errors if e.row_number == 0]
     if file_level:
@@ -201,15 +235,23 @@ def parse_upload(file: Upload, file_format: str, user: UserRead) -> ImportedFile
             st.error(f"{plain(error.column)}: {plain(error.reason)}", icon=":material/error:")
         return None
     if parsed.units and not fmt.asks_units:
-        st.caption("Units from the file: " + ", ".join(
-            label(parsed.units[kind]) for kind, label in (("distance", units.distance_label),
-                                                          ("volume", units.volume_label))
-            if kind in parsed.units))
+        st.caption(
+            "Units from the file: "
+            + ", ".join(
+                label(parsed.units[kind])
+                for kind, label in (
+                    ("distance", units.distance_label),
+                    ("volume", units.volume_label),
+                )
+                if kind in parsed.units
+            )
+        )
     return parsed
 
 
-def _format_choices(fmt: registry.ImportFormat, file: Upload, user: UserRead
-                    ) -> registry.Choices | None:
+def _format_choices(
+    fmt: registry.ImportFormat, file: Upload, user: UserRead
+) -> registry.Choices | None:
     """What the format asks before parsing: the column mapping (None while the file has no
     header to map), the file's units."""
     choices = registry.Choices()
@@ -224,8 +266,9 @@ def _format_choices(fmt: registry.ImportFormat, file: Upload, user: UserRead
     return choices
 
 
-def _with_conventions(fmt: registry.ImportFormat, file: Upload, choices: registry.Choices,
-                      parsed: ImportedFile) -> ImportedFile | None:
+def _with_conventions(
+    fmt: registry.ImportFormat, file: Upload, choices: registry.Choices, parsed: ImportedFile
+) -> ImportedFile | None:
     """`parsed`, or, when the file cannot tell its decimal mark or date order, the file
     parsed again with the user's answers; None (saying so) until every question is
     answered."""
@@ -234,26 +277,36 @@ def _with_conventions(fmt: registry.ImportFormat, file: Upload, choices: registr
         return parsed
     decimal_comma, day_first, unanswered = choices.decimal_comma, choices.day_first, False
     if DECIMAL_MARK in asked:
-        mark = st.radio("Decimal mark in the file", ["1,234.5 (dot)", "1.234,5 (comma)"],
-                        index=None, horizontal=True, key=_key("decimal"))
+        mark = st.radio(
+            "Decimal mark in the file",
+            ["1,234.5 (dot)", "1.234,5 (comma)"],
+            index=None,
+            horizontal=True,
+            key=_key("decimal"),
+        )
         decimal_comma = None if mark is None else "comma" in mark
         unanswered |= decimal_comma is None
     if DATE_ORDER in asked:
-        order = st.radio("Dates in the file are written", ["month/day/year",
-                                                           "day/month/year"],
-                         index=None, horizontal=True, key=_key("date_order"))
+        order = st.radio(
+            "Dates in the file are written",
+            ["month/day/year", "day/month/year"],
+            index=None,
+            horizontal=True,
+            key=_key("date_order"),
+        )
         day_first = None if order is None else order.startswith("day")
         unanswered |= day_first is None
     if unanswered:
-        st.info("The file cannot tell; choose above to see the preview.",
-                icon=":material/help:")
+        st.info("The file cannot tell; choose above to see the preview.", icon=":material/help:")
         return None
-    return fmt.parse(file.data, dataclasses.replace(choices, decimal_comma=decimal_comma,
-                                                    day_first=day_first))
+    return fmt.parse(
+        file.data, dataclasses.replace(choices, decimal_comma=decimal_comma, day_first=day_first)
+    )
 
 
-def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[VehicleRead]
-                 ) -> Parsed | None:
+def map_vehicles(
+    parsed: ImportedFile, file_format: str, vehicle_list: list[VehicleRead]
+) -> Parsed | None:
     """Send the file's vehicles to the user's vehicles or new ones (rows renamed)."""
     if not parsed.rows:  # nothing to send anywhere
         return Parsed(parsed.format, [], parsed.errors, [], parsed.units)
@@ -267,8 +320,9 @@ def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[Vehi
         options = [*names, NEW_VEHICLE]
         chosen = st.selectbox("Vehicle of these fill-ups", options, key=_key("vehicle_one"))
         if chosen == NEW_VEHICLE:
-            chosen = st.text_input("Name of the new vehicle", max_chars=100,
-                                   key=_key("vehicle_new_name")).strip()
+            chosen = st.text_input(
+                "Name of the new vehicle", max_chars=100, key=_key("vehicle_new_name")
+            ).strip()
             if not chosen:
                 st.info("Name the vehicle to see the preview.", icon=":material/help:")
                 return None
@@ -280,16 +334,25 @@ def map_vehicles(parsed: ImportedFile, file_format: str, vehicle_list: list[Vehi
             create = f"Create new '{name}'"
             options = [create, *names]
             same = next((n for n in names if n.lower() == name.lower()), None)
-            chosen = st.selectbox(f"The file's vehicle '{plain(name)}' goes to", options,
-                                  index=options.index(same) if same else 0,
-                                  key=_key(f"vehicle_{number}"))
+            chosen = st.selectbox(
+                f"The file's vehicle '{plain(name)}' goes to",
+                options,
+                index=options.index(same) if same else 0,
+                key=_key(f"vehicle_{number}"),
+            )
             target[name] = name if chosen == create else chosen
     existing = {n.lower() for n in names}
-    new_vehicles = [details.get(source, {}) | {"name": name}
-                    for source, name in target.items() if name.lower() not in existing]
+    new_vehicles = [
+        details.get(source, {}) | {"name": name}
+        for source, name in target.items()
+        if name.lower() not in existing
+    ]
     # Archive vehicles not used by any row keep their details too (import_rows makes them).
-    new_vehicles += [v for v in parsed.vehicles if v.get("name")
-                     and v["name"] not in target and v["name"].lower() not in existing]
+    new_vehicles += [
+        v
+        for v in parsed.vehicles
+        if v.get("name") and v["name"] not in target and v["name"].lower() not in existing
+    ]
     rows = [dataclasses.replace(row, vehicle=target[row.vehicle]) for row in parsed.rows]
     return Parsed(parsed.format, rows, parsed.errors, new_vehicles, parsed.units)
 
@@ -310,8 +373,11 @@ def choose_currency(parsed: Parsed, user: UserRead) -> Parsed:
     else:
         options = list(dict.fromkeys([user.currency, *COMMON_CURRENCIES]))
         chosen = st.selectbox(
-            "Currency of the amounts in the file", options, key=_key("currency"),
-            help="The file does not say which currency its prices and totals are in.")
+            "Currency of the amounts in the file",
+            options,
+            key=_key("currency"),
+            help="The file does not say which currency its prices and totals are in.",
+        )
         currencies = [chosen]
         rows = [dataclasses.replace(row, currency=chosen) for row in parsed.rows]
     others = [c for c in currencies if c != user.currency]
@@ -322,37 +388,55 @@ def choose_currency(parsed: Parsed, user: UserRead) -> Parsed:
             f"in the file and shown as {user.currency} (72.50 {others[0]} becomes 72.50 "
             f"{user.currency}), beside your other fill-ups. If all your "
             f"fill-ups are in {others[0]}, change your account's currency under Account → "
-            "Preferences first.", icon=":material/currency_exchange:")
+            "Preferences first.",
+            icon=":material/currency_exchange:",
+        )
     else:
-        st.caption(f"Amounts are stored as they are in the file, in {user.currency}, your "
-                   "account's currency.")
+        st.caption(
+            f"Amounts are stored as they are in the file, in {user.currency}, your "
+            "account's currency."
+        )
     return dataclasses.replace(parsed, rows=rows)
 
 
-def preview_table(preview: transfer.Preview, parse_errors: list[RowError],
-                  user: UserRead) -> pd.DataFrame:
+def preview_table(
+    preview: transfer.Preview, parse_errors: list[RowError], user: UserRead
+) -> pd.DataFrame:
     """Every data row of the file, ordered by row number, as it will be stored in the
     user's units, with its status (new / already present / error: column: reason)."""
     d_unit, v_unit = user.distance_unit, user.volume_unit
     records = []
     for item in preview.rows:
         row = item.row
-        status = (f"error: {item.error.column}: {item.error.reason}" if item.error
-                  else STATUS_TEXT[item.status])
-        records.append({
-            "Row": row.row_number, "Status": status, "Vehicle": row.vehicle, "Date": row.date,
-            # Whole readings, rounded as History shows them (45,437 mi, not 45,436.526).
-            f"Odometer ({units.distance_label(d_unit)})":
-                round(float(units.km_to_distance(row.odometer_km, d_unit))),
-            f"Volume ({units.volume_label(v_unit)})":
-                float(units.l_to_volume(row.volume_l, v_unit)),
-            f"Total ({user.currency})": float(row.total_amount),
-            "Tank": "Full" if row.is_full else "Partial",
-            "Missed before": "yes" if row.missed_previous else "",
-            "Station": row.station or "", "Brand": row.brand or "", "Notes": row.notes or "",
-        })
-    records += [{"Row": e.row_number, "Status": f"error: {e.column}: {e.reason}"}
-                for e in parse_errors]
+        status = (
+            f"error: {item.error.column}: {item.error.reason}"
+            if item.error
+            else STATUS_TEXT[item.status]
+        )
+        records.append(
+            {
+                "Row": row.row_number,
+                "Status": status,
+                "Vehicle": row.vehicle,
+                "Date": row.date,
+                # Whole readings, rounded as History shows them (45,437 mi, not 45,436.526).
+                f"Odometer ({units.distance_label(d_unit)})": round(
+                    float(units.km_to_distance(row.odometer_km, d_unit))
+                ),
+                f"Volume ({units.volume_label(v_unit)})": float(
+                    units.l_to_volume(row.volume_l, v_unit)
+                ),
+                f"Total ({user.currency})": float(row.total_amount),
+                "Tank": "Full" if row.is_full else "Partial",
+                "Missed before": "yes" if row.missed_previous else "",
+                "Station": row.station or "",
+                "Brand": row.brand or "",
+                "Notes": row.notes or "",
+            }
+        )
+    records += [
+        {"Row": e.row_number, "Status": f"error: {e.column}: {e.reason}"} for e in parse_errors
+    ]
     table = pd.DataFrame.from_records(records)
     return table.sort_values("Row", kind="stable") if not table.empty else table
 
@@ -365,12 +449,16 @@ def run_preview(user: UserRead, parsed: Parsed) -> transfer.Preview:
 
 def counts(preview: transfer.Preview, parsed: Parsed) -> dict[str, int]:
     """Rows new, already present and in error (the parser's errors included)."""
-    return {"new": preview.count(transfer.NEW), "present": preview.count(transfer.DUPLICATE),
-            "errors": preview.count(transfer.ERROR) + len(parsed.errors)}
+    return {
+        "new": preview.count(transfer.NEW),
+        "present": preview.count(transfer.DUPLICATE),
+        "errors": preview.count(transfer.ERROR) + len(parsed.errors),
+    }
 
 
-def import_valid(user: UserRead, parsed: Parsed, preview: transfer.Preview,
-                 file_format: str) -> None:
+def import_valid(
+    user: UserRead, parsed: Parsed, preview: transfer.Preview, file_format: str
+) -> None:
     """Write the rows without errors in one transaction and report what happened."""
     good = [item.row for item in preview.rows if item.status != transfer.ERROR]
     bad_vehicles = {e.row_number for e in preview.errors if e.column.startswith("vehicles: ")}
@@ -379,25 +467,30 @@ def import_valid(user: UserRead, parsed: Parsed, preview: transfer.Preview,
     try:
         with context.session() as db:
             result = transfer.import_rows(db, user.id, good, vehicles=vehicles or None)
-            if (registry.get(file_format).maps_columns
-                    and "import_current_mapping" in st.session_state):
+            if (
+                registry.get(file_format).maps_columns
+                and "import_current_mapping" in st.session_state
+            ):
                 # Kept with the import, so the next file with this header maps itself.
-                mappings.remember_mapping(db, user.id,
-                                          *st.session_state["import_current_mapping"])
+                mappings.remember_mapping(db, user.id, *st.session_state["import_current_mapping"])
     except ImportRejected as exc:  # the account changed since the preview
-        st.error(f"Nothing was imported: {plain(str(exc))}. Check the preview again.",
-                 icon=":material/error:")
+        st.error(
+            f"Nothing was imported: {plain(str(exc))}. Check the preview again.",
+            icon=":material/error:",
+        )
         return
     except FuelTrackerError as exc:
         st.error(f"Nothing was imported: {plain(str(exc))}", icon=":material/error:")
         return
-    security.event("import", user_id=user.id, rows=result.imported, format=file_format,
-                   via="web")
-    message = (f"Imported {units.format_count(result.imported, 'fill-up')}; skipped "
-               f"{result.duplicates} already present; rejected {rejected} with errors.")
+    security.event("import", user_id=user.id, rows=result.imported, format=file_format, via="web")
+    message = (
+        f"Imported {units.format_count(result.imported, 'fill-up')}; skipped "
+        f"{result.duplicates} already present; rejected {rejected} with errors."
+    )
     if result.vehicles_created:
-        message += (" Created vehicles: "
-                    + ", ".join(plain(n) for n in result.vehicles_created) + ".")
+        message += (
+            " Created vehicles: " + ", ".join(plain(n) for n in result.vehicles_created) + "."
+        )
     for warning in result.warnings:
         message += " " + plain(warning) + "."
     st.session_state["import_message"] = message

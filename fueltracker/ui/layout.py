@@ -17,6 +17,5 @@ def sidebar(user: UserRead) -> None:
         # Built only when clicked: formatting every row on each page load cost a heavy user
         # most of a cold page (docs/performance.md).
         downloads.all_fillups_button(user)
-        if st.button("Sign out", icon=":material/logout:", width="stretch",
-                     key="sign_out"):
+        if st.button("Sign out", icon=":material/logout:", width="stretch", key="sign_out"):
             auth.sign_out(user)

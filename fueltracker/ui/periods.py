@@ -44,8 +44,9 @@ CUSTOM = "Custom"
 
 DASHBOARD_PRESETS = tuple(period.dashboard_label for period in PERIODS)
 ANALYSIS_PRESETS = (*(period.analysis_label for period in PERIODS), CUSTOM)
-_BY_LABEL = {label: period for period in PERIODS
-             for label in (period.dashboard_label, period.analysis_label)}
+_BY_LABEL = {
+    label: period for period in PERIODS for label in (period.dashboard_label, period.analysis_label)
+}
 
 
 def period(label: str) -> Period | None:
@@ -59,7 +60,8 @@ def preset_start(preset: str | None, today: dt.date) -> dt.date | None:
     return None if found is None else found.start(today)
 
 
-def opening_preset(facts: VehicleFacts, default: str, default_start: dt.date | None,
-                   all_time: str) -> str:
+def opening_preset(
+    facts: VehicleFacts, default: str, default_start: dt.date | None, all_time: str
+) -> str:
     """``default`` when something was logged since ``default_start``, else ``all_time``."""
     return default if facts.logged_since(default_start) else all_time

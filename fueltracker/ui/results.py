@@ -90,11 +90,13 @@ def running_costs(request: Request) -> reports.RunningCostsReport | reports.Noth
     """The Costs page's energy and other costs, and the total cost of ownership, for
     ``request`` (the user's expenses at the request's revision)."""
     return reports.running_costs(
-        _derived(request), context.expense_costs(request.user_id, request.revision), request)
+        _derived(request), context.expense_costs(request.user_id, request.revision), request
+    )
 
 
 @st.cache_resource(max_entries=MAX_RESULTS, ttl=RESULT_TTL, show_spinner=False)
 def dashboard_ownership(request: Request) -> list[Figure]:
     """The Dashboard's cost-of-ownership cards for ``request`` (none without expenses)."""
     return reports.dashboard_ownership(
-        _derived(request), context.expense_costs(request.user_id, request.revision), request)
+        _derived(request), context.expense_costs(request.user_id, request.revision), request
+    )

@@ -48,8 +48,7 @@ log = logging.getLogger("fueltracker.timing")
 MESSAGE = "script run"
 # What a run shows when that is not the page Streamlit resolved (the sign-in form is drawn
 # in place of the requested page): set by app.py, read when the run ends.
-page_shown: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "page_shown", default=None)
+page_shown: contextvars.ContextVar[str | None] = contextvars.ContextVar("page_shown", default=None)
 
 _STOPPED = {
     ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS: "finished",
@@ -68,14 +67,27 @@ def session_tag(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:12]
 
 
-def run_fields(*, page: str | None, fragment: bool, wait_s: float | None, duration_s: float,
-               cpu_s: float, outcome: str, session: str) -> dict[str, Any]:
+def run_fields(
+    *,
+    page: str | None,
+    fragment: bool,
+    wait_s: float | None,
+    duration_s: float,
+    cpu_s: float,
+    outcome: str,
+    session: str,
+) -> dict[str, Any]:
     """The "run" object of a timing line (seconds rounded to the millisecond; wait_s None
     when the request's time is unknown)."""
-    return {"page": page, "fragment": fragment,
-            "wait_s": None if wait_s is None else round(max(wait_s, 0.0), 3),
-            "duration_s": round(duration_s, 3), "cpu_s": round(cpu_s, 3),
-            "outcome": outcome, "session": session}
+    return {
+        "page": page,
+        "fragment": fragment,
+        "wait_s": None if wait_s is None else round(max(wait_s, 0.0), 3),
+        "duration_s": round(duration_s, 3),
+        "cpu_s": round(cpu_s, 3),
+        "outcome": outcome,
+        "session": session,
+    }
 
 
 def install() -> None:
@@ -143,9 +155,16 @@ def _started(runner: ScriptRunner, payload: dict[str, Any]) -> None:
     # fragment) starts a run never shares the previous run's id in this thread.
     start_run(None)
     page_shown.set(None)
-    setattr(runner, _CLOCK, (now, time.thread_time(),
-                             None if requested is None else now - requested,
-                             bool(payload.get("fragment_ids_this_run"))))
+    setattr(
+        runner,
+        _CLOCK,
+        (
+            now,
+            time.thread_time(),
+            None if requested is None else now - requested,
+            bool(payload.get("fragment_ids_this_run")),
+        ),
+    )
 
 
 def _stopped(runner: ScriptRunner, outcome: str) -> None:
@@ -154,10 +173,20 @@ def _stopped(runner: ScriptRunner, outcome: str) -> None:
         return
     setattr(runner, _CLOCK, None)
     started, cpu_started, wait_s, fragment = clock
-    log.info(MESSAGE, extra={RUN_FIELDS: run_fields(
-        page=page_shown.get() or _page_name(), fragment=fragment, wait_s=wait_s,
-        duration_s=time.monotonic() - started, cpu_s=time.thread_time() - cpu_started,
-        outcome=outcome, session=session_tag(runner._session_id))})
+    log.info(
+        MESSAGE,
+        extra={
+            RUN_FIELDS: run_fields(
+                page=page_shown.get() or _page_name(),
+                fragment=fragment,
+                wait_s=wait_s,
+                duration_s=time.monotonic() - started,
+                cpu_s=time.thread_time() - cpu_started,
+                outcome=outcome,
+                session=session_tag(runner._session_id),
+            )
+        },
+    )
 
 
 def _page_name() -> str | None:

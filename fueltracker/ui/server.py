@@ -59,9 +59,14 @@ def main(argv: list[str] | None = None) -> None:
     cli.main()
 
 
-def _serve_with_api(main_script_path: str, is_hello: bool, args: list[str],
-                    flag_options: dict[str, Any], *,
-                    stop_immediately_for_testing: bool = False) -> None:
+def _serve_with_api(
+    main_script_path: str,
+    is_hello: bool,
+    args: list[str],
+    flag_options: dict[str, Any],
+    *,
+    stop_immediately_for_testing: bool = False,
+) -> None:
     """bootstrap.run's stand-in: what `streamlit run` calls for a script with an ASGI app
     (bootstrap.run_asgi_app), given our app object by its import string."""
     del is_hello, stop_immediately_for_testing  # `streamlit hello` and its tests only

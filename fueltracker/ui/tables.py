@@ -15,15 +15,23 @@ ROW_HEIGHT_PX = 35
 ColumnWidth = Literal["small", "medium", "large"] | int
 
 
-def show(table: pd.DataFrame, *, all_rows: bool = False, pinned: Sequence[str] = (),
-         widths: Mapping[str, ColumnWidth] | None = None, **options):
+def show(
+    table: pd.DataFrame,
+    *,
+    all_rows: bool = False,
+    pinned: Sequence[str] = (),
+    widths: Mapping[str, ColumnWidth] | None = None,
+    **options,
+):
     """Render `table` with formatted numbers and empty cells where a value is missing;
     `all_rows` sizes it to show every row without inner scrolling, `pinned` columns stay in
     view when it scrolls sideways, `widths` caps columns ("small", "medium", "large" or
     pixels).
     Extra options go to st.dataframe (column_order, selection, key...)."""
-    column_config = {column: st.column_config.NumberColumn(format=fmt)
-                     for column, fmt in number_formats(table).items()}
+    column_config = {
+        column: st.column_config.NumberColumn(format=fmt)
+        for column, fmt in number_formats(table).items()
+    }
     for column in table.columns:
         if column in pinned or (widths and column in widths):
             column_config[column] = column_config.get(column) or st.column_config.Column()
@@ -34,5 +42,11 @@ def show(table: pd.DataFrame, *, all_rows: bool = False, pinned: Sequence[str] =
     if all_rows:
         options["height"] = (len(table) + 1) * ROW_HEIGHT_PX + 3
     # An empty cell rather than st.dataframe's "None" (no consumption yet, no station).
-    return st.dataframe(table, column_config=column_config, hide_index=True, width="stretch",
-                        placeholder="", **options)
+    return st.dataframe(
+        table,
+        column_config=column_config,
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+        **options,
+    )

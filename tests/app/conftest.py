@@ -30,13 +30,18 @@ def account(database_url, unique_name) -> UserRead:
 @pytest.fixture
 def garage(account) -> Callable[..., VehicleRead]:
     """Adds a committed vehicle (with optional fill-ups given as tuples) to the account."""
+
     def build(name: str = "Golf", entries: tuple = (), **fields) -> VehicleRead:
         with session_scope() as session:
             vehicle = make_vehicle(session, account, name, **fields)
             for date, odometer, volume, amount, *flags in entries:
-                add(session, account, fillup(vehicle, date, odometer, volume, amount,
-                                             **(flags[0] if flags else {})))
+                add(
+                    session,
+                    account,
+                    fillup(vehicle, date, odometer, volume, amount, **(flags[0] if flags else {})),
+                )
         return vehicle
+
     return build
 
 

@@ -40,8 +40,13 @@ def test_preferences_change_every_label(signed_in_app, garage, account):
     assert "Preferences saved" in app.success[0].value
     with session_scope() as session:
         user = users.get_user(session, account.id)
-    assert (user.currency, user.distance_unit, user.volume_unit, user.consumption_unit,
-            user.timezone) == ("EUR", "mi", "gal_us", "mpg_us", "America/Denver")
+    assert (
+        user.currency,
+        user.distance_unit,
+        user.volume_unit,
+        user.consumption_unit,
+        user.timezone,
+    ) == ("EUR", "mi", "gal_us", "mpg_us", "America/Denver")
     app = open_page(app, "dashboard")
     app.segmented_control(key="dashboard_period").set_value("All time").run()
     figures = {m.label: m.value for m in app.metric}
@@ -86,8 +91,7 @@ def test_change_password(signed_in_app, account, caplog):
     assert "my new long secret" not in lines and PASSWORD not in lines
 
 
-def test_password_confirmation_stays_through_the_cookie_reruns(signed_in_app, account,
-                                                              unique_name):
+def test_password_confirmation_stays_through_the_cookie_reruns(signed_in_app, account, unique_name):
     """Issue 12, item 7: in the browser the confirmation never showed: renewing the cookie
     reruns the page once or twice (the cookie component reports back), and the one-run flash
     was gone by then. It is now this session's state, shown above the form on every run."""
@@ -99,8 +103,9 @@ def test_password_confirmation_stays_through_the_cookie_reruns(signed_in_app, ac
     for _ in range(3):  # the reruns the cookie component's reports cause in a browser
         [message] = [s.value for s in app.success]
         assert message.startswith("Password changed at ")
-        assert message.endswith("Every other browser signed in to this account is signed "
-                                "out; this one stays signed in.")
+        assert message.endswith(
+            "Every other browser signed in to this account is signed out; this one stays signed in."
+        )
         app.run()
     # Another account signed in later in this browser tab is not told about it.
     with session_scope() as session:

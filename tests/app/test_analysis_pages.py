@@ -55,8 +55,7 @@ def test_overview_delta_against_previous_period(signed_in_app, garage):
     garage("Golf", WORKED)
     app = open_page(signed_in_app, "overview")
     app.segmented_control(key="overview_period").set_value("Custom").run()
-    app.date_input(key="overview_range").set_value(
-        (_TODAY - dt.timedelta(days=94), _TODAY)).run()
+    app.date_input(key="overview_range").set_value((_TODAY - dt.timedelta(days=94), _TODAY)).run()
     assert not app.exception
     spent = next(m for m in app.metric if m.label == "Spent (USD)")
     # 95 days: fill-ups 2-6 (258.90); the 95 days before: fill-up 1 (72.00).
@@ -88,7 +87,8 @@ def test_a_period_after_the_last_fillup_says_when_they_end(signed_in_app, garage
     app = open_page(signed_in_app, page)
     app.segmented_control(key=f"{page}_period").set_value("Custom").run()
     app.date_input(key=f"{page}_range").set_value(
-        (_TODAY - dt.timedelta(days=49), _TODAY - dt.timedelta(days=45))).run()
+        (_TODAY - dt.timedelta(days=49), _TODAY - dt.timedelta(days=45))
+    ).run()
     assert not app.exception
     assert f"they end on {_day(50)}" in app.info[0].value
     assert app.button(key=f"{page}_all_time").label == "Show all time"
@@ -136,8 +136,14 @@ def test_data_quality_all_clean(signed_in_app, garage):
 def test_data_quality_after_delete_and_undo_of_a_same_day_fillup(signed_in_app, garage):
     # A full tank and a second one further on the same day; the first is deleted in
     # History and restored with Undo (a new id): History and Data quality agree on order.
-    garage("Golf", ((_day(30), "10000", "40", "72"), (_day(20), "10600", "38", "70"),
-                    (_day(20), "10900", "15", "28")))
+    garage(
+        "Golf",
+        (
+            (_day(30), "10000", "40", "72"),
+            (_day(20), "10600", "38", "70"),
+            (_day(20), "10900", "15", "28"),
+        ),
+    )
     app = open_page(signed_in_app, "history")
     table = app.dataframe[0].value
     lower = table["Odometer (km)"].tolist().index(10600)

@@ -53,26 +53,49 @@ def _not_utc_today() -> str:
 def us_account(account, garage):
     garage("Golf", TANKS)
     with session_scope() as session:
-        return users.set_preferences(session, account.id, preferences_of(
-            account, distance_unit="mi", volume_unit="gal_us", consumption_unit="mpg_us",
-            timezone=_not_utc_today()))
+        return users.set_preferences(
+            session,
+            account.id,
+            preferences_of(
+                account,
+                distance_unit="mi",
+                volume_unit="gal_us",
+                consumption_unit="mpg_us",
+                timezone=_not_utc_today(),
+            ),
+        )
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
 
 
-def test_sidebar_file_is_in_the_users_units_named_with_the_local_date(signed_in_app,
-                                                                      us_account, made_files):
+def test_sidebar_file_is_in_the_users_units_named_with_the_local_date(
+    signed_in_app, us_account, made_files
+):
     app = open_page(signed_in_app, "dashboard")
     assert not app.exception
     today = local_today(us_account.timezone).isoformat()
     name = f"fueltracker-{us_account.username}-fillups-{today}.csv"
     rows = _rows(made_files[name]())
     assert list(rows[0]) == [
-        "vehicle", "date", "odometer_mi", "volume_gal_us", "total_amount", "currency",
-        "price_per_gal_us", "is_full", "missed_previous", "station", "brand", "grade",
-        "notes", "distance_mi", "consumption_mpg_us", "cost_per_mi"]
+        "vehicle",
+        "date",
+        "odometer_mi",
+        "volume_gal_us",
+        "total_amount",
+        "currency",
+        "price_per_gal_us",
+        "is_full",
+        "missed_previous",
+        "station",
+        "brand",
+        "grade",
+        "notes",
+        "distance_mi",
+        "consumption_mpg_us",
+        "cost_per_mi",
+    ]
     # 10800 km, 42 L, 77.70 USD: as the History table and the form show them.
     second = rows[1]
     assert (second["odometer_mi"], second["volume_gal_us"]) == ("6710.8", "11.095")
@@ -97,8 +120,7 @@ def test_one_fillup_is_said_in_the_singular(signed_in_app, garage):
     assert app.download_button(key="history_csv").label == "Download 1 fill-up (CSV)"
 
 
-def test_account_keeps_the_canonical_reimportable_files(signed_in_app, us_account,
-                                                        made_files):
+def test_account_keeps_the_canonical_reimportable_files(signed_in_app, us_account, made_files):
     app = open_page(signed_in_app, "account")
     assert not app.exception
     labels = {b.key: b.label for b in app.download_button}

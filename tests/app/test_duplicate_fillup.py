@@ -30,11 +30,12 @@ def _errors_between_odometer_and_volume(app: AppTest) -> list[str]:
     keys = [getattr(e, "key", None) for e in elements]
     start, end = keys.index("fillup_0_odometer"), keys.index("fillup_0_volume")
     errors = {id(e) for e in app.error}
-    return [shown(e.value) for e in elements[start + 1:end] if id(e) in errors]
+    return [shown(e.value) for e in elements[start + 1 : end] if id(e) in errors]
 
 
 def test_fillup_saved_meanwhile_elsewhere_is_a_duplicate_next_to_the_odometer(
-        signed_in_app, garage, account):
+    signed_in_app, garage, account
+):
     golf = garage("Golf")
     app = open_page(signed_in_app, "log_fillup")
     for name, value in TYPED.items():
@@ -44,9 +45,17 @@ def test_fillup_saved_meanwhile_elsewhere_is_a_duplicate_next_to_the_odometer(
 
     # Another session (another tab or phone) saves the very same fill-up first.
     with session_scope() as session:
-        fillups.create_fillup(session, account.id, FillupCreate(
-            vehicle_id=golf.id, date=date, odometer_km=Decimal(10500),
-            volume_l=Decimal(30), total_amount=Decimal(45)))
+        fillups.create_fillup(
+            session,
+            account.id,
+            FillupCreate(
+                vehicle_id=golf.id,
+                date=date,
+                odometer_km=Decimal(10500),
+                volume_l=Decimal(30),
+                total_amount=Decimal(45),
+            ),
+        )
     before = revision(account.id)
 
     next(b for b in app.button if b.label == "Save fill-up").click().run()

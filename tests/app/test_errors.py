@@ -57,15 +57,17 @@ def _reference(app: AppTest) -> str:
 
 def _logged(caplog, reference: str) -> logging.LogRecord:
     # An admin greps the log for the reference: it is the run's correlation id.
-    [record] = [r for r in caplog.records
-                if r.levelno == logging.ERROR and r.correlation_id == reference]
+    [record] = [
+        r for r in caplog.records if r.levelno == logging.ERROR and r.correlation_id == reference
+    ]
     assert reference in record.getMessage()
     assert record.exc_info and record.exc_info[0] is RuntimeError  # the traceback is logged
     return record
 
 
 def test_error_in_a_page_shows_the_runs_reference_and_keeps_the_sidebar(
-        signed_in_app, garage, account, monkeypatch, caplog):
+    signed_in_app, garage, account, monkeypatch, caplog
+):
     garage("Golf", TWO_FULL_TANKS)
     seen_by_service: list[tuple[str, int | None]] = []
 
@@ -134,8 +136,9 @@ def _save(app: AppTest) -> AppTest:
     return app.button(key="fillup_0_save").click().run()
 
 
-def test_error_during_a_save_keeps_what_was_typed(signed_in_app, garage, account,
-                                                  monkeypatch, caplog):
+def test_error_during_a_save_keeps_what_was_typed(
+    signed_in_app, garage, account, monkeypatch, caplog
+):
     garage("Golf", TWO_FULL_TANKS)
     app = _fill(open_page(signed_in_app, "log_fillup"))
     monkeypatch.setattr(fillups, "create_fillup", _raise)
@@ -152,8 +155,9 @@ def test_error_during_a_save_keeps_what_was_typed(signed_in_app, garage, account
     assert app.success  # the outcome of the save
 
 
-def test_domain_error_from_the_service_shows_next_to_its_field(signed_in_app, garage, account,
-                                                               monkeypatch, caplog):
+def test_domain_error_from_the_service_shows_next_to_its_field(
+    signed_in_app, garage, account, monkeypatch, caplog
+):
     garage("Golf", TWO_FULL_TANKS)
     app = _fill(open_page(signed_in_app, "log_fillup"))
 
@@ -173,8 +177,9 @@ def _connection_lost() -> sa_exc.OperationalError:
     return sa_exc.OperationalError("SELECT secret FROM fuel_entries", {}, orig)
 
 
-def test_database_outage_during_a_save_is_one_plain_message(signed_in_app, garage, account,
-                                                            monkeypatch, caplog):
+def test_database_outage_during_a_save_is_one_plain_message(
+    signed_in_app, garage, account, monkeypatch, caplog
+):
     garage("Golf", TWO_FULL_TANKS)
     app = _fill(open_page(signed_in_app, "log_fillup"))
 
@@ -194,18 +199,20 @@ def test_database_outage_during_a_save_is_one_plain_message(signed_in_app, garag
     assert "SELECT" not in warning.getMessage()  # the driver's line, not the statement
 
 
-@pytest.mark.parametrize(("exc", "expected"), [
-    (psycopg.OperationalError("connection failed: No such file or directory"), True),
-    (psycopg.InterfaceError("the connection is closed"), True),
-    (_connection_lost(), True),
-    (sa_exc.DBAPIError("SELECT 1", {}, Exception("x"), connection_invalidated=True), True),
-    (psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
-     True),
-    (psycopg.errors.QueryCanceled("canceling statement due to statement timeout"), False),
-    (psycopg.errors.SerializationFailure("could not serialize access"), False),
-    (sa_exc.IntegrityError("INSERT", {}, psycopg.errors.UniqueViolation("dup")), False),
-    (RuntimeError("boom"), False),
-])
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (psycopg.OperationalError("connection failed: No such file or directory"), True),
+        (psycopg.InterfaceError("the connection is closed"), True),
+        (_connection_lost(), True),
+        (sa_exc.DBAPIError("SELECT 1", {}, Exception("x"), connection_invalidated=True), True),
+        (psycopg.errors.AdminShutdown("terminating connection due to administrator command"), True),
+        (psycopg.errors.QueryCanceled("canceling statement due to statement timeout"), False),
+        (psycopg.errors.SerializationFailure("could not serialize access"), False),
+        (sa_exc.IntegrityError("INSERT", {}, psycopg.errors.UniqueViolation("dup")), False),
+        (RuntimeError("boom"), False),
+    ],
+)
 def test_what_counts_as_the_database_being_unreachable(exc, expected):
     assert database_unavailable(exc) is expected
 
@@ -220,8 +227,9 @@ def test_an_outage_wrapped_in_another_error_is_still_an_outage():
         assert database_unavailable(outer)
 
 
-def test_amounts_typed_are_saved_exactly_after_a_failed_try(signed_in_app, garage, account,
-                                                            monkeypatch):
+def test_amounts_typed_are_saved_exactly_after_a_failed_try(
+    signed_in_app, garage, account, monkeypatch
+):
     garage("Golf", TWO_FULL_TANKS)
     app = _fill(open_page(signed_in_app, "log_fillup"))
     monkeypatch.setattr(fillups, "create_fillup", _raise)
@@ -232,11 +240,17 @@ def test_amounts_typed_are_saved_exactly_after_a_failed_try(signed_in_app, garag
         rows = history_service.list_fillups(session, account.id).rows
     newest = max(rows, key=lambda r: r.odometer_km)
     assert (newest.odometer_km, newest.volume_l, newest.total_amount) == (
-        Decimal("11500.000000"), Decimal("40.000000000"), Decimal("70.0000"))
+        Decimal("11500.000000"),
+        Decimal("40.000000000"),
+        Decimal("70.0000"),
+    )
 
 
-THREE_TANKS = (("2024-01-01", "10000", "40", "72"), ("2024-01-20", "10800", "42", "77.7"),
-               ("2024-02-10", "11400", "30", "55.5"))
+THREE_TANKS = (
+    ("2024-01-01", "10000", "40", "72"),
+    ("2024-01-20", "10800", "42", "77.7"),
+    ("2024-02-10", "11400", "30", "55.5"),
+)
 
 
 def _lost(*_args, **_kwargs):

@@ -47,9 +47,14 @@ def log(app, *, category: str, amount: float, description: str, number: int = 0,
     app.number_input(key=f"{key}_amount").set_value(amount)
     app.text_input(key=f"{key}_description").input(description)
     for name, value in details.items():
-        widget = {"odometer": app.number_input, "vendor": app.text_input,
-                  "coverage_from": app.date_input, "coverage_to": app.date_input,
-                  "notes": app.text_area, "date": app.date_input}[name]
+        widget = {
+            "odometer": app.number_input,
+            "vendor": app.text_input,
+            "coverage_from": app.date_input,
+            "coverage_to": app.date_input,
+            "notes": app.text_area,
+            "date": app.date_input,
+        }[name]
         widget(key=f"{key}_{name}").set_value(value)
     return submit(app)
 
@@ -64,17 +69,28 @@ def page(signed_in_app, garage):
 
 def test_logging_an_expense_saves_what_the_fields_show(page, account):
     before = revision(account.id)
-    app = log(page, category="insurance", amount=600.0, description="Yearly insurance",
-              date=dt.date(2024, 1, 2), odometer=12345.0, vendor="HUK",
-              coverage_from=dt.date(2024, 1, 1), coverage_to=dt.date(2024, 12, 31))
+    app = log(
+        page,
+        category="insurance",
+        amount=600.0,
+        description="Yearly insurance",
+        date=dt.date(2024, 1, 2),
+        odometer=12345.0,
+        vendor="HUK",
+        coverage_from=dt.date(2024, 1, 1),
+        coverage_to=dt.date(2024, 12, 31),
+    )
     assert not app.exception
     assert "Saved" in app.success[0].value
     [saved] = stored(account)
     assert (saved.category, saved.amount, saved.description, saved.vendor) == (
-        "insurance", Decimal("600"), "Yearly insurance", "HUK")
+        "insurance",
+        Decimal("600"),
+        "Yearly insurance",
+        "HUK",
+    )
     assert (saved.date, saved.odometer_km) == (dt.date(2024, 1, 2), Decimal("12345"))
-    assert (saved.coverage_from, saved.coverage_to) == (dt.date(2024, 1, 1),
-                                                        dt.date(2024, 12, 31))
+    assert (saved.coverage_from, saved.coverage_to) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     assert revision(account.id) == before + 1
     table = app.dataframe[0].value
     assert list(table["Description"]) == ["Yearly insurance"]
@@ -84,21 +100,33 @@ def test_logging_an_expense_saves_what_the_fields_show(page, account):
     assert app.number_input(key=f"{form(app, 1)}_amount").value is None
 
 
-@pytest.mark.parametrize(("details", "field_key", "message"), [
-    ({"amount": -5.0}, "amount", "Amount must be at least 0 USD"),
-    ({"amount": 1000000.5}, "amount", "Amount must be at most 1,000,000 USD"),
-    ({"coverage_from": dt.date(2024, 1, 1)}, "coverage_to", "both ends"),
-    ({"coverage_from": dt.date(2024, 2, 1), "coverage_to": dt.date(2024, 1, 1)},
-     "coverage_to", "must not end before it starts"),
-    ({"description": "   "}, "description", "Description: is required"),
-    ({"date": dt.date(2999, 1, 1)}, "date", "future"),
-])
-def test_a_refused_field_saves_nothing_and_keeps_what_was_typed(page, account, details,
-                                                                field_key, message):
+@pytest.mark.parametrize(
+    ("details", "field_key", "message"),
+    [
+        ({"amount": -5.0}, "amount", "Amount must be at least 0 USD"),
+        ({"amount": 1000000.5}, "amount", "Amount must be at most 1,000,000 USD"),
+        ({"coverage_from": dt.date(2024, 1, 1)}, "coverage_to", "both ends"),
+        (
+            {"coverage_from": dt.date(2024, 2, 1), "coverage_to": dt.date(2024, 1, 1)},
+            "coverage_to",
+            "must not end before it starts",
+        ),
+        ({"description": "   "}, "description", "Description: is required"),
+        ({"date": dt.date(2999, 1, 1)}, "date", "future"),
+    ],
+)
+def test_a_refused_field_saves_nothing_and_keeps_what_was_typed(
+    page, account, details, field_key, message
+):
     values = {"category": "service", "amount": 99.0, "description": "Oil"} | details
     extra = {k: v for k, v in values.items() if k not in ("category", "amount", "description")}
-    app = log(page, category=values["category"], amount=values["amount"],
-              description=values["description"], **extra)
+    app = log(
+        page,
+        category=values["category"],
+        amount=values["amount"],
+        description=values["description"],
+        **extra,
+    )
     assert not app.exception
     assert stored(account) == []
     assert any(message in shown(e.value) for e in app.error), [e.value for e in app.error]
@@ -115,12 +143,21 @@ def test_a_category_must_be_chosen(page, account):
     assert "Choose a category" in [shown(e.value) for e in app.error]
 
 
-def add_expense(account, vehicle_id: int, date: str, category: str, amount: str,
-                description: str = "x") -> None:
+def add_expense(
+    account, vehicle_id: int, date: str, category: str, amount: str, description: str = "x"
+) -> None:
     with session_scope() as session:
-        expenses.create_expense(session, account.id, ExpenseCreate(
-            vehicle_id=vehicle_id, date=dt.date.fromisoformat(date), category=category,
-            amount=Decimal(amount), description=description))
+        expenses.create_expense(
+            session,
+            account.id,
+            ExpenseCreate(
+                vehicle_id=vehicle_id,
+                date=dt.date.fromisoformat(date),
+                category=category,
+                amount=Decimal(amount),
+                description=description,
+            ),
+        )
 
 
 @pytest.fixture
@@ -128,7 +165,7 @@ def listed(signed_in_app, garage, account):
     golf, bike = garage("Golf"), garage("Bike", kind="motorbike")
     add_expense(account, golf.id, "2024-01-05", "service", "300", "Inspection")
     add_expense(account, bike.id, "2024-02-10", "tyres", "180.5", "Rear tyre")
-    add_expense(account, golf.id, "2024-03-15", "parking", "4.5", "=HYPERLINK(\"x\")")
+    add_expense(account, golf.id, "2024-03-15", "parking", "4.5", '=HYPERLINK("x")')
     app = open_page(signed_in_app, "expenses")
     assert not app.exception
     return app
@@ -177,17 +214,27 @@ def made_files(monkeypatch) -> dict[str, Callable[[], bytes]]:
     return files
 
 
-def test_filters_narrow_the_table_and_the_file_holds_what_they_show(signed_in_app, garage,
-                                                                     account, made_files):
+def test_filters_narrow_the_table_and_the_file_holds_what_they_show(
+    signed_in_app, garage, account, made_files
+):
     with session_scope() as session:
-        user = users.set_preferences(session, account.id, preferences_of(
-            account, distance_unit="mi", currency="EUR"))
+        user = users.set_preferences(
+            session, account.id, preferences_of(account, distance_unit="mi", currency="EUR")
+        )
     golf = garage("Golf")
     with session_scope() as session:
-        expenses.create_expense(session, account.id, ExpenseCreate(
-            vehicle_id=golf.id, date=dt.date(2024, 1, 5), category="service",
-            amount=Decimal("300.125"), description="=cmd|' /C calc'!A0",
-            odometer_km=Decimal("16093.44")))
+        expenses.create_expense(
+            session,
+            account.id,
+            ExpenseCreate(
+                vehicle_id=golf.id,
+                date=dt.date(2024, 1, 5),
+                category="service",
+                amount=Decimal("300.125"),
+                description="=cmd|' /C calc'!A0",
+                odometer_km=Decimal("16093.44"),
+            ),
+        )
     add_expense(account, golf.id, "2024-03-15", "parking", "4.5", "Station car park")
     app = open_page(signed_in_app, "expenses")
     assert len(app.dataframe[0].value) == 2
@@ -210,9 +257,17 @@ def test_only_the_signed_in_users_expenses_show(signed_in_app, garage, account, 
     with session_scope() as session:
         other = make_user(session, unique_name + "-other")
         theirs = make_vehicle(session, other, "Theirs")
-        expenses.create_expense(session, other.id, ExpenseCreate(
-            vehicle_id=theirs.id, date=dt.date(2024, 1, 6), category="fines",
-            amount=Decimal("50"), description="Theirs"))
+        expenses.create_expense(
+            session,
+            other.id,
+            ExpenseCreate(
+                vehicle_id=theirs.id,
+                date=dt.date(2024, 1, 6),
+                category="fines",
+                amount=Decimal("50"),
+                description="Theirs",
+            ),
+        )
     app = open_page(signed_in_app, "expenses")
     assert list(app.dataframe[0].value["Description"]) == ["Mine"]
 

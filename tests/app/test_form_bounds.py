@@ -104,10 +104,12 @@ def test_every_field_names_its_bound_in_the_users_units(signed_in_app, garage, a
     app.number_input(key="fillup_0_volume").set_value(600.0)
     app.number_input(key="fillup_0_price").set_value(-3.459)
     app.number_input(key="fillup_0_total").set_value(100000.5).run()
-    assert _errors(app) == ["Odometer must be at least 0 mi",
-                            "Volume must be at most 528.344 US gal",
-                            "Price must be at least 0 USD/US gal",
-                            "Total paid must be at most 100,000 USD"]
+    assert _errors(app) == [
+        "Odometer must be at least 0 mi",
+        "Volume must be at most 528.344 US gal",
+        "Price must be at least 0 USD/US gal",
+        "Total paid must be at most 100,000 USD",
+    ]
     app = _save(app)
     assert not app.warning  # no plausibility check of values that cannot be saved
     assert _stored(account) == []
@@ -131,7 +133,8 @@ def test_the_edit_form_refuses_too_and_keeps_the_stored_fill_up(database_url, ga
 
 
 def test_an_unchanged_field_keeps_the_stored_value_a_rounded_one_would_move(
-        database_url, garage, account):
+    database_url, garage, account
+):
     """38.5 L shows as 10.171 US gal: saving a new note keeps 38.5 L, which shows as
     10.171 US gal again (what the field showed is what is stored, shown back)."""
     _us_units(account)
@@ -148,7 +151,11 @@ def test_an_unchanged_field_keeps_the_stored_value_a_rounded_one_would_move(
     assert not app.exception
     [saved] = _stored(account)
     assert (saved.notes, saved.volume_l, saved.odometer_km, saved.total_amount) == (
-        "road trip", stored.volume_l, stored.odometer_km, stored.total_amount)
+        "road trip",
+        stored.volume_l,
+        stored.odometer_km,
+        stored.total_amount,
+    )
 
 
 def test_vehicle_year_and_tank_are_checked_as_shown(signed_in_app, account):
@@ -161,8 +168,10 @@ def test_vehicle_year_and_tank_are_checked_as_shown(signed_in_app, account):
     app.number_input(key="new_vehicle_0_tank").set_value(0.0)
     app = next(b for b in app.button if b.label == "Save vehicle").click().run()
     assert not app.exception
-    assert _errors(app) == ["Year must be between 1885 and 2100",
-                            "Tank capacity must be more than 0 US gal (or leave it empty)"]
+    assert _errors(app) == [
+        "Year must be between 1885 and 2100",
+        "Tank capacity must be more than 0 US gal (or leave it empty)",
+    ]
     assert app.number_input(key="new_vehicle_0_year").value == 1800
     assert app.number_input(key="new_vehicle_0_tank").value == 0.0
     with session_scope() as session:
@@ -177,8 +186,14 @@ def test_vehicle_year_and_tank_are_checked_as_shown(signed_in_app, account):
 
 
 def test_history_dates_take_any_range_and_apply_once_complete(signed_in_app, garage, account):
-    garage("Golf", (("2024-01-01", "10000", "40", "72"), ("2024-01-20", "10800", "42", "77.7"),
-                    ("2024-02-10", "11400", "30", "55.5")))
+    garage(
+        "Golf",
+        (
+            ("2024-01-01", "10000", "40", "72"),
+            ("2024-01-20", "10800", "42", "77.7"),
+            ("2024-02-10", "11400", "30", "55.5"),
+        ),
+    )
     app = open_page(signed_in_app, "history")
     dates = app.date_input(key="history_dates")
     assert "applies as soon as both are picked" in dates.help
@@ -188,6 +203,5 @@ def test_history_dates_take_any_range_and_apply_once_complete(signed_in_app, gar
     # An end after today is a fine end of a range: the browser must not keep the old one.
     end = local_today(account.timezone) + dt.timedelta(days=30)
     app.date_input(key="history_dates").set_value((dt.date(2024, 1, 15), end)).run()
-    assert [d.isoformat() for d in app.dataframe[0].value["Date"]] == ["2024-02-10",
-                                                                       "2024-01-20"]
+    assert [d.isoformat() for d in app.dataframe[0].value["Date"]] == ["2024-02-10", "2024-01-20"]
     assert app.selectbox(key=history.PICK_KEY).value is None

@@ -19,8 +19,11 @@ from tests.app.conftest import open_page, revision, shown
 
 CONSUMPTION = "Consumption (L/100 km)"
 # Three full tanks: 42 L over 800 km = 5.25, then 30 L over 600 km = 5.00.
-THREE_TANKS = (("2024-01-01", "10000", "40", "72"), ("2024-01-20", "10800", "42", "77.7"),
-               ("2024-02-10", "11400", "30", "55.5"))
+THREE_TANKS = (
+    ("2024-01-01", "10000", "40", "72"),
+    ("2024-01-20", "10800", "42", "77.7"),
+    ("2024-02-10", "11400", "30", "55.5"),
+)
 
 
 def table(app) -> pd.DataFrame:
@@ -84,7 +87,8 @@ def test_edit_validation_error_keeps_the_input(three_tanks, account):
     app = save(app)
     assert not app.exception
     assert [shown(e.value) for e in app.error] == [
-        "Odometer 9,000 km must be greater than 10,000 km recorded on 2024-01-01"]
+        "Odometer 9,000 km must be greater than 10,000 km recorded on 2024-01-01"
+    ]
     assert app.number_input(key=f"edit_{middle.id}_odometer").value == 9000.0  # kept
     assert app.selectbox(key=history.PICK_KEY).value == middle.id  # still editing it
     assert revision(account.id) == before  # nothing saved
@@ -129,8 +133,10 @@ def test_delete_then_undo_restores_it(three_tanks, account):
 
 
 def test_pages_older_and_newer(signed_in_app, garage):
-    garage("Golf", tuple((f"2024-01-{day:02d}", str(10000 + day * 500), "30", "50")
-                         for day in range(1, 31)))
+    garage(
+        "Golf",
+        tuple((f"2024-01-{day:02d}", str(10000 + day * 500), "30", "50") for day in range(1, 31)),
+    )
     app = open_page(signed_in_app, "history")
     assert len(table(app)) == 25
     assert app.button(key="newer").disabled and not app.button(key="older").disabled
@@ -149,10 +155,23 @@ def test_pages_older_and_newer(signed_in_app, garage):
 
 
 def test_filters_narrow_the_rows_and_restart_at_page_one(signed_in_app, garage):
-    garage("Golf", tuple((f"2024-01-{day:02d}", str(10000 + day * 500), "30", "50",
-                          {"station": "Aral" if day % 2 else "Shell", "is_full": day != 10,
-                           "notes": "50% off" if day == 7 else None})
-                         for day in range(1, 31)))
+    garage(
+        "Golf",
+        tuple(
+            (
+                f"2024-01-{day:02d}",
+                str(10000 + day * 500),
+                "30",
+                "50",
+                {
+                    "station": "Aral" if day % 2 else "Shell",
+                    "is_full": day != 10,
+                    "notes": "50% off" if day == 7 else None,
+                },
+            )
+            for day in range(1, 31)
+        ),
+    )
     vespa = garage("Vespa", (("2024-01-15", "3000", "8", "15"),))
     app = open_page(signed_in_app, "history")
     app = app.button(key="older").click().run()
@@ -170,8 +189,7 @@ def test_filters_narrow_the_rows_and_restart_at_page_one(signed_in_app, garage):
     app.multiselect(key="history_stations").select("Shell")
     app.date_input(key="history_dates").set_value((dt.date(2024, 1, 10), dt.date(2024, 1, 14)))
     app = app.run()
-    assert [d.isoformat() for d in table(app)["Date"]] == ["2024-01-14", "2024-01-12",
-                                                           "2024-01-10"]
+    assert [d.isoformat() for d in table(app)["Date"]] == ["2024-01-14", "2024-01-12", "2024-01-10"]
     app.checkbox(key="history_partial").check()
     app = app.run()
     assert [d.isoformat() for d in table(app)["Date"]] == ["2024-01-10"]
@@ -213,20 +231,51 @@ def test_columns_in_the_users_units_with_flags(signed_in_app, garage, account):
     from tests.factories import preferences_of
 
     with session_scope() as session:
-        users.set_preferences(session, account.id, preferences_of(
-            account, currency="EUR", distance_unit="mi", volume_unit="gal_us",
-            consumption_unit="mpg_us"))
-    garage("Golf", (("2024-01-01", "10000", "40", "72", {"station": "Aral", "brand": "Aral",
-                                                         "grade": "E10"}),
-                    ("2024-01-10", "10500", "20", "37", {"is_full": False}),
-                    ("2024-01-20", "10800", "22", "40.7", {"notes": "motorway"}),
-                    ("2024-02-01", "11400", "35", "63", {"missed_previous": True})))
+        users.set_preferences(
+            session,
+            account.id,
+            preferences_of(
+                account,
+                currency="EUR",
+                distance_unit="mi",
+                volume_unit="gal_us",
+                consumption_unit="mpg_us",
+            ),
+        )
+    garage(
+        "Golf",
+        (
+            (
+                "2024-01-01",
+                "10000",
+                "40",
+                "72",
+                {"station": "Aral", "brand": "Aral", "grade": "E10"},
+            ),
+            ("2024-01-10", "10500", "20", "37", {"is_full": False}),
+            ("2024-01-20", "10800", "22", "40.7", {"notes": "motorway"}),
+            ("2024-02-01", "11400", "35", "63", {"missed_previous": True}),
+        ),
+    )
     app = open_page(signed_in_app, "history")
     rows = table(app)
     assert list(rows.columns) == [
-        "Date", "Vehicle", "Odometer (mi)", "Volume (US gal)", "Total (EUR)",
-        "Price (EUR/US gal)", "Distance (mi)", "Consumption (mpg (US))", "Cost (EUR/mi)",
-        "Station", "Brand", "Grade", "Flags", "Note on consumption", "Notes"]
+        "Date",
+        "Vehicle",
+        "Odometer (mi)",
+        "Volume (US gal)",
+        "Total (EUR)",
+        "Price (EUR/US gal)",
+        "Distance (mi)",
+        "Consumption (mpg (US))",
+        "Cost (EUR/mi)",
+        "Station",
+        "Brand",
+        "Grade",
+        "Flags",
+        "Note on consumption",
+        "Notes",
+    ]
     assert list(rows["Flags"]) == ["Full · missed before", "Full", "Partial", "Full"]
     newest, third, _partial, first = (rows.iloc[i] for i in range(4))
     assert round(third["Odometer (mi)"]) == round(10800 / 1.609344)
@@ -245,26 +294,42 @@ def test_the_columns_shown_are_the_users_choice_with_date_and_vehicle_pinned(thr
     app = three_tanks
     frame = app.dataframe[0]
     assert list(frame.proto.column_order) == [
-        "Date", "Vehicle", "Volume (L)", "Total (USD)", CONSUMPTION, "Odometer (km)",
-        "Flags", "Station"]
+        "Date",
+        "Vehicle",
+        "Volume (L)",
+        "Total (USD)",
+        CONSUMPTION,
+        "Odometer (km)",
+        "Flags",
+        "Station",
+    ]
     config = json.loads(frame.proto.columns)
-    assert {name for name, column in config.items() if column.get("pinned")} == {
-        "Date", "Vehicle"}
+    assert {name for name, column in config.items() if column.get("pinned")} == {"Date", "Vehicle"}
     assert frame.proto.placeholder == ""
     assert len(table(app).columns) == 15  # every value is still there (CSV, the editor)
 
     app.button_group(key=history.COLUMNS_KEY).set_value(["Consumption", "Price"]).run()
     assert list(app.dataframe[0].proto.column_order) == [
-        "Date", "Vehicle", CONSUMPTION, "Price (USD/L)"]
+        "Date",
+        "Vehicle",
+        CONSUMPTION,
+        "Price (USD/L)",
+    ]
     app = open_page(app, "dashboard")
     app = open_page(app, "history")  # the choice outlives a visit to another page
     assert list(app.dataframe[0].proto.column_order) == [
-        "Date", "Vehicle", CONSUMPTION, "Price (USD/L)"]
+        "Date",
+        "Vehicle",
+        CONSUMPTION,
+        "Price (USD/L)",
+    ]
 
 
 def test_page_caption_counts_in_the_right_number():
     assert history.page_caption(1, 1, 1, HistoryFilter()) == "Page 1 · 1 fill-up in all"
     assert history.page_caption(1, 1, 1234, HistoryFilter(text="x")) == (
-        "Page 1 · 1 of 1,234 fill-ups matches the filters")
+        "Page 1 · 1 of 1,234 fill-ups matches the filters"
+    )
     assert history.page_caption(2, 30, 31, HistoryFilter(text="x")) == (
-        "Page 2 · 30 of 31 fill-ups match the filters")
+        "Page 2 · 30 of 31 fill-ups match the filters"
+    )

@@ -39,8 +39,10 @@ def test_another_currency_says_amounts_are_not_converted(signed_in_app, account)
 
 def test_a_file_stating_its_currency_is_not_asked(signed_in_app):
     csv = WORKED_EXAMPLE_CSV.replace("missed_previous\n", "missed_previous,currency\n", 1)
-    csv = "\n".join(line + ",EUR" if line and not line.startswith("vehicle") else line
-                    for line in csv.split("\n"))
+    csv = "\n".join(
+        line + ",EUR" if line and not line.startswith("vehicle") else line
+        for line in csv.split("\n")
+    )
     app = _upload(open_page(signed_in_app, "import_file"), csv.encode())
     assert not app.exception
     assert not [s for s in app.selectbox if s.key == "import_opt_currency"]

@@ -9,15 +9,15 @@ from fueltracker.db import session_scope
 from fueltracker.services import history, vehicles
 from tests.app.conftest import open_page, sign_in_state
 
-FUELLY = ("car_name,model,l/100km,odometer,km,litres,price,city_percentage,fuelup_date,"
-          "date_added,tags,notes,missed_fuelup,partial_fuelup,latitude,longitude,brand\n"
-          "Golf,VW,0,10000,0,40,1.80,50,2024-01-05,,,,0,0,,,\n"
-          "Golf,VW,5.25,10800,800,42,1.85,50,2024-01-20,,,,0,0,,,\n"
-          "Golf,VW,0,11600,800,0,1.85,50,2024-02-10,,,,0,0,,,\n"
-          "Golf,VW,0,12400,800,40,1.85,50,2024-03-01,,,,0,0,,,\n")
-GENERIC = ("Day,Km,Litres,Paid\n"
-           "2024-01-05,10000,40,72.00\n"
-           "2024-01-20,10800,42,77.70\n")
+FUELLY = (
+    "car_name,model,l/100km,odometer,km,litres,price,city_percentage,fuelup_date,"
+    "date_added,tags,notes,missed_fuelup,partial_fuelup,latitude,longitude,brand\n"
+    "Golf,VW,0,10000,0,40,1.80,50,2024-01-05,,,,0,0,,,\n"
+    "Golf,VW,5.25,10800,800,42,1.85,50,2024-01-20,,,,0,0,,,\n"
+    "Golf,VW,0,11600,800,0,1.85,50,2024-02-10,,,,0,0,,,\n"
+    "Golf,VW,0,12400,800,40,1.85,50,2024-03-01,,,,0,0,,,\n"
+)
+GENERIC = "Day,Km,Litres,Paid\n2024-01-05,10000,40,72.00\n2024-01-20,10800,42,77.70\n"
 
 
 def _upload(app, data: bytes, name: str = "export.csv"):
@@ -65,8 +65,9 @@ def test_preview_errors_then_import_valid_rows_then_nothing_twice(import_page, a
     assert "Imported 3 fill-ups; skipped 0 already present; rejected 1" in app.success[0].value
     assert "Created vehicles: Golf" in app.success[0].value
     assert _count(account) == 3
-    [event] = [r.security for r in caplog.records
-               if getattr(r, "security", {}).get("event") == "import"]
+    [event] = [
+        r.security for r in caplog.records if getattr(r, "security", {}).get("event") == "import"
+    ]
     assert (event["format"], event["rows"]) == ("fuelly", 3)
 
     # The same file again: the vehicle maps to the existing Golf, every row already present.
@@ -121,8 +122,10 @@ def test_format_override_to_generic_with_column_mapping(import_page, account):
 
 
 def test_ambiguous_dates_ask_for_the_order(import_page, account):
-    text = "Date,Odometer,FuelConsumed,Cost,FuelEconomy,IsFillToFull,MissedFuelUp,Notes,Tags\n" \
-           "03/04/2024,1000,40,70,0,True,False,,\n04/05/2024,1800,40,70,0,True,False,,\n"
+    text = (
+        "Date,Odometer,FuelConsumed,Cost,FuelEconomy,IsFillToFull,MissedFuelUp,Notes,Tags\n"
+        "03/04/2024,1000,40,70,0,True,False,,\n04/05/2024,1800,40,70,0,True,False,,\n"
+    )
     app = _upload(import_page, text.encode())
     assert app.selectbox(key="import_opt_format").value == "lubelogger"
     assert app.radio(key="import_opt_date_order") is not None
@@ -181,10 +184,12 @@ def test_generic_mapping_is_remembered_across_sessions(import_page, account, dat
 def test_values_finer_than_storage_are_errors_in_the_preview_not_a_crash(import_page, account):
     """A volume that rounds to 0 L and two readings equal once stored: the preview says so,
     and importing the valid rows works (it once said "New 3, Errors 0", then crashed)."""
-    native = ("vehicle,date,odometer_km,volume_l,total_amount\n"
-              "Golf,2024-01-05,1000,0.0000000001,1.00\n"
-              "Golf,2024-01-20,1000.0000001,40,70.00\n"
-              "Golf,2024-01-20,1000.0000002,40,70.00\n")
+    native = (
+        "vehicle,date,odometer_km,volume_l,total_amount\n"
+        "Golf,2024-01-05,1000,0.0000000001,1.00\n"
+        "Golf,2024-01-20,1000.0000001,40,70.00\n"
+        "Golf,2024-01-20,1000.0000002,40,70.00\n"
+    )
     app = _upload(import_page, native.encode())
     assert _metrics(app) == {"New": "1", "Already present": "1", "Errors": "1"}
     app = _click(app, "Import the 1 valid row")

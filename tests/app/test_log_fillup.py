@@ -81,11 +81,16 @@ def test_inconsistent_amounts_are_an_error_that_keeps_the_input(signed_in_app, g
     _set(app, odometer=10000.0, volume=45.67, price=1.859, total=90.0)
     _save(app)
     assert not app.exception
-    assert [shown(e.value) for e in app.error] == [(
-        "Total paid 90.00 USD does not match 45.670 L × 1.859 USD/L = 84.90 USD. Correct one "
-        "of them, or clear one to have it worked out.")]
-    values = {name: app.number_input(key=f"fillup_0_{name}").value
-              for name in ("odometer", "volume", "price", "total")}
+    assert [shown(e.value) for e in app.error] == [
+        (
+            "Total paid 90.00 USD does not match 45.670 L × 1.859 USD/L = 84.90 USD. Correct one "
+            "of them, or clear one to have it worked out."
+        )
+    ]
+    values = {
+        name: app.number_input(key=f"fillup_0_{name}").value
+        for name in ("odometer", "volume", "price", "total")
+    }
     assert values == {"odometer": 10000.0, "volume": 45.67, "price": 1.859, "total": 90.0}
     assert _stored(account) == []
 
@@ -104,7 +109,8 @@ def test_odometer_hint_shows_the_last_reading(signed_in_app, garage):
     garage("Golf", STEADY)
     app = open_page(signed_in_app, "log_fillup")
     assert app.number_input(key="fillup_0_odometer").proto.placeholder == (
-        "Last: 11,500 km on 2024-04-01")
+        "Last: 11,500 km on 2024-04-01"
+    )
 
 
 def test_warning_then_confirm_saves(signed_in_app, garage, account):
@@ -115,7 +121,8 @@ def test_warning_then_confirm_saves(signed_in_app, garage, account):
     _save(app)
     assert not app.exception
     assert [w.value for w in app.warning] == [
-        "Volume 60.00 L is more than this vehicle's tank holds (50.00 L)."]
+        "Volume 60.00 L is more than this vehicle's tank holds (50.00 L)."
+    ]
     assert len(_stored(account)) == 4  # not saved yet
     assert app.number_input(key="fillup_0_volume").value == 60.0  # everything typed stays
 
@@ -146,8 +153,7 @@ def test_corrected_value_drops_its_warning(signed_in_app, garage, account):
     assert "about this vehicle's average of 6.00 L/100 km" in app.success[0].value
 
 
-def test_a_tank_far_better_than_usual_needs_the_same_confirmation(signed_in_app, garage,
-                                                                  account):
+def test_a_tank_far_better_than_usual_needs_the_same_confirmation(signed_in_app, garage, account):
     """Issue 12, item 9: a tank 171 % better than the average was saved without a word;
     only a tank worse than 3× the median asked. Under half the median asks too."""
     garage("Golf", STEADY)  # 6.00 L/100 km
@@ -156,8 +162,10 @@ def test_a_tank_far_better_than_usual_needs_the_same_confirmation(signed_in_app,
     _save(app)
     assert not app.exception
     [warning] = [w.value for w in app.warning]
-    assert warning.startswith("This tank would come out at 2.80 L/100 km, under half of "
-                              "this vehicle's median of 6.00 L/100 km.")
+    assert warning.startswith(
+        "This tank would come out at 2.80 L/100 km, under half of "
+        "this vehicle's median of 6.00 L/100 km."
+    )
     assert len(_stored(account)) == 4
     _save(app)  # without the "yes": still not saved
     assert len(_stored(account)) == 4
@@ -183,8 +191,8 @@ def test_full_tank_compared_with_the_vehicle_average(signed_in_app, garage):
     _set(app, odometer=12000.0, volume=28.5, total=42.75)
     _save(app)
     assert app.success[0].value == (
-        "Saved. This tank: 5.70 L/100 km, 5% better than this vehicle's average of "
-        "6.00 L/100 km.")
+        "Saved. This tank: 5.70 L/100 km, 5% better than this vehicle's average of 6.00 L/100 km."
+    )
     assert app.number_input(key="fillup_1_odometer").value is None  # a fresh entry
 
 
@@ -195,7 +203,8 @@ def test_partial_fill_up_says_deferred(signed_in_app, garage):
     _set(app, odometer=11800.0, volume=15.0, total=22.5)
     _save(app)
     assert app.success[0].value == (
-        "Saved. Partial fill-up: its consumption is deferred until the next full tank.")
+        "Saved. Partial fill-up: its consumption is deferred until the next full tank."
+    )
 
 
 def test_vehicle_last_used_first_and_remembered(signed_in_app, garage, account):
@@ -208,11 +217,13 @@ def test_vehicle_last_used_first_and_remembered(signed_in_app, garage, account):
     assert vehicle.options == ["Van", "Golf", "Audi", "Bike"]
     assert vehicle.value == van.id
     assert app.number_input(key="fillup_0_odometer").proto.placeholder == (
-        "Last: 50,000 km on 2024-03-01")
+        "Last: 50,000 km on 2024-03-01"
+    )
 
     vehicle.set_value(golf.id).run()  # the hint follows the chosen vehicle before saving
     assert app.number_input(key="fillup_0_odometer").proto.placeholder == (
-        "Last: 10,000 km on 2024-01-01")
+        "Last: 10,000 km on 2024-01-01"
+    )
     _set(app, odometer=10500.0, volume=30.0, total=45.0)
     _save(app)
     assert not app.exception
@@ -222,11 +233,14 @@ def test_vehicle_last_used_first_and_remembered(signed_in_app, garage, account):
 
 
 def test_station_brand_grade_suggestions(signed_in_app, garage, account):
-    garage("Golf", (
-        ("2024-01-01", "10000", "30", "45", {"station": "Aral Ring", "brand": "Aral"}),
-        ("2024-02-01", "10500", "30", "45", {"station": "Shell Hauptstr.", "grade": "E10"}),
-        ("2024-03-01", "11000", "30", "45", {"station": "Shell Hauptstr.", "grade": "E10"}),
-    ))
+    garage(
+        "Golf",
+        (
+            ("2024-01-01", "10000", "30", "45", {"station": "Aral Ring", "brand": "Aral"}),
+            ("2024-02-01", "10500", "30", "45", {"station": "Shell Hauptstr.", "grade": "E10"}),
+            ("2024-03-01", "11000", "30", "45", {"station": "Shell Hauptstr.", "grade": "E10"}),
+        ),
+    )
     app = open_page(signed_in_app, "log_fillup")
     station = app.selectbox(key="fillup_0_station")
     assert station.options == ["Shell Hauptstr.", "Aral Ring"]  # most used first

@@ -77,8 +77,13 @@ def test_log_fillup_in_us_units(signed_in_app, garage, account):
     from fueltracker.services import users
 
     with session_scope() as session:
-        users.set_preferences(session, account.id, preferences_of(
-            account, distance_unit="mi", volume_unit="gal_us", consumption_unit="mpg_us"))
+        users.set_preferences(
+            session,
+            account.id,
+            preferences_of(
+                account, distance_unit="mi", volume_unit="gal_us", consumption_unit="mpg_us"
+            ),
+        )
     garage("Truck")
     app = open_page(signed_in_app, "log_fillup")
     assert app.number_input(key="fillup_0_volume").label == "Volume (US gal)"
@@ -90,8 +95,9 @@ def test_log_fillup_in_us_units(signed_in_app, garage, account):
 
 
 def test_history_lists_derived_values_and_pages(signed_in_app, garage):
-    entries = tuple((f"2024-01-{day:02d}", str(10000 + day * 500), "30", "50")
-                    for day in range(1, 31))
+    entries = tuple(
+        (f"2024-01-{day:02d}", str(10000 + day * 500), "30", "50") for day in range(1, 31)
+    )
     garage("Golf", entries)
     app = open_page(signed_in_app, "history")
     assert not app.exception
@@ -133,7 +139,6 @@ def test_vehicles_archive(signed_in_app, garage):
     assert "Add a vehicle first" in app.info[0].value
 
 
-
 def test_vehicles_delete_names_what_went_in_the_right_number(signed_in_app, garage):
     golf = garage("Golf", (("2024-01-01", "10000", "40", "72"),))
     app = open_page(signed_in_app, "vehicles")
@@ -145,8 +150,8 @@ def test_vehicles_delete_names_what_went_in_the_right_number(signed_in_app, gara
     assert not app.exception
     assert app.success[0].value == "Deleted Golf and 1 fill-up, with its expenses."
 
-def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, monkeypatch,
-                                                        caplog):
+
+def test_unexpected_error_shows_reference_not_traceback(signed_in_app, garage, monkeypatch, caplog):
     from fueltracker.services import history as history_service
 
     garage("Golf", TWO_FULL_TANKS)
@@ -184,8 +189,13 @@ def test_petrol_is_gasoline_for_a_us_user_and_stored_as_petrol(signed_in_app, ac
     from fueltracker.services import users, vehicles
 
     with session_scope() as session:
-        users.set_preferences(session, account.id, preferences_of(
-            account, distance_unit="mi", volume_unit="gal_us", consumption_unit="mpg_us"))
+        users.set_preferences(
+            session,
+            account.id,
+            preferences_of(
+                account, distance_unit="mi", volume_unit="gal_us", consumption_unit="mpg_us"
+            ),
+        )
     app = open_page(signed_in_app, "vehicles")
     app.text_input(key="new_vehicle_0_name").input("Civic")
     fuel = app.selectbox(key="new_vehicle_0_fuel")

@@ -29,8 +29,10 @@ GOLF = (  # domain.md's worked example: 5.25, 5.83, (missed), 5.50 L/100 km
     ("2024-04-02", "12900", "33", "62.70"),
 )
 # Another account's car of the same name, on the same days, using twice the fuel.
-THIRSTY = tuple((day, odometer, str(2 * float(volume)), amount, *flags)
-                for day, odometer, volume, amount, *flags in GOLF)
+THIRSTY = tuple(
+    (day, odometer, str(2 * float(volume)), amount, *flags)
+    for day, odometer, volume, amount, *flags in GOLF
+)
 
 
 def _all_time(app: AppTest, key: str) -> AppTest:
@@ -45,19 +47,29 @@ def _traces(app: AppTest, index: int) -> list[dict]:
 def builds(monkeypatch) -> dict[str, int]:
     """How many times each page's results were built (a cache miss), by page."""
     counts: dict[str, int] = {}
-    for name in ("dashboard", "overview", "consumption", "consumption_trend",
-                 "year_over_year", "prices", "costs", "data_quality"):
+    for name in (
+        "dashboard",
+        "overview",
+        "consumption",
+        "consumption_trend",
+        "year_over_year",
+        "prices",
+        "costs",
+        "data_quality",
+    ):
         original = getattr(reports, name)
 
         def counted(*args, _original=original, _name=name, **kwargs):
             counts[_name] = counts.get(_name, 0) + 1
             return _original(*args, **kwargs)
+
         monkeypatch.setattr(reports, name, counted)
     return counts
 
 
 def test_a_warm_page_builds_nothing_a_new_filter_or_a_write_builds_again(
-        signed_in_app, garage, account, builds):
+    signed_in_app, garage, account, builds
+):
     golf = garage("Golf", GOLF)
     app = _all_time(open_page(signed_in_app, "consumption"), "consumption")
     assert not app.exception
@@ -82,15 +94,17 @@ def test_a_warm_page_builds_nothing_a_new_filter_or_a_write_builds_again(
     assert len(_traces(app, 0)[0]["y"]) == 5  # the new tank is drawn
 
 
-def test_two_users_with_the_same_filter_get_their_own_figures(signed_in_app, garage,
-                                                              unique_name):
+def test_two_users_with_the_same_filter_get_their_own_figures(signed_in_app, garage, unique_name):
     garage("Golf", GOLF)
     with session_scope() as session:
         other = make_user(session, unique_name + "b")
         car = make_vehicle(session, other, "Golf")
         for day, odometer, volume, amount, *flags in THIRSTY:
-            add(session, other, fillup(car, day, odometer, volume, amount,
-                                       **(flags[0] if flags else {})))
+            add(
+                session,
+                other,
+                fillup(car, day, odometer, volume, amount, **(flags[0] if flags else {})),
+            )
     mine = _all_time(open_page(signed_in_app, "overview"), "overview")
     theirs = sign_in_state(AppTest.from_file(str(HARNESS), default_timeout=30), other.id)
     theirs = _all_time(open_page(theirs, "overview"), "overview")
@@ -98,16 +112,20 @@ def test_two_users_with_the_same_filter_get_their_own_figures(signed_in_app, gar
     assert {m.label: m.value for m in mine.metric}[consumption] == "5.50"
     assert {m.label: m.value for m in theirs.metric}[consumption] == "11.00"
 
-    mine = _all_time(mine.switch_page(str(HARNESS.parents[2] / "pages" / "consumption.py"))
-                     .run(), "consumption")
-    theirs = _all_time(theirs.switch_page(str(HARNESS.parents[2] / "pages" / "consumption.py"))
-                       .run(), "consumption")
+    mine = _all_time(
+        mine.switch_page(str(HARNESS.parents[2] / "pages" / "consumption.py")).run(), "consumption"
+    )
+    theirs = _all_time(
+        theirs.switch_page(str(HARNESS.parents[2] / "pages" / "consumption.py")).run(),
+        "consumption",
+    )
     my_tanks = _traces(mine, 0)[0]
     their_tanks = _traces(theirs, 0)[0]
     assert my_tanks["x"] == their_tanks["x"]  # same days, same filter...
     assert my_tanks["y"] != their_tanks["y"]  # ...each user's own figures
     assert pytest.approx([2 * y for y in my_tanks["y"] if y is not None]) == [
-        y for y in their_tanks["y"] if y is not None]
+        y for y in their_tanks["y"] if y is not None
+    ]
 
 
 def test_a_renamed_vehicle_is_renamed_on_a_cached_page(signed_in_app, garage, account):
@@ -116,8 +134,9 @@ def test_a_renamed_vehicle_is_renamed_on_a_cached_page(signed_in_app, garage, ac
     assert _traces(app, 0)[0]["name"] == "Golf"
     fields = {name: getattr(golf, name) for name in VehicleUpdate.model_fields}
     with session_scope() as session:
-        vehicles.update_vehicle(session, account.id, golf.id,
-                                VehicleUpdate(**(fields | {"name": "Golf VII"})))
+        vehicles.update_vehicle(
+            session, account.id, golf.id, VehicleUpdate(**(fields | {"name": "Golf VII"}))
+        )
     app.run()
     assert _traces(app, 0)[0]["name"] == "Golf VII"
 
@@ -136,8 +155,9 @@ def deferred(monkeypatch) -> dict[str, Callable[[], bytes]]:
     return files
 
 
-def test_chart_data_becomes_csv_only_when_its_button_is_clicked(signed_in_app, garage,
-                                                                 deferred, monkeypatch):
+def test_chart_data_becomes_csv_only_when_its_button_is_clicked(
+    signed_in_app, garage, deferred, monkeypatch
+):
     garage("Golf", GOLF)
     made: list[str] = []
     figure_frame = charts.figure_frame
@@ -145,6 +165,7 @@ def test_chart_data_becomes_csv_only_when_its_button_is_clicked(signed_in_app, g
     def counted(figure):
         made.append(figure.layout.yaxis.title.text)
         return figure_frame(figure)
+
     monkeypatch.setattr(charts, "figure_frame", counted)
     app = _all_time(open_page(signed_in_app, "costs"), "costs")
     app.run()
@@ -154,8 +175,7 @@ def test_chart_data_becomes_csv_only_when_its_button_is_clicked(signed_in_app, g
 
     table = pd.read_csv(io.BytesIO(deferred["cumulative-spend.csv"]()))
     assert made == ["Cumulative spend (USD)"]
-    assert table["Cumulative spend (USD)"].tolist()[:6] == [72.0, 109.0, 149.7, 212.7, 268.2,
-                                                            330.9]
+    assert table["Cumulative spend (USD)"].tolist()[:6] == [72.0, 109.0, 149.7, 212.7, 268.2, 330.9]
 
 
 def test_the_data_quality_list_is_made_when_clicked(signed_in_app, garage, deferred):
@@ -164,5 +184,8 @@ def test_the_data_quality_list_is_made_when_clicked(signed_in_app, garage, defer
     assert not app.exception
     table = pd.read_csv(io.BytesIO(deferred["data-quality.csv"]()))
     assert set(table["Issue"]) == {"Chain broken", "Partial fill-up never closed"}
-    pd.testing.assert_frame_equal(table.astype(str), app.dataframe[0].value.astype(str)
-                                  .reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        table.astype(str),
+        app.dataframe[0].value.astype(str).reset_index(drop=True),
+        check_dtype=False,
+    )

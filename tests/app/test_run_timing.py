@@ -21,8 +21,11 @@ def timed(caplog) -> pytest.LogCaptureFixture:
 
 
 def _timings(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records
-            if r.name == "fueltracker.timing" and r.getMessage() == run_timing.MESSAGE]
+    return [
+        r
+        for r in caplog.records
+        if r.name == "fueltracker.timing" and r.getMessage() == run_timing.MESSAGE
+    ]
 
 
 def test_every_run_logs_wait_duration_page_and_correlation_id(app, account, timed):

@@ -25,9 +25,18 @@ GOLF = (
 
 def log(account, vehicle_id: int, amount: str, category: str = "service", **fields) -> None:
     with session_scope() as session:
-        expenses.create_expense(session, account.id, ExpenseCreate(
-            vehicle_id=vehicle_id, date=dt.date(2024, 3, 1), category=category,
-            amount=Decimal(amount), description="x", **fields))
+        expenses.create_expense(
+            session,
+            account.id,
+            ExpenseCreate(
+                vehicle_id=vehicle_id,
+                date=dt.date(2024, 3, 1),
+                category=category,
+                amount=Decimal(amount),
+                description="x",
+                **fields,
+            ),
+        )
 
 
 def metrics(app) -> dict[str, str]:
@@ -38,8 +47,9 @@ def all_time(app, key: str):
     return app.segmented_control(key=key).set_value("All time").run()
 
 
-def test_costs_page_gives_the_cost_of_ownership_and_follows_every_write(signed_in_app,
-                                                                         garage, account):
+def test_costs_page_gives_the_cost_of_ownership_and_follows_every_write(
+    signed_in_app, garage, account
+):
     golf = garage("Golf", GOLF)
     log(account, golf.id, "290.00")
     app = all_time(open_page(signed_in_app, "costs"), "costs_period")
@@ -49,8 +59,14 @@ def test_costs_page_gives_the_cost_of_ownership_and_follows_every_write(signed_i
     assert figures["Ownership (USD/km)"] == "0.214"  # over 2,900 km
     assert len(app.get("plotly_chart")) == 4 + 3
     # Written elsewhere (another tab): the next run shows it, no stale cached figure.
-    log(account, golf.id, "100.00", "tax", coverage_from=dt.date(2024, 1, 1),
-        coverage_to=dt.date(2024, 12, 31))
+    log(
+        account,
+        golf.id,
+        "100.00",
+        "tax",
+        coverage_from=dt.date(2024, 1, 1),
+        coverage_to=dt.date(2024, 12, 31),
+    )
     app = app.run()
     # All time ends today: the whole year 2024 of the tax lies inside it.
     assert metrics(app)["Cost of ownership (USD)"] == "720.90"

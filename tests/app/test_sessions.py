@@ -26,9 +26,11 @@ def _second_tab(account) -> AppTest:
 
 
 def _on_sign_in_page(app: AppTest) -> bool:
-    return ("user_id" not in app.session_state
-            and app.text_input(key="sign_in_username") is not None
-            and "Fuel Tracker" in app.title[0].value)
+    return (
+        "user_id" not in app.session_state
+        and app.text_input(key="sign_in_username") is not None
+        and "Fuel Tracker" in app.title[0].value
+    )
 
 
 def _infos(app: AppTest) -> list[str]:
@@ -50,10 +52,10 @@ def _save(app: AppTest) -> AppTest:
     return app.button(key="fillup_0_save").click().run()
 
 
-@pytest.mark.parametrize("revoke", ["admin_reset", "sign_out_elsewhere",
-                                    "password_changed_elsewhere"])
-def test_an_open_tab_saves_nothing_after_its_session_ended(signed_in_app, account, garage,
-                                                          revoke):
+@pytest.mark.parametrize(
+    "revoke", ["admin_reset", "sign_out_elsewhere", "password_changed_elsewhere"]
+)
+def test_an_open_tab_saves_nothing_after_its_session_ended(signed_in_app, account, garage, revoke):
     garage("Golf")
     app = _typed_fillup(open_page(signed_in_app, "log_fillup"))
     assert not app.exception
@@ -95,8 +97,7 @@ def test_the_tab_that_changes_the_password_stays_signed_in(signed_in_app, accoun
     assert [r.odometer_km for r in _stored(account)] == [Decimal("10500")]
 
 
-def test_a_save_that_skips_the_gate_is_refused_too(signed_in_app, account, garage,
-                                                    monkeypatch):
+def test_a_save_that_skips_the_gate_is_refused_too(signed_in_app, account, garage, monkeypatch):
     """A fragment rerun of the fill-up entry never passes app.py's gate: the refusal must
     come from the path every save takes (ui.context.session). Here the gate is made to
     let the revoked session through, as a fragment rerun would."""
@@ -137,8 +138,10 @@ def test_account_deletion_says_so_and_other_tabs_follow(signed_in_app, account):
 
 
 def test_revocation_message_names_the_causes():
-    assert auth.REVOKED == ("You were signed out because your password was changed or you "
-                            "signed out in another browser — sign in again.")
+    assert auth.REVOKED == (
+        "You were signed out because your password was changed or you "
+        "signed out in another browser — sign in again."
+    )
 
 
 def test_a_session_without_a_mark_is_not_signed_in(app, account):

@@ -23,14 +23,14 @@ def test_the_sign_in_form_is_throttled(app, account):
         app = _sign_in(app, account.username, "not the password")
         assert [e.value for e in app.error] == ["Wrong username or password."]
     app = _sign_in(app, account.username, PASSWORD)  # right, but after five failures
-    assert [e.value for e in app.error][0].startswith("Too many failed sign-ins for this "
-                                                      "username. Try again in ")
+    assert [e.value for e in app.error][0].startswith(
+        "Too many failed sign-ins for this username. Try again in "
+    )
     assert "user_id" not in app.session_state
 
 
 def _events(caplog, name: str) -> list[dict]:
-    return [r.security for r in caplog.records
-            if getattr(r, "security", {}).get("event") == name]
+    return [r.security for r in caplog.records if getattr(r, "security", {}).get("event") == name]
 
 
 def test_a_failed_sign_in_logs_an_unknown_name_only_as_a_hash(app, account, caplog):
@@ -43,8 +43,9 @@ def test_a_failed_sign_in_logs_an_unknown_name_only_as_a_hash(app, account, capl
     assert unknown["username"] == security.typed_username(typed_password, False)
     assert unknown["username"].startswith("sha256:") and len(unknown["username"]) == 19
     assert known["username"] == account.username
-    assert typed_password not in "\n".join(r.getMessage() + json.dumps(
-        getattr(r, "security", {})) for r in caplog.records)
+    assert typed_password not in "\n".join(
+        r.getMessage() + json.dumps(getattr(r, "security", {})) for r in caplog.records
+    )
 
 
 def test_sign_out_prints_nothing_to_stdout(app, account, capsys, monkeypatch):

@@ -74,8 +74,10 @@ def test_vehicle_name_on_the_fillup_form_and_history(signed_in_app, garage, name
 @pytest.mark.parametrize("name", ATTACKS)
 def test_names_from_an_imported_file_in_the_import_messages(signed_in_app, name):
     quoted = name.replace('"', '""')
-    native = ("vehicle,date,odometer_km,volume_l,total_amount,station\n"
-              f"\"{quoted}\",2024-01-05,1000,40,70.00,\"{quoted}\"\n")
+    native = (
+        "vehicle,date,odometer_km,volume_l,total_amount,station\n"
+        f'"{quoted}",2024-01-05,1000,40,70.00,"{quoted}"\n'
+    )
     app = open_page(signed_in_app, "import_file")
     app.file_uploader[0].set_value(("file.csv", native.encode(), "text/csv"))
     app.run()

@@ -61,15 +61,33 @@ def serve(database_url: str, log_name: str, port: int | None = None) -> Iterator
     port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     # database_url has put FUELTRACKER_DATABASE_URL and FUELTRACKER_COOKIE_KEY in os.environ.
-    env = dict(os.environ, FUELTRACKER_DATABASE_URL=database_url,
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
-    log_file = tempfile.NamedTemporaryFile(prefix="ft-e2e-streamlit-", suffix=".log",
-                                           delete=False)
+    env = dict(
+        os.environ,
+        FUELTRACKER_DATABASE_URL=database_url,
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        PYTHONUNBUFFERED="1",
+    )
+    log_file = tempfile.NamedTemporaryFile(prefix="ft-e2e-streamlit-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [_python(), "-m", "fueltracker.ui.server", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        [
+            _python(),
+            "-m",
+            "fueltracker.ui.server",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
 
     def server_log() -> str:
@@ -80,12 +98,17 @@ def serve(database_url: str, log_name: str, port: int | None = None) -> Iterator
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not _healthy(base_url):
             if process.poll() is not None:
-                pytest.fail(f"streamlit exited with code {process.returncode} before answering "
-                            f"its health check; its log:\n{server_log()}", pytrace=False)
+                pytest.fail(
+                    f"streamlit exited with code {process.returncode} before answering "
+                    f"its health check; its log:\n{server_log()}",
+                    pytrace=False,
+                )
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {base_url}/_stcore/health within "
-                            f"{SERVER_START_TIMEOUT_S:.0f} s; its log:\n{server_log()}",
-                            pytrace=False)
+                pytest.fail(
+                    f"streamlit did not answer {base_url}/_stcore/health within "
+                    f"{SERVER_START_TIMEOUT_S:.0f} s; its log:\n{server_log()}",
+                    pytrace=False,
+                )
             time.sleep(0.25)
         yield base_url
     finally:
@@ -124,8 +147,9 @@ def playwright_instance():
     """The Playwright driver for the run (skips every browser test without Chromium)."""
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="browser tests need the playwright package")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="browser tests need the playwright package"
+    )
     # expect()'s own default is 5 s: a fresh server's first page (imports, the first
     # connection) took longer on a busy 2-core machine. Still bounded, never a sleep.
     sync_api.expect.set_options(timeout=15_000)
@@ -137,8 +161,9 @@ def playwright_instance():
 def browser(playwright_instance, tmp_path_factory):
     """A fresh Chromium profile (persistent context on an empty tmp dir) for one test."""
     profile = tmp_path_factory.mktemp("chromium-profile")
-    context = launch(playwright_instance, profile, VIEWPORT, accept_downloads=True,
-                     timezone_id="UTC")
+    context = launch(
+        playwright_instance, profile, VIEWPORT, accept_downloads=True, timezone_id="UTC"
+    )
     context.set_default_timeout(15_000)
     try:
         yield context

@@ -20,8 +20,9 @@ def _signed_out(page: Page) -> None:
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
 
 
-def test_sign_out_survives_reload_and_kills_copied_cookie(page: Page, app_server: str,
-                                                          unique_name: str) -> None:
+def test_sign_out_survives_reload_and_kills_copied_cookie(
+    page: Page, app_server: str, unique_name: str
+) -> None:
     username = f"out_{unique_name}"
     settle = Settle(page)
     page.goto(app_server)
@@ -60,7 +61,8 @@ def test_deleted_account_cannot_sign_in(page: Page, app_server: str, unique_name
     go_to(page, settle, "Account", "Account")
     page.get_by_role("tab", name="Your data", exact=True).click()
     form = page.get_by_test_id("stForm").filter(
-        has=page.get_by_role("button", name=re.compile(r"Delete my account$")))
+        has=page.get_by_role("button", name=re.compile(r"Delete my account$"))
+    )
     form.get_by_label("Password", exact=True).fill(PASSWORD)
     form.get_by_label(re.compile(r"^Type your username")).fill(username)
     form.get_by_role("button", name=re.compile(r"Delete my account$")).click()

@@ -14,8 +14,9 @@ from tests.factories import PASSWORD, make_user
 pytestmark = pytest.mark.e2e
 
 
-def test_signed_out_deep_link_signs_in_then_opens_the_page(page: Page, fresh_app_server: str,
-                                                           unique_name: str) -> None:
+def test_signed_out_deep_link_signs_in_then_opens_the_page(
+    page: Page, fresh_app_server: str, unique_name: str
+) -> None:
     with session_scope() as session:
         make_user(session, unique_name)
     settle = Settle(page)

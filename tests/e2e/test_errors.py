@@ -60,8 +60,9 @@ def _count(url: str, user_id: int) -> int:
         engine.dispose()
 
 
-def test_database_outage_while_typing_a_fillup(page: Page, outage_server: OwnServer,
-                                               monkeypatch) -> None:
+def test_database_outage_while_typing_a_fillup(
+    page: Page, outage_server: OwnServer, monkeypatch
+) -> None:
     url = outage_server.url
     engine = db.make_engine(url, pool_size=1, max_overflow=0)
     with db.session_scope(engine) as session:
@@ -82,8 +83,10 @@ def test_database_outage_while_typing_a_fillup(page: Page, outage_server: OwnSer
         expect(page.get_by_role("heading", name="Log a fill-up", level=1)).to_be_visible()
         settle()
         main = page.get_by_test_id("stMain")
-        inputs = {label: main.locator(f'input[type="number"][aria-label="{label}"]')
-                  for label in ("Odometer (km)", "Volume (L)", "Total paid (USD)")}
+        inputs = {
+            label: main.locator(f'input[type="number"][aria-label="{label}"]')
+            for label in ("Odometer (km)", "Volume (L)", "Total paid (USD)")
+        }
         typed = {"Odometer (km)": "12500", "Volume (L)": "38", "Total paid (USD)": "66.50"}
         for label, value in typed.items():
             inputs[label].fill(value)
@@ -115,8 +118,10 @@ def test_database_outage_while_typing_a_fillup(page: Page, outage_server: OwnSer
     # configures it first (see the report). From the first JSON line on, every line is one.
     first = next(n for n, line in enumerate(lines) if line.startswith("{"))
     records = [json.loads(line) for line in lines[first:] if line.strip() != STOPPING]
-    assert all({"time", "level", "logger", "message", "correlation_id", "user_id"} <= set(r)
-               for r in records)
+    assert all(
+        {"time", "level", "logger", "message", "correlation_id", "user_id"} <= set(r)
+        for r in records
+    )
     [outage] = [r for r in records if r["message"].startswith("database unreachable")]
     assert outage["level"] == "WARNING" and "exc_info" not in outage
     assert outage["user_id"] == user.id  # a fragment run: set by the fragment itself

@@ -59,6 +59,10 @@ def test_log_an_expense(page: Page, app_server: str, unique_name: str) -> None:
     expect(alerts.filter(has_text="Saved")).to_be_visible()
     [saved] = _stored(user.id)
     assert (saved.category, saved.amount, saved.description, saved.vendor) == (
-        "service", Decimal("226.90"), "Spring service", "Moto Schmid")
+        "service",
+        Decimal("226.90"),
+        "Spring service",
+        "Moto Schmid",
+    )
     assert saved.vehicle_id == bike.id
     expect(main.get_by_text("1 expense in all · 226.90 EUR paid")).to_be_visible()

@@ -43,10 +43,16 @@ def _type(field: Locator, text: str, settle: Settle) -> None:
 
 
 def test_a_refused_volume_or_date_is_never_swapped_for_the_previous_one(
-        page: Page, app_server: str, unique_name: str) -> None:
+    page: Page, app_server: str, unique_name: str
+) -> None:
     with session_scope() as session:
-        user = make_user(session, f"bounds_{unique_name}", distance_unit="mi",
-                         volume_unit="gal_us", consumption_unit="mpg_us")
+        user = make_user(
+            session,
+            f"bounds_{unique_name}",
+            distance_unit="mi",
+            volume_unit="gal_us",
+            consumption_unit="mpg_us",
+        )
         make_vehicle(session, user, "Civic")
     settle = Settle(page)
     page.goto(f"{app_server}/log")
@@ -91,8 +97,9 @@ def test_a_refused_volume_or_date_is_never_swapped_for_the_previous_one(
     assert _stored(user.id) == []  # nothing under the previous date either
 
 
-def test_the_more_details_section_stays_open_on_a_phone(page: Page, app_server: str,
-                                                       unique_name: str) -> None:
+def test_the_more_details_section_stays_open_on_a_phone(
+    page: Page, app_server: str, unique_name: str
+) -> None:
     """Issue 12, item 10: on a phone the "Station, brand, grade, notes" section closed
     itself when a number field lost focus (the worked-out line above it moved it)."""
     with session_scope() as session:
@@ -116,8 +123,9 @@ def test_the_more_details_section_stays_open_on_a_phone(page: Page, app_server: 
     expect(notes).to_be_visible()  # still open after the reruns
 
 
-def test_password_change_confirmation_stays_readable(page: Page, app_server: str,
-                                                     unique_name: str) -> None:
+def test_password_change_confirmation_stays_readable(
+    page: Page, app_server: str, unique_name: str
+) -> None:
     """Issue 12, item 7: the confirmation of a password change never appeared (the cookie
     component's reruns swallowed the one-run message). It shows, and is still there once
     the page has settled."""
@@ -131,7 +139,8 @@ def test_password_change_confirmation_stays_readable(page: Page, app_server: str
     settle()
     page.get_by_role("tab", name="Password", exact=True).click()
     form = page.get_by_test_id("stForm").filter(
-        has=page.get_by_role("button", name="Change password", exact=True))
+        has=page.get_by_role("button", name="Change password", exact=True)
+    )
     form.get_by_label("Current password", exact=True).fill(PASSWORD)
     form.get_by_label("New password", exact=True).fill("another long secret 1")
     form.get_by_label("Repeat new password", exact=True).fill("another long secret 1")
@@ -141,5 +150,6 @@ def test_password_change_confirmation_stays_readable(page: Page, app_server: str
     settle()  # the cookie component's reports and their reruns are over
     page.wait_for_timeout(1000)
     expect(confirmation).to_be_visible()
-    expect(confirmation).to_contain_text("Every other browser signed in to this account is "
-                                         "signed out")
+    expect(confirmation).to_contain_text(
+        "Every other browser signed in to this account is signed out"
+    )

@@ -22,11 +22,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 def _metric(page: Page, label: str):
     return page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
 
 
-def test_import_fuelly_file_then_see_the_dashboard(page: Page, app_server: str, unique_name: str,
-                                                  shared_fixtures: Path) -> None:
+def test_import_fuelly_file_then_see_the_dashboard(
+    page: Page, app_server: str, unique_name: str, shared_fixtures: Path
+) -> None:
     username = f"import_{unique_name}"
     with session_scope() as session:
         make_user(session, username)
@@ -49,7 +51,8 @@ def test_import_fuelly_file_then_see_the_dashboard(page: Page, app_server: str, 
 
     page.get_by_role("button", name="Import 23 fill-ups", exact=True).click()
     expect(page.get_by_test_id("stAlert").filter(has_text="Imported 23 fill-ups")).to_contain_text(
-        "skipped 0 already present")
+        "skipped 0 already present"
+    )
     settle()
 
     go_to(page, settle, "Dashboard", "Dashboard")

@@ -32,10 +32,12 @@ FILLUPS = (  # odometer km, volume L, total paid
 
 # --- Streamlit helpers ---------------------------------------------------------------------
 
+
 def form_with_button(page: Page, button: str) -> Locator:
     """The st.form whose submit button has this text (forms in hidden tabs included)."""
     return page.get_by_test_id("stForm").filter(
-        has=page.get_by_role("button", name=button, exact=True))
+        has=page.get_by_role("button", name=button, exact=True)
+    )
 
 
 def go_to(page: Page, settle: Settle, title: str, heading: str) -> None:
@@ -52,11 +54,15 @@ def grid_rows(frame: Locator) -> list[dict[str, str]]:
     """
     table = frame.locator('table[role="grid"]')
     expect(table).to_have_count(1)
-    headers = {th.get_attribute("aria-colindex"): th.inner_text().strip()
-               for th in table.locator('th[role="columnheader"]').all()}
+    headers = {
+        th.get_attribute("aria-colindex"): th.inner_text().strip()
+        for th in table.locator('th[role="columnheader"]').all()
+    }
     return [
-        {headers.get(td.get_attribute("aria-colindex"), "?"): td.inner_text().strip()
-         for td in row.locator('td[role="gridcell"]').all()}
+        {
+            headers.get(td.get_attribute("aria-colindex"), "?"): td.inner_text().strip()
+            for td in row.locator('td[role="gridcell"]').all()
+        }
         for row in table.locator('tbody tr[role="row"]').all()
     ]
 
@@ -87,8 +93,10 @@ def sign_in(page: Page, username: str, password: str) -> None:
 
 # --- the journey ---------------------------------------------------------------------------
 
-def test_register_log_two_fillups_see_consumption_and_export(page: Page, app_server: str,
-                                                             unique_name: str) -> None:
+
+def test_register_log_two_fillups_see_consumption_and_export(
+    page: Page, app_server: str, unique_name: str
+) -> None:
     username = f"e2e_{unique_name}"
     settle = Settle(page)
     page.goto(app_server)
@@ -148,7 +156,8 @@ def test_register_log_two_fillups_see_consumption_and_export(page: Page, app_ser
     # rounded as the form shows them; the canonical file is under Account → Your data.
     with page.expect_download() as download_info:
         page.get_by_test_id("stSidebar").get_by_role(
-            "button", name=re.compile("Download all fill-ups")).click()
+            "button", name=re.compile("Download all fill-ups")
+        ).click()
     download = download_info.value
     assert download.suggested_filename.startswith(f"fueltracker-{username}-")
     assert download.suggested_filename.endswith(".csv")

@@ -44,7 +44,8 @@ def test_log_a_fillup_on_a_phone(page: Page, app_server: str, unique_name: str) 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     main.get_by_role("button", name="Save fill-up", exact=True).click()
     expect(page.get_by_test_id("stAlert").filter(has_text="Saved.")).to_contain_text(
-        "This tank: 4.73")  # 14.2 L over 300 km
+        "This tank: 4.73"
+    )  # 14.2 L over 300 km
     settle()
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)

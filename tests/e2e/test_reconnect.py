@@ -31,7 +31,8 @@ def _free_port() -> int:
 
 
 def test_restarted_server_redraws_page_and_first_download_works(
-        page: Page, database_url: str, unique_name: str) -> None:
+    page: Page, database_url: str, unique_name: str
+) -> None:
     username = f"e2e_{unique_name}"
     settle = Settle(page)
     opened: list[float] = []  # when the page opened each websocket
@@ -60,7 +61,8 @@ def test_restarted_server_redraws_page_and_first_download_works(
 
         with page.expect_download(timeout=15_000) as download_info:
             page.get_by_test_id("stSidebar").get_by_role(
-                "button", name=re.compile("Download all fill-ups")).click()
+                "button", name=re.compile("Download all fill-ups")
+            ).click()
         download = download_info.value
         assert download.suggested_filename.startswith(f"fueltracker-{username}-")
         header = next(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))

@@ -54,17 +54,19 @@ def _shot(page: Page, name: str) -> None:
     """What the user sees, on a desktop and on a phone (to look at, in test-artifacts/)."""
     ARTIFACTS.mkdir(exist_ok=True)
     before = page.viewport_size
-    for suffix, size in (("", {"width": 1400, "height": 900}),
-                         ("-phone", {"width": 390, "height": 844})):
+    for suffix, size in (
+        ("", {"width": 1400, "height": 900}),
+        ("-phone", {"width": 390, "height": 844}),
+    ):
         page.set_viewport_size(size)
         page.wait_for_timeout(300)  # the layout follows the new width
-        page.screenshot(path=str(ARTIFACTS / name.replace(".png", f"{suffix}.png")),
-                        full_page=True)
+        page.screenshot(path=str(ARTIFACTS / name.replace(".png", f"{suffix}.png")), full_page=True)
     page.set_viewport_size(before)
 
 
-def test_session_end_messages_markup_and_json_stdout(page: Page, database_url: str,
-                                                     unique_name: str, monkeypatch) -> None:
+def test_session_end_messages_markup_and_json_stdout(
+    page: Page, database_url: str, unique_name: str, monkeypatch
+) -> None:
     username = f"sec_{unique_name}"
     monkeypatch.delenv("FUELTRACKER_LOG_FORMAT", raising=False)  # auto: JSON to a file
     with serve(database_url, LOG_NAME) as base_url:
@@ -104,15 +106,21 @@ def test_session_end_messages_markup_and_json_stdout(page: Page, database_url: s
         # An open Log fill-up tab with values typed; the admin resets the password.
         go_to(page, settle, "Log fill-up", "Log a fill-up")
         main = page.get_by_test_id("stMain")
-        for label, value in (("Odometer (km)", "12500"), ("Volume (L)", "38"),
-                             ("Total paid (USD)", "66.50")):
+        for label, value in (
+            ("Odometer (km)", "12500"),
+            ("Volume (L)", "38"),
+            ("Total paid (USD)", "66.50"),
+        ):
             main.locator(f'input[type="number"][aria-label="{label}"]').fill(value)
         main.locator('input[type="number"][aria-label="Total paid (USD)"]').press("Tab")
         settle()
         reset = subprocess.run(
-            [sys.executable, "-m", "fueltracker", "reset-password", username,
-             "--password-stdin"], input=NEW_PASSWORD + "\n", text=True, capture_output=True,
-            timeout=120)
+            [sys.executable, "-m", "fueltracker", "reset-password", username, "--password-stdin"],
+            input=NEW_PASSWORD + "\n",
+            text=True,
+            capture_output=True,
+            timeout=120,
+        )
         assert reset.returncode == 0, reset.stderr
         main.get_by_role("button", name="Save fill-up", exact=True).click()
         expect(page.get_by_text(context.REVOKED)).to_be_visible()
@@ -138,7 +146,8 @@ def test_session_end_messages_markup_and_json_stdout(page: Page, database_url: s
         go_to(page, settle, "Account", "Account")
         page.get_by_role("tab", name="Your data", exact=True).click()
         form = page.get_by_test_id("stForm").filter(
-            has=page.get_by_role("button", name=re.compile(r"Delete my account$")))
+            has=page.get_by_role("button", name=re.compile(r"Delete my account$"))
+        )
         form.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
         form.get_by_label(re.compile(r"^Type your username")).fill(username)
         form.get_by_role("button", name=re.compile(r"Delete my account$")).click()
@@ -146,11 +155,9 @@ def test_session_end_messages_markup_and_json_stdout(page: Page, database_url: s
         settle()
         _shot(page, "security-account-deleted.png")
 
-    lines = [line for line in (ARTIFACTS / LOG_NAME).read_text().splitlines()
-             if line.strip()]
+    lines = [line for line in (ARTIFACTS / LOG_NAME).read_text().splitlines() if line.strip()]
     first = next(n for n, line in enumerate(lines) if line.startswith("{"))
-    stray = [line for line in lines[first:] if line.strip() != "Stopping..."
-             and not _is_json(line)]
+    stray = [line for line in lines[first:] if line.strip() != "Stopping..." and not _is_json(line)]
     assert stray == []  # e.g. 'fueltracker_auth', printed by the cookie library
     assert PASSWORD not in "\n".join(lines) and NEW_PASSWORD not in "\n".join(lines)
 

@@ -42,8 +42,11 @@ def test_window_passes_and_success_resets(db_session):
         users.sign_in(db_session, "judy", "wrong password!!")
     assert users.sign_in(db_session, "judy", PASSWORD).user is None
     # Sixteen minutes later the failures have left the window.
-    db_session.execute(update(LoginAttempt).where(LoginAttempt.username_key == "judy")
-                       .values(attempted_at=LoginAttempt.attempted_at - dt.timedelta(minutes=16)))
+    db_session.execute(
+        update(LoginAttempt)
+        .where(LoginAttempt.username_key == "judy")
+        .values(attempted_at=LoginAttempt.attempted_at - dt.timedelta(minutes=16))
+    )
     assert users.sign_in(db_session, "judy", PASSWORD).user is not None
 
 
@@ -70,20 +73,23 @@ def test_change_password_needs_the_current_one_and_revokes_cookies(db_session):
 
 def test_profile_update(db_session):
     user = make_user(db_session, "mia")
-    updated = users.update_profile(db_session, user.id, ProfileUpdate(display_name="Mia M.",
-                                                                      email="mia@example.org"))
+    updated = users.update_profile(
+        db_session, user.id, ProfileUpdate(display_name="Mia M.", email="mia@example.org")
+    )
     assert (updated.display_name, updated.email) == ("Mia M.", "mia@example.org")
 
 
 def _user_reference_columns(session):
     """Every (table, column) holding a user id, from the catalogue: foreign keys to users."""
-    rows = session.execute(text("""
+    rows = session.execute(
+        text("""
         SELECT cl.relname AS table_name, att.attname AS column_name
         FROM pg_constraint con
         JOIN pg_class cl ON cl.oid = con.conrelid
         JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY (con.conkey)
         WHERE con.contype = 'f' AND con.confrelid = 'users'::regclass
-    """)).all()
+    """)
+    ).all()
     return {(r.table_name, r.column_name) for r in rows} | {("users", "id")}
 
 
@@ -91,9 +97,18 @@ def test_delete_account_leaves_no_row_behind(db_session):
     user = make_user(db_session, "nina")
     car = make_vehicle(db_session, user, "Car")
     add(db_session, user, fillup(car, "2024-01-01", "100", "10", "15"))
-    expenses.create_expense(db_session, user.id, ExpenseCreate(
-        vehicle_id=car.id, date=dt.date(2024, 1, 2), category="tax", amount=Decimal("90"),
-        description="Road tax"), today=TODAY)
+    expenses.create_expense(
+        db_session,
+        user.id,
+        ExpenseCreate(
+            vehicle_id=car.id,
+            date=dt.date(2024, 1, 2),
+            category="tax",
+            amount=Decimal("90"),
+            description="Road tax",
+        ),
+        today=TODAY,
+    )
     users.sign_in(db_session, "nina", "wrong password!!")
     with pytest.raises(ValidationError):
         users.delete_account(db_session, user.id, "wrong password!!", "nina")
@@ -104,14 +119,20 @@ def test_delete_account_leaves_no_row_behind(db_session):
     # Count as the owner: as the app role, row-level security would hide rows anyway.
     db_session.execute(text("RESET ROLE"))
     columns = _user_reference_columns(db_session)
-    assert {("vehicles", "user_id"), ("fuel_entries", "user_id"),
-            ("expenses", "user_id")} <= columns
+    assert {
+        ("vehicles", "user_id"),
+        ("fuel_entries", "user_id"),
+        ("expenses", "user_id"),
+    } <= columns
     for table, column in columns:
-        count = db_session.scalar(text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :id'),
-                                  {"id": user.id})
+        count = db_session.scalar(
+            text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :id'), {"id": user.id}
+        )
         assert count == 0, (table, column)
-    assert db_session.scalar(text("SELECT count(*) FROM login_attempts "
-                                  "WHERE username_key = 'nina'")) == 0
+    assert (
+        db_session.scalar(text("SELECT count(*) FROM login_attempts WHERE username_key = 'nina'"))
+        == 0
+    )
     # The name is free again, and the old cookie does not open the new account.
     db_session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
     again = make_user(db_session, "nina")
@@ -127,8 +148,10 @@ def test_two_simultaneous_registrations_make_one_account(database_url, unique_na
         try:
             with session_scope() as session:
                 barrier.wait(timeout=10)
-                users.register_user(session, UserCreate(
-                    username=unique_name, display_name="Twin", password=PASSWORD))
+                users.register_user(
+                    session,
+                    UserCreate(username=unique_name, display_name="Twin", password=PASSWORD),
+                )
             outcomes.append("created")
         except DuplicateError as exc:
             outcomes.append(exc.reason)

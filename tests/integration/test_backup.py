@@ -39,10 +39,14 @@ from tests.factories import (
     make_vehicle,
 )
 
-UNICODE_NAME = "Zoë Ångström-Øre 🚗 \"quoted\" \\ back"
+UNICODE_NAME = 'Zoë Ångström-Øre 🚗 "quoted" \\ back'
 NOTES = "line one\nline two — «ünïcödé» 'quotes' {\"json\": [1]}"
-MAPPING = {"Datum": "date", "Kilometerstand": "odometer_km", "Liter": "volume_l",
-           "Betrag €": "total_amount"}
+MAPPING = {
+    "Datum": "date",
+    "Kilometerstand": "odometer_km",
+    "Liter": "volume_l",
+    "Betrag €": "total_amount",
+}
 
 
 def libpq(url: str) -> str:
@@ -55,8 +59,9 @@ def new_database(database_url: str) -> Iterator[Callable[..., str]]:
     """Make empty databases on the test server (migrated unless asked not to); all are
     dropped at the end of the module."""
     created: list[str] = []
-    admin = libpq(make_url(database_url).set(database="postgres").render_as_string(
-        hide_password=False))
+    admin = libpq(
+        make_url(database_url).set(database="postgres").render_as_string(hide_password=False)
+    )
 
     def make(migrated: bool = True) -> str:
         name = f"ft_backup_{uuid.uuid4().hex[:10]}"
@@ -80,22 +85,55 @@ def seed(url: str) -> dict[str, int]:
     engine = make_engine(url)
     try:
         with session_scope(engine) as session:
-            anna = make_user(session, "anna", distance_unit="mi", volume_unit="gal_us",
-                             consumption_unit="mpg_us", currency="EUR", timezone="Europe/Berlin")
+            anna = make_user(
+                session,
+                "anna",
+                distance_unit="mi",
+                volume_unit="gal_us",
+                consumption_unit="mpg_us",
+                currency="EUR",
+                timezone="Europe/Berlin",
+            )
             bob = make_user(session, "Bob.Builder")
-            zoe = users.register_user(session, UserCreate(
-                username="zoe_2", display_name=UNICODE_NAME, email="zoe@example.org",
-                password="  spaces count too  "))
-            golf = make_vehicle(session, anna, "Golf", make="VW", year=2019,
-                                tank_capacity_l=Decimal("50.125"), fuel_type="E10")
+            zoe = users.register_user(
+                session,
+                UserCreate(
+                    username="zoe_2",
+                    display_name=UNICODE_NAME,
+                    email="zoe@example.org",
+                    password="  spaces count too  ",
+                ),
+            )
+            golf = make_vehicle(
+                session,
+                anna,
+                "Golf",
+                make="VW",
+                year=2019,
+                tank_capacity_l=Decimal("50.125"),
+                fuel_type="E10",
+            )
             old = make_vehicle(session, anna, "Käfer ⚙")
             for d, o, v, a, full, missed in WORKED_EXAMPLE:
                 add(session, anna, fillup(golf, d, o, v, a, is_full=full, missed_previous=missed))
-            add(session, anna, fillup(old, "1999-12-31", "123456.789012", "46.730908473",
-                                      "1234.5678", station="Tankstelle Süd", brand="Aral",
-                                      grade="Super Plus", notes=NOTES))
-            gone = add(session, anna, fillup(old, "2000-01-02", "123999.000001", "0.000000001",
-                                             "0.0001"))
+            add(
+                session,
+                anna,
+                fillup(
+                    old,
+                    "1999-12-31",
+                    "123456.789012",
+                    "46.730908473",
+                    "1234.5678",
+                    station="Tankstelle Süd",
+                    brand="Aral",
+                    grade="Super Plus",
+                    notes=NOTES,
+                ),
+            )
+            gone = add(
+                session, anna, fillup(old, "2000-01-02", "123999.000001", "0.000000001", "0.0001")
+            )
             vehicles.set_vehicle_active(session, anna.id, old.id, False)
             truck = make_vehicle(session, bob, "Truck", kind="van")
             add(session, bob, fillup(truck, "2024-05-01", "0", "99.999999999", "0"))
@@ -104,30 +142,68 @@ def seed(url: str) -> dict[str, int]:
             mappings.remember_mapping(session, bob.id, list(MAPPING), MAPPING)
             # Expenses: one with a coverage period, every optional field and unicode notes;
             # one bare; one deleted (a gap in the ids again).
-            expenses.create_expense(session, anna.id, ExpenseCreate(
-                vehicle_id=golf.id, date=dt.date(2024, 1, 3), category="insurance",
-                amount=Decimal("612.3456"), description="Versicherung 2024 «Vollkasko»",
-                odometer_km=Decimal("10123.456789"), vendor="HUK-Coburg", notes=NOTES,
-                coverage_from=dt.date(2024, 1, 1), coverage_to=dt.date(2024, 12, 31)),
-                today=TODAY)
-            dropped = expenses.create_expense(session, bob.id, ExpenseCreate(
-                vehicle_id=truck.id, date=dt.date(2024, 5, 2), category="fines",
-                amount=Decimal("35"), description="Parking ticket"), today=TODAY)
-            expenses.create_expense(session, bob.id, ExpenseCreate(
-                vehicle_id=truck.id, date=dt.date(2024, 5, 3), category="tolls",
-                amount=Decimal("0"), description="Free bridge"), today=TODAY)
+            expenses.create_expense(
+                session,
+                anna.id,
+                ExpenseCreate(
+                    vehicle_id=golf.id,
+                    date=dt.date(2024, 1, 3),
+                    category="insurance",
+                    amount=Decimal("612.3456"),
+                    description="Versicherung 2024 «Vollkasko»",
+                    odometer_km=Decimal("10123.456789"),
+                    vendor="HUK-Coburg",
+                    notes=NOTES,
+                    coverage_from=dt.date(2024, 1, 1),
+                    coverage_to=dt.date(2024, 12, 31),
+                ),
+                today=TODAY,
+            )
+            dropped = expenses.create_expense(
+                session,
+                bob.id,
+                ExpenseCreate(
+                    vehicle_id=truck.id,
+                    date=dt.date(2024, 5, 2),
+                    category="fines",
+                    amount=Decimal("35"),
+                    description="Parking ticket",
+                ),
+                today=TODAY,
+            )
+            expenses.create_expense(
+                session,
+                bob.id,
+                ExpenseCreate(
+                    vehicle_id=truck.id,
+                    date=dt.date(2024, 5, 3),
+                    category="tolls",
+                    amount=Decimal("0"),
+                    description="Free bridge",
+                ),
+                today=TODAY,
+            )
             expenses.delete_expense(session, bob.id, dropped.id)
             for owner, vehicle, fields in (
-                (anna, golf, {"title": "Ölwechsel ⚙ \"quoted\"", "interval_km":
-                              Decimal("24140.16"), "interval_months": 12,
-                              "due_soon_km": Decimal("1609.344"), "due_soon_days": 45,
-                              "last_done_on": dt.date(2024, 1, 5),
-                              "last_done_odometer_km": Decimal("10000.123456")}),
+                (
+                    anna,
+                    golf,
+                    {
+                        "title": 'Ölwechsel ⚙ "quoted"',
+                        "interval_km": Decimal("24140.16"),
+                        "interval_months": 12,
+                        "due_soon_km": Decimal("1609.344"),
+                        "due_soon_days": 45,
+                        "last_done_on": dt.date(2024, 1, 5),
+                        "last_done_odometer_km": Decimal("10000.123456"),
+                    },
+                ),
                 (anna, old, {"title": "Deleted", "interval_months": 1}),
                 (bob, truck, {"title": "Inspection", "interval_months": 6}),
             ):
-                made = reminders.create_reminder(session, owner.id, ReminderCreate(
-                    vehicle_id=vehicle.id, **fields), today=TODAY)
+                made = reminders.create_reminder(
+                    session, owner.id, ReminderCreate(vehicle_id=vehicle.id, **fields), today=TODAY
+                )
             # A gap in the reminders' ids too.
             reminders.delete_reminder(session, anna.id, made.id - 1)
         with session_scope(engine) as session:
@@ -146,17 +222,28 @@ def table_rows(url: str) -> dict[str, list[tuple[str, ...]]]:
     try:
         with engine.connect() as conn:
             conn.execute(text("SET TIME ZONE 'UTC'"))
-            return {table.name: [tuple(repr(value) for value in row) for row in conn.execute(
-                        select(table).order_by(*table.primary_key.columns))]
-                    for table in backup.backed_up_tables()}
+            return {
+                table.name: [
+                    tuple(repr(value) for value in row)
+                    for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+                ]
+                for table in backup.backed_up_tables()
+            }
     finally:
         engine.dispose()
 
 
 def cli(*args: str, database_url: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     env = os.environ | {"FUELTRACKER_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "fueltracker", *args], check=False, input=stdin,
-                          capture_output=True, cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "fueltracker", *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -185,8 +272,10 @@ def test_cli_round_trip_restores_every_row_and_accounts_work(source, new_databas
     path = tmp_path / "fueltracker.jsonl.gz"
     made = cli("backup", "-o", str(path), database_url=url)
     assert made.returncode == 0, made.stderr
-    assert ("Backed up 3 users, 3 vehicles, 8 fuel_entries, 2 login_attempts, "
-            "1 import_mappings, 2 expenses, 2 reminders (schema revision") in made.stdout.decode()
+    assert (
+        "Backed up 3 users, 3 vehicles, 8 fuel_entries, 2 login_attempts, "
+        "1 import_mappings, 2 expenses, 2 reminders (schema revision"
+    ) in made.stdout.decode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name != path.name]  # no temp file left
 
@@ -217,8 +306,11 @@ def test_cli_round_trip_restores_every_row_and_accounts_work(source, new_databas
             newcomer = make_user(session, "newcomer")
             garage = make_vehicle(session, newcomer, "New car")
             entry = add(session, newcomer, fillup(garage, "2024-06-01", "10", "20", "30"))
-        for table, new_id in (("users", newcomer.id), ("vehicles", garage.id),
-                              ("fuel_entries", entry.id)):
+        for table, new_id in (
+            ("users", newcomer.id),
+            ("vehicles", garage.id),
+            ("fuel_entries", entry.id),
+        ):
             highest = max(int(row[0]) for row in before[table])
             assert new_id == highest + 1, table
     finally:
@@ -249,17 +341,22 @@ def test_file_format(backup_file, source):
     anna = next(r["row"] for r in rows if r["table"] == "users" and r["row"]["id"] == ids["anna"])
     assert anna["password_hash"].startswith("$2") and anna["username"] == "anna"
     assert anna["created_at"].endswith("+00:00")
-    long_one = next(r["row"] for r in rows if r["table"] == "fuel_entries"
-                    and r["row"]["notes"] == NOTES)
+    long_one = next(
+        r["row"] for r in rows if r["table"] == "fuel_entries" and r["row"]["notes"] == NOTES
+    )
     assert (long_one["odometer_km"], long_one["volume_l"], long_one["total_amount"]) == (
-        "123456.789012", "46.730908473", "1234.5678")
+        "123456.789012",
+        "46.730908473",
+        "1234.5678",
+    )
     assert long_one["date"] == "1999-12-31"
     mapping = next(r["row"] for r in rows if r["table"] == "import_mappings")
     assert mapping["mapping"] == MAPPING
 
 
-def test_restore_refuses_a_non_empty_instance_and_changes_nothing(backup_file, new_database,
-                                                                   tmp_path):
+def test_restore_refuses_a_non_empty_instance_and_changes_nothing(
+    backup_file, new_database, tmp_path
+):
     target = new_database()
     seed_engine = make_engine(target)
     try:
@@ -295,18 +392,33 @@ def _tamper_header(lines: list[bytes]) -> list[bytes]:
     return [json.dumps(header).encode() + b"\n", *lines[1:]]
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    (lambda data: _rewrite(data, _tamper_value), "checksum does not match"),
-    (lambda data: _rewrite(data, lambda lines: lines[:-1]), "truncated"),
-    (lambda data: _rewrite(data, lambda lines: lines[:-2] + lines[-1:]), "checksum does not match"),
-    (lambda data: data[: len(data) * 2 // 3], "truncated"),
-    (lambda data: _rewrite(data, _tamper_header), "restore it with the Fuel Tracker version"),
-    (lambda data: gzip.compress(b'{"hello": "world"}\n'), "not a Fuel Tracker backup"),
-    (lambda data: b"plain text, not gzip\n", "not gzip"),
-], ids=["value-changed", "footer-missing", "row-missing", "gzip-cut", "other-revision",
-        "foreign-json", "not-gzip"])
-def test_restore_rejects_a_damaged_file_and_writes_nothing(backup_file, new_database, tmp_path,
-                                                          damage, message):
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: _rewrite(data, _tamper_value), "checksum does not match"),
+        (lambda data: _rewrite(data, lambda lines: lines[:-1]), "truncated"),
+        (
+            lambda data: _rewrite(data, lambda lines: lines[:-2] + lines[-1:]),
+            "checksum does not match",
+        ),
+        (lambda data: data[: len(data) * 2 // 3], "truncated"),
+        (lambda data: _rewrite(data, _tamper_header), "restore it with the Fuel Tracker version"),
+        (lambda data: gzip.compress(b'{"hello": "world"}\n'), "not a Fuel Tracker backup"),
+        (lambda data: b"plain text, not gzip\n", "not gzip"),
+    ],
+    ids=[
+        "value-changed",
+        "footer-missing",
+        "row-missing",
+        "gzip-cut",
+        "other-revision",
+        "foreign-json",
+        "not-gzip",
+    ],
+)
+def test_restore_rejects_a_damaged_file_and_writes_nothing(
+    backup_file, new_database, tmp_path, damage, message
+):
     target = new_database()
     path = tmp_path / "damaged.jsonl.gz"
     path.write_bytes(damage(backup_file))
@@ -324,19 +436,21 @@ def _resealed(lines: list[bytes]) -> list[bytes]:
         header["tables"][json.loads(line)["table"]] += 1
     body = [backup.dump_line(header), *rows]
     digest = hashlib.sha256(b"".join(body)).hexdigest()
-    return [*body, backup.dump_line({"end": backup.FORMAT_NAME, "rows": len(rows),
-                                     "sha256": digest})]
+    return [
+        *body,
+        backup.dump_line({"end": backup.FORMAT_NAME, "rows": len(rows), "sha256": digest}),
+    ]
 
 
-def test_a_row_the_database_rejects_rolls_the_whole_restore_back(backup_file, new_database,
-                                                                 tmp_path):
+def test_a_row_the_database_rejects_rolls_the_whole_restore_back(
+    backup_file, new_database, tmp_path
+):
     # A well-formed file whose last fill-up repeats the first one's id: every other row
     # goes in first, then the duplicate key aborts the transaction.
     def duplicate_first_entry(lines: list[bytes]) -> list[bytes]:
         first = next(line for line in lines if line.startswith(b'{"table":"fuel_entries"'))
-        last = max(i for i, line in enumerate(lines)
-                   if line.startswith(b'{"table":"fuel_entries"'))
-        return _resealed([*lines[:last + 1], first, *lines[last + 1:]])
+        last = max(i for i, line in enumerate(lines) if line.startswith(b'{"table":"fuel_entries"'))
+        return _resealed([*lines[: last + 1], first, *lines[last + 1 :]])
 
     target = new_database()
     path = tmp_path / "duplicate.jsonl.gz"
@@ -386,9 +500,11 @@ def test_backup_is_one_snapshot_while_another_connection_commits(new_database):
         # Another connection changes every table the backup has not finished yet.
         with writer.begin() as conn:
             conn.execute(text("SET LOCAL row_security = off"))
-            late_id = conn.scalar(User.__table__.insert().values(
-                username="late_comer", display_name="Late", password_hash="x"
-            ).returning(User.id))
+            late_id = conn.scalar(
+                User.__table__.insert()
+                .values(username="late_comer", display_name="Late", password_hash="x")
+                .returning(User.id)
+            )
             deleted = conn.scalar(select(func.max(FuelEntry.id)))
             conn.execute(delete(FuelEntry).where(FuelEntry.id == deleted))
             conn.execute(text("DELETE FROM login_attempts"))
@@ -409,9 +525,19 @@ def test_backup_is_one_snapshot_while_another_connection_commits(new_database):
     # The same lines, compressed, restore: the checksum covers exactly what was read.
     target = backup.owner_engine(new_database())
     try:
-        summary = backup.restore(target, io.BytesIO(b"".join([
-            json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode() + b"\n",
-            first_row, *rest])))
+        summary = backup.restore(
+            target,
+            io.BytesIO(
+                b"".join(
+                    [
+                        json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+                        + b"\n",
+                        first_row,
+                        *rest,
+                    ]
+                )
+            ),
+        )
     finally:
         target.dispose()
         writer.dispose()
@@ -426,8 +552,9 @@ def test_backup_refuses_a_login_bound_by_row_level_security(source):
         with owner.connect() as conn:
             conn.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS"))
             conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
-        bound = backup.owner_engine(make_url(url).set(username=role).render_as_string(
-            hide_password=False))
+        bound = backup.owner_engine(
+            make_url(url).set(username=role).render_as_string(hide_password=False)
+        )
         with pytest.raises(backup.BackupError, match="superuser or have BYPASSRLS"):
             backup.write_backup(bound, io.BytesIO())
         bound.dispose()
@@ -455,8 +582,9 @@ def upgrade_to_head_minus_one(url: str) -> None:
     from fueltracker.migrate import alembic_config
 
     config = alembic_config(url)
-    previous = ScriptDirectory.from_config(config).get_revision(
-        backup.code_head_revision()).down_revision
+    previous = (
+        ScriptDirectory.from_config(config).get_revision(backup.code_head_revision()).down_revision
+    )
     command.upgrade(config, previous)
 
 

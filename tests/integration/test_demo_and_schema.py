@@ -24,7 +24,9 @@ def test_demo_account_story(db_session):
     user = users.authenticate(db_session, DEMO_USERNAME, DEMO_PASSWORD)
     assert user is not None
     assert [(v.name, v.kind) for v in vehicles.list_vehicles(db_session, user.id)] == [
-        ("Golf", "car"), ("V-Strom", "motorbike")]
+        ("Golf", "car"),
+        ("V-Strom", "motorbike"),
+    ]
     derived = metrics.add_derived(history.load_entries_frame(db_session, user.id))
     assert len(derived) > 100
     assert (~derived["is_full"]).sum() == 3 and derived["missed_previous"].sum() == 1
@@ -41,8 +43,16 @@ def test_demo_account_has_two_years_of_other_costs(db_session):
     assert user is not None
     names = {v.id: v.name for v in vehicles.list_vehicles(db_session, user.id)}
     logged = expenses.list_expenses(db_session, user.id)
-    assert {e.category for e in logged} >= {"service", "tyres", "insurance", "tax", "parking",
-                                            "tolls", "repair", "cleaning"}
+    assert {e.category for e in logged} >= {
+        "service",
+        "tyres",
+        "insurance",
+        "tax",
+        "parking",
+        "tolls",
+        "repair",
+        "cleaning",
+    }
     assert {names[e.vehicle_id] for e in logged} == {"Golf", "V-Strom"}
     assert max(e.date for e in logged) <= today
     assert (max(e.date for e in logged) - min(e.date for e in logged)).days >= 600

@@ -19,11 +19,17 @@ from fueltracker.services.expenses import ExpenseFilter
 from tests.factories import TODAY, make_user, make_vehicle
 
 
-def expense(vehicle_id: int, date: str, category: str, amount: str, description: str = "x",
-            **fields: object) -> ExpenseCreate:
-    return ExpenseCreate(vehicle_id=vehicle_id, date=dt.date.fromisoformat(date),
-                         category=category, amount=Decimal(amount), description=description,
-                         **fields)
+def expense(
+    vehicle_id: int, date: str, category: str, amount: str, description: str = "x", **fields: object
+) -> ExpenseCreate:
+    return ExpenseCreate(
+        vehicle_id=vehicle_id,
+        date=dt.date.fromisoformat(date),
+        category=category,
+        amount=Decimal(amount),
+        description=description,
+        **fields,
+    )
 
 
 def add(session, user, data):
@@ -34,16 +40,33 @@ def test_create_get_update_delete_restore(db_session):
     user = make_user(db_session)
     golf = make_vehicle(db_session, user, "Golf")
     before = revision.data_revision(db_session, user.id)
-    saved = add(db_session, user, expense(
-        golf.id, "2024-03-01", "insurance", "600.00", "Yearly insurance", vendor="HUK",
-        coverage_from=dt.date(2024, 1, 1), coverage_to=dt.date(2024, 12, 31)))
+    saved = add(
+        db_session,
+        user,
+        expense(
+            golf.id,
+            "2024-03-01",
+            "insurance",
+            "600.00",
+            "Yearly insurance",
+            vendor="HUK",
+            coverage_from=dt.date(2024, 1, 1),
+            coverage_to=dt.date(2024, 12, 31),
+        ),
+    )
     assert revision.data_revision(db_session, user.id) == before + 1
     assert expenses.get_expense(db_session, user.id, saved.id) == saved
     assert saved.amount == Decimal("600.00") and saved.vendor == "HUK"
 
-    changed = expenses.update_expense(db_session, user.id, saved.id, ExpenseUpdate(
-        **(saved.model_dump(exclude={"id"}) | {"amount": Decimal("612.40"), "vendor": None})),
-        today=TODAY)
+    changed = expenses.update_expense(
+        db_session,
+        user.id,
+        saved.id,
+        ExpenseUpdate(
+            **(saved.model_dump(exclude={"id"}) | {"amount": Decimal("612.40"), "vendor": None})
+        ),
+        today=TODAY,
+    )
     assert (changed.id, changed.amount, changed.vendor) == (saved.id, Decimal("612.40"), None)
     assert revision.data_revision(db_session, user.id) == before + 2
 
@@ -62,9 +85,18 @@ def test_future_date_is_refused_but_coverage_may_reach_ahead(db_session):
     with pytest.raises(ValidationError) as refused:
         add(db_session, user, expense(golf.id, "2024-07-01", "tax", "120"))
     assert refused.value.field == "date"
-    saved = add(db_session, user, expense(golf.id, "2024-06-30", "tax", "120",
-                                          coverage_from=dt.date(2024, 7, 1),
-                                          coverage_to=dt.date(2025, 6, 30)))
+    saved = add(
+        db_session,
+        user,
+        expense(
+            golf.id,
+            "2024-06-30",
+            "tax",
+            "120",
+            coverage_from=dt.date(2024, 7, 1),
+            coverage_to=dt.date(2025, 6, 30),
+        ),
+    )
     assert saved.coverage_to == dt.date(2025, 6, 30)
 
 
@@ -81,17 +113,26 @@ def test_another_users_ids_behave_like_missing_ones(db_session):
         with pytest.raises(NotFoundError):
             expenses.delete_expense(db_session, intruder.id, expense_id)
         with pytest.raises(NotFoundError):
-            expenses.update_expense(db_session, intruder.id, expense_id,
-                                    ExpenseUpdate(**expense(mine.id, "2024-01-10", "other",
-                                                            "1").model_dump()), today=TODAY)
+            expenses.update_expense(
+                db_session,
+                intruder.id,
+                expense_id,
+                ExpenseUpdate(**expense(mine.id, "2024-01-10", "other", "1").model_dump()),
+                today=TODAY,
+            )
     # Nor may an expense be logged on, or moved to, the owner's vehicle.
     with pytest.raises(NotFoundError) as found:
         add(db_session, intruder, expense(car.id, "2024-01-10", "fines", "30"))
     assert str(found.value) == "Vehicle not found"
     own = add(db_session, intruder, expense(mine.id, "2024-01-10", "fines", "30"))
     with pytest.raises(NotFoundError):
-        expenses.update_expense(db_session, intruder.id, own.id, ExpenseUpdate(
-            **(own.model_dump(exclude={"id"}) | {"vehicle_id": car.id})), today=TODAY)
+        expenses.update_expense(
+            db_session,
+            intruder.id,
+            own.id,
+            ExpenseUpdate(**(own.model_dump(exclude={"id"}) | {"vehicle_id": car.id})),
+            today=TODAY,
+        )
     assert expenses.list_expenses(db_session, intruder.id) == [own]
     assert expenses.get_expense(db_session, owner.id, theirs.id) == theirs
 
@@ -104,20 +145,39 @@ def test_list_filters_by_vehicle_category_and_dates_newest_first(db_session):
     c = add(db_session, user, expense(golf.id, "2024-03-15", "parking", "4.50"))
     d = add(db_session, user, expense(golf.id, "2024-03-15", "tolls", "12.30"))
     assert expenses.list_expenses(db_session, user.id) == [d, c, b, a]
-    assert expenses.list_expenses(db_session, user.id, ExpenseFilter(
-        vehicle_ids=(golf.id,))) == [d, c, a]
-    assert expenses.list_expenses(db_session, user.id, ExpenseFilter(
-        categories=("tyres", "service"))) == [b, a]
-    assert expenses.list_expenses(db_session, user.id, ExpenseFilter(
-        date_from=dt.date(2024, 2, 10), date_to=dt.date(2024, 3, 14))) == [b]
-    assert expenses.list_expenses(db_session, user.id, ExpenseFilter(
-        vehicle_ids=(golf.id,), categories=("tolls",),
-        date_from=dt.date(2024, 3, 15), date_to=dt.date(2024, 3, 15))) == [d]
+    assert expenses.list_expenses(db_session, user.id, ExpenseFilter(vehicle_ids=(golf.id,))) == [
+        d,
+        c,
+        a,
+    ]
+    assert expenses.list_expenses(
+        db_session, user.id, ExpenseFilter(categories=("tyres", "service"))
+    ) == [b, a]
+    assert expenses.list_expenses(
+        db_session,
+        user.id,
+        ExpenseFilter(date_from=dt.date(2024, 2, 10), date_to=dt.date(2024, 3, 14)),
+    ) == [b]
+    assert expenses.list_expenses(
+        db_session,
+        user.id,
+        ExpenseFilter(
+            vehicle_ids=(golf.id,),
+            categories=("tolls",),
+            date_from=dt.date(2024, 3, 15),
+            date_to=dt.date(2024, 3, 15),
+        ),
+    ) == [d]
 
 
 def test_schema_names_the_refused_field():
-    base = {"vehicle_id": 1, "date": dt.date(2024, 1, 1), "category": "service",
-            "amount": "10", "description": "Oil"}
+    base = {
+        "vehicle_id": 1,
+        "date": dt.date(2024, 1, 1),
+        "category": "service",
+        "amount": "10",
+        "description": "Oil",
+    }
     cases = [
         ({"description": "   "}, "description"),
         ({"description": "two\nlines"}, "description"),
@@ -127,8 +187,10 @@ def test_schema_names_the_refused_field():
         ({"odometer_km": "-5"}, "odometer_km"),
         ({"coverage_from": dt.date(2024, 1, 1)}, "coverage_to"),
         ({"coverage_to": dt.date(2024, 1, 1)}, "coverage_to"),
-        ({"coverage_from": dt.date(2024, 2, 1), "coverage_to": dt.date(2024, 1, 31)},
-         "coverage_to"),
+        (
+            {"coverage_from": dt.date(2024, 2, 1), "coverage_to": dt.date(2024, 1, 31)},
+            "coverage_to",
+        ),
         ({"date": dt.date(1899, 12, 31)}, "date"),
     ]
     for change, field in cases:
@@ -146,9 +208,11 @@ def test_table_refuses_what_the_schema_refuses(db_session):
     car = make_vehicle(db_session, owner, "Car")
     theirs = make_vehicle(db_session, other, "Theirs")
     db_session.execute(text("RESET ROLE"))  # the owner's role: no policy in the way
-    insert = text("INSERT INTO expenses (user_id, vehicle_id, date, category, amount, "
-                  "description, coverage_from, coverage_to) VALUES (:u, :v, '2024-01-01', "
-                  ":c, 10, 'x', :f, :t)")
+    insert = text(
+        "INSERT INTO expenses (user_id, vehicle_id, date, category, amount, "
+        "description, coverage_from, coverage_to) VALUES (:u, :v, '2024-01-01', "
+        ":c, 10, 'x', :f, :t)"
+    )
     bad = [
         {"u": owner.id, "v": car.id, "c": "service", "f": "2024-01-01", "t": None},
         {"u": owner.id, "v": car.id, "c": "service", "f": "2024-02-01", "t": "2024-01-01"},
@@ -169,4 +233,3 @@ def test_vehicle_deletion_takes_its_expenses(db_session):
     kept = add(db_session, user, expense(bike.id, "2024-01-05", "service", "90"))
     assert vehicles.delete_vehicle(db_session, user.id, golf.id, "Golf") == 0
     assert expenses.list_expenses(db_session, user.id) == [kept]
-

@@ -40,11 +40,13 @@ def test_odometer_checked_against_both_neighbours(db_session, owner, golf):
         add(db_session, owner, fillup(golf, "2024-04-01", "12345", "40", "70"))
     assert caught.value.field == "odometer_km"
     assert caught.value.reason == (
-        "Odometer 12,345 km must be greater than 12,400 km recorded on 2024-03-01")
+        "Odometer 12,345 km must be greater than 12,400 km recorded on 2024-03-01"
+    )
     with pytest.raises(ValidationError) as caught:
         add(db_session, owner, fillup(golf, "2024-04-01", "13100", "40", "70"))
     assert caught.value.reason == (
-        "Odometer 13,100 km must be less than 13,000 km recorded on 2024-05-01")
+        "Odometer 13,100 km must be less than 13,000 km recorded on 2024-05-01"
+    )
     add(db_session, owner, fillup(golf, "2024-04-01", "12700", "40", "70"))  # fits in between
 
 
@@ -55,7 +57,8 @@ def test_odometer_message_in_users_units(db_session):
     with pytest.raises(ValidationError) as caught:
         add(db_session, user, fillup(car, "2024-04-01", "1609.344", "40", "70"))
     assert caught.value.reason == (
-        "Odometer 1,000 mi must be greater than 10,000 mi recorded on 2024-03-01")
+        "Odometer 1,000 mi must be greater than 10,000 mi recorded on 2024-03-01"
+    )
 
 
 def test_same_day_fillups_and_duplicate(db_session, owner, golf):
@@ -73,20 +76,24 @@ def test_future_date_in_users_timezone(db_session, owner, golf):
     assert caught.value.field == "date"
 
 
-@pytest.mark.parametrize("field, value, reason", [
-    ("volume_l", "0", "greater than 0"),
-    ("volume_l", "2000.5", "less than or equal to 2000"),
-    ("total_amount", "-1", "greater than or equal to 0"),
-    ("total_amount", "100000.01", "less than or equal to 100000"),
-    ("odometer_km", "-5", "greater than or equal to 0"),
-    ("notes", "x" * 501, "at most 500"),
-    ("station", "s" * 101, "at most 100"),
-    ("brand", "b" * 51, "at most 50"),
-    ("grade", "g" * 21, "at most 20"),
-])
+@pytest.mark.parametrize(
+    "field, value, reason",
+    [
+        ("volume_l", "0", "greater than 0"),
+        ("volume_l", "2000.5", "less than or equal to 2000"),
+        ("total_amount", "-1", "greater than or equal to 0"),
+        ("total_amount", "100000.01", "less than or equal to 100000"),
+        ("odometer_km", "-5", "greater than or equal to 0"),
+        ("notes", "x" * 501, "at most 500"),
+        ("station", "s" * 101, "at most 100"),
+        ("brand", "b" * 51, "at most 50"),
+        ("grade", "g" * 21, "at most 20"),
+    ],
+)
 def test_bounds_name_the_field(field, value, reason):
-    values = dict(vehicle_id=1, date=dt.date(2024, 1, 1), odometer_km="1", volume_l="1",
-                  total_amount="1") | {field: value}
+    values = dict(
+        vehicle_id=1, date=dt.date(2024, 1, 1), odometer_km="1", volume_l="1", total_amount="1"
+    ) | {field: value}
     with pytest.raises(ValidationError) as caught:
         parse(FillupCreate, **values)
     assert caught.value.field == field and reason in caught.value.reason
@@ -94,8 +101,14 @@ def test_bounds_name_the_field(field, value, reason):
 
 def test_date_before_1900_rejected():
     with pytest.raises(ValidationError) as caught:
-        parse(FillupCreate, vehicle_id=1, date=dt.date(1899, 12, 31), odometer_km="1",
-              volume_l="1", total_amount="1")
+        parse(
+            FillupCreate,
+            vehicle_id=1,
+            date=dt.date(1899, 12, 31),
+            odometer_km="1",
+            volume_l="1",
+            total_amount="1",
+        )
     assert caught.value.field == "date"
 
 
@@ -103,8 +116,9 @@ def test_update_checks_neighbours_and_moves(db_session, owner, golf):
     first = add(db_session, owner, fillup(golf, "2024-01-01", "1000", "40", "70"))
     add(db_session, owner, fillup(golf, "2024-02-01", "2000", "40", "70"))
     changed = fillup(golf, "2024-01-01", "1500", "41", "71").model_dump()
-    updated = fillups.update_fillup(db_session, owner.id, first.id, FillupUpdate(**changed),
-                                    today=TODAY)
+    updated = fillups.update_fillup(
+        db_session, owner.id, first.id, FillupUpdate(**changed), today=TODAY
+    )
     assert updated.odometer_km == Decimal("1500")
     bad = fillup(golf, "2024-01-01", "2500", "41", "71").model_dump()
     with pytest.raises(ValidationError):
@@ -121,9 +135,13 @@ def test_other_users_rows_behave_as_missing(db_session, owner, golf):
     for action in (
         lambda: fillups.get_fillup(db_session, intruder.id, mine.id),
         lambda: fillups.delete_fillup(db_session, intruder.id, mine.id),
-        lambda: fillups.update_fillup(db_session, intruder.id, mine.id,
-                                      FillupUpdate(**fillup(theirs, "2024-01-01", "5", "5", "5")
-                                                   .model_dump()), today=TODAY),
+        lambda: fillups.update_fillup(
+            db_session,
+            intruder.id,
+            mine.id,
+            FillupUpdate(**fillup(theirs, "2024-01-01", "5", "5", "5").model_dump()),
+            today=TODAY,
+        ),
     ):
         with pytest.raises(NotFoundError) as caught:
             action()
@@ -137,16 +155,28 @@ def test_composite_key_stops_pointing_at_another_users_vehicle(db_session, owner
     scope_to_user(db_session, intruder.id)  # past row-level security: the key must hold alone
     with pytest.raises(IntegrityError):
         with db_session.begin_nested():
-            db_session.execute(text(
-                "INSERT INTO fuel_entries (user_id, vehicle_id, date, odometer_km, volume_l,"
-                " total_amount) VALUES (:u, :v, '2024-01-01', 1, 1, 1)"),
-                {"u": intruder.id, "v": golf.id})
+            db_session.execute(
+                text(
+                    "INSERT INTO fuel_entries (user_id, vehicle_id, date, odometer_km, volume_l,"
+                    " total_amount) VALUES (:u, :v, '2024-01-01', 1, 1, 1)"
+                ),
+                {"u": intruder.id, "v": golf.id},
+            )
 
 
 def test_keyset_pages_cover_everything_once(db_session, owner, golf):
     for day in range(1, 61):
-        add(db_session, owner, fillup(golf, (dt.date(2024, 1, 1) + dt.timedelta(days=day))
-                                      .isoformat(), str(1000 + day * 100), "30", "50"))
+        add(
+            db_session,
+            owner,
+            fillup(
+                golf,
+                (dt.date(2024, 1, 1) + dt.timedelta(days=day)).isoformat(),
+                str(1000 + day * 100),
+                "30",
+                "50",
+            ),
+        )
     seen, cursor, pages = [], None, 0
     while True:
         page = history.list_fillups(db_session, owner.id, after=cursor)
@@ -183,17 +213,35 @@ def test_entries_frame_holds_the_stored_values_as_floats(db_session, owner, golf
     the stored days, absent text absent."""
     from fueltracker import metrics
 
-    first = add(db_session, owner, fillup(golf, "2024-01-01", "12345.678901", "40.123456789",
-                                          "72.3456", station="Aral", notes="=1+1"))
-    second = add(db_session, owner, fillup(golf, "2024-02-29", "13001.5", "0.001", "0.0001",
-                                           is_full=False, missed_previous=True))
+    first = add(
+        db_session,
+        owner,
+        fillup(
+            golf,
+            "2024-01-01",
+            "12345.678901",
+            "40.123456789",
+            "72.3456",
+            station="Aral",
+            notes="=1+1",
+        ),
+    )
+    second = add(
+        db_session,
+        owner,
+        fillup(
+            golf, "2024-02-29", "13001.5", "0.001", "0.0001", is_full=False, missed_previous=True
+        ),
+    )
     frame = history.load_entries_frame(db_session, owner.id).sort_values("entry_id")
     assert list(frame.columns) == list(metrics.ENTRY_COLUMNS)
     assert frame["entry_id"].tolist() == [first.id, second.id]
     for column in ("odometer_km", "volume_l", "total_amount"):
         assert frame[column].dtype == "float64"
-        assert frame[column].tolist() == [float(getattr(first, column)),
-                                          float(getattr(second, column))]
+        assert frame[column].tolist() == [
+            float(getattr(first, column)),
+            float(getattr(second, column)),
+        ]
     assert frame["date"].dtype == "datetime64[ns]"
     assert frame["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-29")]
     assert frame["is_full"].tolist() == [True, False]

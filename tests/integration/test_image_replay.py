@@ -54,11 +54,21 @@ class ComposeDatabase:
 
     def run_init_script(self) -> subprocess.CompletedProcess:
         """What the postgres image does on its first start: the script, as the superuser."""
-        env = {"PATH": f"{PSQL_DIR}:/usr/bin:/bin", "PGHOST": self.socket_dir,
-               "POSTGRES_USER": "postgres", "FUELTRACKER_DB_PASSWORD": "app-pw",
-               "FUELTRACKER_BACKUP_PASSWORD": "backup-pw"}
-        return subprocess.run(["sh", str(INIT_SCRIPT)], env=env, capture_output=True,
-                              text=True, timeout=60, check=False)
+        env = {
+            "PATH": f"{PSQL_DIR}:/usr/bin:/bin",
+            "PGHOST": self.socket_dir,
+            "POSTGRES_USER": "postgres",
+            "FUELTRACKER_DB_PASSWORD": "app-pw",
+            "FUELTRACKER_BACKUP_PASSWORD": "backup-pw",
+        }
+        return subprocess.run(
+            ["sh", str(INIT_SCRIPT)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
 
 @pytest.fixture
@@ -71,9 +81,12 @@ def compose_database(database_url) -> Iterator[ComposeDatabase]:
         socket_dir = make_url(server.get_uri("postgres")).query["host"]
         base = f"postgresql+psycopg://{{}}@/fueltracker?host={socket_dir}"
         database = ComposeDatabase(
-            server, socket_dir, owner_url=base.format("fueltracker:app-pw"),
+            server,
+            socket_dir,
+            owner_url=base.format("fueltracker:app-pw"),
             backup_url=base.format("fueltracker_backup:backup-pw"),
-            superuser_url=f"postgresql+psycopg://postgres@/postgres?host={socket_dir}")
+            superuser_url=f"postgresql+psycopg://postgres@/postgres?host={socket_dir}",
+        )
         done = database.run_init_script()
         assert done.returncode == 0, done.stderr
         yield database
@@ -88,11 +101,15 @@ def test_replayed_image_migrates_an_empty_database_and_serves(compose_database):
     engine = create_engine(compose_database.owner_url)
     try:
         with engine.connect() as connection:
-            revision = connection.execute(text("SELECT version_num FROM alembic_version")
-                                          ).scalar_one()
+            revision = connection.execute(
+                text("SELECT version_num FROM alembic_version")
+            ).scalar_one()
             tables = set(inspect(connection).get_table_names())
-            owners = set(connection.scalars(text(
-                "SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")))
+            owners = set(
+                connection.scalars(
+                    text("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                )
+            )
     finally:
         engine.dispose()
     assert revision == ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -122,14 +139,22 @@ def _refused(connection, statement: str) -> bool:
     return False
 
 
-def _cli(*args: str, database: ComposeDatabase, backup_url: str | None
-         ) -> subprocess.CompletedProcess:
+def _cli(
+    *args: str, database: ComposeDatabase, backup_url: str | None
+) -> subprocess.CompletedProcess:
     env = os.environ | {"FUELTRACKER_DATABASE_URL": database.owner_url}
     env.pop("FUELTRACKER_BACKUP_DATABASE_URL", None)
     if backup_url:
         env["FUELTRACKER_BACKUP_DATABASE_URL"] = backup_url
-    return subprocess.run([sys.executable, "-m", "fueltracker", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "fueltracker", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_compose_logins_keep_the_app_away_from_superuser_powers(compose_database, tmp_path):
@@ -139,42 +164,54 @@ def test_compose_logins_keep_the_app_away_from_superuser_powers(compose_database
     try:
         with engine.connect() as connection:
             assert connection.execute(text("SELECT current_user, session_user")).one() == (
-                "fueltracker_app", "fueltracker")
+                "fueltracker_app",
+                "fueltracker",
+            )
             # What an SQL injection could do first: leave the app role.
             connection.execute(text("RESET ROLE"))
-            me = connection.execute(text(
-                "SELECT rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb "
-                "FROM pg_roles WHERE rolname = current_user")).one()
+            me = connection.execute(
+                text(
+                    "SELECT rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb "
+                    "FROM pg_roles WHERE rolname = current_user"
+                )
+            ).one()
             assert tuple(me) == ("fueltracker", False, False, False, False)
-            for statement in ("SET ROLE postgres", "SET ROLE fueltracker_backup",
-                              "ALTER ROLE fueltracker SUPERUSER",
-                              "ALTER ROLE fueltracker BYPASSRLS",
-                              "CREATE ROLE intruder LOGIN SUPERUSER",
-                              "COPY (SELECT 1) TO PROGRAM 'id'",
-                              "SELECT pg_read_file('/etc/hostname')"):
+            for statement in (
+                "SET ROLE postgres",
+                "SET ROLE fueltracker_backup",
+                "ALTER ROLE fueltracker SUPERUSER",
+                "ALTER ROLE fueltracker BYPASSRLS",
+                "CREATE ROLE intruder LOGIN SUPERUSER",
+                "COPY (SELECT 1) TO PROGRAM 'id'",
+                "SELECT pg_read_file('/etc/hostname')",
+            ):
                 assert _refused(connection, statement), statement
     finally:
         engine.dispose()
     superuser = create_engine(database.superuser_url)
     try:
         with superuser.connect() as connection:
-            roles = dict(connection.execute(text(
-                "SELECT rolname, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname IN "
-                "('fueltracker', 'fueltracker_app', 'fueltracker_backup')")).all())
+            roles = dict(
+                connection.execute(
+                    text(
+                        "SELECT rolname, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname IN "
+                        "('fueltracker', 'fueltracker_app', 'fueltracker_backup')"
+                    )
+                ).all()
+            )
     finally:
         superuser.dispose()
-    assert roles == {"fueltracker": False, "fueltracker_app": False,
-                     "fueltracker_backup": True}
+    assert roles == {"fueltracker": False, "fueltracker_app": False, "fueltracker_backup": True}
 
     # An account to back up, created as the app does.
     with session_scope(make_engine(database.owner_url, pool_size=1, max_overflow=0)) as s:
-        users.register_user(s, UserCreate(username="anna", display_name="Anna",
-                                           password="correct horse battery"))
+        users.register_user(
+            s, UserCreate(username="anna", display_name="Anna", password="correct horse battery")
+        )
     archive = tmp_path / "compose.jsonl.gz"
     refused = _cli("backup", "-o", str(archive), database=database, backup_url=None)
     assert refused.returncode != 0 and "BYPASSRLS" in refused.stderr  # the app's login
-    done = _cli("backup", "-o", str(archive), database=database,
-                backup_url=database.backup_url)
+    done = _cli("backup", "-o", str(archive), database=database, backup_url=database.backup_url)
     assert done.returncode == 0, done.stderr
     assert "Backed up 1 users" in done.stdout
 
@@ -195,7 +232,12 @@ def test_compose_logins_keep_the_app_away_from_superuser_powers(compose_database
 
 
 def test_the_init_script_needs_its_passwords():
-    done = subprocess.run(["sh", str(INIT_SCRIPT)],
-                          env={"PATH": "/usr/bin:/bin", "POSTGRES_USER": "postgres"},
-                          capture_output=True, text=True, timeout=30, check=False)
+    done = subprocess.run(
+        ["sh", str(INIT_SCRIPT)],
+        env={"PATH": "/usr/bin:/bin", "POSTGRES_USER": "postgres"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert done.returncode != 0 and "FUELTRACKER_DB_PASSWORD" in done.stderr

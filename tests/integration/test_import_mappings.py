@@ -9,9 +9,13 @@ def test_remember_and_recall_per_user(db_session):
     header = ["Date", "Km", "Litres", "Paid"]
     assert mappings.recall_mapping(db_session, alice.id, header) is None
     mappings.remember_mapping(db_session, alice.id, header, {"date": "Date", "odometer": "Km"})
-    mappings.remember_mapping(db_session, alice.id, header, {"date": "Date", "odometer": "Km",
-                                                             "volume": "Litres"})
+    mappings.remember_mapping(
+        db_session, alice.id, header, {"date": "Date", "odometer": "Km", "volume": "Litres"}
+    )
     assert mappings.recall_mapping(db_session, alice.id, [" date", "KM", "Litres ", "paid"]) == {
-        "date": "Date", "odometer": "Km", "volume": "Litres"}
+        "date": "Date",
+        "odometer": "Km",
+        "volume": "Litres",
+    }
     assert mappings.recall_mapping(db_session, bob.id, header) is None
     assert mappings.mapping_key(header) != mappings.mapping_key(["Date", "Km", "Litres"])

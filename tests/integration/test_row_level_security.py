@@ -20,9 +20,18 @@ def two_users(db_session):
     alice, bob = make_user(db_session, "alice"), make_user(db_session, "bob")
     golf = make_vehicle(db_session, alice, "Golf")
     add(db_session, alice, fillup(golf, "2024-01-01", "1000", "40", "70"))
-    expenses.create_expense(db_session, alice.id, ExpenseCreate(
-        vehicle_id=golf.id, date=dt.date(2024, 1, 2), category="service",
-        amount=Decimal("250"), description="Oil change"), today=TODAY)
+    expenses.create_expense(
+        db_session,
+        alice.id,
+        ExpenseCreate(
+            vehicle_id=golf.id,
+            date=dt.date(2024, 1, 2),
+            category="service",
+            amount=Decimal("250"),
+            description="Oil change",
+        ),
+        today=TODAY,
+    )
     make_vehicle(db_session, bob, "Bike")
     return alice, bob, golf
 
@@ -32,13 +41,19 @@ def _count(session, table, where="true", **params):
 
 
 def test_app_role_is_neither_superuser_nor_owner(db_session):
-    role = db_session.execute(text(
-        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+    role = db_session.execute(
+        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    ).one()
     assert db_session.scalar(text("SELECT current_user")) == APP_ROLE
     assert (role.rolsuper, role.rolbypassrls) == (False, False)
-    owners = set(db_session.scalars(text(
-        "SELECT tableowner FROM pg_tables WHERE tablename IN "
-        "('users', 'vehicles', 'fuel_entries', 'expenses')")))
+    owners = set(
+        db_session.scalars(
+            text(
+                "SELECT tableowner FROM pg_tables WHERE tablename IN "
+                "('users', 'vehicles', 'fuel_entries', 'expenses')"
+            )
+        )
+    )
     assert APP_ROLE not in owners
 
 
@@ -55,27 +70,51 @@ def test_raw_sql_as_bob_sees_and_changes_nothing_of_alice(db_session, two_users)
     assert _count(db_session, "vehicles", "user_id = :a", a=alice.id) == 0
     assert _count(db_session, "fuel_entries") == 0
     assert _count(db_session, "users") == 1  # himself
-    assert db_session.execute(text("UPDATE vehicles SET name = 'mine' WHERE id = :v"),
-                              {"v": golf.id}).rowcount == 0
-    assert db_session.execute(text("DELETE FROM fuel_entries WHERE user_id = :a"),
-                              {"a": alice.id}).rowcount == 0
+    assert (
+        db_session.execute(
+            text("UPDATE vehicles SET name = 'mine' WHERE id = :v"), {"v": golf.id}
+        ).rowcount
+        == 0
+    )
+    assert (
+        db_session.execute(
+            text("DELETE FROM fuel_entries WHERE user_id = :a"), {"a": alice.id}
+        ).rowcount
+        == 0
+    )
     assert _count(db_session, "expenses") == 0
-    assert db_session.execute(text("UPDATE expenses SET amount = 0 WHERE user_id = :a"),
-                              {"a": alice.id}).rowcount == 0
-    assert db_session.execute(text("DELETE FROM expenses WHERE user_id = :a"),
-                              {"a": alice.id}).rowcount == 0
-    assert db_session.execute(text("UPDATE users SET display_name = 'x' WHERE id = :a"),
-                              {"a": alice.id}).rowcount == 0
+    assert (
+        db_session.execute(
+            text("UPDATE expenses SET amount = 0 WHERE user_id = :a"), {"a": alice.id}
+        ).rowcount
+        == 0
+    )
+    assert (
+        db_session.execute(
+            text("DELETE FROM expenses WHERE user_id = :a"), {"a": alice.id}
+        ).rowcount
+        == 0
+    )
+    assert (
+        db_session.execute(
+            text("UPDATE users SET display_name = 'x' WHERE id = :a"), {"a": alice.id}
+        ).rowcount
+        == 0
+    )
     with pytest.raises(ProgrammingError, match="row-level security"):
         with db_session.begin_nested():
-            db_session.execute(text("INSERT INTO vehicles (user_id, name) VALUES (:a, 'Sneaky')"),
-                               {"a": alice.id})
+            db_session.execute(
+                text("INSERT INTO vehicles (user_id, name) VALUES (:a, 'Sneaky')"), {"a": alice.id}
+            )
     with pytest.raises(ProgrammingError, match="row-level security"):
         with db_session.begin_nested():
-            db_session.execute(text(
-                "INSERT INTO expenses (user_id, vehicle_id, date, category, amount, "
-                "description) VALUES (:a, :v, '2024-01-03', 'fines', 1, 'Sneaky')"),
-                {"a": alice.id, "v": golf.id})
+            db_session.execute(
+                text(
+                    "INSERT INTO expenses (user_id, vehicle_id, date, category, amount, "
+                    "description) VALUES (:a, :v, '2024-01-03', 'fines', 1, 'Sneaky')"
+                ),
+                {"a": alice.id, "v": golf.id},
+            )
     scope_to_user(db_session, alice.id)
     assert _count(db_session, "fuel_entries") == 1
     assert _count(db_session, "expenses") == 1
@@ -101,8 +140,10 @@ def test_pooled_connection_carries_nothing_over(database_url):
         with Session(engine) as session, session.begin():
             assert session.scalar(text("SELECT pg_backend_pid()")) == backend
             assert session.scalar(text("SELECT current_user")) == APP_ROLE
-            assert session.scalar(text(
-                "SELECT coalesce(current_setting('app.user_id', true), '')")) == ""
+            assert (
+                session.scalar(text("SELECT coalesce(current_setting('app.user_id', true), '')"))
+                == ""
+            )
             assert _count(session, "users") == 0
     finally:
         engine.dispose()
@@ -120,15 +161,23 @@ def test_owner_connection_for_migrations_is_not_bound(database_url):
 def test_every_table_with_user_rows_forces_row_level_security(db_session):
     """A table holding a user's rows (a user_id column) is bound by its policy even for its
     owner: enabled and FORCED, with a policy (expenses and every table to come)."""
-    tables = set(db_session.scalars(text(
-        "SELECT table_name FROM information_schema.columns "
-        "WHERE table_schema = 'public' AND column_name = 'user_id'")))
+    tables = set(
+        db_session.scalars(
+            text(
+                "SELECT table_name FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND column_name = 'user_id'"
+            )
+        )
+    )
     assert {"vehicles", "fuel_entries", "import_mappings", "expenses"} <= tables
     for table in tables:
-        row = db_session.execute(text(
-            "SELECT relrowsecurity, relforcerowsecurity, "
-            "(SELECT count(*) FROM pg_policy WHERE polrelid = c.oid) AS policies "
-            "FROM pg_class c WHERE relname = :t AND relnamespace = 'public'::regnamespace"),
-            {"t": table}).one()
+        row = db_session.execute(
+            text(
+                "SELECT relrowsecurity, relforcerowsecurity, "
+                "(SELECT count(*) FROM pg_policy WHERE polrelid = c.oid) AS policies "
+                "FROM pg_class c WHERE relname = :t AND relnamespace = 'public'::regnamespace"
+            ),
+            {"t": table},
+        ).one()
         assert (row.relrowsecurity, row.relforcerowsecurity) == (True, True), table
         assert row.policies >= 1, table

@@ -24,9 +24,13 @@ def _failures(session, username: str, clients: list[str], minutes_ago: float = 1
     """Failed attempts already made (inserted: a bcrypt check per attempt would take
     minutes for a hundred of them)."""
     at = users.clock(session) - dt.timedelta(minutes=minutes_ago)
-    session.execute(insert(LoginAttempt), [
-        {"username_key": username, "client_key": client, "succeeded": False,
-         "attempted_at": at} for client in clients])
+    session.execute(
+        insert(LoginAttempt),
+        [
+            {"username_key": username, "client_key": client, "succeeded": False, "attempted_at": at}
+            for client in clients
+        ],
+    )
 
 
 def _count(session, **where) -> int:
@@ -80,10 +84,14 @@ def test_the_owners_own_client_still_has_its_five_tries(db_session):
 
 def test_unknown_names_are_throttled_like_accounts(db_session):
     _failures(db_session, "ghost", ["198.51.100.1"] * 5)
-    assert users.sign_in(db_session, "ghost", "whatever", client="198.51.100.1"
-                         ).retry_after_minutes is not None
-    assert users.sign_in(db_session, "ghost", "whatever", client="198.51.100.2"
-                         ).retry_after_minutes is None
+    assert (
+        users.sign_in(db_session, "ghost", "whatever", client="198.51.100.1").retry_after_minutes
+        is not None
+    )
+    assert (
+        users.sign_in(db_session, "ghost", "whatever", client="198.51.100.2").retry_after_minutes
+        is None
+    )
 
 
 def test_sign_in_says_whether_the_account_exists_for_the_log_only(db_session):
@@ -97,27 +105,40 @@ def test_spraying_random_names_leaves_at_most_an_hour_of_attempts(db_session):
     last hour's are left (they were never purged: no success ever came for those names)."""
     sprayer = "198.51.100.250"  # other tests' committed attempts come from elsewhere
     now = users.clock(db_session)
-    db_session.execute(insert(LoginAttempt), [
-        {"username_key": uuid.uuid4().hex, "client_key": sprayer, "succeeded": False,
-         "attempted_at": now - dt.timedelta(seconds=n * 1.08)} for n in range(10_000)])
+    db_session.execute(
+        insert(LoginAttempt),
+        [
+            {
+                "username_key": uuid.uuid4().hex,
+                "client_key": sprayer,
+                "succeeded": False,
+                "attempted_at": now - dt.timedelta(seconds=n * 1.08),
+            }
+            for n in range(10_000)
+        ],
+    )
     assert _count(db_session, client_key=sprayer) == 10_000
     recent = _count_since(db_session, sprayer, now - users.ACCOUNT_WINDOW)
     assert 3_000 <= recent <= 3_500
     users.sign_in(db_session, uuid.uuid4().hex, "whatever", client=sprayer)
     assert _count(db_session, client_key=sprayer) <= recent + 1
     assert db_session.scalar(select(func.min(LoginAttempt.attempted_at))) > (
-        users.clock(db_session) - users.ACCOUNT_WINDOW - dt.timedelta(minutes=1))
+        users.clock(db_session) - users.ACCOUNT_WINDOW - dt.timedelta(minutes=1)
+    )
 
 
 def _count_since(session, client: str, since) -> int:
-    return session.scalar(select(func.count()).select_from(LoginAttempt)
-                          .where(LoginAttempt.client_key == client,
-                                 LoginAttempt.attempted_at > since))
+    return session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.client_key == client, LoginAttempt.attempted_at > since)
+    )
 
 
 @pytest.mark.parametrize("check", ["change_password", "delete_account"])
-def test_current_password_checks_are_throttled_and_their_failures_kept(database_url,
-                                                                       unique_name, check):
+def test_current_password_checks_are_throttled_and_their_failures_kept(
+    database_url, unique_name, check
+):
     """Through session_scope, as the UI runs them: the refusal rolls back nothing the
     throttle needs (the failed attempt is committed with it)."""
     with session_scope() as session:
@@ -126,21 +147,21 @@ def test_current_password_checks_are_throttled_and_their_failures_kept(database_
     def attempt(password: str) -> None:
         with session_scope() as session:
             if check == "change_password":
-                users.change_password(session, user.id, password, "a new long password",
-                                      client="198.51.100.5")
+                users.change_password(
+                    session, user.id, password, "a new long password", client="198.51.100.5"
+                )
             else:
-                users.delete_account(session, user.id, password, unique_name,
-                                     client="198.51.100.5")
+                users.delete_account(session, user.id, password, unique_name, client="198.51.100.5")
 
     for _ in range(5):
         with pytest.raises(PasswordRejected, match="wrong"):
             attempt("not the password")
     with pytest.raises(PasswordRejected, match="Too many wrong passwords") as caught:
         attempt(PASSWORD)  # the right one, but too late
-    assert caught.value.field == ("current_password" if check == "change_password"
-                                  else "password")
+    assert caught.value.field == ("current_password" if check == "change_password" else "password")
     with session_scope() as session:
         assert users.authenticate(session, unique_name, PASSWORD) is not None  # unchanged
         assert _count(session, username_key=unique_name, succeeded=False) == 5
-        session.execute(LoginAttempt.__table__.delete().where(
-            LoginAttempt.username_key == unique_name))
+        session.execute(
+            LoginAttempt.__table__.delete().where(LoginAttempt.username_key == unique_name)
+        )

@@ -49,8 +49,10 @@ def test_export_delete_import_export_is_identical(db_session):
 
 def test_formula_cells_neutralised_and_restored(db_session):
     user = make_user(db_session)
-    text = ("vehicle,date,odometer_km,volume_l,total_amount,notes,station\n"
-            "Car,2024-01-01,100,10,15,=1+2,@SUM(A1)\n")
+    text = (
+        "vehicle,date,odometer_km,volume_l,total_amount,notes,station\n"
+        "Car,2024-01-01,100,10,15,=1+2,@SUM(A1)\n"
+    )
     _import(db_session, user, text)
     exported = transfer.export_native(db_session, user.id)
     record = _records(exported)[0]
@@ -80,8 +82,10 @@ def test_all_or_nothing_with_row_errors(db_session):
 
 
 def test_parse_errors_name_row_and_column():
-    parsed = parse_native("vehicle,date,odometer_km,volume_l,total_amount\n"
-                          "Car,01/02/2024,100,10,15\nCar,2024-01-03,1,1O,1\n")
+    parsed = parse_native(
+        "vehicle,date,odometer_km,volume_l,total_amount\n"
+        "Car,01/02/2024,100,10,15\nCar,2024-01-03,1,1O,1\n"
+    )
     rows, errors = parsed.rows, parsed.errors
     assert rows == []
     assert [(e.row_number, e.column) for e in errors] == [(1, "date"), (2, "volume_l")]

@@ -44,11 +44,14 @@ def test_password_spaces_are_kept(db_session):
     assert users.authenticate(db_session, "erin", "spaced out pass") is None
 
 
-@pytest.mark.parametrize("password, reason", [
-    ("short", "at least 12"),
-    ("x" * 65, "at most 64"),
-    ("é" * 40, "at most 72 bytes"),
-])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("short", "at least 12"),
+        ("x" * 65, "at most 64"),
+        ("é" * 40, "at most 72 bytes"),
+    ],
+)
 def test_password_policy(password, reason):
     with pytest.raises(ValidationError) as caught:
         parse(UserCreate, username="frank", display_name="F", password=password)
@@ -68,8 +71,14 @@ def test_revoked_cookie_is_refused(db_session):
 
 def test_preferences_are_stored_and_bump_the_revision(db_session):
     user = make_user(db_session, "hank")
-    updated = users.set_preferences(db_session, user.id, preferences_of(
-        user, distance_unit="mi", volume_unit="gal_us", timezone="America/Denver"))
+    updated = users.set_preferences(
+        db_session,
+        user.id,
+        preferences_of(user, distance_unit="mi", volume_unit="gal_us", timezone="America/Denver"),
+    )
     assert (updated.distance_unit, updated.volume_unit, updated.timezone) == (
-        "mi", "gal_us", "America/Denver")
+        "mi",
+        "gal_us",
+        "America/Denver",
+    )
     assert updated.data_revision == user.data_revision + 1

@@ -23,11 +23,11 @@ def test_create_list_and_duplicate_name(db_session):
 def test_rename_update_archive(db_session):
     user = make_user(db_session)
     golf = make_vehicle(db_session, user, "Golf")
-    renamed = vehicles.update_vehicle(db_session, user.id, golf.id,
-                                      VehicleUpdate(name="Golf VII"))
+    renamed = vehicles.update_vehicle(db_session, user.id, golf.id, VehicleUpdate(name="Golf VII"))
     assert renamed.name == "Golf VII"
-    updated = vehicles.update_vehicle(db_session, user.id, golf.id,
-                                      VehicleUpdate(name="Golf VII", year=2019, fuel_type="Petrol"))
+    updated = vehicles.update_vehicle(
+        db_session, user.id, golf.id, VehicleUpdate(name="Golf VII", year=2019, fuel_type="Petrol")
+    )
     assert (updated.year, updated.fuel_type) == (2019, "Petrol")
     archived = vehicles.set_vehicle_active(db_session, user.id, golf.id, False)
     assert not archived.is_active
@@ -50,8 +50,9 @@ def test_another_users_vehicle_is_not_found(db_session):
     golf = make_vehicle(db_session, owner, "Golf")
     for action in (
         lambda: vehicles.get_vehicle(db_session, intruder.id, golf.id),
-        lambda: vehicles.update_vehicle(db_session, intruder.id, golf.id,
-                                        VehicleUpdate(name="Mine")),
+        lambda: vehicles.update_vehicle(
+            db_session, intruder.id, golf.id, VehicleUpdate(name="Mine")
+        ),
         lambda: vehicles.set_vehicle_active(db_session, intruder.id, golf.id, False),
         lambda: vehicles.delete_vehicle(db_session, intruder.id, golf.id, "Golf"),
     ):

@@ -34,14 +34,16 @@ def unbound_session(engine) -> Iterator[Session]:
     row-level security does not bind (a superuser or a BYPASSRLS role)."""
     connection = engine.connect()
     outer = connection.begin()
-    unbound = connection.execute(text(
-        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")).scalar()
+    unbound = connection.execute(
+        text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    ).scalar()
     if not unbound:
         outer.rollback()
         connection.close()
         pytest.skip("the test database login is bound by row-level security")
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     try:
         yield session
     finally:
@@ -55,8 +57,13 @@ def alice_and_bob(unbound_session):
     session = unbound_session
     alice, bob = make_user(session, "alice"), make_user(session, "bob")
     golf, bike = make_vehicle(session, alice, "Golf"), make_vehicle(session, bob, "Bike")
-    entry = add(session, alice, fillup(golf, "2024-01-01", "1000", "40", "70",
-                                       station="Shell", brand="Aral", grade="Super"))
+    entry = add(
+        session,
+        alice,
+        fillup(
+            golf, "2024-01-01", "1000", "40", "70", station="Shell", brand="Aral", grade="Super"
+        ),
+    )
     add(session, bob, fillup(bike, "2024-01-05", "500", "10", "20"))
     return alice, bob, golf, bike, entry
 
@@ -64,14 +71,16 @@ def alice_and_bob(unbound_session):
 def test_the_session_really_sees_every_users_rows(unbound_session, alice_and_bob):
     """The premise: without the services' filters, bob's scope would show alice's rows."""
     alice, bob, *_ = alice_and_bob
-    unbound_session.execute(text("SELECT set_config('app.user_id', :u, true)"),
-                            {"u": str(bob.id)})
-    assert unbound_session.scalar(text("SELECT count(*) FROM fuel_entries WHERE user_id = :a"),
-                                  {"a": alice.id}) == 1
+    unbound_session.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": str(bob.id)})
+    assert (
+        unbound_session.scalar(
+            text("SELECT count(*) FROM fuel_entries WHERE user_id = :a"), {"a": alice.id}
+        )
+        == 1
+    )
 
 
-def test_fillup_services_filter_by_user_without_row_level_security(unbound_session,
-                                                                   alice_and_bob):
+def test_fillup_services_filter_by_user_without_row_level_security(unbound_session, alice_and_bob):
     session = unbound_session
     alice, bob, golf, bike, entry = alice_and_bob
     assert [r.vehicle_id for r in list_fillups(session, bob.id).rows] == [bike.id]
@@ -86,8 +95,13 @@ def test_fillup_services_filter_by_user_without_row_level_security(unbound_sessi
     for action in (
         lambda: fillups.get_fillup(session, bob.id, entry.id),
         lambda: fillups.delete_fillup(session, bob.id, entry.id),
-        lambda: fillups.update_fillup(session, bob.id, entry.id, FillupUpdate(
-            **fillup(bike, "2024-01-06", "600", "5", "5").model_dump()), today=TODAY),
+        lambda: fillups.update_fillup(
+            session,
+            bob.id,
+            entry.id,
+            FillupUpdate(**fillup(bike, "2024-01-06", "600", "5", "5").model_dump()),
+            today=TODAY,
+        ),
     ):
         with pytest.raises(NotFoundError):
             action()
@@ -96,8 +110,7 @@ def test_fillup_services_filter_by_user_without_row_level_security(unbound_sessi
     assert fillups.get_fillup(session, alice.id, entry.id).odometer_km == 1000  # untouched
 
 
-def test_vehicle_services_filter_by_user_without_row_level_security(unbound_session,
-                                                                    alice_and_bob):
+def test_vehicle_services_filter_by_user_without_row_level_security(unbound_session, alice_and_bob):
     session = unbound_session
     alice, bob, golf, bike, _ = alice_and_bob
     assert [v.name for v in vehicles.list_vehicles(session, bob.id)] == ["Bike"]
@@ -116,16 +129,22 @@ def test_vehicle_services_filter_by_user_without_row_level_security(unbound_sess
 
 # --- the neighbour lookup of the odometer check (services.fillups._neighbour) ---------------
 
+
 @pytest.fixture
 def history(db_session):
     """Readings of one car on four dates, and another car whose readings interleave."""
     user = make_user(db_session, "nina")
     car, van = make_vehicle(db_session, user, "Car"), make_vehicle(db_session, user, "Van")
-    entries = {date: add(db_session, user, fillup(car, date, odometer, "40", "70"))
-               for date, odometer in (("2024-01-01", "1000"), ("2024-02-01", "2000"),
-                                      ("2024-03-01", "3000"), ("2024-04-01", "4000"))}
-    for date, odometer in (("2024-01-15", "100"), ("2024-02-15", "2600"),
-                           ("2024-02-20", "9000")):
+    entries = {
+        date: add(db_session, user, fillup(car, date, odometer, "40", "70"))
+        for date, odometer in (
+            ("2024-01-01", "1000"),
+            ("2024-02-01", "2000"),
+            ("2024-03-01", "3000"),
+            ("2024-04-01", "4000"),
+        )
+    }
+    for date, odometer in (("2024-01-15", "100"), ("2024-02-15", "2600"), ("2024-02-20", "9000")):
         add(db_session, user, fillup(van, date, odometer, "40", "70"))
     return user, car, entries
 
@@ -144,14 +163,16 @@ def test_the_previous_reading_is_the_nearest_one(db_session, history):
     user, car, _ = history
     # Between Feb 1 (2000) and Mar 1 (3000): 1500 is above Jan's 1000 but below Feb's.
     assert _refused(db_session, user, fillup(car, "2024-02-15", "1500", "40", "70")) == (
-        "Odometer 1,500 km must be greater than 2,000 km recorded on 2024-02-01")
+        "Odometer 1,500 km must be greater than 2,000 km recorded on 2024-02-01"
+    )
 
 
 def test_the_next_reading_is_the_nearest_one(db_session, history):
     user, car, _ = history
     # 3500 is below Apr's 4000 but above Mar's 3000.
     assert _refused(db_session, user, fillup(car, "2024-02-15", "3500", "40", "70")) == (
-        "Odometer 3,500 km must be less than 3,000 km recorded on 2024-03-01")
+        "Odometer 3,500 km must be less than 3,000 km recorded on 2024-03-01"
+    )
 
 
 def test_only_the_same_vehicles_readings_are_neighbours(db_session, history):
@@ -163,6 +184,7 @@ def test_only_the_same_vehicles_readings_are_neighbours(db_session, history):
 def test_an_edited_fillup_is_not_its_own_neighbour(db_session, history):
     user, car, entries = history
     moved = fillup(car, "2024-02-10", "2000", "40", "70").model_dump()
-    updated = fillups.update_fillup(db_session, user.id, entries["2024-02-01"].id,
-                                    FillupUpdate(**moved), today=TODAY)
+    updated = fillups.update_fillup(
+        db_session, user.id, entries["2024-02-01"].id, FillupUpdate(**moved), today=TODAY
+    )
     assert str(updated.date) == "2024-02-10"

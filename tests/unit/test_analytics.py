@@ -98,7 +98,8 @@ class TestVehicleSummary:
             )
             assert result.loc[vehicle_id, "distance_km"] == pytest.approx(summary.distance_km)
             assert result.loc[vehicle_id, "avg_price_per_l"] == pytest.approx(
-                summary.avg_price_per_l)
+                summary.avg_price_per_l
+            )
 
     def test_vehicle_without_segments_has_nan_consumption(self):
         single = add_derived(entries(GOLF[:2], vehicle_id=3, vehicle_name="New", first_entry_id=1))

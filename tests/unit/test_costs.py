@@ -13,8 +13,7 @@ from fueltracker.costs import Cost
 
 D = dt.date
 CENT = Decimal("0.01")
-INSURANCE = Cost(1, "insurance", Decimal("600.00"), D(2025, 12, 20), D(2026, 1, 1),
-                 D(2026, 12, 31))
+INSURANCE = Cost(1, "insurance", Decimal("600.00"), D(2025, 12, 20), D(2026, 1, 1), D(2026, 12, 31))
 TYRES = Cost(1, "tyres", Decimal("480.00"), D(2026, 2, 10))
 
 
@@ -61,9 +60,12 @@ def test_leap_year_coverage_counts_february_29():
 
 def test_per_year_and_by_category_over_a_period():
     parking = Cost(2, "parking", Decimal("4.50"), D(2026, 12, 30))
-    items = [INSURANCE, TYRES, parking,
-             Cost(1, "insurance", Decimal("730.00"), D(2026, 12, 1), D(2026, 12, 1),
-                  D(2028, 11, 30))]  # two years from December 2026: 731 days (2028 leaps)
+    items = [
+        INSURANCE,
+        TYRES,
+        parking,
+        Cost(1, "insurance", Decimal("730.00"), D(2026, 12, 1), D(2026, 12, 1), D(2028, 11, 30)),
+    ]  # two years from December 2026: 731 days (2028 leaps)
     years = costs.per_year(items, D(2026, 1, 1), D(2027, 12, 31))
     assert years[2026, "tyres"] == Decimal("480.00")
     assert years[2026, "parking"] == Decimal("4.50")
@@ -75,28 +77,37 @@ def test_per_year_and_by_category_over_a_period():
 
 
 def test_odometer_span_adds_each_vehicles_own_span():
-    readings = [(1, Decimal(10000)), (1, Decimal(10800)), (1, Decimal(10400)),
-                (2, Decimal(500)), (2, Decimal(650)), (3, Decimal(99))]
+    readings = [
+        (1, Decimal(10000)),
+        (1, Decimal(10800)),
+        (1, Decimal(10400)),
+        (2, Decimal(500)),
+        (2, Decimal(650)),
+        (3, Decimal(99)),
+    ]
     assert costs.odometer_span_km(readings) == Decimal(950)
     assert costs.odometer_span_km([]) == 0
 
 
 def test_total_cost_of_ownership_per_km_and_per_month():
-    tco = costs.total_cost_of_ownership(Decimal("95.10"), [INSURANCE, TYRES], D(2026, 2, 1),
-                                        D(2026, 2, 28), Decimal(1200))
+    tco = costs.total_cost_of_ownership(
+        Decimal("95.10"), [INSURANCE, TYRES], D(2026, 2, 1), D(2026, 2, 28), Decimal(1200)
+    )
     assert tco.energy == Decimal("95.10")
     assert cents(tco.other) == Decimal("526.03")
     assert cents(tco.total) == Decimal("621.13")
     assert tco.per_km == tco.total / 1200
     assert tco.per_month == tco.total * Decimal("30.4375") / 28
-    still = costs.total_cost_of_ownership(Decimal(0), [TYRES], D(2026, 2, 1), D(2026, 2, 28),
-                                          Decimal(0))
+    still = costs.total_cost_of_ownership(
+        Decimal(0), [TYRES], D(2026, 2, 1), D(2026, 2, 28), Decimal(0)
+    )
     assert still.per_km is None and still.total == Decimal("480.00")
 
 
 def test_money_stays_decimal():
-    tco = costs.total_cost_of_ownership(Decimal("1.10"), [INSURANCE], D(2026, 1, 1),
-                                        D(2026, 1, 31), Decimal(3))
+    tco = costs.total_cost_of_ownership(
+        Decimal("1.10"), [INSURANCE], D(2026, 1, 1), D(2026, 1, 31), Decimal(3)
+    )
     for value in (tco.energy, tco.other, tco.total, tco.per_km, tco.per_month):
         assert isinstance(value, Decimal)
 

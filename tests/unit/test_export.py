@@ -37,29 +37,53 @@ WORKED = (
 )
 
 ACCOUNT = {
-    "username": "bob", "display_name": "Bob", "email": "bob@example.com", "currency": "USD",
-    "distance_unit": "mi", "volume_unit": "gal_us", "consumption_unit": "mpg_us",
-    "timezone": "America/Chicago", "exported_at": "2024-06-30T12:00:00Z",
+    "username": "bob",
+    "display_name": "Bob",
+    "email": "bob@example.com",
+    "currency": "USD",
+    "distance_unit": "mi",
+    "volume_unit": "gal_us",
+    "consumption_unit": "mpg_us",
+    "timezone": "America/Chicago",
+    "exported_at": "2024-06-30T12:00:00Z",
 }
 
 
 def _user(**changes) -> UserRead:
-    fields = {"id": 1, "username": "bob", "display_name": "Bob", "email": None,
-              "currency": "USD", "distance_unit": "mi", "volume_unit": "gal_us",
-              "consumption_unit": "mpg_us", "timezone": "UTC", "data_revision": 0}
+    fields = {
+        "id": 1,
+        "username": "bob",
+        "display_name": "Bob",
+        "email": None,
+        "currency": "USD",
+        "distance_unit": "mi",
+        "volume_unit": "gal_us",
+        "consumption_unit": "mpg_us",
+        "timezone": "UTC",
+        "data_revision": 0,
+    }
     return UserRead(**(fields | changes))
 
 
 def _derived(station=None, notes=None, vehicle="Example car") -> pd.DataFrame:
     n = len(WORKED)
-    frame = pd.DataFrame({
-        "entry_id": range(1, n + 1), "vehicle_id": [7] * n, "vehicle_name": [vehicle] * n,
-        "date": pd.to_datetime([w[0] for w in WORKED]),
-        "odometer_km": [float(w[1]) for w in WORKED], "volume_l": [float(w[2]) for w in WORKED],
-        "total_amount": [w[3] for w in WORKED], "is_full": [w[4] for w in WORKED],
-        "missed_previous": [w[5] for w in WORKED], "station": [station] * n,
-        "brand": [None] * n, "grade": [None] * n, "notes": [notes] * n,
-    })
+    frame = pd.DataFrame(
+        {
+            "entry_id": range(1, n + 1),
+            "vehicle_id": [7] * n,
+            "vehicle_name": [vehicle] * n,
+            "date": pd.to_datetime([w[0] for w in WORKED]),
+            "odometer_km": [float(w[1]) for w in WORKED],
+            "volume_l": [float(w[2]) for w in WORKED],
+            "total_amount": [w[3] for w in WORKED],
+            "is_full": [w[4] for w in WORKED],
+            "missed_previous": [w[5] for w in WORKED],
+            "station": [station] * n,
+            "brand": [None] * n,
+            "grade": [None] * n,
+            "notes": [notes] * n,
+        }
+    )
     return metrics.add_derived(frame)
 
 
@@ -75,20 +99,48 @@ def test_user_units_header_for_a_us_user():
     assert text.splitlines()[0] == (
         "vehicle,date,odometer_mi,volume_gal_us,total_amount,currency,price_per_gal_us,"
         "is_full,missed_previous,station,brand,grade,notes,distance_mi,consumption_mpg_us,"
-        "cost_per_mi")
+        "cost_per_mi"
+    )
 
 
-@pytest.mark.parametrize(("prefs", "columns"), [
-    ({"distance_unit": "km", "volume_unit": "L", "consumption_unit": "L/100km"},
-     ("odometer_km", "volume_l", "price_per_l", "distance_km", "consumption_l_per_100km",
-      "cost_per_km")),
-    ({"distance_unit": "km", "volume_unit": "L", "consumption_unit": "km/L"},
-     ("odometer_km", "volume_l", "price_per_l", "distance_km", "consumption_km_per_l",
-      "cost_per_km")),
-    ({"distance_unit": "mi", "volume_unit": "gal_uk", "consumption_unit": "mpg_uk"},
-     ("odometer_mi", "volume_gal_uk", "price_per_gal_uk", "distance_mi",
-      "consumption_mpg_uk", "cost_per_mi")),
-])
+@pytest.mark.parametrize(
+    ("prefs", "columns"),
+    [
+        (
+            {"distance_unit": "km", "volume_unit": "L", "consumption_unit": "L/100km"},
+            (
+                "odometer_km",
+                "volume_l",
+                "price_per_l",
+                "distance_km",
+                "consumption_l_per_100km",
+                "cost_per_km",
+            ),
+        ),
+        (
+            {"distance_unit": "km", "volume_unit": "L", "consumption_unit": "km/L"},
+            (
+                "odometer_km",
+                "volume_l",
+                "price_per_l",
+                "distance_km",
+                "consumption_km_per_l",
+                "cost_per_km",
+            ),
+        ),
+        (
+            {"distance_unit": "mi", "volume_unit": "gal_uk", "consumption_unit": "mpg_uk"},
+            (
+                "odometer_mi",
+                "volume_gal_uk",
+                "price_per_gal_uk",
+                "distance_mi",
+                "consumption_mpg_uk",
+                "cost_per_mi",
+            ),
+        ),
+    ],
+)
 def test_user_units_column_names(prefs, columns):
     header = user_units_columns(_user(**prefs))
     assert tuple(name for name in header if name in columns) == columns
@@ -98,14 +150,14 @@ def test_user_units_worked_example_row_for_a_us_user():
     records = _records(user_units_csv(_derived(), _user()))
     assert len(records) == 6
     third = records[2]  # 10800 km, 22 L, 40.70: closes the 42 L / 800 km segment (5.25 L/100km)
-    assert third["odometer_mi"] == "6710.8"         # 10800 / 1.609344
-    assert third["volume_gal_us"] == "5.812"        # 22 / 3.785411784
+    assert third["odometer_mi"] == "6710.8"  # 10800 / 1.609344
+    assert third["volume_gal_us"] == "5.812"  # 22 / 3.785411784
     assert third["total_amount"] == "40.70"
     assert third["currency"] == "USD"
-    assert third["price_per_gal_us"] == "7.003"     # 1.85 per L x 3.785411784, as shown
-    assert third["distance_mi"] == "186.4"          # 300 km
-    assert third["consumption_mpg_us"] == "44.80"   # 235.2145833 / 5.25
-    assert third["cost_per_mi"] == "0.156"          # 77.70 / 800 km x 1.609344, as shown
+    assert third["price_per_gal_us"] == "7.003"  # 1.85 per L x 3.785411784, as shown
+    assert third["distance_mi"] == "186.4"  # 300 km
+    assert third["consumption_mpg_us"] == "44.80"  # 235.2145833 / 5.25
+    assert third["cost_per_mi"] == "0.156"  # 77.70 / 800 km x 1.609344, as shown
     assert (third["is_full"], third["missed_previous"]) == ("true", "false")
     assert [r["consumption_mpg_us"] for r in records] == ["", "", "44.80", "40.32", "", "42.77"]
     assert records[0]["odometer_mi"] == "6213.7" and records[0]["distance_mi"] == ""
@@ -115,13 +167,15 @@ def test_user_units_in_metric_units_match_the_native_figures():
     user = _user(distance_unit="km", volume_unit="L", consumption_unit="km/L", currency="EUR")
     third = _records(user_units_csv(_derived(), user))[2]
     assert (third["odometer_km"], third["volume_l"], third["price_per_l"]) == (
-        "10800.0", "22.000", "1.850")
+        "10800.0",
+        "22.000",
+        "1.850",
+    )
     assert third["consumption_km_per_l"] == "19.05" and third["currency"] == "EUR"
 
 
 def test_user_units_price_as_shown_for_a_currency_without_minor_units():
-    user = _user(distance_unit="km", volume_unit="L", consumption_unit="L/100km",
-                 currency="JPY")
+    user = _user(distance_unit="km", volume_unit="L", consumption_unit="L/100km", currency="JPY")
     third = _records(user_units_csv(_derived(), user))[2]
     assert (third["total_amount"], third["price_per_l"]) == ("41", "1.9")  # 40.70, 1.85
     assert third["cost_per_km"] == "0.097"  # 77.70 / 800 km
@@ -132,14 +186,18 @@ def test_user_units_same_rows_as_native():
     native = _records(native_csv(derived, "USD"))
     mine = _records(user_units_csv(derived, _user()))
     assert [(r["vehicle"], r["date"], r["total_amount"]) for r in native] == [
-        (r["vehicle"], r["date"], r["total_amount"]) for r in mine]
+        (r["vehicle"], r["date"], r["total_amount"]) for r in mine
+    ]
 
 
 def test_user_units_text_cells_neutralised():
     derived = _derived(station="@SUM(A1)", notes="-5% off", vehicle="=HYPERLINK(x)")
     record = _records(user_units_csv(derived, _user()))[0]
     assert (record["vehicle"], record["station"], record["notes"]) == (
-        "'=HYPERLINK(x)", "'@SUM(A1)", "'-5% off")
+        "'=HYPERLINK(x)",
+        "'@SUM(A1)",
+        "'-5% off",
+    )
     assert record["brand"] == ""
 
 
@@ -159,12 +217,29 @@ def test_user_units_file_is_refused_by_the_native_importer():
 
 
 FILLUPS = native_csv(_derived(station="=cmd"), "USD")
-VEHICLES = vehicles_csv([
-    {"name": "=Van", "make": "Ford", "model": "Transit", "year": 2019, "fuel_type": "diesel",
-     "tank_capacity_l": Decimal("80.000"), "is_active": True, "kind": "van"},
-    {"name": "Old", "make": None, "model": None, "year": None, "fuel_type": None,
-     "tank_capacity_l": None, "is_active": False},
-])
+VEHICLES = vehicles_csv(
+    [
+        {
+            "name": "=Van",
+            "make": "Ford",
+            "model": "Transit",
+            "year": 2019,
+            "fuel_type": "diesel",
+            "tank_capacity_l": Decimal("80.000"),
+            "is_active": True,
+            "kind": "van",
+        },
+        {
+            "name": "Old",
+            "make": None,
+            "model": None,
+            "year": None,
+            "fuel_type": None,
+            "tank_capacity_l": None,
+            "is_active": False,
+        },
+    ]
+)
 
 
 def _archive(**account_changes) -> bytes:
@@ -215,23 +290,42 @@ def test_parse_archive_round_trip():
     assert rows[2].volume_l == Decimal(22) and rows[2].total_amount == Decimal("40.70")
     # Issue 12 added the vehicle's kind to the file (a vehicle without one is a car).
     assert vehicles == [
-        {"name": "=Van", "make": "Ford", "model": "Transit", "year": 2019,
-         "fuel_type": "diesel", "tank_capacity_l": Decimal(80), "kind": "van",
-         "is_active": True},
-        {"name": "Old", "make": None, "model": None, "year": None, "fuel_type": None,
-         "tank_capacity_l": None, "kind": "car", "is_active": False},
+        {
+            "name": "=Van",
+            "make": "Ford",
+            "model": "Transit",
+            "year": 2019,
+            "fuel_type": "diesel",
+            "tank_capacity_l": Decimal(80),
+            "kind": "van",
+            "is_active": True,
+        },
+        {
+            "name": "Old",
+            "make": None,
+            "model": None,
+            "year": None,
+            "fuel_type": None,
+            "tank_capacity_l": None,
+            "kind": "car",
+            "is_active": False,
+        },
     ]
 
 
 def test_vehicles_file_names_the_kind_last():
     assert VEHICLES.splitlines()[:2] == [
         "name,make,model,year,fuel_type,tank_capacity_l,is_active,kind",
-        "'=Van,Ford,Transit,2019,diesel,80,true,van"]
+        "'=Van,Ford,Transit,2019,diesel,80,true,van",
+    ]
 
 
 def test_a_tank_capacity_is_written_as_the_number_it_is():
-    tanks = [{"name": "A", "tank_capacity_l": Decimal("45.250")},
-             {"name": "B", "tank_capacity_l": 45.25}, {"name": "C", "tank_capacity_l": None}]
+    tanks = [
+        {"name": "A", "tank_capacity_l": Decimal("45.250")},
+        {"name": "B", "tank_capacity_l": 45.25},
+        {"name": "C", "tank_capacity_l": None},
+    ]
     rows = list(csv.DictReader(io.StringIO(vehicles_csv(tanks))))
     assert [row["tank_capacity_l"] for row in rows] == ["45.25", "45.25", ""]
     with pytest.raises(TypeError, match="tank_capacity_l"):
@@ -239,10 +333,11 @@ def test_a_tank_capacity_is_written_as_the_number_it_is():
 
 
 def test_an_older_vehicles_file_without_kind_still_imports_as_cars():
-    older = ("name,make,model,year,fuel_type,tank_capacity_l,is_active\n"
-             "V-Strom,Suzuki,DL650,2016,petrol,20,true\n")
-    parsed = parse_archive(_zip({"fillups.csv": FILLUPS,
-                                 "vehicles.csv": older}))
+    older = (
+        "name,make,model,year,fuel_type,tank_capacity_l,is_active\n"
+        "V-Strom,Suzuki,DL650,2016,petrol,20,true\n"
+    )
+    parsed = parse_archive(_zip({"fillups.csv": FILLUPS, "vehicles.csv": older}))
     rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert (len(rows), errors) == (6, [])
     assert [(v["name"], v["kind"]) for v in vehicles] == [("V-Strom", "car")]
@@ -280,8 +375,9 @@ def test_parse_archive_missing_fillups():
     assert "no fillups.csv" in _archive_error(_zip({"vehicles.csv": VEHICLES}))
 
 
-@pytest.mark.parametrize("name", ["../fillups.csv", "/etc/passwd", "a/../../b.csv",
-                                  "..\\evil.csv", "C:/evil.csv"])
+@pytest.mark.parametrize(
+    "name", ["../fillups.csv", "/etc/passwd", "a/../../b.csv", "..\\evil.csv", "C:/evil.csv"]
+)
 def test_parse_archive_refuses_unsafe_names(name):
     data = _zip({"fillups.csv": FILLUPS, name: "x"})
     assert "unsafe file name" in _archive_error(data)
@@ -309,15 +405,18 @@ def test_parse_archive_refuses_non_utf8():
 
 
 def test_parse_archive_row_errors_name_their_file():
-    bad_vehicles = ("name,year,tank_capacity_l,is_active\n"
-                    "A,nineteen,,true\nB,2020,-1,\nC,,,\nc,,,\nD,,,maybe\n")
-    parsed = parse_archive(_zip({"fillups.csv": FILLUPS,
-                                 "vehicles.csv": bad_vehicles}))
+    bad_vehicles = (
+        "name,year,tank_capacity_l,is_active\nA,nineteen,,true\nB,2020,-1,\nC,,,\nc,,,\nD,,,maybe\n"
+    )
+    parsed = parse_archive(_zip({"fillups.csv": FILLUPS, "vehicles.csv": bad_vehicles}))
     rows, errors, vehicles = parsed.rows, parsed.errors, parsed.vehicles
     assert len(rows) == 6 and [v["name"] for v in vehicles] == ["C"]
     assert [(e.row_number, e.column) for e in errors] == [
-        (1, "vehicles.csv: year"), (2, "vehicles.csv: tank_capacity_l"),
-        (4, "vehicles.csv: name"), (5, "vehicles.csv: is_active")]
+        (1, "vehicles.csv: year"),
+        (2, "vehicles.csv: tank_capacity_l"),
+        (4, "vehicles.csv: name"),
+        (5, "vehicles.csv: is_active"),
+    ]
     assert "appears twice" in errors[2].reason
 
 
@@ -325,6 +424,8 @@ def test_parse_vehicles_restores_text_and_defaults():
     vehicles, errors = parse_vehicles("name,make\n'=Van,'+Make\nCar,\n")
     assert errors == []
     assert [(v["name"], v["make"], v["is_active"]) for v in vehicles] == [
-        ("=Van", "+Make", True), ("Car", None, True)]
+        ("=Van", "+Make", True),
+        ("Car", None, True),
+    ]
     _, errors = parse_vehicles("make\nFord\n")
     assert errors[0].reason == "required column missing from the header"

@@ -37,29 +37,57 @@ def test_an_odometer_equal_to_a_later_dates_reading_is_refused():
 
 
 def _user(**changes) -> UserRead:
-    fields = {"id": 1, "username": "bob", "display_name": "Bob", "email": None,
-              "currency": "GBP", "distance_unit": "mi", "volume_unit": "gal_uk",
-              "consumption_unit": "mpg_uk", "timezone": "UTC", "data_revision": 0}
+    fields = {
+        "id": 1,
+        "username": "bob",
+        "display_name": "Bob",
+        "email": None,
+        "currency": "GBP",
+        "distance_unit": "mi",
+        "volume_unit": "gal_uk",
+        "consumption_unit": "mpg_uk",
+        "timezone": "UTC",
+        "data_revision": 0,
+    }
     return UserRead(**(fields | changes))
 
 
-FORMULAS = {"vehicle_name": "=1+1 car", "station": "+SUM(A1) fuel", "brand": "=cmd|' /C calc'!A0",
-            "grade": "@grade", "notes": "-2+3 note"}
+FORMULAS = {
+    "vehicle_name": "=1+1 car",
+    "station": "+SUM(A1) fuel",
+    "brand": "=cmd|' /C calc'!A0",
+    "grade": "@grade",
+    "notes": "-2+3 note",
+}
 
 
-@pytest.mark.parametrize("user", [_user(), _user(distance_unit="km", volume_unit="L",
-                                                 consumption_unit="L/100km")])
+@pytest.mark.parametrize(
+    "user", [_user(), _user(distance_unit="km", volume_unit="L", consumption_unit="L/100km")]
+)
 def test_every_text_cell_of_the_user_units_csv_is_neutralised(user):
     """Whatever the columns are called, no cell of the text fields starts a formula."""
-    frame = metrics.add_derived(pd.DataFrame([{
-        "entry_id": 1, "vehicle_id": 1, "date": "2024-03-01", "odometer_km": 1000.0,
-        "volume_l": 40.0, "total_amount": 70.0, "is_full": True, "missed_previous": False,
-        **FORMULAS}]))
+    frame = metrics.add_derived(
+        pd.DataFrame(
+            [
+                {
+                    "entry_id": 1,
+                    "vehicle_id": 1,
+                    "date": "2024-03-01",
+                    "odometer_km": 1000.0,
+                    "volume_l": 40.0,
+                    "total_amount": 70.0,
+                    "is_full": True,
+                    "missed_previous": False,
+                    **FORMULAS,
+                }
+            ]
+        )
+    )
     rows = list(csv.reader(io.StringIO(user_units_csv(frame, user))))
     cells = [cell for row in rows[1:] for cell in row]
     for text in FORMULAS.values():
         assert "'" + text in cells, text  # present, with its neutralising quote
-        assert text not in cells, text    # never bare
+        assert text not in cells, text  # never bare
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
 
 
@@ -78,8 +106,8 @@ def test_fuelly_gallons_are_us_gallons_and_the_price_is_per_gallon():
     assert parsed.units["volume"] == "gal_us" and parsed.units["distance"] == "km"
     [row] = parsed.rows
     assert row.volume_l == Decimal("46.730908473")  # 12.345 × 3.785411784, to 9 places
-    assert row.odometer_km == Decimal(20000)         # km stay km: only the volume converts
-    assert row.total_amount == Decimal("42.70")      # 12.345 gal × 3.459 per gallon
+    assert row.odometer_km == Decimal(20000)  # km stay km: only the volume converts
+    assert row.total_amount == Decimal("42.70")  # 12.345 gal × 3.459 per gallon
 
 
 def test_fuelly_gallons_are_not_imperial():
@@ -88,6 +116,7 @@ def test_fuelly_gallons_are_not_imperial():
 
 
 # --- the UK mpg constant, a second and independent check ------------------------------------
+
 
 def test_uk_mpg_is_us_mpg_times_the_gallon_ratio():
     ratio = units.L_PER_GAL_UK / units.L_PER_GAL_US  # 1.20095...
@@ -100,7 +129,8 @@ def test_uk_mpg_is_us_mpg_times_the_gallon_ratio():
 def test_forty_uk_mpg_in_litres_and_back():
     """40 mpg (UK): 40 miles on 4.54609 L, i.e. 4.54609 L per 64.37376 km."""
     l_per_100km = units.consumption_to_l_per_100km(Decimal(40), "mpg_uk")
-    assert l_per_100km == pytest.approx(Decimal("4.54609") / Decimal("0.6437376"),
-                                        rel=Decimal("1e-12"))
+    assert l_per_100km == pytest.approx(
+        Decimal("4.54609") / Decimal("0.6437376"), rel=Decimal("1e-12")
+    )
     assert float(l_per_100km) == pytest.approx(7.0620, abs=5e-5)
     assert units.consumption_from_l_per_100km(l_per_100km, "mpg_uk") == pytest.approx(40)

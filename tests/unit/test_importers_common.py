@@ -29,17 +29,20 @@ from fueltracker.importers.common import (
 )
 
 
-@pytest.mark.parametrize("values, expected", [
-    (["45,67", "1,509"], True),          # 45,67 decides: a comma decimal
-    (["1.234,5", "12"], True),
-    (["1.234.567"], True),
-    (["45.67", "1,509"], False),         # 45.67 decides: commas group thousands
-    (["1,234,567"], False),
-    (["12", "40"], False),               # no mark at all: nothing to decide
-    (["1.509"], False),                  # a lone dot is a decimal point
-    (["1,509"], None),                   # a lone comma + 3 digits: ask
-    (["45,67", "45.67"], None),          # contradictory
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (["45,67", "1,509"], True),  # 45,67 decides: a comma decimal
+        (["1.234,5", "12"], True),
+        (["1.234.567"], True),
+        (["45.67", "1,509"], False),  # 45.67 decides: commas group thousands
+        (["1,234,567"], False),
+        (["12", "40"], False),  # no mark at all: nothing to decide
+        (["1.509"], False),  # a lone dot is a decimal point
+        (["1,509"], None),  # a lone comma + 3 digits: ask
+        (["45,67", "45.67"], None),  # contradictory
+    ],
+)
 def test_decimal_mark_inferred_from_the_column(values, expected):
     assert infer_decimal_comma(values) is expected
 
@@ -52,19 +55,24 @@ def test_parse_decimal_in_both_conventions():
     with pytest.raises(CellError) as error:
         parse_decimal("12,5", "Cost")
     assert (error.value.column, error.value.reason) == (
-        "Cost", "'12,5' is not a number (decimal mark: a dot)")
+        "Cost",
+        "'12,5' is not a number (decimal mark: a dot)",
+    )
     for bad in ("abc", "NaN", "Infinity", "1e5"):
         with pytest.raises(CellError):
             parse_decimal(bad, "Cost")
 
 
-@pytest.mark.parametrize("values, expected", [
-    (["13/01/2024", "02/03/2024"], True),
-    (["01/13/2024", "02/03/2024"], False),
-    (["01/02/2024"], None),
-    (["13/01/2024", "01/13/2024"], None),
-    (["2024-01-13"], None),
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (["13/01/2024", "02/03/2024"], True),
+        (["01/13/2024", "02/03/2024"], False),
+        (["01/02/2024"], None),
+        (["13/01/2024", "01/13/2024"], None),
+        (["2024-01-13"], None),
+    ],
+)
 def test_date_order_inferred_from_the_column(values, expected):
     assert infer_day_first(values) is expected
 
@@ -80,11 +88,25 @@ def test_parse_date():
         parse_date("2021-02-30", "d", day_first=None)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("True", True), ("False", False), ("1", True), ("0", False), ("Yes", True),
-    ("No", False), ("Sim", True), ("Não", False), ("Sí", True), ("Ja", True),
-    ("Nein", False), ("Oui", True), ("Non", False), ("", True),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("True", True),
+        ("False", False),
+        ("1", True),
+        ("0", False),
+        ("Yes", True),
+        ("No", False),
+        ("Sim", True),
+        ("Não", False),
+        ("Sí", True),
+        ("Ja", True),
+        ("Nein", False),
+        ("Oui", True),
+        ("Non", False),
+        ("", True),
+    ],
+)
 def test_flags_in_several_languages(raw, expected):
     assert parse_bool(raw, "full", default=True) is expected
 
@@ -110,32 +132,45 @@ def test_decode_refuses_binary():
     assert decode("\ufeffa,b".encode()) == "a,b"
 
 
-MARK_QUESTION = RowError(0, "numbers", "cannot tell whether ',' is a decimal mark or a "
-                         "thousands separator; choose the decimal mark")
-ORDER_QUESTION = RowError(0, "Date", "cannot tell day/month order from the dates (no day "
-                          "above 12); choose the date order")
+MARK_QUESTION = RowError(
+    0,
+    "numbers",
+    "cannot tell whether ',' is a decimal mark or a thousands separator; choose the decimal mark",
+)
+ORDER_QUESTION = RowError(
+    0, "Date", "cannot tell day/month order from the dates (no day above 12); choose the date order"
+)
 
 
-@pytest.mark.parametrize("numbers, dates, expected", [
-    (["45,67", "1,509"], ["13/01/2024"], (True, True, set())),
-    (["45.67"], ["01/13/2024", "02/03/2024"], (False, False, set())),
-    ([], ["2024-01-13"], (False, None, set())),          # ISO dates need no order
-    (["1,509"], ["2024-01-13"], (None, None, {DECIMAL_MARK})),
-    (["12"], ["01/02/2024"], (False, None, {DATE_ORDER})),
-    (["45,67", "45.67"], ["13/01/2024", "01/13/2024"], (None, None, {DECIMAL_MARK, DATE_ORDER})),
-])
+@pytest.mark.parametrize(
+    "numbers, dates, expected",
+    [
+        (["45,67", "1,509"], ["13/01/2024"], (True, True, set())),
+        (["45.67"], ["01/13/2024", "02/03/2024"], (False, False, set())),
+        ([], ["2024-01-13"], (False, None, set())),  # ISO dates need no order
+        (["1,509"], ["2024-01-13"], (None, None, {DECIMAL_MARK})),
+        (["12"], ["01/02/2024"], (False, None, {DATE_ORDER})),
+        (
+            ["45,67", "45.67"],
+            ["13/01/2024", "01/13/2024"],
+            (None, None, {DECIMAL_MARK, DATE_ORDER}),
+        ),
+    ],
+)
 def test_conventions_inferred_from_the_whole_file(numbers, dates, expected):
     found = infer_conventions(numbers=numbers, dates=dates, date_column="Date")
     assert (found.decimal_comma, found.day_first, set(found.needs)) == expected
     # One row-0 error per need, worded for a caller that cannot ask (the CLI).
     questions = {DECIMAL_MARK: MARK_QUESTION, DATE_ORDER: ORDER_QUESTION}
-    assert list(found.errors) == [questions[n] for n in (DECIMAL_MARK, DATE_ORDER)
-                                  if n in found.needs]
+    assert list(found.errors) == [
+        questions[n] for n in (DECIMAL_MARK, DATE_ORDER) if n in found.needs
+    ]
 
 
 def test_conventions_given_win_and_undecided_dates_follow_the_format():
-    given = infer_conventions(numbers=["1,509"], dates=["01/02/2024"], decimal_comma=False,
-                              day_first=True)
+    given = infer_conventions(
+        numbers=["1,509"], dates=["01/02/2024"], decimal_comma=False, day_first=True
+    )
     assert (given.decimal_comma, given.day_first, given.needs) == (False, True, frozenset())
     undecided = ["01/02/2024", "03/04/2024"]
     assert infer_conventions(dates=undecided, undecided_dates=ASK).needs == {DATE_ORDER}
@@ -151,11 +186,15 @@ def test_conventions_given_win_and_undecided_dates_follow_the_format():
 
 def test_an_answered_need_takes_its_question_along():
     question = RowError(0, "Name", "the file names no vehicle; choose one")
-    parsed = ImportedFile(format="fuelio", errors=[question, RowError(2, "Odo", "bad")],
-                          needs=frozenset({VEHICLE}))
+    parsed = ImportedFile(
+        format="fuelio", errors=[question, RowError(2, "Odo", "bad")], needs=frozenset({VEHICLE})
+    )
     answered = parsed.answered(VEHICLE)
     assert (answered.needs, answered.errors) == (frozenset(), [RowError(2, "Odo", "bad")])
-    both = ImportedFile(format="lubelogger", errors=[MARK_QUESTION, ORDER_QUESTION],
-                        needs=frozenset({DECIMAL_MARK, DATE_ORDER}))
+    both = ImportedFile(
+        format="lubelogger",
+        errors=[MARK_QUESTION, ORDER_QUESTION],
+        needs=frozenset({DECIMAL_MARK, DATE_ORDER}),
+    )
     # While a need is open its question stays.
     assert both.answered(DECIMAL_MARK).errors == [MARK_QUESTION, ORDER_QUESTION]

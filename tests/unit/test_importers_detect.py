@@ -10,11 +10,21 @@ from tests.unit.test_importers_fuelly import IMPERIAL, METRIC
 from tests.unit.test_importers_lubelogger import EUROPE, US
 
 
-@pytest.mark.parametrize("text, expected", [
-    (METRIC, "fuelly"), (IMPERIAL, "fuelly"), (VEHICLE + LOG_HEADER + ROWS, "fuelio"),
-    (US, "lubelogger"), (EUROPE.replace(",", ";"), "lubelogger"), (ENGLISH, "drivvo"),
-    (PORTUGUESE, "drivvo"), (WORKED_EXAMPLE_CSV, "native"), ("a,b\n1,2\n", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (METRIC, "fuelly"),
+        (IMPERIAL, "fuelly"),
+        (VEHICLE + LOG_HEADER + ROWS, "fuelio"),
+        (US, "lubelogger"),
+        (EUROPE.replace(",", ";"), "lubelogger"),
+        (ENGLISH, "drivvo"),
+        (PORTUGUESE, "drivvo"),
+        (WORKED_EXAMPLE_CSV, "native"),
+        ("a,b\n1,2\n", None),
+        ("", None),
+    ],
+)
 def test_detects_text_formats(text, expected):
     assert detect_format(("\ufeff" + text).encode()) == expected
 

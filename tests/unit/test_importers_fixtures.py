@@ -15,12 +15,26 @@ from fueltracker.importers.fuelly import parse_fuelly
 def our_consumption(parsed) -> pd.DataFrame:
     """add_derived on the parsed rows, indexed by row number."""
     ids = {name: i for i, name in enumerate(dict.fromkeys(r.vehicle for r in parsed.rows), 1)}
-    frame = pd.DataFrame([{
-        "entry_id": r.row_number, "vehicle_id": ids[r.vehicle], "vehicle_name": r.vehicle,
-        "date": pd.Timestamp(r.date), "odometer_km": float(r.odometer_km),
-        "volume_l": float(r.volume_l), "total_amount": float(r.total_amount),
-        "is_full": r.is_full, "missed_previous": r.missed_previous, "station": r.station,
-        "brand": r.brand, "grade": r.grade, "notes": r.notes} for r in parsed.rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "entry_id": r.row_number,
+                "vehicle_id": ids[r.vehicle],
+                "vehicle_name": r.vehicle,
+                "date": pd.Timestamp(r.date),
+                "odometer_km": float(r.odometer_km),
+                "volume_l": float(r.volume_l),
+                "total_amount": float(r.total_amount),
+                "is_full": r.is_full,
+                "missed_previous": r.missed_previous,
+                "station": r.station,
+                "brand": r.brand,
+                "grade": r.grade,
+                "notes": r.notes,
+            }
+            for r in parsed.rows
+        ]
+    )
     return metrics.add_derived(frame).set_index("entry_id")
 
 
@@ -69,9 +83,11 @@ def test_fuelly_consumption_matches_ours(shared_fixtures):
         km = rows[number].odometer_km - previous[number].odometer_km
         miles = (km / Decimal("1.609344")).quantize(Decimal("0.01"), ROUND_HALF_UP)
         gallons = (rows[number].volume_l / Decimal("3.785411784")).quantize(
-            Decimal("0.001"), ROUND_HALF_UP)
-        fuelly_way = (miles * Decimal("1.609344") / (gallons * Decimal("3.785411784"))
-                      ).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            Decimal("0.001"), ROUND_HALF_UP
+        )
+        fuelly_way = (miles * Decimal("1.609344") / (gallons * Decimal("3.785411784"))).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
+        )
         assert fuelly_way == differ[number][1], number
     # Row 15 (339 km / 14.241 L = 23.8045 km/L; Fuelly 23.81) is not explained by that
     # rounding: Fuelly's figure fits 14.237 L, so it was most likely computed before the
@@ -92,8 +108,16 @@ def test_fuelio_fixture_parses(shared_fixtures):
     assert row.total_amount == Decimal("67.09")  # Price (optional) is the total
     assert row.station == "Somerset - Sun all Service Station"
     assert row.is_full and not row.missed_previous
-    assert parsed.vehicles == [{"name": "BMW Z3", "make": "BMW", "model": "Z3", "year": 1997,
-                                "fuel_type": "petrol", "tank_capacity_l": Decimal("51.000")}]
+    assert parsed.vehicles == [
+        {
+            "name": "BMW Z3",
+            "make": "BMW",
+            "model": "Z3",
+            "year": 1997,
+            "fuel_type": "petrol",
+            "tank_capacity_l": Decimal("51.000"),
+        }
+    ]
     assert round(parsed.source_consumption[1], 2) == 12.96  # 21.8 mpg (UK)
 
 

@@ -39,7 +39,10 @@ def test_units_from_the_header_and_rows():
     assert parsed.units == {"distance": "km", "volume": "gal_us", "consumption": "L/100km"}
     first, partial, _last = parsed.rows
     assert (first.vehicle, first.date, first.odometer_km) == (
-        "Diesel van", dt.date(2024, 1, 1), Decimal(10000))
+        "Diesel van",
+        dt.date(2024, 1, 1),
+        Decimal(10000),
+    )
     assert first.volume_l == Decimal("37.85411784")
     assert first.total_amount == Decimal("40.00") and first.station == "Aral"
     # A blank total is the unit price × volume (4.1 × 5 = 20.50).
@@ -47,9 +50,16 @@ def test_units_from_the_header_and_rows():
     assert partial.is_full is False and partial.missed_previous is True
     assert partial.odometer_km == Decimal("10500.5") and partial.notes == "half"
     assert parsed.source_consumption == {3: 7.5}
-    assert parsed.vehicles == [{"name": "Diesel van", "make": "Ford", "model": "Transit",
-                                "year": 2015, "fuel_type": "diesel",
-                                "tank_capacity_l": Decimal("75.708")}]
+    assert parsed.vehicles == [
+        {
+            "name": "Diesel van",
+            "make": "Ford",
+            "model": "Transit",
+            "year": 2015,
+            "fuel_type": "diesel",
+            "tank_capacity_l": Decimal("75.708"),
+        }
+    ]
 
 
 def test_vehicle_option_overrides_the_name():
@@ -59,8 +69,11 @@ def test_vehicle_option_overrides_the_name():
 
 
 def test_miles_imperial_gallons_and_mpg():
-    header = LOG_HEADER.replace("Odo (km)", "Odo (mi)").replace(
-        "Fuel (us gallons)", "Fuel (imp gallons)").replace("l/100km (optional)", "mpg (optional)")
+    header = (
+        LOG_HEADER.replace("Odo (km)", "Odo (mi)")
+        .replace("Fuel (us gallons)", "Fuel (imp gallons)")
+        .replace("l/100km (optional)", "mpg (optional)")
+    )
     parsed = parse_fuelio(VEHICLE + header + ROWS)
     assert parsed.units == {"distance": "mi", "volume": "gal_uk", "consumption": "mpg_uk"}
     assert parsed.rows[0].odometer_km == Decimal("16093.44")
@@ -69,10 +82,12 @@ def test_miles_imperial_gallons_and_mpg():
 
 
 def test_bad_rows():
-    bad = ('"2024-01-30 08:00","x","8","1","33.0","0","","","","","0","1","201","4.1",'
-           '"","0","4","0","","",""\n'
-           '"30/30/2024","12000","8","1","33.0","0","","","","","0","1","201","4.1",'
-           '"","0","5","0","","",""\n')
+    bad = (
+        '"2024-01-30 08:00","x","8","1","33.0","0","","","","","0","1","201","4.1",'
+        '"","0","4","0","","",""\n'
+        '"30/30/2024","12000","8","1","33.0","0","","","","","0","1","201","4.1",'
+        '"","0","5","0","","",""\n'
+    )
     parsed = parse_fuelio(VEHICLE + LOG_HEADER + ROWS + bad + TAIL)
     assert len(parsed.rows) == 3
     assert parsed.errors == [
@@ -83,14 +98,21 @@ def test_bad_rows():
 
 def test_not_a_fuelio_file():
     assert parse_fuelio("a,b\n1,2\n").errors == [
-        RowError(0, "file", 'not a Fuelio backup: no "## Log" section with a header')]
+        RowError(0, "file", 'not a Fuelio backup: no "## Log" section with a header')
+    ]
     unknown = parse_fuelio(VEHICLE + LOG_HEADER.replace("us gallons", "buckets") + ROWS)
     assert unknown.errors[0].row_number == 0 and "unknown units" in unknown.errors[0].reason
 
 
 def test_fuel_type_codes():
     assert [fuel_type_name(c) for c in ("110", "201", "401", "-1", "999", "x")] == [
-        "petrol", "diesel", "LPG", None, None, None]
+        "petrol",
+        "diesel",
+        "LPG",
+        None,
+        None,
+        None,
+    ]
 
 
 def test_a_backup_naming_no_vehicle_needs_one():
@@ -101,8 +123,16 @@ def test_a_backup_naming_no_vehicle_needs_one():
     assert parsed.errors == [RowError(0, "Name", "the file names no vehicle; choose one")]
     assert {r.vehicle for r in parsed.rows} == {""} and len(parsed.rows) == 3
     # Its details stay, under no name, for the vehicle the caller names.
-    assert parsed.vehicles == [{"name": "", "make": "Ford", "model": "Transit", "year": 2015,
-                                "fuel_type": "diesel", "tank_capacity_l": Decimal("75.708")}]
+    assert parsed.vehicles == [
+        {
+            "name": "",
+            "make": "Ford",
+            "model": "Transit",
+            "year": 2015,
+            "fuel_type": "diesel",
+            "tank_capacity_l": Decimal("75.708"),
+        }
+    ]
     named = parse_fuelio(unnamed + LOG_HEADER + ROWS, vehicle="Van")
     assert (named.needs, named.errors) == (frozenset(), [])
     assert named.vehicles[0]["name"] == "Van"

@@ -80,4 +80,5 @@ def test_not_a_fuelly_file():
     assert parsed.errors[0].row_number == 0
     assert parsed.errors[0].reason.startswith("not a Fuelly file")
     assert parse_fuelly(b"\x89PNG\x00\x01").errors == [
-        RowError(0, "file", "not a text file (binary data or not UTF-8)")]
+        RowError(0, "file", "not a text file (binary data or not UTF-8)")
+    ]

@@ -35,8 +35,15 @@ def check_all(data: bytes | str) -> None:
         assert all(isinstance(v, float) for v in result.source_consumption.values())
         if result.needs:  # each open need asked by one row-0 error, and nothing else is
             assert len([e for e in result.errors if e.row_number == 0]) == len(result.needs)
-    assert detect_format(raw) in (None, "native", "native_zip", "fuelly", "fuelio",
-                                  "lubelogger", "drivvo")
+    assert detect_format(raw) in (
+        None,
+        "native",
+        "native_zip",
+        "fuelly",
+        "fuelio",
+        "lubelogger",
+        "drivvo",
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -46,8 +53,12 @@ def test_random_bytes(data):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list('0123456789,.;/-:"# \n\rTrueFals##LogabcÃ©\x00')),
-               max_size=300))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list('0123456789,.;/-:"# \n\rTrueFals##LogabcÃ©\x00')),
+        max_size=300,
+    )
+)
 def test_random_csv_like_text(text):
     check_all(text)
 
@@ -78,8 +89,9 @@ def test_mangled_sample_files(sample, data):
     check_all(mangle(sample.splitlines(), data))
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.sampled_from(["fuelly_vstrom_metric.csv", "fuelio_backup_one_fillup.csv"]), st.data())
 def test_mangled_real_fixture_lines(shared_fixtures, name, data):
     lines = (shared_fixtures / name).read_text(encoding="utf-8").splitlines()

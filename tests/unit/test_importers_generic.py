@@ -11,8 +11,15 @@ CSV = (
     "2024-01-20,10800,42.5,77.70,no,,Golf\n"
     "2024-01-21,500,30,50,1,,Bike\n"
 )
-MAPPING = {"date": "When", "odometer": "Km", "volume": "Litres", "total": "Paid",
-           "full": "Tank full", "station": "Where", "vehicle": "Car"}
+MAPPING = {
+    "date": "When",
+    "odometer": "Km",
+    "volume": "Litres",
+    "total": "Paid",
+    "full": "Tank full",
+    "station": "Where",
+    "vehicle": "Car",
+}
 
 
 def test_mapping_reads_every_mapped_field():
@@ -22,7 +29,10 @@ def test_mapping_reads_every_mapped_field():
     first, second, third = parsed.rows
     assert (first.row_number, first.vehicle, first.date) == (1, "Golf", dt.date(2024, 1, 5))
     assert (first.odometer_km, first.volume_l, first.total_amount) == (
-        Decimal(10000), Decimal(40), Decimal("72.00"))
+        Decimal(10000),
+        Decimal(40),
+        Decimal("72.00"),
+    )
     assert first.station == "Shell Main St" and first.is_full
     assert not second.is_full and second.station is None
     assert third.vehicle == "Bike"
@@ -62,13 +72,16 @@ def test_unit_price_gives_the_total_and_a_total_wins():
 
 
 def test_bad_rows_are_row_errors_and_good_rows_stay():
-    text = ("When,Km,Litres,Paid\n"
-            "2024-01-05,10000,40,72\n"
-            "yesterday,10100,40,72\n"
-            "2024-01-07,lots,40,72\n"
-            "2024-01-08,10300,40,72\n")
-    parsed = parse_generic(text, {"date": "When", "odometer": "Km", "volume": "Litres",
-                                  "total": "Paid"})
+    text = (
+        "When,Km,Litres,Paid\n"
+        "2024-01-05,10000,40,72\n"
+        "yesterday,10100,40,72\n"
+        "2024-01-07,lots,40,72\n"
+        "2024-01-08,10300,40,72\n"
+    )
+    parsed = parse_generic(
+        text, {"date": "When", "odometer": "Km", "volume": "Litres", "total": "Paid"}
+    )
     assert [row.row_number for row in parsed.rows] == [1, 4]
     assert [(e.row_number, e.column) for e in parsed.errors] == [(2, "When"), (3, "Km")]
     assert "not a date" in parsed.errors[0].reason
@@ -94,8 +107,11 @@ def test_decimal_comma_and_date_order_inferred_or_asked():
     mapping = {"date": "date", "odometer": "odo", "volume": "vol", "total": "total"}
     row = parse_generic(text, mapping).rows[0]
     assert (row.date, row.odometer_km, row.volume_l) == (
-        dt.date(2024, 1, 13), Decimal("1234.5"), Decimal("40.5"))
-    ambiguous = "date,odo,vol,total\n03/04/2024,100,\"1,509\",72\n"
+        dt.date(2024, 1, 13),
+        Decimal("1234.5"),
+        Decimal("40.5"),
+    )
+    ambiguous = 'date,odo,vol,total\n03/04/2024,100,"1,509",72\n'
     parsed = parse_generic(ambiguous, mapping)
     reasons = " ".join(e.reason for e in parsed.errors)
     assert {e.row_number for e in parsed.errors} == {0}
@@ -108,5 +124,11 @@ def test_guess_mapping_from_header_names():
     header = read_header(CSV)
     assert header[0] == "When"
     guessed = guess_mapping(["Date", "Odometer", "Litres", "Cost", "Notes", "Vehicle"])
-    assert guessed == {"date": "Date", "odometer": "Odometer", "volume": "Litres",
-                       "total": "Cost", "notes": "Notes", "vehicle": "Vehicle"}
+    assert guessed == {
+        "date": "Date",
+        "odometer": "Odometer",
+        "volume": "Litres",
+        "total": "Cost",
+        "notes": "Notes",
+        "vehicle": "Vehicle",
+    }

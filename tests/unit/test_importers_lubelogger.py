@@ -8,8 +8,10 @@ import pytest
 from fueltracker.errors import RowError
 from fueltracker.importers.lubelogger import parse_lubelogger
 
-HEADER = ("Date,Odometer,FuelConsumed,Cost,FuelEconomy,IsFillToFull,MissedFuelUp,Notes,Tags,"
-          "extrafield_Station\n")
+HEADER = (
+    "Date,Odometer,FuelConsumed,Cost,FuelEconomy,IsFillToFull,MissedFuelUp,Notes,Tags,"
+    "extrafield_Station\n"
+)
 US = HEADER + (
     "1/13/2024,1000,10.5,35.70,0,True,False,first,,Shell\n"
     "1/20/2024,1300,10,34.00,30,True,False,,,\n"
@@ -58,8 +60,13 @@ def test_ambiguous_file_asks_then_honours_the_choice():
     # "70,10" decides the decimal mark; 01/02 cannot decide the date order.
     parsed = parse_lubelogger(text, vehicle="Golf")
     assert parsed.rows == []
-    assert parsed.errors == [RowError(0, "Date", "cannot tell day/month order from the dates "
-                                      "(no day above 12); choose the date order")]
+    assert parsed.errors == [
+        RowError(
+            0,
+            "Date",
+            "cannot tell day/month order from the dates (no day above 12); choose the date order",
+        )
+    ]
     chosen = parse_lubelogger(text, vehicle="Golf", day_first=True)
     assert chosen.errors == [] and chosen.rows[0].date == dt.date(2024, 2, 1)
     commas = HEADER + '2024-01-02,"1,500","40,500",70,0,True,False,,,\n'
@@ -79,6 +86,10 @@ def test_bad_rows():
 
 def test_not_a_lubelogger_file():
     parsed = parse_lubelogger("Date,Mileage\n2024-01-01,5\n", vehicle="X")
-    assert parsed.errors == [RowError(0, "odometer, fuelconsumed, cost",
-                                      "not a LubeLogger fuel export: no odometer, "
-                                      "fuelconsumed, cost column")]
+    assert parsed.errors == [
+        RowError(
+            0,
+            "odometer, fuelconsumed, cost",
+            "not a LubeLogger fuel export: no odometer, fuelconsumed, cost column",
+        )
+    ]

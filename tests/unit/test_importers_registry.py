@@ -45,8 +45,7 @@ SAMPLES = {
 
 def _cli_format_choices() -> list[str]:
     """The --format choices of `python -m fueltracker import`, as argparse holds them."""
-    commands = next(a for a in build_parser()._actions
-                    if isinstance(a, argparse._SubParsersAction))
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     return next(a for a in commands.choices["import"]._actions if a.dest == "format").choices
 
 
@@ -72,6 +71,7 @@ def test_the_page_and_the_cli_offer_the_same_formats_but_column_mapping():
 def test_what_each_format_asks_matches_formats_md():
     """formats.md §6.4: units asked of LubeLogger, Drivvo and any CSV; the vehicle always
     asked of LubeLogger and Drivvo; Fuelio holds one vehicle that it usually names."""
+
     def having(flag):
         return {fmt.name for fmt in registry.FORMATS if getattr(fmt, flag)}
 
@@ -81,8 +81,13 @@ def test_what_each_format_asks_matches_formats_md():
     assert having("maps_columns") == {"generic"}
     assert having("restores_vehicles") == {"native"}
     assert [fmt.label for fmt in registry.FORMATS] == [
-        "Fuelly", "Fuelio", "LubeLogger", "Drivvo", "Fuel Tracker CSV or ZIP",
-        "Generic CSV (map the columns)"]
+        "Fuelly",
+        "Fuelio",
+        "LubeLogger",
+        "Drivvo",
+        "Fuel Tracker CSV or ZIP",
+        "Generic CSV (map the columns)",
+    ]
     with pytest.raises(KeyError):
         registry.get("excel")
 
@@ -108,7 +113,12 @@ def test_our_zip_is_the_native_format():
 
 def test_detection_names_registry_formats():
     assert {registry.detected(name).name for name in DETECTED} == {
-        "native", "fuelly", "fuelio", "lubelogger", "drivvo"}
+        "native",
+        "fuelly",
+        "fuelio",
+        "lubelogger",
+        "drivvo",
+    }
     assert registry.detected("native_zip") is registry.get("native")
     assert registry.detected(None) is None
     for name, (data, _) in SAMPLES.items():
@@ -123,8 +133,9 @@ def test_a_file_that_cannot_tell_needs_the_answer_and_choices_give_it():
     asked = lubelogger.parse(ambiguous.encode(), registry.Choices(vehicle="Golf"))
     assert asked.needs == {DECIMAL_MARK, DATE_ORDER}
     assert [e.row_number for e in asked.errors] == [0, 0] and asked.rows == []
-    answered = lubelogger.parse(ambiguous.encode(), registry.Choices(
-        vehicle="Golf", decimal_comma=False, day_first=True))
+    answered = lubelogger.parse(
+        ambiguous.encode(), registry.Choices(vehicle="Golf", decimal_comma=False, day_first=True)
+    )
     assert (answered.needs, answered.errors, len(answered.rows)) == (frozenset(), [], 1)
     # Fuelly never asks: an undecided date order is month first, or what the user says.
     fuelly = registry.get(registry.FUELLY)
@@ -141,6 +152,7 @@ def test_generic_rows_without_a_vehicle_column_carry_no_name():
     unnamed = generic.parse(GENERIC.encode(), registry.Choices(mapping=GENERIC_MAPPING))
     assert {row.vehicle for row in unnamed.rows} == {""}
     with_column = GENERIC.replace("Paid\n", "Paid,Car\n").replace("72.00\n", "72.00,Golf\n")
-    named = generic.parse(with_column.encode(), registry.Choices(
-        mapping=GENERIC_MAPPING | {"vehicle": "Car"}))
+    named = generic.parse(
+        with_column.encode(), registry.Choices(mapping=GENERIC_MAPPING | {"vehicle": "Car"})
+    )
     assert [row.vehicle for row in named.rows] == ["Golf", "Imported vehicle"]

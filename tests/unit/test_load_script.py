@@ -14,6 +14,7 @@ from scripts.loadlib import LoadArgumentError
 
 # --- arguments ------------------------------------------------------------------------------
 
+
 def test_levels_are_parsed_in_order() -> None:
     assert loadlib.parse_levels("5,10,20") == [5, 10, 20]
     assert loadlib.parse_levels(" 3 ") == [3]
@@ -54,15 +55,31 @@ def test_the_total_journey_cap() -> None:
         loadlib.check_limits([40, 40, 40], 20, None)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:18800", "http://localhost:8501/",
-                                 "http://127.0.0.2:1", "http://[::1]:18801"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:18800",
+        "http://localhost:8501/",
+        "http://127.0.0.2:1",
+        "http://[::1]:18801",
+    ],
+)
 def test_loopback_targets_are_accepted(url: str) -> None:
     assert loadlib.check_loopback(url) == url
 
 
-@pytest.mark.parametrize("url", ["http://10.0.0.5:8501", "http://example.com",
-                                 "http://0.0.0.0:8501", "http://192.168.1.2", "ftp://127.0.0.1",
-                                 "127.0.0.1:8501", "http://[2001:db8::1]:80"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.5:8501",
+        "http://example.com",
+        "http://0.0.0.0:8501",
+        "http://192.168.1.2",
+        "ftp://127.0.0.1",
+        "127.0.0.1:8501",
+        "http://[2001:db8::1]:80",
+    ],
+)
 def test_non_loopback_targets_are_refused(url: str) -> None:
     with pytest.raises(LoadArgumentError):
         loadlib.check_loopback(url)
@@ -70,12 +87,18 @@ def test_non_loopback_targets_are_refused(url: str) -> None:
 
 def test_streamlit_options_become_flags() -> None:
     assert loadlib.streamlit_flags(["runner.postScriptGC=false", "server.maxUploadSize=5"]) == [
-        "--runner.postScriptGC", "false", "--server.maxUploadSize", "5"]
+        "--runner.postScriptGC",
+        "false",
+        "--server.maxUploadSize",
+        "5",
+    ]
     assert loadlib.streamlit_flags([]) == []
 
 
-@pytest.mark.parametrize("option", ["runner.postScriptGC", "nodot=1", "server.address=0.0.0.0",
-                                    "server.port=80", "a.b c=1"])
+@pytest.mark.parametrize(
+    "option",
+    ["runner.postScriptGC", "nodot=1", "server.address=0.0.0.0", "server.port=80", "a.b c=1"],
+)
 def test_bad_or_unsafe_streamlit_options_are_refused(option: str) -> None:
     with pytest.raises(LoadArgumentError):
         loadlib.streamlit_flags([option])
@@ -89,6 +112,7 @@ def test_viewport_option() -> None:
 
 
 # --- statistics -----------------------------------------------------------------------------
+
 
 def test_percentile_is_nearest_rank() -> None:
     values = [float(v) for v in range(1, 21)]  # 1..20
@@ -136,8 +160,10 @@ def test_vmrss_is_read_from_proc_status() -> None:
 
 def test_proc_stat_cpu_ticks_and_parent() -> None:
     # Field 2 holds spaces and a ')' of its own; utime..cstime are 11, 7, 2, 1 ticks.
-    line = ("4242 (Web Content) x)) S 4200 4242 4242 0 -1 4194560 100 0 0 0 11 7 2 1 20 0 "
-            "12 0 1000 1000000 300 18446744073709551615\n")
+    line = (
+        "4242 (Web Content) x)) S 4200 4242 4242 0 -1 4194560 100 0 0 0 11 7 2 1 20 0 "
+        "12 0 1000 1000000 300 18446744073709551615\n"
+    )
     assert loadlib.parse_stat(line) == (4200, 21)
 
 
@@ -149,10 +175,13 @@ def test_descendants_walk_the_process_tree() -> None:
 
 def test_metric_cards_are_normalised() -> None:
     assert loadlib.parse_metrics([("Spent (USD)\n", " 1,234.50 "), ("Avg  L/100 km", "6.10")]) == {
-        "Spent (USD)": "1,234.50", "Avg L/100 km": "6.10"}
+        "Spent (USD)": "1,234.50",
+        "Avg L/100 km": "6.10",
+    }
 
 
 # --- integrity ------------------------------------------------------------------------------
+
 
 def key(odometer: str) -> loadlib.Key:
     return loadlib.fillup_key(7, 3, "2026-11-26", odometer)
@@ -164,8 +193,9 @@ def test_fillup_keys_compare_at_the_stored_precision() -> None:
 
 
 def test_every_confirmed_row_once_passes() -> None:
-    result = loadlib.check_rows([key("1"), key("2")], [key("1"), key("2")],
-                                [(key("1"), 1), (key("2"), 1)])
+    result = loadlib.check_rows(
+        [key("1"), key("2")], [key("1"), key("2")], [(key("1"), 1), (key("2"), 1)]
+    )
     assert result.ok and result.confirmed == 2
 
 
@@ -185,12 +215,13 @@ def test_a_timed_out_save_that_landed_is_reported_not_failed() -> None:
 
 # --- report ---------------------------------------------------------------------------------
 
+
 def _runs_and_windows():
     """Two clients; client 0 signs in (two runs) and opens History (one run), client 1 opens
     History; a run of an unknown session (the warm-up) and a typing run between steps."""
+
     def run(end: float, wait: float, duration: float, session: str) -> loadlib.RunTiming:
-        return loadlib.RunTiming(end, wait, duration, duration / 2, "p", False, "finished",
-                                 session)
+        return loadlib.RunTiming(end, wait, duration, duration / 2, "p", False, "finished", session)
 
     runs = [
         run(101.5, 0.1, 1.4, "aaa"),  # requested at 100.0: client 0's sign in
@@ -200,9 +231,11 @@ def _runs_and_windows():
         run(111.0, 0.5, 0.5, "bbb"),  # requested at 110.0: client 1's history
         run(111.0, 0.0, 1.0, "zzz"),  # the warm-up's session: nobody's
     ]
-    windows = [loadlib.StepWindow(0, "sign in", 99.995, 102.1),
-               loadlib.StepWindow(0, "history", 110.5, 111.2),
-               loadlib.StepWindow(1, "history", 110.0, 111.1)]
+    windows = [
+        loadlib.StepWindow(0, "sign in", 99.995, 102.1),
+        loadlib.StepWindow(0, "history", 110.5, 111.2),
+        loadlib.StepWindow(1, "history", 110.0, 111.1),
+    ]
     return runs, windows
 
 
@@ -237,15 +270,21 @@ def test_a_run_requested_outside_every_window_is_between_steps() -> None:
 
 
 def test_timing_lines_are_parsed_and_others_skipped() -> None:
-    line = ('{"time": "2026-12-02T06:43:19.547Z", "level": "INFO", "logger": '
-            '"fueltracker.timing", "message": "script run", "correlation_id": "a0175e9e", '
-            '"user_id": 1, "run": {"page": "Log fill-up", "fragment": true, "wait_s": 0.001, '
-            '"duration_s": 0.125, "cpu_s": 0.077, "outcome": "rerun", '
-            '"session": "69a0299f57b0"}}')
+    line = (
+        '{"time": "2026-12-02T06:43:19.547Z", "level": "INFO", "logger": '
+        '"fueltracker.timing", "message": "script run", "correlation_id": "a0175e9e", '
+        '"user_id": 1, "run": {"page": "Log fill-up", "fragment": true, "wait_s": 0.001, '
+        '"duration_s": 0.125, "cpu_s": 0.077, "outcome": "rerun", '
+        '"session": "69a0299f57b0"}}'
+    )
     run = loadlib.parse_timing_line(line)
     assert run.end == pytest.approx(1796194999.547)
     assert (run.page, run.fragment, run.outcome, run.session) == (
-        "Log fill-up", True, "rerun", "69a0299f57b0")
+        "Log fill-up",
+        True,
+        "rerun",
+        "69a0299f57b0",
+    )
     assert run.server_s == pytest.approx(0.126)
     assert run.requested == pytest.approx(run.end - 0.126)
     unknown_wait = line.replace('"wait_s": 0.001', '"wait_s": null')
@@ -263,13 +302,15 @@ def test_step_table_with_server_and_client_columns() -> None:
     browser.ok("save fill-up", 3.5)
     log.failed("history", "u1: page | broke\nsecond line")
     server = {"save fill-up": [0.2, 0.4], "history": [0.1]}
-    table = loadlib.step_table_with_server(log.stats(), server, browser.stats(),
-                                           between=[0.05, 0.07]).splitlines()
+    table = loadlib.step_table_with_server(
+        log.stats(), server, browser.stats(), between=[0.05, 0.07]
+    ).splitlines()
     assert table[0].startswith("| step | n | server median s | server p95 s | client median s")
     assert len(table) == 2 + len(loadlib.STEPS) + 1
     assert "| save fill-up | 2 | 0.30 | 0.40 | 2.00 | 3.50 | 3.50 | 3.50 | 0 |  |" in table
-    history_row = ("| history | 1 | 0.10 | 0.10 | 0.50 | 0.50 | – | – | 1 "
-                   "| u1: page / broke second line |")
+    history_row = (
+        "| history | 1 | 0.10 | 0.10 | 0.50 | 0.50 | – | – | 1 | u1: page / broke second line |"
+    )
     assert history_row in table
     assert table[-1].startswith("| (between steps: typing, component reports) | 2 runs | 0.06 ")
     assert loadlib.worst_p95(log.stats()) == ("save fill-up", 3.5)
@@ -279,11 +320,17 @@ def test_step_table_with_server_and_client_columns() -> None:
 def test_server_verdict() -> None:
     fast = {"history": [0.2, 0.3], "sign in": [0.9]}
     assert loadlib.server_verdict(fast, 2.0, 0) == {
-        "no errors": True, "server p95 < 1 s": True, "memory < 10 MB/session": True}
+        "no errors": True,
+        "server p95 < 1 s": True,
+        "memory < 10 MB/session": True,
+    }
     slow = {"history": [0.2, 0.3], "sign in": [0.9, 1.2]}
     verdict = loadlib.server_verdict(slow, 12.0, 3)
-    assert verdict == {"no errors": False, "server p95 < 1 s": False,
-                       "memory < 10 MB/session": False}
+    assert verdict == {
+        "no errors": False,
+        "server p95 < 1 s": False,
+        "memory < 10 MB/session": False,
+    }
     # No timing lines at all (a server that logs none) is no pass.
     assert loadlib.server_verdict({"history": []}, None, 0)["server p95 < 1 s"] is False
 
@@ -301,6 +348,7 @@ def test_distribution() -> None:
 
 # --- replicas and the proxy ----------------------------------------------------------------
 
+
 def test_replica_counts() -> None:
     assert loadlib.parse_replicas("1,2") == [1, 2]
     for text in ("", "0", "x", f"{loadlib.MAX_REPLICAS + 1}"):
@@ -310,9 +358,12 @@ def test_replica_counts() -> None:
 
 def test_the_proxy_listens_on_loopback_in_front_of_loopback_replicas() -> None:
     env = loadlib.proxy_environment(18850, ["127.0.0.1:18800", "127.0.0.1:18801"])
-    assert env == {"FUELTRACKER_SITE": "http://127.0.0.1:18850",
-                   "FUELTRACKER_UPSTREAMS": "127.0.0.1:18800 127.0.0.1:18801",
-                   "FUELTRACKER_PROXY_BIND": "127.0.0.1", "FUELTRACKER_PROXY_ADMIN": "off"}
+    assert env == {
+        "FUELTRACKER_SITE": "http://127.0.0.1:18850",
+        "FUELTRACKER_UPSTREAMS": "127.0.0.1:18800 127.0.0.1:18801",
+        "FUELTRACKER_PROXY_BIND": "127.0.0.1",
+        "FUELTRACKER_PROXY_ADMIN": "off",
+    }
     with pytest.raises(LoadArgumentError, match="non-loopback"):
         loadlib.proxy_environment(18850, ["10.0.0.11:8501"])
 
@@ -321,7 +372,8 @@ def test_the_sticky_cookie_names_its_replica_as_caddy_writes_it() -> None:
     # Set-Cookie of Caddy 2.6.2 (Debian) running deploy/Caddyfile with one upstream,
     # 127.0.0.1:18831: lb_policy cookie without a secret.
     assert loadlib.sticky_cookie("127.0.0.1:18831") == (
-        "400a0c402185dd174f798734be6f78302f5b558810ad71e39dddd350267f1490")
+        "400a0c402185dd174f798734be6f78302f5b558810ad71e39dddd350267f1490"
+    )
     assert loadlib.sticky_cookie("127.0.0.1:18832") != loadlib.sticky_cookie("127.0.0.1:18831")
 
 

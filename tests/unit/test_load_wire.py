@@ -54,12 +54,14 @@ def _heading(body: str):
     def fill(element) -> None:
         element.heading.body = body
         element.heading.tag = "h1"
+
     return fill
 
 
 def _markdown(body: str):
     def fill(element) -> None:
         element.markdown.body = body
+
     return fill
 
 
@@ -67,22 +69,28 @@ def _button(label: str, widget_id: str):
     def fill(element) -> None:
         element.button.label = label
         element.button.id = widget_id
+
     return fill
 
 
 def _tab(label: str):
     def fill(block) -> None:
         block.tab.label = label
+
     return fill
 
 
 def _sign_in_page(page: loadwire.Page) -> None:
-    for msg in (_new_session(), _status(True),
-                _element((0, 0), _heading(":material/local_gas_station: Fuel Tracker")),
-                _block((0, 1), lambda b: b.tab_container.SetInParent()),
-                _block((0, 1, 0), _tab("Sign in")),
-                _element((0, 1, 0, 0), _button("Sign in", "$$ID-submit")),
-                _finished(ForwardMsg.FINISHED_SUCCESSFULLY), _status(False)):
+    for msg in (
+        _new_session(),
+        _status(True),
+        _element((0, 0), _heading(":material/local_gas_station: Fuel Tracker")),
+        _block((0, 1), lambda b: b.tab_container.SetInParent()),
+        _block((0, 1, 0), _tab("Sign in")),
+        _element((0, 1, 0, 0), _button("Sign in", "$$ID-submit")),
+        _finished(ForwardMsg.FINISHED_SUCCESSFULLY),
+        _status(False),
+    ):
         page.apply(msg)
 
 
@@ -100,8 +108,11 @@ def test_a_page_is_rebuilt_from_the_messages_of_a_run() -> None:
 def test_a_full_run_drops_what_it_did_not_draw_again() -> None:
     page = loadwire.Page()
     _sign_in_page(page)
-    for msg in (_new_session(), _element((0, 0), _heading("Dashboard")),
-                _element((1, 0), _markdown("Signed in as Ann (ann\\_1)"))):
+    for msg in (
+        _new_session(),
+        _element((0, 0), _heading("Dashboard")),
+        _element((1, 0), _markdown("Signed in as Ann (ann\\_1)")),
+    ):
         page.apply(msg)
     # Until the run finishes the frontend keeps the old elements...
     assert page.tabs() == ["Sign in"]
@@ -124,15 +135,20 @@ def test_a_run_stopped_for_a_rerun_keeps_the_page() -> None:
 
 def test_a_fragment_run_replaces_only_its_own_elements() -> None:
     page = loadwire.Page()
-    for msg in (_new_session(), _element((0, 0), _heading("Log a fill-up")),
-                _element((0, 1, 0), _button("Save fill-up", "$$ID-save"), fragment_id="f1"),
-                _element((0, 1, 1), _markdown("a warning"), fragment_id="f1"),
-                _finished(ForwardMsg.FINISHED_SUCCESSFULLY)):
+    for msg in (
+        _new_session(),
+        _element((0, 0), _heading("Log a fill-up")),
+        _element((0, 1, 0), _button("Save fill-up", "$$ID-save"), fragment_id="f1"),
+        _element((0, 1, 1), _markdown("a warning"), fragment_id="f1"),
+        _finished(ForwardMsg.FINISHED_SUCCESSFULLY),
+    ):
         page.apply(msg)
     assert page.widget("button", "Save fill-up").fragment_id == "f1"
-    for msg in (_new_session(fragments=("f1",)),
-                _element((0, 1, 0), _button("Save fill-up", "$$ID-save"), fragment_id="f1"),
-                _finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)):
+    for msg in (
+        _new_session(fragments=("f1",)),
+        _element((0, 1, 0), _button("Save fill-up", "$$ID-save"), fragment_id="f1"),
+        _finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY),
+    ):
         page.apply(msg)
     assert page.headings() == ["Log a fill-up"]  # outside the fragment: kept
     assert page.texts() == []  # the fragment's warning was not drawn again
@@ -160,6 +176,7 @@ def test_navigation_pages_and_metrics() -> None:
     def metric(element) -> None:
         element.metric.label = "Spent (USD)"
         element.metric.body = "5,918.26"
+
     page.apply(_new_session())
     page.apply(_element((0, 3), metric))
     assert page.metrics() == [("Spent (USD)", "5,918.26")]
@@ -168,8 +185,10 @@ def test_navigation_pages_and_metrics() -> None:
 def _cookie_call(method: str, **args) -> ForwardMsg:
     def fill(element) -> None:
         element.component_instance.component_name = (
-            "extra_streamlit_components.CookieManager.cookie_manager")
+            "extra_streamlit_components.CookieManager.cookie_manager"
+        )
         element.component_instance.json_args = json.dumps({"method": method, **args})
+
     return _element((0, 9), fill)
 
 
@@ -178,8 +197,9 @@ def test_the_cookie_components_set_and_delete_reach_the_jar() -> None:
     page.apply(_new_session())
     page.apply(_cookie_call("getAll", key="init", default={}))
     assert page.cookies_set == {}
-    page.apply(_cookie_call("set", cookie="fueltracker_auth", value="eyJ.token",
-                            options={"path": "/"}))
+    page.apply(
+        _cookie_call("set", cookie="fueltracker_auth", value="eyJ.token", options={"path": "/"})
+    )
     assert page.cookies_set == {"fueltracker_auth": "eyJ.token"}
     page.apply(_cookie_call("delete", cookie="fueltracker_auth"))
     assert page.cookies_set == {"fueltracker_auth": None}
@@ -234,8 +254,9 @@ def test_the_rerun_request_is_a_backmsg() -> None:
 
 def test_the_cookie_jar() -> None:
     jar: dict[str, str] = {}
-    loadwire.take_set_cookies(jar, ["fueltracker_lb=400a0c; Path=/",
-                                    "_streamlit_xsrf=2|ab|cd|1796; Path=/; SameSite=Lax"])
+    loadwire.take_set_cookies(
+        jar, ["fueltracker_lb=400a0c; Path=/", "_streamlit_xsrf=2|ab|cd|1796; Path=/; SameSite=Lax"]
+    )
     assert jar == {"fueltracker_lb": "400a0c", "_streamlit_xsrf": "2|ab|cd|1796"}
     assert loadwire.cookie_header(jar) == "_streamlit_xsrf=2|ab|cd|1796; fueltracker_lb=400a0c"
     loadwire.take_set_cookies(jar, ["fueltracker_lb=; Max-Age=0", "broken=\x00"])
@@ -243,6 +264,8 @@ def test_the_cookie_jar() -> None:
 
 
 def test_shown_text() -> None:
-    assert loadwire.shown_text(":material/logout: Signed in as A\\_B (a\\_b)") == \
-        "Signed in as A_B (a_b)"
+    assert (
+        loadwire.shown_text(":material/logout: Signed in as A\\_B (a\\_b)")
+        == "Signed in as A_B (a_b)"
+    )
     assert loadwire.shown_text("www\u2060\\.example") == "www.example"

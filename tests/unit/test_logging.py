@@ -33,8 +33,9 @@ def stamped_records() -> Iterator[None]:
     logging.setLogRecordFactory(previous)
 
 
-def _capture(formatter: logging.Formatter, name: str = "fueltracker.test") -> tuple[
-        logging.Logger, io.StringIO, logging.Handler]:
+def _capture(
+    formatter: logging.Formatter, name: str = "fueltracker.test"
+) -> tuple[logging.Logger, io.StringIO, logging.Handler]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
@@ -60,10 +61,12 @@ def text_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
 
 def _in_run(user_id: int | None, action) -> str:
     """Run `action` in a context of its own with a fresh run started; returns the id."""
+
     def run() -> str:
         cid = start_run(user_id)
         action()
         return cid
+
     return contextvars.copy_context().run(run)
 
 
@@ -86,10 +89,10 @@ def test_json_line_has_every_field_with_the_runs_ids(json_log, stamped_records):
 
 def test_one_object_per_line_even_with_newlines_in_the_message(json_log):
     logger, stream = json_log
-    logger.info("first\nsecond\r\n{\"forged\": true}")
+    logger.info('first\nsecond\r\n{"forged": true}')
     logger.info("next")
     lines = _lines(stream)
-    assert [line["message"] for line in lines] == ["first\nsecond\r\n{\"forged\": true}", "next"]
+    assert [line["message"] for line in lines] == ['first\nsecond\r\n{"forged": true}', "next"]
 
 
 def test_traceback_is_a_string_field(json_log):
@@ -177,10 +180,15 @@ class _Stream(io.StringIO):
         return self._tty
 
 
-@pytest.mark.parametrize(("setting", "tty", "expected"), [
-    ("auto", True, "text"), ("auto", False, "json"),
-    ("json", True, "json"), ("text", False, "text"),
-])
+@pytest.mark.parametrize(
+    ("setting", "tty", "expected"),
+    [
+        ("auto", True, "text"),
+        ("auto", False, "json"),
+        ("json", True, "json"),
+        ("text", False, "text"),
+    ],
+)
 def test_auto_picks_text_for_a_terminal_else_json(setting, tty, expected):
     assert resolve_format(setting, _Stream(tty)) == expected
 
@@ -214,19 +222,27 @@ def security_text() -> Iterator[io.StringIO]:
 
 
 def test_security_event_fields_are_structured(security_json, stamped_records):
-    cid = _in_run(None, lambda: security.event("login_failed", username="bob\n{\"x\": 1}"))
+    cid = _in_run(None, lambda: security.event("login_failed", username='bob\n{"x": 1}'))
     [line] = _lines(security_json)
     assert line["message"] == "security login_failed"
     assert line["correlation_id"] == cid
-    assert line["security"] == {"event": "login_failed", "user_id": None,
-                                "username": "bob\n{\"x\": 1}"}
+    assert line["security"] == {
+        "event": "login_failed",
+        "user_id": None,
+        "username": 'bob\n{"x": 1}',
+    }
 
 
 def test_security_event_details_and_bounded_username(security_json):
     security.event("import", user_id=5, rows=3, format="fuelly", username="x" * 200)
     [line] = _lines(security_json)
-    assert line["security"] == {"event": "import", "user_id": 5, "rows": 3,
-                                "format": "fuelly", "username": "x" * 64}
+    assert line["security"] == {
+        "event": "import",
+        "user_id": 5,
+        "rows": 3,
+        "format": "fuelly",
+        "username": "x" * 64,
+    }
 
 
 def test_security_event_in_text_form_is_one_readable_line(security_text):

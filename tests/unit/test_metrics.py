@@ -56,8 +56,14 @@ def simple_rows(flags, start_odometer=1000, step_km=500, volume_l=30.0, amount=5
     """Rows with evenly spaced odometers from a list of (is_full, missed_previous)."""
     day = dt.date(2024, 1, 1)
     return [
-        (start_odometer + i * step_km, volume_l, amount, full, missed,
-         day + dt.timedelta(days=7 * i))
+        (
+            start_odometer + i * step_km,
+            volume_l,
+            amount,
+            full,
+            missed,
+            day + dt.timedelta(days=7 * i),
+        )
         for i, (full, missed) in enumerate(flags)
     ]
 
@@ -126,14 +132,21 @@ class TestWorkedExample:
         assert consumption.iloc[[0, 1, 4]].isna().all()
 
     def test_statuses(self, worked):
-        assert list(worked["consumption_status"]) == ["first", "partial", "ok", "ok", "missed",
-                                                      "ok"]
+        assert list(worked["consumption_status"]) == [
+            "first",
+            "partial",
+            "ok",
+            "ok",
+            "missed",
+            "ok",
+        ]
 
     def test_segments(self, worked):
         assert list(worked["segment_fuel_l"].iloc[[2, 3, 5]]) == [42.0, 35.0, 33.0]
         assert list(worked["segment_distance_km"].iloc[[2, 3, 5]]) == [800.0, 600.0, 600.0]
         assert worked["segment_cost"].iloc[[2, 3, 5]].tolist() == pytest.approx(
-            [77.70, 63.00, 62.70])
+            [77.70, 63.00, 62.70]
+        )
         for column in ("segment_fuel_l", "segment_distance_km", "segment_cost"):
             assert worked[column].iloc[[0, 1, 4]].isna().all()
 
@@ -417,9 +430,11 @@ def test_matches_reference_implementation(history_per_vehicle, rnd):
         )
         closing = [expected[index] for index in sorted(expected)]
         assert rows["segment_fuel_l"].to_numpy()[ok].tolist() == pytest.approx(
-            [s[0] for s in closing])
+            [s[0] for s in closing]
+        )
         assert rows["segment_distance_km"].to_numpy()[ok].tolist() == pytest.approx(
-            [s[1] for s in closing])
+            [s[1] for s in closing]
+        )
         assert rows["segment_cost"].to_numpy()[ok].tolist() == pytest.approx(
             [s[2] for s in closing], abs=1e-9
         )
@@ -434,7 +449,8 @@ def test_matches_reference_implementation(history_per_vehicle, rnd):
     summary = summarize(derived)
     if total_distance_km > 0:
         assert summary.avg_consumption_l_per_100km == pytest.approx(
-            100 * total_fuel_l / total_distance_km)
+            100 * total_fuel_l / total_distance_km
+        )
         assert summary.fuel_cost_per_km == pytest.approx(total_cost / total_distance_km, abs=1e-12)
     else:
         assert summary.avg_consumption_l_per_100km is None

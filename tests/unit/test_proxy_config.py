@@ -25,19 +25,33 @@ def test_the_documented_caddy_configuration_is_the_file():
     assert loadlib.caddyfile_blocks(DEPLOY_DOC.read_text()) == [CADDYFILE.read_text()]
 
 
-def _adapt(tmp_path: Path, variables: dict[str, str], text: str | None = None
-           ) -> subprocess.CompletedProcess:
+def _adapt(
+    tmp_path: Path, variables: dict[str, str], text: str | None = None
+) -> subprocess.CompletedProcess:
     tool = shutil.which("caddy")
     if tool is None:
-        pytest.skip("Debian's caddy is not installed (`make proxy` installs it): the "
-                    "Caddyfile was not adapted")
+        pytest.skip(
+            "Debian's caddy is not installed (`make proxy` installs it): the "
+            "Caddyfile was not adapted"
+        )
     config = tmp_path / "Caddyfile"
     config.write_text(CADDYFILE.read_text() if text is None else text)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-           "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), **variables}
-    return subprocess.run([tool, "adapt", "--config", str(config), "--adapter", "caddyfile"],
-                          capture_output=True, text=True, timeout=60, env=env, check=False,
-                          cwd=tmp_path)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        **variables,
+    }
+    return subprocess.run(
+        [tool, "adapt", "--config", str(config), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+        cwd=tmp_path,
+    )
 
 
 def _server(adapted: str) -> tuple[dict, dict, dict]:
@@ -63,16 +77,20 @@ def test_with_the_load_scripts_variables_it_listens_on_loopback_only(tmp_path):
     assert server["listen"] == ["127.0.0.1:18850"]
     assert config["admin"] == {"disabled": True}
     assert [u["dial"] for u in proxy["upstreams"]] == ["127.0.0.1:18800", "127.0.0.1:18801"]
-    assert proxy["load_balancing"]["selection_policy"] == {"policy": "cookie",
-                                                           "name": loadlib.STICKY_COOKIE}
+    assert proxy["load_balancing"]["selection_policy"] == {
+        "policy": "cookie",
+        "name": loadlib.STICKY_COOKIE,
+    }
     assert proxy["load_balancing"]["try_duration"] == 5_000_000_000  # ns
     assert proxy["health_checks"]["passive"]["fail_duration"] == 30_000_000_000
     assert proxy["health_checks"]["active"]["uri"] == "/_stcore/health"
 
 
 def test_with_composes_variables_it_serves_the_site_over_tls_on_every_interface(tmp_path):
-    result = _adapt(tmp_path, {"FUELTRACKER_SITE": "fuel.example.com",
-                               "FUELTRACKER_UPSTREAMS": "app:8501 app2:8501"})
+    result = _adapt(
+        tmp_path,
+        {"FUELTRACKER_SITE": "fuel.example.com", "FUELTRACKER_UPSTREAMS": "app:8501 app2:8501"},
+    )
     assert result.returncode == 0, result.stderr
     config, server, proxy = _server(result.stdout)
     assert server["listen"] == ["0.0.0.0:443", "[::]:443"]

@@ -15,20 +15,37 @@ from fueltracker.reports import Request, Units
 from fueltracker.schemas import UserRead
 from tests.unit.test_analytics import GOLF, VAN, entries
 
-USER = UserRead(id=7, username="alice", display_name="Alice", email=None, currency="EUR",
-                distance_unit="km", volume_unit="L", consumption_unit="L/100km",
-                timezone="Europe/Berlin", data_revision=12)
+USER = UserRead(
+    id=7,
+    username="alice",
+    display_name="Alice",
+    email=None,
+    currency="EUR",
+    distance_unit="km",
+    volume_unit="L",
+    consumption_unit="L/100km",
+    timezone="Europe/Berlin",
+    data_revision=12,
+)
 
 
 @pytest.fixture
 def derived():
-    return add_derived(pd.concat([entries(GOLF, 1, "Golf", 1), entries(VAN, 2, "Van", 100)],
-                                 ignore_index=True))
+    return add_derived(
+        pd.concat([entries(GOLF, 1, "Golf", 1), entries(VAN, 2, "Van", 100)], ignore_index=True)
+    )
 
 
 def _request(user: UserRead = USER, **changes) -> Request:
-    request = Request(user.id, user.data_revision, Units.of(user), (1, 2), None,
-                      dt.date(2024, 6, 30), dt.date(2024, 6, 30))
+    request = Request(
+        user.id,
+        user.data_revision,
+        Units.of(user),
+        (1, 2),
+        None,
+        dt.date(2024, 6, 30),
+        dt.date(2024, 6, 30),
+    )
     return dataclasses.replace(request, **changes)
 
 
@@ -42,11 +59,22 @@ def test_the_key_names_the_user_the_revision_the_filter_and_the_units():
     assert _request(start=dt.date(2024, 1, 1)) != key
     assert _request(today=dt.date(2024, 7, 1)) != key
     for preference in ("currency", "distance_unit", "volume_unit", "consumption_unit"):
-        changed = {"currency": "USD", "distance_unit": "mi", "volume_unit": "gal_us",
-                   "consumption_unit": "mpg_us"}[preference]
+        changed = {
+            "currency": "USD",
+            "distance_unit": "mi",
+            "volume_unit": "gal_us",
+            "consumption_unit": "mpg_us",
+        }[preference]
         assert _request(USER.model_copy(update={preference: changed})) != key
     assert {field.name for field in dataclasses.fields(Request)} == {
-        "user_id", "revision", "units", "vehicle_ids", "start", "end", "today"}
+        "user_id",
+        "revision",
+        "units",
+        "vehicle_ids",
+        "start",
+        "end",
+        "today",
+    }
 
 
 def test_a_request_reads_only_its_vehicles_and_period(derived):
@@ -74,9 +102,14 @@ def test_the_dashboard_is_what_the_page_drew_before(derived):
     assert report.fillups == 7
     in_period = request.period_frame(derived)
     pd.testing.assert_frame_equal(
-        report.vehicles, views.vehicle_table(analytics.vehicle_summary(in_period), USER))
-    assert report.consumption.to_dict() == charts.consumption_chart(
-        in_period, "L/100km", "km", charts.vehicle_colors(derived)).to_dict()
+        report.vehicles, views.vehicle_table(analytics.vehicle_summary(in_period), USER)
+    )
+    assert (
+        report.consumption.to_dict()
+        == charts.consumption_chart(
+            in_period, "L/100km", "km", charts.vehicle_colors(derived)
+        ).to_dict()
+    )
     assert reports.dashboard(derived, _request(start=dt.date(2025, 1, 1))).fillups == 0
 
 
@@ -106,9 +139,13 @@ def test_data_quality_in_the_users_distance_unit(derived):
 
 def test_text_a_spreadsheet_would_run_is_neutralised_in_every_csv():
     # pandas 3 stores text as "str", not object: the check on object alone let it through.
-    table = pd.DataFrame({"Series": ["=HYPERLINK(\"x\")", "Golf"], "Note": ["+1", None],
-                          "L/100 km": [5.25, 5.5]})
+    table = pd.DataFrame(
+        {"Series": ['=HYPERLINK("x")', "Golf"], "Note": ["+1", None], "L/100 km": [5.25, 5.5]}
+    )
     assert table["Series"].dtype != object
     text = reports.csv_bytes(table).decode()
-    assert text.splitlines() == ["Series,Note,L/100 km", "\"'=HYPERLINK(\"\"x\"\")\",'+1,5.25",
-                                 "Golf,,5.5"]
+    assert text.splitlines() == [
+        "Series,Note,L/100 km",
+        '"\'=HYPERLINK(""x"")",\'+1,5.25',
+        "Golf,,5.5",
+    ]

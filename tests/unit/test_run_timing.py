@@ -58,22 +58,45 @@ def test_install_is_idempotent():
 
 def test_run_fields_round_and_never_go_negative():
     tag = run_timing.session_tag("3f1c0d6e-session")
-    fields = run_timing.run_fields(page="History", fragment=True, wait_s=-0.0004,
-                                   duration_s=0.12345, cpu_s=0.1, outcome="finished",
-                                   session=tag)
-    assert fields == {"page": "History", "fragment": True, "wait_s": 0.0,
-                      "duration_s": 0.123, "cpu_s": 0.1, "outcome": "finished",
-                      "session": tag}
+    fields = run_timing.run_fields(
+        page="History",
+        fragment=True,
+        wait_s=-0.0004,
+        duration_s=0.12345,
+        cpu_s=0.1,
+        outcome="finished",
+        session=tag,
+    )
+    assert fields == {
+        "page": "History",
+        "fragment": True,
+        "wait_s": 0.0,
+        "duration_s": 0.123,
+        "cpu_s": 0.1,
+        "outcome": "finished",
+        "session": tag,
+    }
     assert len(tag) == 12 and "session" not in tag
     assert run_timing.session_tag("other") != tag
 
 
 def _formatted(formatter: logging.Formatter) -> str:
-    record = logging.LogRecord("fueltracker.timing", logging.INFO, __file__, 1,
-                               run_timing.MESSAGE, None, None)
-    setattr(record, RUN_FIELDS, run_timing.run_fields(
-        page="Dashboard", fragment=False, wait_s=0.01, duration_s=0.2, cpu_s=0.15,
-        outcome="finished", session="0123456789ab"))
+    record = logging.LogRecord(
+        "fueltracker.timing", logging.INFO, __file__, 1, run_timing.MESSAGE, None, None
+    )
+    setattr(
+        record,
+        RUN_FIELDS,
+        run_timing.run_fields(
+            page="Dashboard",
+            fragment=False,
+            wait_s=0.01,
+            duration_s=0.2,
+            cpu_s=0.15,
+            outcome="finished",
+            session="0123456789ab",
+        ),
+    )
     record.correlation_id, record.user_id = "1f2e3d4c", 7
     return formatter.format(record)
 

@@ -32,8 +32,9 @@ INSURANCE_FEBRUARY = Decimal(600) * 29 / 366  # 2024 leaps
 
 @pytest.fixture
 def derived():
-    return add_derived(pd.concat([entries(GOLF, 1, "Golf", 1), entries(VAN, 2, "Van", 100)],
-                                 ignore_index=True))
+    return add_derived(
+        pd.concat([entries(GOLF, 1, "Golf", 1), entries(VAN, 2, "Van", 100)], ignore_index=True)
+    )
 
 
 def test_ownership_adds_energy_and_spread_costs_over_the_odometer_span(derived):
@@ -102,8 +103,7 @@ def test_all_time_starts_with_the_first_cost_or_fill_up(derived):
     owned = reports.ownership(derived, COSTS, all_time)
     assert not isinstance(owned, NothingToDraw)
     assert owned.start == D(2024, 1, 1)  # the insurance's coverage, before 2024-01-05
-    assert owned.total.other == (Decimal("480.00") + Decimal("3.50")
-                                 + Decimal(600) * 121 / 366)
+    assert owned.total.other == (Decimal("480.00") + Decimal("3.50") + Decimal(600) * 121 / 366)
 
 
 def test_validating_the_running_cost_charts_changes_nothing(derived):
@@ -114,8 +114,9 @@ def test_validating_the_running_cost_charts_changes_nothing(derived):
         assert isinstance(report, reports.RunningCostsReport)
         for result in (report.monthly, report.yearly, report.by_category):
             validated = go.Figure(result.figure.to_dict())
-            assert (json.loads(pio.to_json(validated, validate=False))
-                    == json.loads(pio.to_json(result.figure, validate=False)))
+            assert json.loads(pio.to_json(validated, validate=False)) == json.loads(
+                pio.to_json(result.figure, validate=False)
+            )
     report = reports.running_costs(derived, COSTS, FEBRUARY)
     assert isinstance(report, reports.RunningCostsReport)
     assert "Cost (EUR)" in report.monthly.csv().decode()

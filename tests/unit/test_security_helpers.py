@@ -8,19 +8,22 @@ import pytest
 from fueltracker import security
 
 
-@pytest.mark.parametrize(("peer", "forwarded", "hops", "expected"), [
-    ("198.51.100.7", [], 0, "198.51.100.7"),
-    (None, [], 0, "local"),                                   # localhost: no address
-    ("198.51.100.7", ["6.6.6.6"], 0, "198.51.100.7"),         # header ignored: forgeable
-    ("10.0.0.2", ["6.6.6.6, 203.0.113.9"], 1, "203.0.113.9"),  # the proxy's entry
-    ("10.0.0.2", ["6.6.6.6", "203.0.113.9"], 1, "203.0.113.9"),  # several header lines
-    ("10.0.0.2", ["6.6.6.6, 203.0.113.9, 10.0.0.1"], 2, "203.0.113.9"),
-    ("198.51.100.7", [], 1, "198.51.100.7"),                  # came around the proxy
-    ("10.0.0.2", ["2001:db8:1:2:aaaa::1"], 1, "2001:db8:1:2::/64"),
-    ("10.0.0.2", ["2001:db8:1:2:bbbb::9"], 1, "2001:db8:1:2::/64"),  # same subscriber
-    ("::ffff:198.51.100.7", [], 0, "198.51.100.7"),
-    ("10.0.0.2", ["not-an-address"], 1, security.UNKNOWN_CLIENT),
-])
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "hops", "expected"),
+    [
+        ("198.51.100.7", [], 0, "198.51.100.7"),
+        (None, [], 0, "local"),  # localhost: no address
+        ("198.51.100.7", ["6.6.6.6"], 0, "198.51.100.7"),  # header ignored: forgeable
+        ("10.0.0.2", ["6.6.6.6, 203.0.113.9"], 1, "203.0.113.9"),  # the proxy's entry
+        ("10.0.0.2", ["6.6.6.6", "203.0.113.9"], 1, "203.0.113.9"),  # several header lines
+        ("10.0.0.2", ["6.6.6.6, 203.0.113.9, 10.0.0.1"], 2, "203.0.113.9"),
+        ("198.51.100.7", [], 1, "198.51.100.7"),  # came around the proxy
+        ("10.0.0.2", ["2001:db8:1:2:aaaa::1"], 1, "2001:db8:1:2::/64"),
+        ("10.0.0.2", ["2001:db8:1:2:bbbb::9"], 1, "2001:db8:1:2::/64"),  # same subscriber
+        ("::ffff:198.51.100.7", [], 0, "198.51.100.7"),
+        ("10.0.0.2", ["not-an-address"], 1, security.UNKNOWN_CLIENT),
+    ],
+)
 def test_client_key(peer, forwarded, hops, expected):
     assert security.client_key(peer, forwarded, hops) == expected
 

@@ -132,10 +132,12 @@ class TestConsumption:
         assert units.consumption_from_l_per_100km(5.5, "mpg_us") == pytest.approx(42.77, abs=0.005)
 
     def test_mpg_constants(self):
-        assert units.consumption_from_l_per_100km(1.0, "mpg_us") == pytest.approx(235.2145833,
-                                                                                   rel=1e-9)
-        assert units.consumption_from_l_per_100km(1.0, "mpg_uk") == pytest.approx(282.4809363,
-                                                                                   rel=1e-9)
+        assert units.consumption_from_l_per_100km(1.0, "mpg_us") == pytest.approx(
+            235.2145833, rel=1e-9
+        )
+        assert units.consumption_from_l_per_100km(1.0, "mpg_uk") == pytest.approx(
+            282.4809363, rel=1e-9
+        )
 
     def test_l_per_100km_is_identity(self):
         assert units.consumption_from_l_per_100km(5.5, "L/100km") == 5.5

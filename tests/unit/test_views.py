@@ -23,9 +23,18 @@ END = dt.date(2024, 4, 30)
 
 
 def _user(**changes) -> UserRead:
-    fields = {"id": 1, "username": "u", "display_name": "U", "email": None, "currency": "EUR",
-              "distance_unit": "km", "volume_unit": "L", "consumption_unit": "L/100km",
-              "timezone": "UTC", "data_revision": 0}
+    fields = {
+        "id": 1,
+        "username": "u",
+        "display_name": "U",
+        "email": None,
+        "currency": "EUR",
+        "distance_unit": "km",
+        "volume_unit": "L",
+        "consumption_unit": "L/100km",
+        "timezone": "UTC",
+        "data_revision": 0,
+    }
     return UserRead(**(fields | changes))
 
 
@@ -36,8 +45,9 @@ def golf():
 
 @pytest.fixture
 def garage():
-    return add_derived(pd.concat([entries(GOLF, 1, "Golf", 1),
-                                  entries(BIKE, 2, "Bike", 100)], ignore_index=True))
+    return add_derived(
+        pd.concat([entries(GOLF, 1, "Golf", 1), entries(BIKE, 2, "Bike", 100)], ignore_index=True)
+    )
 
 
 def _values(figures):
@@ -48,8 +58,12 @@ def test_one_vehicle_keeps_its_five_figures(golf):
     totals, per_vehicle = views.dashboard_figures(golf, None, END, _user())
     assert per_vehicle == []
     assert _values(totals) == {
-        "Spent (EUR)": "330.90", "Distance (km)": "2,000", "Avg L/100 km": "5.50",
-        "Avg EUR/L": "1.838", "Fuel cost (EUR/km)": "0.102"}
+        "Spent (EUR)": "330.90",
+        "Distance (km)": "2,000",
+        "Avg L/100 km": "5.50",
+        "Avg EUR/L": "1.838",
+        "Fuel cost (EUR/km)": "0.102",
+    }
 
 
 def test_consumption_is_never_blended_across_vehicles(garage):
@@ -66,8 +80,12 @@ def test_consumption_is_never_blended_across_vehicles(garage):
 
 def test_overview_gives_each_vehicle_its_own_change(garage):
     comparison = analytics.compare_periods(garage, dt.date(2024, 3, 1), dt.date(2024, 4, 30))
-    vehicles = analytics.by_vehicle(garage, comparison.start, comparison.end,
-                                    (comparison.previous_start, comparison.previous_end))
+    vehicles = analytics.by_vehicle(
+        garage,
+        comparison.start,
+        comparison.end,
+        (comparison.previous_start, comparison.previous_end),
+    )
     labels = [f.label for f in views.comparison_figures(comparison, _user(), vehicles)]
     assert not [label for label in labels if "consumption" in label]
     figures = views.consumption_figures(vehicles, _user(), compared=True)
@@ -90,10 +108,11 @@ def test_vehicle_table_names_both_distances(golf):
 def test_projection_figures_name_each_vehicles_pace(golf):
     projection = analytics.spend_projection(golf, dt.date(2024, 12, 31))
     view = views.projection_figures(projection, _user())
-    assert _values(view.figures) == {"Last 12 months (EUR)": "330.90",
-                                     "Projected next 12 months (EUR)": "1,049.98"}
+    assert _values(view.figures) == {
+        "Last 12 months (EUR)": "330.90",
+        "Projected next 12 months (EUR)": "1,049.98",
+    }
     assert view.paces == [("Golf", "2.88 EUR a day")]
-    empty = views.projection_figures(analytics.spend_projection(golf, dt.date(2026, 1, 1)),
-                                     _user())
+    empty = views.projection_figures(analytics.spend_projection(golf, dt.date(2026, 1, 1)), _user())
     assert _values(empty.figures)["Projected next 12 months (EUR)"] == "—"
     assert empty.paces == []

@@ -31,8 +31,16 @@ class TestNumberFormats:
 class TestHistoryColumns:
     def test_default_is_pinned_date_and_vehicle_then_the_most_used(self):
         order = views.history_column_order(_history(**US), views.HISTORY_DEFAULT)
-        assert order == ["Date", "Vehicle", "Volume (US gal)", "Total (USD)",
-                         "Consumption (mpg (US))", "Odometer (mi)", "Flags", "Station"]
+        assert order == [
+            "Date",
+            "Vehicle",
+            "Volume (US gal)",
+            "Total (USD)",
+            "Consumption (mpg (US))",
+            "Odometer (mi)",
+            "Flags",
+            "Station",
+        ]
 
     def test_chosen_columns_follow_the_priority_not_the_click_order(self):
         order = views.history_column_order(_history(), ["Notes", "Consumption", "Price"])
@@ -53,26 +61,42 @@ class TestLabels:
         characters of its label beside the help icon."""
         from fueltracker.metrics import summarize
 
-        summary = summarize(add_derived(frame([("2024-01-01", 10000, 30, 45, True),
-                                               ("2024-02-01", 10500, 30, 45, True)])))
+        summary = summarize(
+            add_derived(
+                frame([("2024-01-01", 10000, 30, 45, True), ("2024-02-01", 10500, 30, 45, True)])
+            )
+        )
         for volume in ("L", "gal_us", "gal_uk"):
             for consumption in ("L/100km", "km/L", "mpg_us", "mpg_uk"):
                 for distance in ("km", "mi"):
-                    who = user(currency="USD", volume_unit=volume, distance_unit=distance,
-                               consumption_unit=consumption)
+                    who = user(
+                        currency="USD",
+                        volume_unit=volume,
+                        distance_unit=distance,
+                        consumption_unit=consumption,
+                    )
                     labels = [f.label for f in views.summary_figures(summary, who)]
                     assert all(len(label) <= 18 for label in labels), labels
         labels = [f.label for f in views.summary_figures(summary, user(**US))]
-        assert labels == ["Spent (USD)", "Distance (mi)", "Avg mpg (US)", "Avg USD/US gal",
-                          "Fuel cost (USD/mi)"]
+        assert labels == [
+            "Spent (USD)",
+            "Distance (mi)",
+            "Avg mpg (US)",
+            "Avg USD/US gal",
+            "Fuel cost (USD/mi)",
+        ]
 
     def test_petrol_reads_gasoline_in_us_units_and_is_stored_as_petrol(self):
         assert views.fuel_label("Petrol", user(**US)) == "Gasoline"
         assert views.fuel_label("petrol", user(volume_unit="gal_us")) == "Gasoline"
         assert views.fuel_label("Diesel", user(**US)) == "Diesel"
         # A UK driver counts miles but says petrol.
-        assert views.fuel_label("Petrol", user(distance_unit="mi", volume_unit="L",
-                                               consumption_unit="mpg_uk")) == "Petrol"
+        assert (
+            views.fuel_label(
+                "Petrol", user(distance_unit="mi", volume_unit="L", consumption_unit="mpg_uk")
+            )
+            == "Petrol"
+        )
         assert views.fuel_label("Petrol", user()) == "Petrol"
         assert views.fuel_to_store("Gasoline") == "Petrol"
         assert views.fuel_to_store(" gasoline ") == "Petrol"

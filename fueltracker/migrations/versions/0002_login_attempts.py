@@ -20,13 +20,21 @@ def upgrade() -> None:
         "login_attempts",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
         sa.Column("username_key", sa.String(length=64), nullable=False),
-        sa.Column("attempted_at", sa.DateTime(timezone=True),
-                  server_default=sa.text("clock_timestamp()"), nullable=False),
+        sa.Column(
+            "attempted_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("clock_timestamp()"),
+            nullable=False,
+        ),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
     )
-    op.create_index("ix_login_attempts_username_attempted_at", "login_attempts",
-                    ["username_key", "attempted_at"], unique=False)
+    op.create_index(
+        "ix_login_attempts_username_attempted_at",
+        "login_attempts",
+        ["username_key", "attempted_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:

@@ -17,8 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.alter_column("users", "sessions_valid_after",
-                    server_default=sa.text("clock_timestamp()"))
+    op.alter_column("users", "sessions_valid_after", server_default=sa.text("clock_timestamp()"))
 
 
 def downgrade() -> None:

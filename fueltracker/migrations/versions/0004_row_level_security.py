@@ -39,15 +39,19 @@ def upgrade() -> None:
         END $$
     """)
     op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON users, vehicles, fuel_entries, "
-               f"login_attempts TO {APP_ROLE}")
+    op.execute(
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON users, vehicles, fuel_entries, "
+        f"login_attempts TO {APP_ROLE}"
+    )
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
 
     for table in ("vehicles", "fuel_entries"):
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY {table}_owner ON {table} "
-                   f"USING (user_id = {USER_ID}) WITH CHECK (user_id = {USER_ID})")
+        op.execute(
+            f"CREATE POLICY {table}_owner ON {table} "
+            f"USING (user_id = {USER_ID}) WITH CHECK (user_id = {USER_ID})"
+        )
     op.execute("ALTER TABLE users ENABLE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE users FORCE ROW LEVEL SECURITY")
     account = f"(id = {USER_ID} OR lower(username) = {LOGIN_NAME})"

@@ -18,10 +18,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("vehicles", sa.Column("kind", sa.String(length=10), server_default="car",
-                                        nullable=False))
-    op.create_check_constraint(op.f("ck_vehicles_kind"), "vehicles",
-                               "kind IN ('car', 'motorbike', 'van', 'other')")
+    op.add_column(
+        "vehicles", sa.Column("kind", sa.String(length=10), server_default="car", nullable=False)
+    )
+    op.create_check_constraint(
+        op.f("ck_vehicles_kind"), "vehicles", "kind IN ('car', 'motorbike', 'van', 'other')"
+    )
 
 
 def downgrade() -> None:

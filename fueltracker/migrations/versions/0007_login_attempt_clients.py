@@ -19,10 +19,13 @@ depends_on = None
 
 def upgrade() -> None:
     # Attempts made before this revision have no address: '' is a client of its own.
-    op.add_column("login_attempts", sa.Column("client_key", sa.String(length=64),
-                                              server_default="", nullable=False))
-    op.create_index("ix_login_attempts_attempted_at", "login_attempts", ["attempted_at"],
-                    unique=False)
+    op.add_column(
+        "login_attempts",
+        sa.Column("client_key", sa.String(length=64), server_default="", nullable=False),
+    )
+    op.create_index(
+        "ix_login_attempts_attempted_at", "login_attempts", ["attempted_at"], unique=False
+    )
 
 
 def downgrade() -> None:
