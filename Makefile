@@ -12,7 +12,7 @@ PORT   ?= 8501
 
 help:
 	@echo "make run     - set up, start the embedded PostgreSQL, seed the demo account, serve on :$(PORT)"
-	@echo "make test    - set up and run the whole test suite against a throwaway PostgreSQL"
+	@echo "make test    - set up, make lint, and run the whole test suite against a throwaway PostgreSQL"
 	@echo "make install - create .venv with the pinned requirements"
 	@echo "make lint    - ruff (rules and formatting, nothing rewritten), mypy, and a reason on every ignore"
 	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import, the API -> docs/performance.md"
@@ -82,9 +82,10 @@ compose-validator:
 		echo "warning: docker-compose missing and cannot be installed; the compose schema check will skip"; \
 	fi
 
-# pytest's exit code 5 means "no tests collected": that is a failure, not a pass. caddy is
-# there for tests/unit/test_proxy_config.py (`caddy adapt` of deploy/Caddyfile).
-test: install chromium compose-validator proxy
+# Lint first (seconds; a finding fails the run before any browser is installed), then
+# pytest. pytest's exit code 5 means "no tests collected": that is a failure, not a pass.
+# caddy is there for tests/unit/test_proxy_config.py (`caddy adapt` of deploy/Caddyfile).
+test: install lint chromium compose-validator proxy
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
 
