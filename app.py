@@ -116,6 +116,9 @@ with unexpected_errors_reported():
             ],
         },
         position="sidebar" if user else "hidden",
+        # Every page in view: past twelve pages Streamlit would fold the menu after ten and
+        # hide Settings (Vehicles, Account, Import) behind "View more".
+        expanded=True,
     )
     # A tab that reconnects (to another replica, say) redraws its page at once: declared
     # before a page runs, so that no st.stop() in a page can leave it out of a run.

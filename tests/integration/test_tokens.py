@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 import pytest
 from sqlalchemy import text
 
+from fueltracker import logging_setup
 from fueltracker.__main__ import main as cli_main
 from fueltracker.db import scope_to_user, session_scope
 from fueltracker.errors import NotFoundError, ValidationError
@@ -180,7 +182,20 @@ def test_tokens_go_with_the_account(db_session):
     assert db_session.scalar(text("SELECT count(*) FROM api_tokens")) == 0
 
 
-def test_cli_token_create_prints_the_token_once(database_url, unique_name, capsys, caplog):
+@pytest.fixture
+def cli_process_logging(monkeypatch):
+    """Logging as a fresh CLI process has it: unconfigured, so the command routes it to
+    stderr. An AppTest earlier in this process (app.py) configured it to stdout, the
+    server's stream, which a CLI run in the same process would otherwise keep."""
+    root = logging.getLogger()
+    ours = logging_setup._StandardStreamHandler
+    monkeypatch.setattr(root, "handlers", [h for h in root.handlers if not isinstance(h, ours)])
+    monkeypatch.setattr(root, "_fueltracker_configured", False, raising=False)
+
+
+def test_cli_token_create_prints_the_token_once(
+    database_url, unique_name, capsys, caplog, cli_process_logging
+):
     with session_scope() as session:
         user = make_user(session, unique_name)
     assert (
