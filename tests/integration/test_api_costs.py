@@ -1,4 +1,4 @@
-"""Expenses and reminders through the JSON API, against the
+"""Expenses, reminders and the running costs in /stats through the JSON API, against the
 real database, mounted under /api/v1 as the server mounts it: every route, who may call
 it, the one error shape. Fixtures as tests/integration/test_api.py builds them (Alice and
 Bob each with a Golf and domain.md's three fill-ups of 2024)."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from decimal import Decimal
 
 import pytest
 from starlette.applications import Starlette
@@ -561,3 +562,97 @@ def test_a_huge_body_is_refused_413(client, alice):
         client.post(f"{PREFIX}/expenses", headers=alice.auth, json=body), 413, "payload_too_large"
     )
     assert client.get(f"{PREFIX}/expenses", headers=alice.auth).json()["data"] == []
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_stats_carry_the_running_costs_and_the_cost_of_ownership(client, alice):
+    no_expenses = client.get(
+        f"{PREFIX}/stats", params={"from": "2024-01-01", "to": "2024-01-31"}, headers=alice.auth
+    ).json()
+    # January's fill-ups: 72.00 + 77.70 over 10,000 -> 10,800 km; nothing else paid.
+    assert no_expenses["costs"] == {
+        "energy": "149.7",
+        "other": "0",
+        "total": "149.7",
+        "distance_km": "800",
+        "per_km": "0.1871",  # 149.70 / 800 = 0.187125
+        "days": 31,
+        "per_month": "146.9837",  # 149.70 x 30.4375 / 31 = 146.98367...
+    }
+    _expense(client, alice, INSURANCE)  # 600 spread over 2024's 366 days
+    _expense(client, alice, TYRES)  # 480 on 2024-02-10: outside January
+    january = client.get(
+        f"{PREFIX}/stats", params={"from": "2024-01-01", "to": "2024-01-31"}, headers=alice.auth
+    ).json()
+    other = Decimal(600) * 31 / 366  # 50.8196...
+    total = Decimal("149.70") + other
+    assert january["costs_from"] == "2024-01-01"
+    assert january["costs"] == {
+        "energy": "149.7",
+        "other": "50.8197",
+        "total": "200.5197",
+        "distance_km": "800",
+        "per_km": str((total / 800).quantize(Decimal("0.0001"))),  # 0.2506
+        "days": 31,
+        "per_month": str((total * Decimal("30.4375") / 31).quantize(Decimal("0.0001"))),
+    }
+    assert january["costs"]["per_km"] == "0.2506"
+    [golf] = january["vehicles"]
+    assert golf["costs"] == january["costs"]
+    # The fuel figures are unchanged by expenses.
+    assert january["totals"] == no_expenses["totals"]
+
+    # All time starts on the first day an expense counts on (before the first fill-up).
+    whole = client.get(f"{PREFIX}/stats", params={"to": "2024-12-31"}, headers=alice.auth).json()
+    assert (whole["date_from"], whole["costs_from"]) == (None, "2024-01-01")
+    assert {k: whole["costs"][k] for k in ("energy", "other", "total", "distance_km", "days")} == {
+        "energy": "205.2",
+        "other": "1080",
+        "total": "1285.2",
+        "distance_km": "1400",
+        "days": 366,
+    }
+    # A period without fill-ups has no cost of ownership to give.
+    empty = client.get(
+        f"{PREFIX}/stats", params={"from": "2025-01-01", "to": "2025-01-31"}, headers=alice.auth
+    ).json()
+    assert (empty["costs"], empty["costs_from"], empty["vehicles"]) == (None, None, [])
+
+
+def test_stats_costs_follow_the_vehicle_filter_and_stay_per_account(client, alice, bob):
+    bike = client.post(f"{PREFIX}/vehicles", headers=alice.auth, json={"name": "Bike"}).json()
+    for date, odometer in (("2024-01-10", "500"), ("2024-01-30", "800")):
+        client.post(
+            f"{PREFIX}/fillups",
+            headers=alice.auth,
+            json={
+                "vehicle_id": bike["id"],
+                "date": date,
+                "odometer_km": odometer,
+                "volume_l": "10",
+                "total_amount": "18",
+            },
+        )
+    _expense(client, alice, TYRES, vehicle_id=bike["id"])
+    period = {"from": "2024-01-01", "to": "2024-02-29"}
+    both = client.get(f"{PREFIX}/stats", params=period, headers=alice.auth).json()
+    # Energy: the Golf's three fill-ups and the Bike's two; distance 1,400 + 300 km.
+    assert (both["costs"]["energy"], both["costs"]["other"], both["costs"]["distance_km"]) == (
+        "241.2",
+        "480",
+        "1700",
+    )
+    per_vehicle = {v["name"]: v["costs"]["other"] for v in both["vehicles"]}
+    assert per_vehicle == {"Bike": "480", "Golf": "0"}
+    golf_only = client.get(
+        f"{PREFIX}/stats", params=period | {"vehicle": alice.vehicle_id}, headers=alice.auth
+    ).json()
+    assert (golf_only["costs"]["other"], golf_only["costs"]["energy"]) == ("0", "205.2")
+    # Bob's stats on Alice's Bike: those of a vehicle nobody has.
+    theirs = client.get(
+        f"{PREFIX}/stats", params=period | {"vehicle": bike["id"]}, headers=bob.auth
+    )
+    missing = client.get(f"{PREFIX}/stats", params=period | {"vehicle": MISSING}, headers=bob.auth)
+    assert theirs.content == missing.content and theirs.json()["costs"] is None
