@@ -70,7 +70,9 @@ def _one(session: Session, user_id: int, reminder: ReminderRead) -> ReminderOut:
 
 
 def _after_write(user_id: int, reminder: ReminderRead) -> ReminderOut:
-    """`reminder` with its state, read once the write is committed (as api/fillups.py)."""
+    """`reminder` with its state, read once the write is committed and its locks are
+    released: the state a following GET answers, without holding the user's row lock
+    while the readings are read."""
     with session_scope() as session:
         return _one(session, user_id, reminder)
 
