@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fueltracker.api import cursor, fillups, imports, stats, users, vehicles
+from fueltracker.api import (
+    cursor,
+    expenses,
+    fillups,
+    imports,
+    reminders,
+    stats,
+    users,
+    vehicles,
+)
 from fueltracker.api.errors import error_body, error_item, install_handlers
 from fueltracker.api.middleware import ApiEnvelope
 from fueltracker.config import get_settings
@@ -36,7 +45,8 @@ def create_api(*, cursor_secret: str | None = None) -> FastAPI:
     api = FastAPI(
         title="Fuel Tracker API",
         version="1",
-        description="Log and read fill-ups from scripts, phone shortcuts and Home Assistant. "
+        description="Log and read fill-ups, expenses and reminders from scripts, phone "
+        "shortcuts and Home Assistant. "
         "Authenticate with `Authorization: Bearer <token>` (Account page → API "
         "tokens). Canonical units: km, litres, amounts in the account's "
         "currency as decimal strings. See docs/api.md.",
@@ -48,6 +58,6 @@ def create_api(*, cursor_secret: str | None = None) -> FastAPI:
     api.state.cursor_key = cursor.cursor_key(cursor_secret or get_settings().resolved_cookie_key())
     install_handlers(api)
     api.add_middleware(ApiEnvelope)
-    for module in (users, vehicles, fillups, stats, imports):
+    for module in (users, vehicles, fillups, expenses, reminders, stats, imports):
         api.include_router(module.router)
     return api

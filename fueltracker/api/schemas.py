@@ -16,7 +16,14 @@ from typing import Annotated, Literal
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from fueltracker.schemas import TokenScope, VehicleKind
+from fueltracker.reminder_rules import Status as ReminderStatus
+from fueltracker.schemas import (
+    DEFAULT_DUE_SOON_DAYS,
+    DEFAULT_DUE_SOON_KM,
+    ExpenseCategory,
+    TokenScope,
+    VehicleKind,
+)
 
 
 def plain_decimal(value: Decimal) -> str:
@@ -188,3 +195,135 @@ class AccountDelete(_In):
     """What deleting the account asks: its password."""
 
     password: str
+
+
+class ExpenseOut(BaseModel):
+    """An expense: what was paid for a vehicle, when, in which category; a coverage period
+    (both ends inclusive) spreads its amount per day on the Costs page and in /stats."""
+
+    id: int
+    vehicle_id: int
+    date: dt.date
+    category: ExpenseCategory
+    amount: Amount
+    description: str
+    odometer_km: Amount | None
+    vendor: str | None
+    notes: str | None
+    coverage_from: dt.date | None
+    coverage_to: dt.date | None
+
+
+class ExpenseList(BaseModel):
+    """Expenses, newest first (date, then the latest saved), at most `limit`; `more` is true
+    when older ones matching the filters were left out (ask again with `to` set to the
+    last row's date, and skip the ids you already have)."""
+
+    data: list[ExpenseOut]
+    more: bool
+
+
+class ExpenseIn(_In):
+    """A new expense. `coverage_from` and `coverage_to`: both or neither."""
+
+    vehicle_id: RowId
+    date: dt.date
+    category: ExpenseCategory
+    amount: Decimal
+    description: str
+    odometer_km: Decimal | None = None
+    vendor: str | None = None
+    notes: str | None = None
+    coverage_from: dt.date | None = None
+    coverage_to: dt.date | None = None
+
+
+class ExpensePatch(_In):
+    """The fields to change (the others stay); `null` clears an optional one."""
+
+    vehicle_id: RowId | None = None
+    date: dt.date | None = None
+    category: ExpenseCategory | None = None
+    amount: Decimal | None = None
+    description: str | None = None
+    odometer_km: Decimal | None = None
+    vendor: str | None = None
+    notes: str | None = None
+    coverage_from: dt.date | None = None
+    coverage_to: dt.date | None = None
+
+
+class ReminderDue(BaseModel):
+    """A reminder's state today (the account's timezone), as the Reminders page shows it
+    (reminder_rules.due_state). `status` is the more urgent of `time_status` and
+    `distance_status` (each null when that part has no due point; `unknown`: never done,
+    no due point at all). `due_on`/`days_left`: the time part; `due_odometer_km`/`km_left`
+    against `current_odometer_km` (the vehicle's highest known reading): the distance
+    part. `estimated_on`: the day the distance part is expected at `km_per_day` (the
+    last 90 days' readings), null without an estimate; `next_due_on` is the earlier of
+    `due_on` and `estimated_on`, and `next_due_estimated` says it is the estimate."""
+
+    status: ReminderStatus
+    time_status: ReminderStatus | None
+    distance_status: ReminderStatus | None
+    due_on: dt.date | None
+    days_left: int | None
+    due_odometer_km: Amount | None
+    km_left: Amount | None
+    current_odometer_km: Amount | None
+    km_per_day: Amount | None
+    estimated_on: dt.date | None
+    next_due_on: dt.date | None
+    next_due_estimated: bool
+
+
+class ReminderOut(BaseModel):
+    """A reminder (intervals by distance and/or time, whichever comes first) and its state
+    today in `due`."""
+
+    id: int
+    vehicle_id: int
+    title: str
+    interval_km: Amount | None
+    interval_months: int | None
+    due_soon_km: Amount
+    due_soon_days: int
+    last_done_on: dt.date | None
+    last_done_odometer_km: Amount | None
+    due: ReminderDue
+
+
+class ReminderIn(_In):
+    """A new reminder: a distance, a number of months, or both; `due_soon_km` and
+    `due_soon_days`: how early it counts as due soon."""
+
+    vehicle_id: RowId
+    title: str
+    interval_km: Decimal | None = None
+    interval_months: int | None = None
+    due_soon_km: Decimal = DEFAULT_DUE_SOON_KM
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+    last_done_on: dt.date | None = None
+    last_done_odometer_km: Decimal | None = None
+
+
+class ReminderPatch(_In):
+    """The fields to change (the others stay); `null` clears an interval or a last-done
+    value (at least one interval must remain)."""
+
+    vehicle_id: RowId | None = None
+    title: str | None = None
+    interval_km: Decimal | None = None
+    interval_months: int | None = None
+    due_soon_km: Decimal | None = None
+    due_soon_days: int | None = None
+    last_done_on: dt.date | None = None
+    last_done_odometer_km: Decimal | None = None
+
+
+class ReminderDoneIn(_In):
+    """The reminder's job done on `on`, at `odometer_km` (required for a reminder by
+    distance): as "Mark done" on the Reminders page."""
+
+    on: dt.date
+    odometer_km: Decimal | None = None
