@@ -20,8 +20,10 @@ Then (unless --no-http) the real server over loopback HTTP (scripts/benchhttp.py
 typical account (--typical-rows, 300) beside the heavy one, 1, 10 and 50 concurrent httpx
 clients, a fixed number of requests per level: pages 1 and 200, posts and /stats, with
 p50 / p95, requests per second and errors, and issue 18's targets (p95 under 50 ms at 10
-clients for a page and a post on the typical account; page 200 within 1.5x of page 1).
-Exit 1 when any target is missed (the section is written first).
+clients for a page and a post on the typical account; page 200 within 1.5x of page 1),
+and the typical account's Dashboard rerun in one websocket session (scripts/loadwire.py)
+alone, with 10 API clients alongside, and alone again. Exit 1 when any target is missed
+(the section is written first).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +57,8 @@ HTTP_DEEP_PAGE = 200
 TYPICAL_USERNAME = "bench_api_typical"
 API_PREFIX = "/api/v1"
 STATS_PARAMS: dict[str, str | int] = {"from": "1990-01-01"}
+ALONGSIDE_RUNS = 15
+ALONGSIDE_CLIENTS = 10
 
 
 def database_url() -> str:
@@ -83,7 +88,7 @@ def database_url() -> str:
 
 
 def seed(
-    url: str, rows: int, username: str = USERNAME, token_count: int = 1
+    url: str, rows: int, username: str = USERNAME, token_count: int = 1, password: str = ""
 ) -> tuple[int, int, list[str]]:
     """(Re)create the bench account `username` with `rows` fill-ups on one car; returns its
     user id, the car's id and `token_count` read+write tokens (one per concurrent client of
@@ -99,7 +104,11 @@ def seed(
     with session_scope() as session:
         user = users.register_user(
             session,
-            UserCreate(username=username, display_name="Bench", password=secrets.token_urlsafe(24)),
+            UserCreate(
+                username=username,
+                display_name="Bench",
+                password=password or secrets.token_urlsafe(24),
+            ),
         )
         car = vehicles.create_vehicle(session, user.id, VehicleCreate(name="Golf"))
         secrets_ = [
@@ -211,27 +220,30 @@ def page_label(account: str, page: int) -> str:
 
 
 def measure_http(
-    url: str, accounts: dict[str, tuple[int, list[str]]], deep_page: int
-) -> tuple[list[benchhttp.LevelResult], int, tuple[float, float], str]:
+    url: str, accounts: dict[str, tuple[int, list[str]]], deep_page: int, password: str
+) -> tuple[
+    list[benchhttp.LevelResult], int, tuple[float, float], benchhttp.PageAlongside | None, str
+]:
     """The real server on loopback driven at 1, 10 and 50 clients; returns the results, the
     deep page actually reached on the heavy account, the transport's floor (health check on
     a reused and on a new connection, ms) and the server's log."""
     log_dir = Path(tempfile.mkdtemp(prefix="fueltracker-bench-api-"))
     replicas = loadstack.start_replicas(url, 1, log_dir, [], "bench-api", behind_proxy=False)
     try:
-        results, reached, floor = asyncio.run(
-            _drive(f"{replicas[0].base_url}{API_PREFIX}", accounts, deep_page)
+        results, reached, floor, page = asyncio.run(
+            _drive(replicas[0].base_url, accounts, deep_page, password)
         )
     finally:
         loadstack.stop_all(replicas)
-    return results, reached, floor, str(replicas[0].log_path)
+    return results, reached, floor, page, str(replicas[0].log_path)
 
 
 async def _drive(
-    base_url: str, accounts: dict[str, tuple[int, list[str]]], deep_page: int
-) -> tuple[list[benchhttp.LevelResult], int, tuple[float, float]]:
+    root_url: str, accounts: dict[str, tuple[int, list[str]]], deep_page: int, password: str
+) -> tuple[list[benchhttp.LevelResult], int, tuple[float, float], benchhttp.PageAlongside | None]:
     import httpx
 
+    base_url = f"{root_url}{API_PREFIX}"
     clients = max(benchhttp.LEVELS)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     results: list[benchhttp.LevelResult] = []
@@ -253,7 +265,7 @@ async def _drive(
             if not page["next"]:
                 break
             cursor, reached = page["next"], reached + 1
-        floor = await benchhttp.transport_floor(base_url.removesuffix(API_PREFIX), http)
+        floor = await benchhttp.transport_floor(root_url, http)
         print(f"GET /_stcore/health: {floor[0]:.1f} ms reused connection, {floor[1]:.1f} ms new")
         latest: dict[str, tuple[str, float]] = {}
         for account in accounts:
@@ -307,6 +319,7 @@ async def _drive(
             ("POST /fillups, typical", post("typical")),
             ("POST /fillups, heavy", post("heavy")),
         ]
+        page = await dashboard_alongside(root_url, password, plan[0][1])
         for label, send in plan:
             for level in benchhttp.LEVELS:
                 await send(http, 0)  # warm-up (a post's recomputed history, the caches)
@@ -320,7 +333,60 @@ async def _drive(
                     flush=True,
                 )
                 results.append(result)
-    return results, reached, floor
+    return results, reached, floor, page
+
+
+async def dashboard_alongside(
+    root_url: str, password: str, send: Callable[[object, int], Awaitable[int]]
+) -> benchhttp.PageAlongside | None:
+    """The typical account's Dashboard rerun ALONGSIDE_RUNS times in one websocket session
+    (scripts/loadwire.py), alone, with ALONGSIDE_CLIENTS API clients sending `send` without
+    pause, then alone again; None (said on stderr) when the session cannot sign in."""
+    from scripts import loadwire
+
+    ws = loadwire.WireSession(root_url, quiet_s=0.3, timeout_s=30)
+    try:
+        started = time.monotonic()
+        await ws.connect()
+        await ws.settled(0, started, quiet=False)
+        page = ws.page
+        username = page.widget("text_input", "Username")
+        secret = page.widget("text_input", "Password")
+        submit = page.widget("button", "Sign in")
+        if username is None or secret is None or submit is None:
+            print("pages alongside: no sign-in form", file=sys.stderr)
+            return None
+        before = await ws.click(submit, (username, TYPICAL_USERNAME), (secret, password))
+        await ws.settled(before, time.monotonic(), quiet=False)
+        if "Dashboard" not in ws.page.headings():
+            print("pages alongside: no Dashboard after signing in", file=sys.stderr)
+            return None
+
+        async def runs() -> tuple[float, ...]:
+            times = []
+            for _ in range(ALONGSIDE_RUNS):
+                started = time.monotonic()
+                await ws.settled(await ws.rerun(), started, quiet=False)
+                times.append((time.monotonic() - started) * 1000)
+            return tuple(times)
+
+        await runs()  # warm-up
+        alone_before = await runs()
+        stop = asyncio.Event()
+        load = asyncio.create_task(benchhttp.traffic(send, ALONGSIDE_CLIENTS, stop))
+        await asyncio.sleep(1)  # the traffic under way first
+        alongside = await runs()
+        stop.set()
+        answered = await load
+        alone_after = await runs()
+        return benchhttp.PageAlongside(
+            "Dashboard, typical", alone_before, alongside, alone_after, answered
+        )
+    except (loadwire.WireError, OSError, TimeoutError) as exc:
+        print(f"pages alongside: {exc}", file=sys.stderr)
+        return None
+    finally:
+        await ws.close()
 
 
 def main() -> int:
@@ -346,8 +412,9 @@ def main() -> int:
     db.get_engine.cache_clear()
 
     _user_id, car_id, heavy_tokens = seed(url, args.rows, USERNAME, max(benchhttp.LEVELS))
+    password = secrets.token_urlsafe(18)
     _typical_id, typical_car, typical_tokens = seed(
-        url, args.typical_rows, TYPICAL_USERNAME, max(benchhttp.LEVELS)
+        url, args.typical_rows, TYPICAL_USERNAME, max(benchhttp.LEVELS), password
     )
     medians = measure(heavy_tokens[0], car_id, args.repeat)
     for label, ms in medians.items():
@@ -364,15 +431,19 @@ def main() -> int:
     http: list[benchhttp.LevelResult] = []
     reached = HTTP_DEEP_PAGE
     floor = (0.0, 0.0)
+    page: benchhttp.PageAlongside | None = None
     if not args.no_http:
-        http, reached, floor, log = measure_http(
+        http, reached, floor, page, log = measure_http(
             url,
             {"typical": (typical_car, typical_tokens), "heavy": (car_id, heavy_tokens)},
             HTTP_DEEP_PAGE,
+            password,
         )
         print(f"server log: {log}")
         for line in benchhttp.verdict_lines(http, *verdict_requests(reached)):
             print(line)
+        if page is not None:
+            print(benchhttp.alongside_text(page, ALONGSIDE_CLIENTS, page_label("typical", 1)))
     if args.write:
         write_report(
             args.write,
@@ -381,9 +452,10 @@ def main() -> int:
             medians,
             ratio,
             met,
-            http_section(http, args.rows, args.typical_rows, reached, floor),
+            http_section(http, args.rows, args.typical_rows, reached, floor, page),
         )
     http_met = not http or benchhttp.all_met(http, *verdict_requests(reached))
+    http_met = http_met and (page is None or page.met)
     return 0 if met and http_met else 1
 
 
@@ -404,6 +476,7 @@ def http_section(
     typical_rows: int,
     reached: int,
     floor: tuple[float, float],
+    page: benchhttp.PageAlongside | None = None,
 ) -> str:
     """The loopback HTTP part of the section (empty when it was not run)."""
     if not results:
@@ -417,6 +490,7 @@ def http_section(
         f"limit={PAGE_SIZE})"
     )
     transport = transport_text(*floor)
+    alongside = alongside_section(page)
     verdicts = "\n".join(benchhttp.verdict_lines(results, *verdict_requests(reached)))
     return f"""
 ### Over loopback HTTP, 1 to 50 concurrent clients
@@ -443,13 +517,7 @@ server, so these are the figures of this one box, not of a server with a separat
 
 {transport}
 
-**Pages with API traffic alongside: not measured.** Issue 18 also asks that pages timed
-with API traffic beside them be no slower than without it beyond the run's noise. That
-needs a page session driven on the same server while the API levels run (the Dashboard's
-script time from its `fueltracker.timing` lines, through `scripts/loadwire.py`'s websocket
-client); it was not built in this change, so there is no figure for it here rather than an
-invented one. With one server process and two cores, the figures above suggest what it
-would show at 10 and 50 clients: the process's CPU is full, so a page run would share it.
+{alongside}
 
 Every request of a level waits for the one before it on the same worker, so at n clients
 p50 is roughly n / (requests per second): past the point where the server's CPU is full
@@ -460,6 +528,28 @@ that is the bulk of the post's time and it is what queues at 10 and 50 clients. 
 when the table has any, are named by their status or httpx's exception (a ReadError is a
 connection that failed while the answer was awaited); they were not investigated further.
 """
+
+
+def alongside_section(page: benchhttp.PageAlongside | None) -> str:
+    """The part on a page measured with and without API traffic alongside."""
+    if page is None:
+        return (
+            "**Pages with API traffic alongside: not measured in this run** (the websocket "
+            "session could not sign in or settle; the script said why on stderr)."
+        )
+    return f"""**Pages with API traffic alongside.** One websocket session (`scripts/loadwire.py`,
+the browser's protocol without a browser) signed in as the typical account reruns the
+Dashboard {ALONGSIDE_RUNS} times after a warm-up: alone, then with API traffic alongside,
+then alone again. Each time is the client's, from the rerun asked for to its run finished
+(p50 / p95), on the same server process as the API.
+
+| page | alone | with API traffic | alone again |
+|---|---|---|---|
+{benchhttp.alongside_text(page, ALONGSIDE_CLIENTS, page_label("typical", 1))}
+
+The API's clients run in the same bench process as the session and the server shares the
+two cores with both, so this says how the page fares while the machine is busy with API
+requests, which on this box is also the server's CPU being shared."""
 
 
 def transport_text(reused_ms: float, fresh_ms: float) -> str:

@@ -199,3 +199,73 @@ async def run_level(
     await asyncio.gather(*(worker(i) for i in range(clients)))
     result = summarise(request, clients, times, errors[0], time.perf_counter() - start)
     return replace(result, error_kinds=tuple(sorted(set(kinds))))
+
+
+# --------------------------------------------------------------------------- a page alongside
+
+
+@dataclass(frozen=True)
+class PageAlongside:
+    """A page's run times (ms, client side: the rerun asked for to its run finished) alone,
+    with API traffic alongside, then alone again; the two runs alone give the noise."""
+
+    page: str
+    alone_before: tuple[float, ...]
+    alongside: tuple[float, ...]
+    alone_after: tuple[float, ...]
+    api_requests: int  # API requests answered while the page ran alongside
+
+    @property
+    def noise_ms(self) -> float:
+        """How far apart the two medians alone are: the run's noise."""
+        return abs(percentile(self.alone_before, 50) - percentile(self.alone_after, 50))
+
+    @property
+    def slower_ms(self) -> float:
+        """The median alongside minus the slower of the two medians alone."""
+        return percentile(self.alongside, 50) - max(
+            percentile(self.alone_before, 50), percentile(self.alone_after, 50)
+        )
+
+    @property
+    def met(self) -> bool:
+        """No slower alongside than alone beyond the noise."""
+        return self.slower_ms <= self.noise_ms
+
+
+def alongside_text(result: PageAlongside, clients: int, api_request: str) -> str:
+    """The report's lines for the page measured with and without API traffic."""
+
+    def cell(times: Sequence[float]) -> str:
+        return f"{percentile(times, 50):.0f} / {percentile(times, 95):.0f} ms"
+
+    return (
+        f"| {result.page} | {cell(result.alone_before)} | {cell(result.alongside)} | "
+        f"{cell(result.alone_after)} |\n\n"
+        f"Alongside: {clients} clients sending `{api_request}` without pause "
+        f"({result.api_requests} answered meanwhile). Median alongside minus the slower "
+        f"median alone: {result.slower_ms:+.0f} ms; the two runs alone differ by "
+        f"{result.noise_ms:.0f} ms (the noise): "
+        f"**{'no slower beyond the noise' if result.met else 'slower beyond the noise'}**."
+    )
+
+
+async def traffic(
+    send: Callable[[object, int], Awaitable[int]], clients: int, stop: asyncio.Event
+) -> int:
+    """`clients` workers sending without pause until `stop` is set; the answers counted
+    (errors included: this is load, not a measurement)."""
+    import httpx
+
+    answered = [0]
+
+    async def worker(index: int) -> None:
+        while not stop.is_set():
+            try:
+                await send(None, index)
+            except httpx.HTTPError:
+                pass
+            answered[0] += 1
+
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    return answered[0]

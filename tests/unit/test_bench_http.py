@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from scripts import bench_api, benchhttp
-from scripts.benchhttp import LevelResult
+from scripts.benchhttp import LevelResult, PageAlongside
 
 PAGE = bench_api.page_label("typical", 1)
 POST = "POST /fillups, typical"
@@ -153,3 +153,51 @@ def test_a_stalled_reused_connection_is_explained() -> None:
 
 def test_no_http_run_adds_nothing() -> None:
     assert bench_api.http_section([], 20_000, 300, 200, (0.0, 0.0)) == ""
+
+
+# --- a page with API traffic alongside --------------------------------------------------
+
+
+def alongside(before: list[float], during: list[float], after: list[float]) -> PageAlongside:
+    return PageAlongside("Dashboard, typical", tuple(before), tuple(during), tuple(after), 321)
+
+
+def test_a_page_within_the_noise_is_no_slower() -> None:
+    page = alongside([100, 110, 120], [115, 125, 130], [120, 125, 130])
+    assert page.noise_ms == 15.0  # medians alone 110 and 125
+    assert page.slower_ms == 0.0  # 125 against the slower median alone, 125
+    assert page.met
+
+
+def test_a_page_slower_beyond_the_noise_is_said_so() -> None:
+    page = alongside([100, 100, 100], [300, 300, 300], [110, 110, 110])
+    assert page.slower_ms == 190.0
+    assert not page.met
+    text = benchhttp.alongside_text(page, 10, PAGE)
+    assert text.startswith("| Dashboard, typical | 100 / 100 ms | 300 / 300 ms | 110 / 110 ms |")
+    assert "10 clients" in text and "321 answered" in text
+    assert "+190 ms" in text and "**slower beyond the noise**" in text
+
+
+def test_the_section_shows_the_page_alongside_when_measured() -> None:
+    page = alongside([100, 100], [100, 100], [100, 100])
+    text = bench_api.http_section(passing(), 20_000, 300, 200, (1.0, 1.0), page)
+    assert "| page | alone | with API traffic | alone again |" in text
+    assert "**no slower beyond the noise**" in text
+    assert "not measured" not in text
+
+
+def test_traffic_stops_when_asked() -> None:
+    async def scenario() -> int:
+        stop = asyncio.Event()
+
+        async def send(client: object, worker: int) -> int:
+            await asyncio.sleep(0.001)
+            return 200
+
+        task = asyncio.create_task(benchhttp.traffic(send, 3, stop))
+        await asyncio.sleep(0.05)
+        stop.set()
+        return await task
+
+    assert asyncio.run(scenario()) > 3
