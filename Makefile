@@ -15,7 +15,7 @@ help:
 	@echo "make test    - set up, make lint, and run the whole test suite against a throwaway PostgreSQL"
 	@echo "make install - create .venv with the pinned requirements"
 	@echo "make lint    - ruff (rules and formatting, nothing rewritten), mypy, and a reason on every ignore"
-	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import, the API -> docs/performance.md"
+	@echo "make bench   - History page (20,000 fill-ups), analysis pages (1,000,000), a 10,000-row import, the API (in process; over loopback at 1/10/50 clients) -> docs/performance.md"
 	@echo "make load    - 1 vs 2 replicas behind Caddy at 10 and 20 sessions, server- and client-side times, a replica killed -> docs/performance.md"
 	@echo "make soak    - 10 sessions for 3 minutes, then every saved fill-up and the dashboard figures checked"
 
