@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from fueltracker import security
+from fueltracker import bounds, security
 from fueltracker.clock import local_today
 from fueltracker.errors import NotFoundError
 from fueltracker.schemas import TOKEN_SCOPES, TokenCreate, TokenRead, UserRead, parse
@@ -76,7 +76,10 @@ def _create_form(user: UserRead) -> None:
         expires_on = right.date_input(
             "Expires after (optional)",
             value=None,
-            min_value=today,
+            # No lower bound at today: the browser would keep the last accepted date when a
+            # past one is typed; the service refuses a past expiry next to this field.
+            min_value=bounds.ANY_DATE[0],
+            max_value=bounds.ANY_DATE[1],
             key="api_token_expires",
             format="YYYY-MM-DD",
             help="The last day it works; empty = never expires.",

@@ -83,3 +83,18 @@ def test_revoke_one_then_all(signed_in_app, account, caplog):
     assert any("No API tokens yet" in c.value for c in app.caption)
     names = [e["event"] for e in _events(caplog)]
     assert names.count("api_token_revoked") == 1 and "api_tokens_revoked_all" in names
+
+
+def test_a_past_expiry_is_refused_next_to_its_field_and_saves_nothing(signed_in_app, account):
+    """The expiry field has no bound at today (the browser would keep the last accepted
+    date): a past date typed is refused by name and no token is made."""
+    import datetime as dt
+
+    app = open_page(signed_in_app, "account")
+    app.date_input(key="api_token_expires").set_value(dt.date(2020, 1, 1))
+    app = _create(app, "Too late")
+    assert not app.exception
+    assert not app.code
+    assert any("in the past" in e.value for e in app.error)
+    with session_scope() as session:
+        assert tokens.list_tokens(session, account.id) == []
